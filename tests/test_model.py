@@ -1,0 +1,208 @@
+"""The decision model: the worked example, hand-computed cases and invariants."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from xlsheet_outsource import Settings, decide
+
+E120 = Settings(hourly_worth=120)
+BLOG = dict(task_id="T1", task="Write weekly blog post", frequency=1, per="week",
+            hours_each=3, expertise="Strong", quality_critical="No")
+
+
+def run(task: dict | list[dict], quotes: list[dict], settings: Settings = E120):
+    tasks = pd.DataFrame(task if isinstance(task, list) else [task])
+    decision = decide(settings, tasks, pd.DataFrame(quotes, columns=["task_id", "vendor", "price"])
+                      if not quotes else pd.DataFrame(quotes))
+    return decision.tasks.iloc[0], decision
+
+
+def quote(**kw) -> dict:
+    return {"task_id": "T1", "vendor": "V", "price": 90, "review_hours_each": 0.5} | kw
+
+
+def test_worked_example():
+    row, _ = run(BLOG, [quote()])
+    assert row["occurrences"] == 50
+    assert row["self_cost"] == 18_000
+    assert row["cash"] == 4_500
+    assert row["own_cost"] == 3_000
+    assert row["out_cost"] == 7_500
+    assert row["saving"] == 10_500
+    assert row["freed"] == 125
+    assert row["breakeven"] == 36
+    assert row["max_price"] == 300
+    assert row["verdict"] == "OUTSOURCE"
+    assert row["reason"] == "saves 10,500.00 USD a year and frees 125.0 hours"
+
+
+def test_quality_critical_strong_is_review():
+    row, _ = run(BLOG | {"quality_critical": "Yes"}, [quote()])
+    assert row["verdict"] == "REVIEW"
+    assert row["reason"] == "saves 10,500.00 USD a year, but you would give up quality control"
+
+
+def test_quality_critical_weak_is_outsourced():
+    row, _ = run(BLOG | {"quality_critical": "Yes", "expertise": "Weak"}, [quote()])
+    assert row["verdict"] == "OUTSOURCE"
+
+
+def test_short_email_frees_nothing():
+    row, _ = run(BLOG | {"hours_each": 0.5}, [quote()])
+    assert row["freed"] == 0
+    assert math.isnan(row["breakeven"])
+    assert (row["verdict"], row["reason"]) == ("KEEP", "handing it off takes as long as doing it")
+
+
+def test_core_is_kept_but_figures_shown():
+    row, _ = run(BLOG | {"expertise": "Core"}, [quote()])
+    assert row["verdict"] == "KEEP"
+    assert row["reason"] == "your core expertise: it is what earns your hourly worth"
+    assert row["saving"] == 10_500
+
+
+def test_no_quote_needs_quote():
+    row, _ = run(BLOG, [])
+    assert (row["verdict"], row["reason"]) == ("NEEDS QUOTE", "no usable quote yet")
+    assert row["self_cost"] == 18_000
+    assert math.isnan(row["cash"])
+
+
+def test_tie_goes_to_lower_cash_then_first_listed():
+    quotes = [quote(vendor="A"), quote(vendor="B", price=60, review_hours_each=0.75),
+              quote(vendor="C", price=60, review_hours_each=0.75)]
+    row, decision = run(BLOG, quotes)
+    assert row["best_vendor"] == "B"
+    assert list(decision.quotes["out_cost"]) == [7_500] * 3
+    assert list(decision.quotes["rank"]) == [3, 1, 2]
+
+
+@pytest.mark.parametrize("basis, extra, cash", [
+    ("per occurrence", {}, 4_500),
+    ("per hour", {"price": 30, "vendor_hours_each": 2}, 3_000),
+    ("per hour", {"price": 30}, 4_500),  # vendor hours default to yours
+    ("per month", {"price": 400}, 4_800),
+    ("per year", {"price": 5_000}, 5_000),
+    ("fixed", {"price": 6_000}, 6_000),
+])
+def test_every_basis(basis, extra, cash):
+    row, _ = run(BLOG, [quote(basis=basis, **extra)])
+    assert row["cash"] == pytest.approx(cash)
+
+
+def test_fixed_price_spread_over_horizon():
+    row, _ = run(BLOG, [quote(basis="fixed", price=6_000)], Settings(120, horizon_years=2))
+    assert row["cash"] == 3_000
+
+
+@pytest.mark.parametrize("per, horizon, n", [
+    ("day", 1, 500), ("week", 1, 100), ("month", 1, 24), ("quarter", 1, 8), ("year", 1, 2),
+    ("once", 1, 2), ("once", 2, 1),
+])
+def test_every_unit(per, horizon, n):
+    row, _ = run(BLOG | {"frequency": 2, "per": per}, [quote()], Settings(120, horizon_years=horizon))
+    assert row["occurrences"] == pytest.approx(n)
+
+
+def test_platform_fee():
+    row, _ = run(BLOG, [quote(platform_fee=0.1)])
+    assert row["cash"] == pytest.approx(4_950)
+    assert row["max_price"] == pytest.approx(15_000 / 55)
+
+
+def test_setup_spread_over_two_years():
+    row, _ = run(BLOG, [quote(setup_fee=1_000, setup_hours=10)], Settings(120, horizon_years=2))
+    assert row["cash"] == pytest.approx(5_000)
+    assert row["own_cost"] == pytest.approx(3_600)
+    assert row["saving"] == pytest.approx(9_400)
+    assert row["freed"] == pytest.approx(120)
+    assert row["breakeven"] == pytest.approx(5_000 / 120)
+    assert row["max_price"] == pytest.approx(278)
+
+
+def test_fill_rate_below_full():
+    row, _ = run(BLOG, [quote()], Settings(120, fill_rate=0.5))
+    assert row["self_cost"] == 9_000
+    assert row["saving"] == 3_000
+    assert row["breakeven"] == 72
+    assert row["max_price"] == 150
+    assert row["verdict"] == "OUTSOURCE"
+
+
+def test_marginal_saving_is_review():
+    row, _ = run(BLOG, [quote(price=260)])
+    assert row["saving"] == 2_000
+    assert (row["verdict"], row["reason"]) == ("REVIEW", "saves only 11% of its cost: marginal")
+
+
+def test_expensive_quote_is_kept():
+    row, _ = run(BLOG, [quote(price=400)])
+    assert row["verdict"] == "KEEP"
+    assert row["reason"] == "doing it yourself is cheaper by 5,000.00 USD a year"
+
+
+def test_one_off_task_over_two_years():
+    task = BLOG | {"per": "once", "hours_each": 20}
+    row, _ = run(task, [quote(basis="fixed", price=1_000, review_hours_each=0)],
+                 Settings(120, horizon_years=2))
+    assert (row["occurrences"], row["self_cost"], row["cash"]) == (0.5, 1_200, 500)
+    assert (row["saving"], row["freed"], row["breakeven"]) == (700, 10, 50)
+    assert row["max_price"] == 2_400
+
+
+def test_bad_row_is_error_and_others_still_decided():
+    bad = BLOG | {"task_id": "T2", "hours_each": "two"}
+    tasks = pd.DataFrame([BLOG, bad], index=[2, 3])
+    decision = decide(E120, tasks, pd.DataFrame([quote()]))
+    assert list(decision.tasks["verdict"]) == ["OUTSOURCE", "ERROR"]
+    assert "hours each must be a number >= 0, got 'two'" in decision.tasks.loc[3, "reason"]
+    assert len(decision.problems) == 1
+
+
+# --- invariants --------------------------------------------------------------
+
+PERS = ["day", "week", "month", "quarter", "year", "once"]
+BASES = ["per occurrence", "per hour", "per month", "per year", "fixed"]
+money = st.floats(0, 5_000, allow_nan=False)
+hours = st.floats(0, 40, allow_nan=False)
+
+task_st = st.fixed_dictionaries({
+    "frequency": st.floats(0, 30, allow_nan=False), "per": st.sampled_from(PERS),
+    "hours_each": hours, "expertise": st.sampled_from(["Core", "Strong", "Weak"]),
+    "quality_critical": st.booleans()})
+quote_st = st.fixed_dictionaries({
+    "task": st.integers(0, 7), "price": money, "basis": st.sampled_from(BASES),
+    "review_hours_each": st.floats(0, 5, allow_nan=False), "setup_fee": money,
+    "setup_hours": hours, "platform_fee": st.floats(0, 0.5, allow_nan=False)})
+settings_st = st.builds(Settings, hourly_worth=st.floats(1, 500), fill_rate=st.floats(0.1, 1),
+                        horizon_years=st.floats(0.5, 5), margin_pct=st.floats(0, 0.5))
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(settings_st, st.lists(task_st, min_size=1, max_size=8), st.lists(quote_st, max_size=20))
+def test_invariants(settings, tasks, quotes):
+    tasks = pd.DataFrame([t | {"task_id": f"T{i}"} for i, t in enumerate(tasks)])
+    quotes = pd.DataFrame([q | {"task_id": f"T{q.pop('task')}", "vendor": f"V{i}"}
+                           for i, q in enumerate(quotes)],
+                          columns=["task_id", "vendor", "price", "basis"])
+    d = decide(settings, tasks, quotes)
+    t, q = d.tasks, d.quotes
+    quoted = t["cash"].notna()
+    assert (t.loc[quoted, "saving"] - (t.loc[quoted, "self_cost"] - t.loc[quoted, "out_cost"])).abs().max() <= 1e-6 if quoted.any() else True
+    assert (t.loc[t["expertise"] == "Core", "verdict"] == "KEEP").all()
+    assert set(t["verdict"]) <= {"OUTSOURCE", "KEEP", "REVIEW", "NEEDS QUOTE"}
+    for _, task in t.iterrows():
+        mine = q[q["task_id"] == task["task_id"]]
+        if mine.empty:
+            assert math.isnan(task["cash"])
+            continue
+        assert task["out_cost"] == mine["out_cost"].min()
+        assert (mine["rank"] == 1).sum() == 1
+    outsourced = t[t["verdict"] == "OUTSOURCE"]
+    assert (outsourced["saving"] >= settings.margin_pct * outsourced["self_cost"]).all()
+    assert (outsourced["freed"] > 0).all()

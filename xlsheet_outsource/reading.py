@@ -1,0 +1,211 @@
+"""A workbook -> raw Settings, Tasks and Quotes tables with the cell of every value.
+
+Values come from python-calamine (fast, and it returns the results Excel saved for
+formulas); the package scan adds what calamine shows as blank but is not: error
+values and formulas without a saved result.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import python_calamine as calamine
+from openpyxl.utils import get_column_letter
+
+from . import inputs, schema
+from .inputs import NO_SAVED_RESULT, Problem
+from .model import Settings
+from .package import Package, PackageError, WorkbookIndex, unusable_cells
+
+HEADER_SEARCH_ROWS = 20
+
+
+@dataclass
+class SheetTable:
+    """One input table as found on its sheet."""
+    sheet: str
+    header_row: int  # 1-based
+    columns: dict[str, int]  # input key -> 1-based column
+    result_columns: dict[str, int]  # computed key -> 1-based column, from an earlier run
+    first_free_column: int  # right of the user's last header
+    raw: pd.DataFrame  # index: Excel row numbers; columns: input keys
+
+    def locate(self, row: object, key: str) -> str:
+        column = self.columns.get(key)
+        return f"{get_column_letter(column)}{row}" if column else f"row {row}"
+
+    @property
+    def block_column(self) -> int:
+        """Where the computed block goes: where it was, else right of the user's columns."""
+        return min(self.result_columns.values(), default=self.first_free_column)
+
+
+@dataclass
+class WorkbookInputs:
+    path: Path
+    settings: Settings | None = None
+    tasks: SheetTable | None = None
+    quotes: SheetTable | None = None
+    fatal: list[Problem] = field(default_factory=list)  # the workbook cannot be decided
+    sheet_names: list[str] = field(default_factory=list)
+
+
+def read_workbook(path: Path | str) -> WorkbookInputs:
+    """Everything the engine needs from a workbook; never raises for a user's mistake."""
+    path = Path(path)
+    found = WorkbookInputs(path)
+    try:
+        with Package(path) as package:
+            index = package.index()
+            found.sheet_names = [s.name for s in index.sheets]
+            book = _open_calamine(path)
+            found.settings, problems = _read_settings(package, index, book)
+            found.fatal += problems
+            found.tasks = _read_table(package, index, book, schema.TASKS, schema.TASK_COLUMNS,
+                                      schema.TASK_RESULTS, found.fatal)
+            found.quotes = _read_table(package, index, book, schema.QUOTES, schema.QUOTE_COLUMNS,
+                                       schema.QUOTE_RESULTS, found.fatal)
+    except PackageError as exc:
+        found.fatal.append(Problem("", "", str(exc)))
+    return found
+
+
+def _open_calamine(path: Path) -> calamine.CalamineWorkbook:
+    try:
+        return calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine's errors carry no stable types across versions
+        raise PackageError(f"cannot be read as a workbook ({str(exc)[:120]})") from None
+
+
+def _grid(book: calamine.CalamineWorkbook, name: str) -> list[list[object]]:
+    try:
+        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise PackageError(f"sheet {name!r} cannot be read ({str(exc)[:120]})") from None
+
+
+def _cells_with_marks(package: Package, index: WorkbookIndex, sheet: str,
+                      grid: list[list[object]]) -> list[list[object]]:
+    """The grid with error values and formulas lacking a saved result made visible."""
+    entry = index.sheet(sheet)
+    if entry is None or entry.part not in package.names:
+        return grid
+    for ref, error in unusable_cells(package.read(entry.part)).items():
+        match = re.fullmatch(r"([A-Z]+)(\d+)", ref)
+        if not match:
+            continue
+        row, col = int(match[2]) - 1, _column_index(match[1]) - 1
+        if row < len(grid) and col < len(grid[row]):
+            grid[row][col] = error or NO_SAVED_RESULT
+    return grid
+
+
+def _column_index(letters: str) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]+)\$?(\d+)$")
+
+
+def _read_settings(package: Package, index: WorkbookIndex,
+                   book: calamine.CalamineWorkbook) -> tuple[Settings | None, list[Problem]]:
+    """Settings by defined name first, else by the label in column A of Settings."""
+    entry = index.sheet(schema.SETTINGS)
+    grids: dict[str, list[list[object]]] = {}
+
+    def grid_of(sheet: str) -> list[list[object]]:
+        if sheet not in grids:
+            grids[sheet] = _cells_with_marks(package, index, sheet, _grid(book, sheet))
+        return grids[sheet]
+
+    values: dict[str, object] = {}
+    places: dict[str, str] = {}
+    for setting in schema.SETTINGS_ROWS:
+        ref = _REF.match(index.defined_names.get(setting.name, ""))
+        target = index.sheet((ref[1] or "").replace("''", "'") or ref[2]) if ref else None
+        if ref and target:
+            row, col = int(ref[4]), _column_index(ref[3])
+            values[setting.name] = _cell(grid_of(target.name), row, col)
+            places[setting.name] = f"{ref[3]}{ref[4]}"
+    if entry is None and not values:
+        return None, [Problem("", "", f"has no {schema.SETTINGS} sheet: add one (or start from "
+                              "the template: xlsheet-outsource new)")]
+    if entry is not None:
+        _settings_by_label(grid_of(entry.name), values, places)
+    return inputs.read_settings(values, lambda name: places.get(name, "B"))
+
+
+def _settings_by_label(grid: list[list[object]], values: dict[str, object],
+                       places: dict[str, str]) -> None:
+    labels = {}
+    for setting in schema.SETTINGS_ROWS:
+        for text in (setting.label, setting.name):
+            labels[schema.normalise_header(text)] = setting.name
+    for row_number, row in enumerate(grid, start=1):
+        name = labels.get(schema.normalise_header(row[0])) if row else None
+        if name and name not in places:
+            values[name] = row[1] if len(row) > 1 else None
+            places[name] = f"B{row_number}"
+
+
+def _cell(grid: list[list[object]], row: int, col: int) -> object:
+    if row - 1 < len(grid) and col - 1 < len(grid[row - 1]):
+        return grid[row - 1][col - 1]
+    return None
+
+
+def _read_table(package: Package, index: WorkbookIndex, book: calamine.CalamineWorkbook,
+                sheet: str, columns: tuple[schema.Column, ...],
+                results: tuple[tuple[str, str, str], ...],
+                fatal: list[Problem]) -> SheetTable | None:
+    entry = index.sheet(sheet)
+    if entry is None or entry.kind != "worksheet":
+        fatal.append(Problem("", "", f"has no {sheet} sheet: add one (or start from the "
+                             "template: xlsheet-outsource new)"))
+        return None
+    grid = _cells_with_marks(package, index, entry.name, _grid(book, entry.name))
+    found = _find_header(grid, columns, results)
+    if found is None:
+        needed = ", ".join(c.header for c in columns if c.required)
+        fatal.append(Problem(entry.name, "", f"no header row with the columns {needed} "
+                             f"in the first {HEADER_SEARCH_ROWS} rows"))
+        return None
+    header_row, keys, result_keys, last_user_column = found
+    body = grid[header_row:]
+    data = {key: [row[col - 1] if col - 1 < len(row) else None for row in body]
+            for key, col in keys.items()}
+    raw = pd.DataFrame(data, index=range(header_row + 1, header_row + 1 + len(body)), dtype=object)
+    raw = raw[~raw.map(inputs.is_blank).all(axis=1)] if len(raw.columns) else raw
+    return SheetTable(entry.name, header_row, keys, result_keys, last_user_column + 1, raw)
+
+
+def _find_header(grid: list[list[object]], columns: tuple[schema.Column, ...],
+                 results: tuple[tuple[str, str, str], ...]
+                 ) -> tuple[int, dict[str, int], dict[str, int], int] | None:
+    """The first row naming every required column; its input and computed columns."""
+    lookup = schema.header_lookup(columns)
+    result_lookup = {schema.normalise_header(header): key for key, header, _ in results}
+    required = {c.key for c in columns if c.required}
+    for row_number, row in enumerate(grid[:HEADER_SEARCH_ROWS], start=1):
+        keys: dict[str, int] = {}
+        result_keys: dict[str, int] = {}
+        last_user = 0
+        for col, value in enumerate(row, start=1):
+            text = schema.normalise_header(value)
+            if not text:
+                continue
+            if text in result_lookup and result_lookup[text] not in result_keys:
+                result_keys[result_lookup[text]] = col
+                continue
+            last_user = col
+            if text in lookup and lookup[text] not in keys:
+                keys[lookup[text]] = col
+        if required <= keys.keys():
+            return row_number, keys, result_keys, last_user
+    return None

@@ -1,0 +1,172 @@
+"""The workbook contract as data: sheet names, headers, lists, formats.
+
+Every reader, writer, template and formula takes names from here, so a renamed
+header is one edit. See docs/workbook-contract.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+SETTINGS = "Settings"
+TASKS = "Tasks"
+QUOTES = "Quotes"
+START = "Start here"
+SUMMARY = "Summary"
+ACCOUNTANT = "For accountant"
+OWNED_SHEETS = (SUMMARY, ACCOUNTANT)  # replaced on every run
+
+PER_VALUES = ("day", "week", "month", "quarter", "year", "once")
+EXPERTISE_VALUES = ("Core", "Strong", "Weak")
+YES_NO_VALUES = ("Yes", "No")
+BASIS_VALUES = ("per occurrence", "per hour", "per month", "per year", "fixed")
+VERDICTS = ("OUTSOURCE", "KEEP", "REVIEW", "NEEDS QUOTE", "ERROR")
+
+# Workbook-level names holding each drop-down list (on the Settings sheet).
+LIST_NAMES = {
+    "per": ("ListPer", PER_VALUES),
+    "expertise": ("ListExpertise", EXPERTISE_VALUES),
+    "quality_critical": ("ListYesNo", YES_NO_VALUES),
+    "basis": ("ListBasis", BASIS_VALUES),
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str  # the defined name, e.g. HourlyWorth
+    key: str  # the Python field name in model.Settings
+    label: str
+    default: float | str | None
+    kind: str  # "money", "text", "pct", "number"
+    help: str
+
+
+SETTINGS_ROWS: tuple[Setting, ...] = (
+    Setting("HourlyWorth", "hourly_worth", "Hourly worth", None, "money",
+            "What one hour of your expert work earns you. Required."),
+    Setting("Currency", "currency", "Currency", "USD", "text",
+            "ISO code for display: USD, EUR, GBP, ..."),
+    Setting("FillRate", "fill_rate", "Fill rate", 1.0, "pct",
+            "Share of freed hours you really turn into expert work (100% = all)."),
+    Setting("HorizonYears", "horizon_years", "Horizon (years)", 1.0, "number",
+            "Years over which one-off costs (setup) are spread."),
+    Setting("MarginPct", "margin_pct", "Margin", 0.2, "pct",
+            "A saving below this share of the do-it-yourself cost is only 'marginal'."),
+    Setting("WorkDaysPerYear", "work_days", "Work days per year", 250.0, "number",
+            "Used for tasks counted per day."),
+    Setting("WorkWeeksPerYear", "work_weeks", "Work weeks per year", 50.0, "number",
+            "Used for tasks counted per week."),
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    kind: str  # "id", "text", "number", "money", "hours", "pct", "choice", "yesno"
+    width: float = 14
+    required: bool = False
+    default: object = None
+    choices: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = field(default=())
+    help: str = ""
+
+
+TASK_COLUMNS: tuple[Column, ...] = (
+    Column("task_id", "Task ID", "id", 9, help="A short code, e.g. T1. Quotes refer to it."),
+    Column("task", "Task", "text", 32, synonyms=("task name", "name"),
+           help="What the task is, in a few words."),
+    Column("category", "Category", "text", 16, help="Group tasks: Content, Admin, Marketing, ..."),
+    Column("frequency", "Frequency", "number", 11, required=True,
+           help="How many times per period (see Per). A number >= 0."),
+    Column("per", "Per", "choice", 10, required=True, choices=PER_VALUES,
+           help="The period: day, week, month, quarter, year or once."),
+    Column("hours_each", "Hours each", "hours", 11, required=True,
+           synonyms=("hours", "hours per occurrence"),
+           help="Your own hours each time you do it. A number >= 0."),
+    Column("expertise", "Expertise", "choice", 11, default="Weak", choices=EXPERTISE_VALUES,
+           help="Core = what earns your hourly worth; Strong = you are good at it; "
+                "Weak = not your strength (blank = Weak)."),
+    Column("quality_critical", "Quality critical", "yesno", 10, default=False,
+           synonyms=("quality", "quality-critical"),
+           help="Yes if a poor result would hurt the business (blank = No)."),
+    Column("notes", "Notes", "text", 30, help="Anything else; the tool does not read it."),
+)
+
+QUOTE_COLUMNS: tuple[Column, ...] = (
+    Column("task_id", "Task ID", "id", 9, required=True, help="The Task ID this quote is for."),
+    Column("vendor", "Vendor", "text", 22, synonyms=("supplier", "freelancer"),
+           help="Who quoted: a freelancer or an agency."),
+    Column("price", "Price", "money", 11, required=True, help="The price quoted, on the Basis."),
+    Column("basis", "Basis", "choice", 14, default="per occurrence", choices=BASIS_VALUES,
+           help="per occurrence, per hour, per month, per year, or fixed (one price for "
+                "the whole horizon). Blank = per occurrence."),
+    Column("vendor_hours_each", "Vendor hours each", "hours", 11,
+           help="Only for per hour: the vendor's hours each time (blank = your hours each)."),
+    Column("setup_fee", "Setup fee", "money", 11, default=0.0,
+           help="One-off cash to start (blank = 0)."),
+    Column("setup_hours", "Your setup hours", "hours", 11, default=0.0,
+           help="Your one-off hours: onboarding, writing the brief (blank = 0)."),
+    Column("review_hours_each", "Your review hours each", "hours", 12, default=0.0,
+           synonyms=("review hours each", "review hours"),
+           help="Your hours each time for briefing and checking (blank = 0)."),
+    Column("platform_fee", "Platform fee %", "pct", 10, default=0.0,
+           synonyms=("platform fee",), help="A marketplace's cut, e.g. 5% (blank = 0)."),
+    Column("notes", "Notes", "text", 30, help="Anything else; the tool does not read it."),
+)
+
+# (result key, header, number format kind)
+TASK_RESULTS: tuple[tuple[str, str, str], ...] = (
+    ("occurrences", "Occurrences a year", "count"),
+    ("hours_year", "Your hours a year", "hours"),
+    ("self_cost", "Cost to do yourself", "money"),
+    ("best_vendor", "Best vendor", "text"),
+    ("cash", "Cash to vendor a year", "money"),
+    ("out_cost", "Cost to outsource", "money"),
+    ("saving", "Annual saving", "money"),
+    ("freed", "Hours freed", "hours"),
+    ("breakeven", "Break-even hourly worth", "money"),
+    ("max_price", "Max price each", "money"),
+    ("verdict", "Verdict", "text"),
+    ("reason", "Reason", "text"),
+)
+
+QUOTE_RESULTS: tuple[tuple[str, str, str], ...] = (
+    ("cash", "Annual cash", "money"),
+    ("out_cost", "All-in cost a year", "money"),
+    ("rank", "Rank for task", "count"),
+    ("problem", "Problem", "text"),
+)
+
+HOURS_FORMAT = "#,##0.0"
+COUNT_FORMAT = "#,##0.##"
+
+_CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def money_format(currency: str) -> str:
+    """Excel number format for money in this currency, cents shown."""
+    symbol = _CURRENCY_SYMBOLS.get(currency.upper())
+    if symbol:
+        return f'"{symbol}"#,##0.00;-"{symbol}"#,##0.00'
+    return f'#,##0.00 "{currency.upper()}";-#,##0.00 "{currency.upper()}"'
+
+
+def number_format(kind: str, currency: str) -> str | None:
+    return {"money": money_format(currency), "hours": HOURS_FORMAT,
+            "count": COUNT_FORMAT}.get(kind)
+
+
+def normalise_header(text: object) -> str:
+    """Header text compared case- and space-insensitively ("Hours  Each" == "hourseach")."""
+    return re.sub(r"[\s_\-]+", "", str(text or "")).lower()
+
+
+def header_lookup(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Normalised header or synonym -> column key."""
+    lookup = {}
+    for col in columns:
+        for text in (col.header, col.key, *col.synonyms):
+            lookup[normalise_header(text)] = col.key
+    return lookup
