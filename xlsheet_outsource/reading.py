@@ -137,12 +137,13 @@ def _read_settings(package: Package, index: WorkbookIndex,
         return None, [Problem("", "", f"has no {schema.SETTINGS} sheet: add one (or start from "
                               "the template: xlsheet-outsource new)")]
     if entry is not None:
-        _settings_by_label(grid_of(entry.name), values, places)
+        settings_by_label(grid_of(entry.name), values, places)
     return inputs.read_settings(values, lambda name: places.get(name, "B"))
 
 
-def _settings_by_label(grid: list[list[object]], values: dict[str, object],
-                       places: dict[str, str]) -> None:
+def settings_by_label(grid: list[list[object]], values: dict[str, object],
+                      places: dict[str, str]) -> None:
+    """Fill ``values``/``places`` from labels in column A for settings not found by name."""
     labels = {}
     for setting in schema.SETTINGS_ROWS:
         for text in (setting.label, setting.name):
@@ -170,19 +171,27 @@ def _read_table(package: Package, index: WorkbookIndex, book: calamine.CalamineW
                              "template: xlsheet-outsource new)"))
         return None
     grid = _cells_with_marks(package, index, entry.name, _grid(book, entry.name))
+    table, problem = table_from_grid(entry.name, grid, columns, results)
+    fatal += problem
+    return table
+
+
+def table_from_grid(sheet: str, grid: list[list[object]], columns: tuple[schema.Column, ...],
+                    results: tuple[tuple[str, str, str], ...]
+                    ) -> tuple[SheetTable | None, list[Problem]]:
+    """An input table from a sheet's values (a list of rows from A1), wherever it came from."""
     found = _find_header(grid, columns, results)
     if found is None:
         needed = ", ".join(c.header for c in columns if c.required)
-        fatal.append(Problem(entry.name, "", f"no header row with the columns {needed} "
-                             f"in the first {HEADER_SEARCH_ROWS} rows"))
-        return None
+        return None, [Problem(sheet, "", f"no header row with the columns {needed} "
+                              f"in the first {HEADER_SEARCH_ROWS} rows")]
     header_row, keys, result_keys, last_user_column = found
     body = grid[header_row:]
     data = {key: [row[col - 1] if col - 1 < len(row) else None for row in body]
             for key, col in keys.items()}
     raw = pd.DataFrame(data, index=range(header_row + 1, header_row + 1 + len(body)), dtype=object)
-    raw = raw[~raw.map(inputs.is_blank).all(axis=1)] if len(raw.columns) else raw
-    return SheetTable(entry.name, header_row, keys, result_keys, last_user_column + 1, raw)
+    raw = raw[~raw.map(inputs.is_blank).all(axis=1)]
+    return SheetTable(sheet, header_row, keys, result_keys, last_user_column + 1, raw), []
 
 
 def _find_header(grid: list[list[object]], columns: tuple[schema.Column, ...],
