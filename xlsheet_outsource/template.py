@@ -1,0 +1,256 @@
+"""The blank workbook a user fills in: Start here, Settings, Tasks, Quotes.
+
+Everything a reader relies on (sheet names, headers, defined names, lists) comes
+from schema.py; this module only lays it out and makes it friendly to fill in.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+import openpyxl
+from openpyxl.cell.cell import Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.utils.cell import absolute_coordinate
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import schema
+from .schema import Column
+
+# A fixed date keeps regenerated templates identical (openpyxl still stamps "modified" on save).
+FIXED_TIME = datetime(2026, 1, 1)
+FIRST_INPUT_ROW = 2
+LAST_INPUT_ROW = 501  # 500 rows ready to type into, with formats and drop-downs
+PERCENT_FORMAT = "0%"
+COMMENT_AUTHOR = "xlsheet-outsource"
+LISTS_FIRST_COLUMN = 5  # E: the drop-down lists sit right of the settings, out of the way
+
+# Excel's built-in Input style, on a light yellow fill: users know it means "type here".
+INPUT_FILL = PatternFill("solid", fgColor="FFFFF2CC")
+INPUT_FONT = Font(color="FF3F3F76")
+INPUT_BORDER = Border(*(Side(style="thin", color="FFBFBFBF"),) * 4)
+HEADER_FILL = PatternFill("solid", fgColor="FF1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFFFF")
+TITLE_FONT = Font(bold=True, size=16, color="FF1F4E78")
+HEADING_FONT = Font(bold=True, size=12, color="FF1F4E78")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+# Same colours as the Verdict column's conditional formatting.
+VERDICT_FILLS = {"OUTSOURCE": "FFC6EFCE", "KEEP": "FFDDEBF7", "REVIEW": "FFFFEB9C",
+                 "NEEDS QUOTE": "FFFFC7CE", "ERROR": "FFFFC7CE"}
+
+START_STEPS = (
+    "Settings: type your Hourly worth in the yellow cell (what one hour of your expert "
+    "work earns you, e.g. 120). Check the Currency; the other settings can stay as they are.",
+    "Tasks: list what your business does, one task a row. Give each a short Task ID (T1, T2, "
+    "...), say how often it happens (Frequency and Per, e.g. 3 per week) and how many of your "
+    "own hours it takes each time (Hours each: 0.5 = half an hour).",
+    "Tasks: pick the Expertise (Core = what earns your hourly worth, Strong = you are good at "
+    "it, Weak = not your strength) and whether the task is Quality critical.",
+    "Quotes: for each task you could hand off, enter every quote you have, one a row, with the "
+    "Task ID it is for. Tasks without a quote are fine: they show NEEDS QUOTE.",
+    "Quotes: the Price is on its Basis (per occurrence, per hour, per month, per year, or "
+    "fixed). Add the setup fee, your own setup hours (onboarding, writing the brief), your "
+    "review hours each time (briefing plus checking) and any platform fee %.",
+    "Save and close the workbook, then in a terminal run:  xlsheet-outsource process FILE  "
+    "(for example  xlsheet-outsource process my_business.xlsx ).",
+    "Open the result, written beside it as NAME.outsourced.xlsx: every task gets a Verdict and "
+    "a Reason on Tasks, the best quote is ranked 1 on Quotes, and the Summary and For "
+    "accountant sheets give the totals. Change anything and run it again.",
+)
+
+START_TIPS = (
+    "Yellow cells are for you to fill in. Hover over a column header to see what it means.",
+    "Add your own columns anywhere or reorder them: the tool finds its columns by header text.",
+    "Money and hours may be typed as text ('$1,200', '1,5'); 5 in a % column means 5%.",
+    "Nothing you type is changed; each run only rewrites the computed columns and sheets.",
+)
+
+VERDICT_MEANINGS = (
+    ("OUTSOURCE", "Hand it off: the best quote, all in (price, fees, your briefing and "
+                  "checking time), costs clearly less than the hours it takes you."),
+    ("KEEP", "Keep doing it: it is your core expertise, or handing it off takes as long as "
+             "doing it (a short email), or doing it yourself is simply cheaper."),
+    ("REVIEW", "Your call: outsourcing saves only a little (less than the Margin setting), "
+               "or the task is quality critical and you are good at it."),
+    ("NEEDS QUOTE", "No usable quote yet: get one, add it on Quotes and run again."),
+    ("ERROR", "The row could not be read (e.g. hours typed as 'two'): the Reason names the "
+              "cell to fix. Every other row is still decided."),
+)
+
+
+def new_template(path: Path | str | None = None, *, currency: str = "USD") -> openpyxl.Workbook:
+    """The blank template; saved to ``path`` (atomically) when given."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    add_template_sheets(wb, currency=currency)
+    wb.active = 0
+    wb.properties.creator = COMMENT_AUTHOR
+    wb.properties.created = FIXED_TIME
+    wb.properties.modified = FIXED_TIME
+    if path is not None:
+        save_atomically(wb, Path(path))
+    return wb
+
+
+def add_template_sheets(wb: openpyxl.Workbook, *, currency: str = "USD") -> None:
+    """Add Start here, Settings, Tasks, Quotes and their defined names to ``wb``."""
+    _check_free(wb)
+    _add_start_sheet(wb)
+    _add_settings_sheet(wb, currency)
+    _add_input_sheet(wb, schema.TASKS, schema.TASK_COLUMNS, currency)
+    _add_input_sheet(wb, schema.QUOTES, schema.QUOTE_COLUMNS, currency)
+
+
+def save_atomically(wb: openpyxl.Workbook, path: Path) -> None:
+    """Write next to ``path`` then rename, so a crash never leaves half a workbook."""
+    # Not mkstemp: its 0600 mode would stick to the saved workbook.
+    temp_path = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp{path.suffix}")
+    try:
+        wb.save(temp_path)
+        os.replace(temp_path, path)
+    except BaseException:
+        temp_path.unlink(missing_ok=True)
+        raise
+
+
+def _check_free(wb: openpyxl.Workbook) -> None:
+    """Refuse to overwrite a user's sheet or name that happens to share ours.
+
+    Excel compares sheet and defined names case-insensitively, so we do too.
+    """
+    existing = {title.lower() for title in wb.sheetnames}
+    sheets = [s for s in (schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES)
+              if s.lower() in existing]
+    if sheets:
+        raise ValueError(f"the workbook already has a sheet named {', '.join(sheets)}; "
+                         "rename or remove it before adding the template sheets")
+    defined = {name.lower() for name in wb.defined_names}
+    ours = [s.name for s in schema.SETTINGS_ROWS] + [n for n, _ in schema.LIST_NAMES.values()]
+    names = [n for n in ours if n.lower() in defined]
+    if names:
+        raise ValueError(f"the workbook already defines the name {', '.join(names)}; "
+                         "rename or remove it before adding the template sheets")
+
+
+def _add_start_sheet(wb: openpyxl.Workbook) -> None:
+    ws = wb.create_sheet(schema.START)
+    ws.sheet_view.showGridLines = False
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 100
+    ws["A1"] = "Which tasks should you outsource?"
+    ws["A1"].font = TITLE_FONT
+    ws["A2"] = ("This workbook weighs what each task costs you in your own hours against "
+                "what it would cost, all in, to hand it off.")
+    row = _write_section(ws, 4, "How to fill it in",
+                         [(f"Step {i}", text) for i, text in enumerate(START_STEPS, 1)])
+    row = _write_section(ws, row + 1, "Good to know", [("Tip", text) for text in START_TIPS])
+    row = _write_section(ws, row + 1, "What the verdicts mean", VERDICT_MEANINGS)
+    for cell_row in range(row - len(VERDICT_MEANINGS), row):
+        label = ws.cell(cell_row, 1)
+        label.fill = PatternFill("solid", fgColor=VERDICT_FILLS[label.value])
+
+
+def _write_section(ws: Worksheet, row: int, heading: str,
+                   lines: Sequence[tuple[str, str]]) -> int:
+    """A heading then one (label, text) line a row; returns the next free row."""
+    ws.cell(row, 1, heading).font = HEADING_FONT
+    for offset, (label, text) in enumerate(lines, 1):
+        ws.cell(row + offset, 1, label).font = Font(bold=True)
+        ws.cell(row + offset, 1).alignment = WRAP
+        ws.cell(row + offset, 2, text).alignment = WRAP
+    return row + len(lines) + 1
+
+
+def _add_settings_sheet(wb: openpyxl.Workbook, currency: str) -> None:
+    ws = wb.create_sheet(schema.SETTINGS)
+    for col, (header, width) in enumerate((("Setting", 22), ("Value", 14),
+                                           ("What it means", 70)), 1):
+        _write_header(ws, col, header, width)
+    formats = {"money": schema.money_format(currency), "pct": PERCENT_FORMAT}
+    for row, setting in enumerate(schema.SETTINGS_ROWS, FIRST_INPUT_ROW):
+        ws.cell(row, 1, setting.label).font = Font(bold=True)
+        value = currency if setting.name == "Currency" else setting.default
+        _style_input(ws.cell(row, 2, value), formats.get(setting.kind))
+        ws.cell(row, 3, setting.help).alignment = WRAP
+        _define_name(wb, setting.name, ws, f"B{row}")
+    ws.freeze_panes = "A2"
+    _add_lists(wb, ws)
+
+
+def _add_lists(wb: openpyxl.Workbook, ws: Worksheet) -> None:
+    """Each drop-down list as a column under its header, named so validations can use it."""
+    headers = {c.key: c.header for c in schema.TASK_COLUMNS + schema.QUOTE_COLUMNS}
+    for col, (key, (name, values)) in enumerate(schema.LIST_NAMES.items(), LISTS_FIRST_COLUMN):
+        _write_header(ws, col, f"{headers[key]} list", 16)
+        for row, value in enumerate(values, FIRST_INPUT_ROW):
+            ws.cell(row, col, value)
+        letter = get_column_letter(col)
+        last_row = FIRST_INPUT_ROW + len(values) - 1
+        _define_name(wb, name, ws, f"{letter}{FIRST_INPUT_ROW}:{letter}{last_row}")
+
+
+def _add_input_sheet(wb: openpyxl.Workbook, title: str, columns: tuple[Column, ...],
+                     currency: str) -> None:
+    """A header row with help comments, then rows formatted and validated for input."""
+    ws = wb.create_sheet(title)
+    for col, column in enumerate(columns, 1):
+        header = _write_header(ws, col, column.header, column.width)
+        header.comment = Comment(column.help, COMMENT_AUTHOR, height=90, width=260)
+        number_format = _column_format(column, currency)
+        for row in range(FIRST_INPUT_ROW, LAST_INPUT_ROW + 1):
+            _style_input(ws.cell(row, col), number_format)
+        if column.key in schema.LIST_NAMES:
+            ws.add_data_validation(_list_validation(column, get_column_letter(col)))
+    ws.freeze_panes = "A2"
+
+
+def _column_format(column: Column, currency: str) -> str | None:
+    if column.kind == "pct":
+        return PERCENT_FORMAT
+    return schema.number_format(column.kind, currency)
+
+
+def _list_validation(column: Column, letter: str) -> DataValidation:
+    """A drop-down on the list's defined name; only warns, as synonyms ("weekly") are read."""
+    name, values = schema.LIST_NAMES[column.key]
+    validation = DataValidation(
+        type="list", formula1=f"={name}", allow_blank=True, showErrorMessage=True,
+        errorStyle="warning", errorTitle=column.header,
+        error=f"Pick one of: {', '.join(values)}.")
+    validation.add(f"{letter}{FIRST_INPUT_ROW}:{letter}{LAST_INPUT_ROW}")
+    return validation
+
+
+def _write_header(ws: Worksheet, col: int, text: str, width: float) -> Cell:
+    cell = ws.cell(1, col, text)
+    cell.font, cell.fill = HEADER_FONT, HEADER_FILL
+    cell.alignment = Alignment(wrap_text=True, vertical="center")
+    ws.column_dimensions[get_column_letter(col)].width = width
+    return cell
+
+
+def _style_input(cell: Cell, number_format: str | None) -> None:
+    cell.fill, cell.font, cell.border = INPUT_FILL, INPUT_FONT, INPUT_BORDER
+    if number_format:
+        cell.number_format = number_format
+
+
+def _define_name(wb: openpyxl.Workbook, name: str, ws: Worksheet, cells: str) -> None:
+    """A workbook-level name with an absolute reference, as Excel's Name Manager makes it."""
+    sheet = ws.title if re.fullmatch(r"[A-Za-z_]\w*", ws.title) else quote_sheetname(ws.title)
+    reference = f"{sheet}!{absolute_coordinate(cells)}"
+    wb.defined_names[name] = DefinedName(name, attr_text=reference)
+
+
+if __name__ == "__main__":  # regenerate the committed copy: python -m xlsheet_outsource.template
+    new_template(Path(__file__).resolve().parent.parent / "templates" / "outsource_template.xlsx")
