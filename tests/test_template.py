@@ -9,7 +9,7 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
 from xlsheet_outsource import schema
-from xlsheet_outsource.template import (FIRST_INPUT_ROW, LAST_INPUT_ROW, PERCENT_FORMAT,
+from xlsheet_outsource.template import (FIRST_INPUT_ROW, LAST_INPUT_ROW, 
                                         add_template_sheets, new_template)
 
 COMMITTED = Path(__file__).resolve().parent.parent / "templates" / "outsource_template.xlsx"
@@ -63,7 +63,7 @@ def test_every_setting_is_a_named_value_cell_with_label_and_default(template) ->
         assert ws.cell(cell.row, 3).value == setting.help
         assert cell.value == setting.default
         if setting.kind == "pct":
-            assert cell.number_format == PERCENT_FORMAT
+            assert cell.number_format == schema.PERCENT_FORMAT
 
 
 def test_lists_are_named_ranges_holding_the_choices(template) -> None:
@@ -92,7 +92,7 @@ def test_input_cells_carry_formats(template) -> None:
     tasks, quotes = template[schema.TASKS], template[schema.QUOTES]
     assert tasks["F2"].number_format == tasks[f"F{LAST_INPUT_ROW}"].number_format == "#,##0.0"
     assert quotes["C2"].number_format == schema.money_format("USD")
-    assert quotes["I2"].number_format == PERCENT_FORMAT
+    assert quotes["I2"].number_format == schema.PERCENT_FORMAT
     assert tasks["A2"].fill.fgColor.rgb == tasks[f"I{LAST_INPUT_ROW}"].fill.fgColor.rgb
 
 

@@ -135,12 +135,14 @@ TASK_RESULTS: tuple[tuple[str, str, str], ...] = (
 QUOTE_RESULTS: tuple[tuple[str, str, str], ...] = (
     ("cash", "Annual cash", "money"),
     ("out_cost", "All-in cost a year", "money"),
-    ("rank", "Rank for task", "count"),
+    ("rank", "Rank for task", "integer"),
     ("problem", "Problem", "text"),
 )
 
 HOURS_FORMAT = "#,##0.0"
-COUNT_FORMAT = "#,##0.##"
+COUNT_FORMAT = "#,##0.0"  # occurrences can be fractional (once over a 2-year horizon)
+INTEGER_FORMAT = "0"
+PERCENT_FORMAT = "0%"
 
 _CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹"}
 
@@ -154,8 +156,8 @@ def money_format(currency: str) -> str:
 
 
 def number_format(kind: str, currency: str) -> str | None:
-    return {"money": money_format(currency), "hours": HOURS_FORMAT,
-            "count": COUNT_FORMAT}.get(kind)
+    return {"money": money_format(currency), "hours": HOURS_FORMAT, "count": COUNT_FORMAT,
+            "integer": INTEGER_FORMAT, "pct": PERCENT_FORMAT}.get(kind)
 
 
 def normalise_header(text: object) -> str:

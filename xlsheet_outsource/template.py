@@ -30,7 +30,6 @@ from .schema import Column
 FIXED_TIME = datetime(2026, 1, 1)
 FIRST_INPUT_ROW = 2
 LAST_INPUT_ROW = 501  # 500 rows ready to type into, with formats and drop-downs
-PERCENT_FORMAT = "0%"
 COMMENT_AUTHOR = "xlsheet-outsource"
 LISTS_FIRST_COLUMN = 5  # E: the drop-down lists sit right of the settings, out of the way
 
@@ -176,7 +175,7 @@ def _add_settings_sheet(wb: openpyxl.Workbook, currency: str) -> None:
     for col, (header, width) in enumerate((("Setting", 22), ("Value", 14),
                                            ("What it means", 70)), 1):
         _write_header(ws, col, header, width)
-    formats = {"money": schema.money_format(currency), "pct": PERCENT_FORMAT}
+    formats = {"money": schema.money_format(currency), "pct": schema.PERCENT_FORMAT}
     for row, setting in enumerate(schema.SETTINGS_ROWS, FIRST_INPUT_ROW):
         ws.cell(row, 1, setting.label).font = Font(bold=True)
         value = currency if setting.name == "Currency" else setting.default
@@ -216,7 +215,7 @@ def _add_input_sheet(wb: openpyxl.Workbook, title: str, columns: tuple[Column, .
 
 def _column_format(column: Column, currency: str) -> str | None:
     if column.kind == "pct":
-        return PERCENT_FORMAT
+        return schema.PERCENT_FORMAT
     return schema.number_format(column.kind, currency)
 
 
