@@ -1,0 +1,350 @@
+"""writing.write_results on real workbooks: read -> decide -> write -> reopen and check."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import PatternFill
+from openpyxl.workbook.defined_name import DefinedName
+
+from xlsheet_outsource import api, reading, schema, writing
+from xlsheet_outsource.sheets import ACCOUNTANT_CELLS, SUMMARY_CELLS
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "excel-made"
+RUN_DATE = dt.date(2024, 5, 1)
+EVIL = "=cmd|' /C calc'!A0"
+TASK_HEADERS = ["Task ID", "Task", "Category", "Frequency", "Per", "Hours each", "Expertise",
+                "Quality critical", "Notes", "My own column"]
+QUOTE_HEADERS = ["Task ID", "Vendor", "Price", "Basis", "Vendor hours each", "Setup fee",
+                 "Your setup hours", "Your review hours each", "Platform fee %", "Notes"]
+TASKS = [
+    ["T1", "Write weekly blog post", "Content", 1, "week", 3, "Strong", "No", None, "keep me"],
+    ["T2", EVIL, "Admin", 2, "month", 4, "Weak", "No", None, 42],
+    ["T3", "Strategy", None, 1, "week", 5, "Core", "No"],
+    ["T4", "Broken", "Admin", -1, "week", 5, "Weak", "No"],
+    ["T5", "Newsletter", "Content", 1, "week", 2, "Strong", "Yes"],
+    ["T6", "Short email", "Admin", 1, "week", 0.5, "Weak", "No"],
+    ["T7", "Social posts", "Marketing", 3, "week", 1, "Weak", "No"],
+]
+QUOTES = [
+    ["T1", "Ann", 90, "per occurrence", None, 100, None, 0.5, None],
+    ["T1", "Bob", 100, "per occurrence", None, None, None, 0.5, None],
+    ["T2", "+Cy", 30, "per hour", None, None, 2, 0.25, 0.05],
+    ["T3", "Dee", 100, "per occurrence", None, None, None, 0.5, None],
+    ["T5", "Eve", 60, "per occurrence", None, 50, 1, 0.25, None],
+    ["T6", "Fay", 10, "per occurrence", None, None, None, 0.5, None],
+    ["T9", "Gus", 10, "per occurrence", None, None, None, 0.5, None],
+]
+
+
+def make_workbook(path: Path, *, by_name: bool = False, title_rows: int = 0) -> Path:
+    """Settings (by label, or by defined name), Tasks, Quotes and a sheet of the user's."""
+    book = openpyxl.Workbook()
+    settings = book.active
+    settings.title = schema.SETTINGS
+    if by_name:
+        settings["C5"], settings["C6"] = 120, "EUR"
+        book.defined_names.add(DefinedName("HourlyWorth", attr_text="Settings!$C$5"))
+        book.defined_names.add(DefinedName("Currency", attr_text="Settings!$C$6"))
+    else:
+        for row in (["Hourly worth", 120], ["Currency", "EUR"], ["Horizon (years)", 2]):
+            settings.append(row)
+    tasks = book.create_sheet(schema.TASKS)
+    for _ in range(title_rows):
+        tasks.append(["My tasks"])
+    for row in [TASK_HEADERS, *TASKS]:
+        tasks.append(row)
+    tasks.conditional_formatting.add("J2:J20", CellIsRule(
+        operator="equal", formula=['"keep me"'], fill=PatternFill("solid", start_color="FF0000")))
+    quotes = book.create_sheet(schema.QUOTES)
+    for row in [QUOTE_HEADERS, *QUOTES]:
+        quotes.append(row)
+    mine = book.create_sheet("My notes")
+    mine["A1"], mine["B2"] = "Ideas", "=1+1"
+    _as_text(book)
+    book.save(path)
+    return path
+
+
+def _as_text(book: openpyxl.Workbook) -> None:
+    """openpyxl would store the user's '=...' as a formula; a user who typed it has text."""
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value == EVIL:
+                    cell.data_type = "s"
+
+
+def run(source: Path, target: Path, **kwargs: object):
+    found = reading.read_workbook(source)
+    assert not found.fatal, found.fatal
+    decision = api.decide(found.settings, found.tasks.raw, found.quotes.raw,
+                          task_locate=found.tasks.locate, quote_locate=found.quotes.locate)
+    writing.write_results(found, decision, target, run_date=RUN_DATE, **kwargs)
+    return found, decision
+
+
+def header_columns(ws, row: int) -> dict[str, int]:
+    return {c.value: c.column for c in ws[row] if c.value is not None}
+
+
+def values(path: Path) -> dict[str, list[tuple]]:
+    book = openpyxl.load_workbook(path)
+    return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in book}
+
+
+def cf_rules(ws) -> list[tuple[str, str, tuple]]:
+    return sorted((str(cf.sqref), r.type, tuple(r.formula or ())) for cf in ws.conditional_formatting
+                  for r in cf.rules)
+
+
+@pytest.fixture
+def written(tmp_path):
+    source = make_workbook(tmp_path / "plan.xlsx")
+    target = tmp_path / "plan.outsourced.xlsx"
+    found, decision = run(source, target)
+    return source, target, found, decision
+
+
+def test_task_block_holds_every_figure_cell_by_cell(written):
+    _, target, found, decision = written
+    ws = openpyxl.load_workbook(target)[schema.TASKS]
+    columns = header_columns(ws, 1)
+    first = len(TASK_HEADERS) + 1
+    assert [columns[h] for _, h, _ in schema.TASK_RESULTS] == list(
+        range(first, first + len(schema.TASK_RESULTS)))
+    assert ws.cell(1, first).fill.fgColor.rgb.endswith("0F5257") and ws.cell(1, first).font.b
+    for row, task in decision.tasks.iterrows():
+        for key, header, kind in schema.TASK_RESULTS:
+            cell, expected = ws.cell(row, columns[header]), task[key]
+            if isinstance(expected, str):
+                assert cell.value == expected and cell.data_type == "s"
+            elif expected is None or expected != expected:
+                assert cell.value is None, (cell.coordinate, cell.value)
+            else:
+                assert cell.value == pytest.approx(expected), cell.coordinate
+                if kind in ("money", "hours"):
+                    assert cell.number_format == schema.number_format(kind, "EUR")
+    verdicts = [ws.cell(r, columns["Verdict"]).value for r in range(2, 2 + len(TASKS))]
+    assert verdicts == ["OUTSOURCE", "OUTSOURCE", "KEEP", "ERROR", "REVIEW", "KEEP", "NEEDS QUOTE"]
+    assert "Tasks!D5" in ws.cell(5, columns["Reason"]).value
+    assert ws.cell(2, columns["Annual saving"]).number_format == '"€"#,##0.00;-"€"#,##0.00'
+    assert ws.cell(7, columns["Break-even hourly worth"]).value is None  # nothing freed
+    assert ws.cell(8, columns["Cash to vendor a year"]).value is None  # no quote
+
+
+def test_quote_block_ranks_and_problems(written):
+    _, target, _, decision = written
+    ws = openpyxl.load_workbook(target)[schema.QUOTES]
+    columns = header_columns(ws, 1)
+    assert [columns[h] for _, h, _ in schema.QUOTE_RESULTS] == [11, 12, 13, 14]
+    assert [ws.cell(r, 13).value for r in range(2, 9)] == [1, 2, 1, 1, 1, 1, None]
+    assert ws.cell(2, 11).value == pytest.approx(decision.quotes.at[2, "cash"])
+    assert "no task with ID 'T9'" in ws.cell(8, 14).value
+    assert ws.cell(2, 13).number_format == schema.number_format("integer", "EUR")
+
+
+def test_verdict_colours_and_saving_bar(written):
+    _, target, _, _ = written
+    ws = openpyxl.load_workbook(target)[schema.TASKS]
+    rules = cf_rules(ws)
+    verdict_rules = {formula[0].strip('"') for ref, typ, formula in rules if ref == "U2:U8"}
+    assert verdict_rules == set(schema.VERDICTS)
+    assert ("Q2:Q8", "dataBar", ()) in rules
+    assert ("J2:J20", "cellIs", ('"keep me"',)) in rules  # the user's own rule stays
+
+
+def test_summary_headline_equals_the_sum_of_the_rows(written):
+    _, target, _, _ = written
+    book = openpyxl.load_workbook(target)
+    tasks, summary = book[schema.TASKS], book[schema.SUMMARY]
+    columns = header_columns(tasks, 1)
+    rows = [{h: tasks.cell(r, c).value for h, c in columns.items()} for r in range(2, 9)]
+    out = [r for r in rows if r["Verdict"] == "OUTSOURCE"]
+    decidable = [r for r in rows if r["Verdict"] != "ERROR"]
+    expected = {
+        "self_cost_all": sum(r["Cost to do yourself"] for r in decidable),
+        "saving": sum(r["Annual saving"] for r in out),
+        "hours_freed_year": sum(r["Hours freed"] for r in out),
+        "hours_freed_week": sum(r["Hours freed"] for r in out) / 50,
+        "cash_year": sum(r["Cash to vendor a year"] for r in out),
+        "task_count": len(TASKS),
+    }
+    expected["cost_after"] = expected["self_cost_all"] - expected["saving"]
+    for key, value in expected.items():
+        assert summary[SUMMARY_CELLS[key]].value == pytest.approx(value), key
+    assert summary[SUMMARY_CELLS["saving"]].number_format == schema.money_format("EUR")
+    assert summary[SUMMARY_CELLS["hours_freed_week"]].number_format == "#,##0.0"
+    assert len(summary._charts) == 2
+
+
+def test_accountant_totals_are_the_cash_of_outsource_rows(written):
+    _, target, _, decision = written
+    ws = openpyxl.load_workbook(target)[schema.ACCOUNTANT]
+    out = decision.tasks[decision.tasks["verdict"] == "OUTSOURCE"]
+    assert ws[ACCOUNTANT_CELLS["run_date"]].value.date() == RUN_DATE
+    assert ws[ACCOUNTANT_CELLS["currency"]].value == "EUR"
+    assert ws[ACCOUNTANT_CELLS["recurring_year"]].value == pytest.approx(out["recurring"].sum())
+    assert ws[ACCOUNTANT_CELLS["setup_once"]].value == pytest.approx(out["setup_cash"].sum())
+    assert ws[ACCOUNTANT_CELLS["cash_year"]].value == pytest.approx(out["cash"].sum())
+    assert ws[ACCOUNTANT_CELLS["outsourced_count"]].value == len(out)
+    totals = [r for r in ws.iter_rows(values_only=True) if r[0] == "Total"]
+    assert len(totals) == 3  # by vendor, by category, tasks outsourced
+    for total in totals:
+        assert out["cash"].sum() == pytest.approx([v for v in total if v is not None][-1])
+    text = " ".join(str(v) for r in ws.iter_rows(values_only=True) for v in r if v)
+    assert "own time is not included" in text and "Saving" not in text
+
+
+def test_formula_looking_text_stays_text(written):
+    _, target, _, _ = written
+    book = openpyxl.load_workbook(target)
+    found = [c for ws in book for row in ws.iter_rows() for c in row if c.value == EVIL]
+    assert {c.parent.title for c in found} >= {schema.TASKS, schema.SUMMARY, schema.ACCOUNTANT}
+    assert all(c.data_type == "s" for c in found)
+    vendors = [c for row in book[schema.ACCOUNTANT].iter_rows() for c in row if c.value == "+Cy"]
+    assert vendors and all(c.data_type == "s" for c in vendors)
+    with zipfile.ZipFile(target) as package:
+        for name in package.namelist():
+            if name.startswith("xl/worksheets/"):
+                assert b"<f>cmd" not in package.read(name), name
+
+
+def test_rerun_replaces_never_duplicates(written, tmp_path):
+    _, first, _, _ = written
+    second = tmp_path / "again.xlsx"
+    run(first, second)
+    assert values(first) == values(second)
+    for path in (first, second):
+        ws = openpyxl.load_workbook(path)[schema.TASKS]
+        headers = [c.value for c in ws[1] if c.value is not None]
+        assert len(headers) == len(set(headers)) == len(TASK_HEADERS) + len(schema.TASK_RESULTS)
+    book_1, book_2 = openpyxl.load_workbook(first), openpyxl.load_workbook(second)
+    assert cf_rules(book_1[schema.TASKS]) == cf_rules(book_2[schema.TASKS])
+    assert book_2.sheetnames == [schema.SETTINGS, schema.TASKS, schema.QUOTES, "My notes",
+                                 schema.SUMMARY, schema.ACCOUNTANT]
+
+
+def test_rerun_in_place_after_the_user_adds_a_column(written):
+    _, target, _, _ = written
+    book = openpyxl.load_workbook(target)
+    ws = book[schema.TASKS]
+    ws.cell(1, 30).value, ws.cell(2, 30).value = "Later column", "mine"
+    ws.cell(9, 21).value = "stale"  # below the tasks, inside the block: the tool's to clear
+    book.save(target)
+    run(target, target)
+    ws = openpyxl.load_workbook(target)[schema.TASKS]
+    assert (ws.cell(1, 30).value, ws.cell(2, 30).value) == ("Later column", "mine")
+    assert ws.cell(1, 11).value == "Occurrences a year" and ws.cell(9, 21).value is None
+
+
+def test_a_user_column_inside_the_old_block_is_not_overwritten(written):
+    _, target, _, _ = written
+    book = openpyxl.load_workbook(target)
+    ws = book[schema.TASKS]
+    ws.insert_cols(14)  # the user inserts a column between "Cost to do yourself" and "Best vendor"
+    ws.cell(1, 14).value, ws.cell(2, 14).value = "Comment", "looked at it"
+    book.save(target)
+    run(target, target)
+    ws = openpyxl.load_workbook(target)[schema.TASKS]
+    assert (ws.cell(1, 14).value, ws.cell(2, 14).value) == ("Comment", "looked at it")
+    headers = [c.value for c in ws[1] if c.value is not None]
+    assert headers.count("Verdict") == 1 and headers.index("Comment") < headers.index("Verdict")
+
+
+def test_the_users_cells_and_sheets_are_kept(written):
+    source, target, _, _ = written
+    before, after = values(source), values(target)
+    assert after["My notes"] == before["My notes"]
+    assert after[schema.SETTINGS] == before[schema.SETTINGS]
+    assert [r[:len(QUOTE_HEADERS)] for r in after[schema.QUOTES]] == before[schema.QUOTES]
+    assert [r[:len(TASK_HEADERS)] for r in after[schema.TASKS]] == before[schema.TASKS]
+    assert openpyxl.load_workbook(target)["My notes"]["B2"].data_type == "f"
+
+
+def test_header_below_a_title_and_settings_by_defined_name(tmp_path):
+    source = make_workbook(tmp_path / "named.xlsx", by_name=True, title_rows=2)
+    run(source, tmp_path / "out.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "out.xlsx")[schema.TASKS]
+    assert ws.cell(3, 11).value == "Occurrences a year" and ws.cell(4, 11).value == 50
+    assert ws.cell(1, 11).value is None and ws.cell(4, 21).value == "OUTSOURCE"
+
+
+def test_separate_mode_builds_a_new_workbook(tmp_path):
+    source = make_workbook(tmp_path / "named.xlsx", by_name=True)
+    target = tmp_path / "results.xlsx"
+    before = values(source)
+    run(source, target, separate=True)
+    assert values(source) == before  # the user's file is not touched
+    book = openpyxl.load_workbook(target)
+    assert book.sheetnames == [schema.SETTINGS, schema.TASKS, schema.QUOTES, schema.SUMMARY,
+                               schema.ACCOUNTANT]
+    assert set(book.defined_names) == {"HourlyWorth", "Currency"}
+    assert book[schema.TASKS]["B3"].value == EVIL and book[schema.TASKS]["B3"].data_type == "s"
+    assert book[schema.TASKS]["U2"].value == "OUTSOURCE"
+    again = reading.read_workbook(target)  # a separate result reads back as the same plan
+    assert again.settings == reading.read_workbook(source).settings
+    assert list(again.tasks.raw.index) == list(range(2, 2 + len(TASKS)))
+
+
+def test_a_failed_save_leaves_the_target_and_no_temp_file(written, monkeypatch):
+    source, target, _, _ = written
+    before = target.read_bytes()
+
+    def broken_save(self, stream):
+        stream.write(b"half a workbook")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    with pytest.raises(OSError, match="disk full"):
+        run(source, target)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted([source.name, target.name])
+
+
+def test_extension_must_match_the_content(written, tmp_path):
+    source, _, _, _ = written
+    with pytest.raises(ValueError, match="without macros"):
+        run(source, tmp_path / "out.xlsm")
+
+
+@pytest.mark.skipif(not (CORPUS / "macro01.xlsm").exists(), reason="corpus not present")
+def test_macros_survive(tmp_path):
+    source = tmp_path / "macros.xlsm"
+    shutil.copy(CORPUS / "macro01.xlsm", source)
+    book = openpyxl.load_workbook(source, keep_vba=True)
+    plain = make_workbook(tmp_path / "plain.xlsx")
+    for sheet in openpyxl.load_workbook(plain).worksheets[:3]:
+        copy = book.create_sheet(sheet.title)
+        for row in sheet.iter_rows(values_only=True):
+            copy.append(row)
+    _as_text(book)
+    book.save(source)
+    target = tmp_path / "macros.outsourced.xlsm"
+    run(source, target)
+    with zipfile.ZipFile(target) as package:
+        assert "xl/vbaProject.bin" in package.namelist()
+    assert openpyxl.load_workbook(target)[schema.TASKS]["U2"].value == "OUTSOURCE"
+    with pytest.raises(ValueError, match="macros"):
+        run(source, tmp_path / "lost.xlsx")
+
+
+def test_separate_mode_keeps_settings_named_on_another_sheet(tmp_path):
+    source = make_workbook(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(source)
+    del book[schema.SETTINGS]
+    config = book.create_sheet("My config")
+    config["B1"] = 90
+    book.defined_names.add(DefinedName("HourlyWorth", attr_text="'My config'!$B$1"))
+    _as_text(book)
+    book.save(source)
+    target = tmp_path / "results.xlsx"
+    run(source, target, separate=True)
+    assert "My config" in openpyxl.load_workbook(target).sheetnames
+    assert reading.read_workbook(target).settings.hourly_worth == 90

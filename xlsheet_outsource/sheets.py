@@ -1,0 +1,196 @@
+"""The Summary and For accountant sheets: layout only, every figure comes from summary.py.
+
+Fixed cells (other code and tests read them): the headline values sit in column B at
+SUMMARY_CELLS / ACCOUNTANT_CELLS; the tables follow below, each under a bold section
+title, with a header row, one row per item and a "Total" row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Sequence
+
+import pandas as pd
+from openpyxl.chart import BarChart, Reference
+from openpyxl.utils import get_column_letter
+from openpyxl.workbook import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import cells, schema
+from .summary import Summary
+
+Columns = tuple[tuple[str, str, str], ...]  # (frame column, label, kind)
+
+SUMMARY_HEADLINE: Columns = (
+    ("self_cost_all", "Yearly cost of doing every task yourself", "money"),
+    ("cost_after", "Yearly cost after outsourcing what the verdicts say", "money"),
+    ("saving", "Saving a year", "money"),
+    ("hours_freed_year", "Hours freed a year", "hours"),
+    ("hours_freed_week", "Hours freed a week", "hours"),
+    ("cash_year", "Cash to vendors a year (setup fees spread over the horizon)", "money"),
+    ("recurring_year", "Recurring fees to vendors a year", "money"),
+    ("setup_once", "One-off setup fees (paid once)", "money"),
+    ("task_count", "Tasks listed", "integer"),
+)
+ACCOUNTANT_HEADLINE: Columns = (
+    ("run_date", "Date of the run", "date"),
+    ("currency", "Currency", "text"),
+    ("recurring_year", "Recurring spend a year", "money"),
+    ("setup_once", "One-off setup spend (paid once)", "money"),
+    ("cash_year", "Cash a year, setup spread over the horizon", "money"),
+    ("outsourced_count", "Tasks outsourced", "integer"),
+)
+HEADLINE_ROW = 4
+SUMMARY_CELLS = {key: f"B{HEADLINE_ROW + i}" for i, (key, _, _) in enumerate(SUMMARY_HEADLINE)}
+ACCOUNTANT_CELLS = {key: f"B{HEADLINE_ROW + i}"
+                    for i, (key, _, _) in enumerate(ACCOUNTANT_HEADLINE)}
+
+CATEGORY_TABLE: Columns = (
+    ("category", "Category", "text"), ("tasks", "Tasks", "integer"),
+    ("outsource", "To outsource", "integer"), ("self_cost", "Cost to do yourself", "money"),
+    ("saving", "Saving (outsourced tasks)", "money"),
+    ("freed", "Hours freed (outsourced tasks)", "hours"),
+    ("cash", "Cash to vendors (outsourced tasks)", "money"),
+)
+VERDICT_TABLE: Columns = (
+    ("verdict", "Verdict", "text"), ("tasks", "Tasks", "integer"),
+    ("self_cost", "Cost to do yourself", "money"),
+    ("saving", "Saving with the best quote", "money"),
+    ("freed", "Hours freed with the best quote", "hours"),
+)
+TOP_TABLE: Columns = (
+    ("task_id", "Task ID", "text"), ("task", "Task", "text"), ("category", "Category", "text"),
+    ("verdict", "Verdict", "text"), ("best_vendor", "Best vendor", "text"),
+    ("saving", "Annual saving", "money"), ("freed", "Hours freed", "hours"),
+    ("cash", "Cash to vendor a year", "money"),
+)
+SPEND = (("tasks", "Tasks", "integer"), ("recurring", "Recurring spend a year", "money"),
+         ("setup", "One-off setup spend", "money"),
+         ("cash", "Cash a year (setup spread)", "money"))
+VENDOR_TABLE: Columns = (("vendor", "Vendor", "text"), *SPEND)
+CATEGORY_SPEND_TABLE: Columns = (("category", "Category", "text"), *SPEND)
+OUTSOURCED_TABLE: Columns = (
+    ("task_id", "Task ID", "text"), ("task", "Task", "text"), ("category", "Category", "text"),
+    ("best_vendor", "Vendor", "text"), *SPEND[1:],
+)
+COLUMN_WIDTHS = (44, 30, 18, 18, 18, 18, 18, 18)
+CHARTS = (("J4", "saving", "Annual saving by category"),
+          ("J22", "freed", "Hours freed by category"))  # (anchor, column, title)
+
+
+def replace_report_sheets(book: Workbook, summary: Summary, run_date: dt.date) -> None:
+    """Delete the tool's sheets and write them afresh at the end of the workbook."""
+    active = book.active.title if book.worksheets else None
+    for name in schema.OWNED_SHEETS:
+        for sheet in [s for s in (*book.worksheets, *book.chartsheets)
+                      if s.title.casefold() == name.casefold()]:
+            book.remove(sheet)
+    write_summary(book.create_sheet(schema.SUMMARY), summary, run_date)
+    write_accountant(book.create_sheet(schema.ACCOUNTANT), summary, run_date)
+    if active in book.sheetnames:  # the user's view stays where it was
+        book.active = book.sheetnames.index(active)
+
+
+def write_summary(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
+    cur = summary.currency
+    _title(ws, "Outsourcing summary",
+           f"Figures a year in {cur}, decided on {run_date:%Y-%m-%d}. The saving, hours and cash "
+           "count only the tasks verdicted OUTSOURCE.")
+    _headline(ws, SUMMARY_HEADLINE, vars(summary), cur)
+    row = HEADLINE_ROW + len(SUMMARY_HEADLINE) + 1
+    category_rows, row = _table(ws, row, "By category", summary.by_category, CATEGORY_TABLE, cur)
+    # Savings on paper of KEEP tasks do not add up to anything: total only what does.
+    _, row = _table(ws, row, "By verdict", summary.by_verdict, VERDICT_TABLE, cur,
+                    total=("tasks", "self_cost"))
+    _table(ws, row, "Top opportunities (OUTSOURCE and REVIEW, biggest saving first)",
+           summary.top, TOP_TABLE, cur, total=False)
+    if len(summary.by_category):
+        for anchor, key, title in CHARTS:
+            column = 1 + [k for k, _, _ in CATEGORY_TABLE].index(key)
+            kind = CATEGORY_TABLE[column - 1][2]
+            axis_format = schema.number_format(kind, cur).replace(".00", "")  # no cents on axes
+            ws.add_chart(_bar_chart(ws, category_rows, column, title, axis_format), anchor)
+    _widths(ws)
+
+
+def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
+    cur = summary.currency
+    years = f"{summary.horizon_years:g} year{'' if summary.horizon_years == 1 else 's'}"
+    _title(ws, "Outsourcing spend, for the accounts",
+           f"Cash paid to vendors for the tasks to outsource, in {cur}. The owner's own time "
+           f"is not included. Recurring spend is a yearly figure; setup fees are paid once "
+           f"(spread over {years} in the cash a year).")
+    figures = {**vars(summary), "run_date": run_date, "currency": cur,
+               "outsourced_count": summary.counts.get("OUTSOURCE", 0)}
+    _headline(ws, ACCOUNTANT_HEADLINE, figures, cur)
+    row = HEADLINE_ROW + len(ACCOUNTANT_HEADLINE) + 1
+    _, row = _table(ws, row, "By vendor", summary.by_vendor, VENDOR_TABLE, cur)
+    _, row = _table(ws, row, "By category", summary.by_category_cash, CATEGORY_SPEND_TABLE, cur)
+    _table(ws, row, "Tasks outsourced", summary.outsourced, OUTSOURCED_TABLE, cur)
+    _widths(ws)
+
+
+def _title(ws: Worksheet, title: str, note: str) -> None:
+    ws["A1"].value = title
+    ws["A1"].font = cells.TITLE_FONT
+    cells.put(ws["A2"], note)
+
+
+def _headline(ws: Worksheet, rows: Columns, figures: dict[str, object], currency: str) -> None:
+    for offset, (key, label, kind) in enumerate(rows):
+        row = HEADLINE_ROW + offset
+        cells.put(ws.cell(row, 1), label)
+        cells.put(ws.cell(row, 2), figures[key], kind, currency)
+        ws.cell(row, 2).font = cells.TOTAL_FONT
+
+
+def _table(ws: Worksheet, row: int, title: str, frame: pd.DataFrame, columns: Columns,
+           currency: str, total: bool | tuple[str, ...] = True) -> tuple[tuple[int, int], int]:
+    """A titled table from ``row``, with a Total row of every number column (or of the
+    columns named in ``total``); returns (header row, last item row) and the next free row."""
+    ws.cell(row, 1).value = title
+    ws.cell(row, 1).font = cells.SECTION_FONT
+    header = row + 1
+    for col, (_, label, _) in enumerate(columns, start=1):
+        cells.put(ws.cell(header, col), label)
+        cells.style_header(ws.cell(header, col))
+    for r, record in enumerate(frame.to_dict("records"), start=header + 1):
+        for col, (key, _, kind) in enumerate(columns, start=1):
+            cells.put(ws.cell(r, col), record[key], kind, currency)
+    last = header + len(frame)
+    if total:
+        summed = total if isinstance(total, tuple) else [k for k, _, kind in columns
+                                                         if kind in ("integer", "money", "hours")]
+        _total_row(ws, last + 1, frame, columns, summed, currency)
+    return (header, last), last + (3 if total else 2)
+
+
+def _total_row(ws: Worksheet, row: int, frame: pd.DataFrame, columns: Columns,
+               summed: Sequence[str], currency: str) -> None:
+    cells.put(ws.cell(row, 1), "Total")
+    for col, (key, _, kind) in enumerate(columns, start=1):
+        if key in summed:
+            cells.put(ws.cell(row, col), float(frame[key].sum()), kind, currency)
+        ws.cell(row, col).font = cells.TOTAL_FONT
+
+
+def _bar_chart(ws: Worksheet, rows: tuple[int, int], column: int, title: str,
+               number_format: str) -> BarChart:
+    header, last = rows
+    chart = BarChart()
+    chart.type = "bar"  # horizontal bars: category names stay readable
+    chart.title = title
+    chart.legend = None
+    chart.add_data(Reference(ws, min_col=column, min_row=header, max_row=last),
+                   titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
+    chart.x_axis.delete = False  # openpyxl 3.1 hides both axes unless told otherwise
+    chart.y_axis.delete = False
+    chart.y_axis.number_format = number_format
+    chart.width, chart.height = 16, 8
+    return chart
+
+
+def _widths(ws: Worksheet) -> None:
+    for col, width in enumerate(COLUMN_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width

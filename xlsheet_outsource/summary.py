@@ -1,0 +1,167 @@
+"""What a decision adds up to: the one place the headline figures and tables are computed.
+
+Pure (pandas only, no I/O): the Summary and For accountant sheets, the CLI, batch
+reports and emails all show these numbers, so they can never disagree.
+
+Conventions: "decidable" tasks are every task whose verdict is not ERROR; the
+headline saving, hours and cash count only the tasks verdicted OUTSOURCE. Every
+figure is unrounded; rounding is for whoever shows it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from . import schema
+from .inputs import is_blank
+from .model import Decision
+
+NO_CATEGORY = "(no category)"
+NO_VENDOR = "(no vendor named)"
+OUTSOURCE = "OUTSOURCE"
+TOP_COUNT = 10
+
+# Columns of the tables below, in order (the writers label them in plain words).
+CATEGORY_COLUMNS = ("category", "tasks", "outsource", "self_cost", "saving", "freed", "cash")
+VERDICT_COLUMNS = ("verdict", "tasks", "self_cost", "saving", "freed")
+TOP_COLUMNS = ("task_id", "task", "category", "verdict", "best_vendor", "saving", "freed", "cash")
+SPEND_COLUMNS = ("tasks", "recurring", "setup", "cash")  # after "vendor" or "category"
+OUTSOURCED_COLUMNS = ("task_id", "task", "category", "best_vendor", "recurring", "setup", "cash")
+
+
+@dataclass(frozen=True, eq=False)
+class Summary:
+    currency: str
+    horizon_years: float
+    work_weeks: float
+    task_count: int
+    counts: dict[str, int]  # verdict -> tasks, every verdict of schema.VERDICTS present
+    self_cost_all: float  # yearly cost of doing every decidable task yourself
+    cost_after: float  # the same, with OUTSOURCE tasks at their all-in outsourcing cost
+    saving: float  # self_cost_all - cost_after
+    hours_freed_year: float
+    hours_freed_week: float
+    cash_year: float  # yearly cash to vendors, setup spread over the horizon
+    recurring_year: float  # yearly cash to vendors before setup
+    setup_once: float  # one-off setup fees, paid once
+    by_category: pd.DataFrame  # CATEGORY_COLUMNS, biggest saving first
+    by_verdict: pd.DataFrame  # VERDICT_COLUMNS, one row per verdict in schema order
+    top: pd.DataFrame  # TOP_COLUMNS: OUTSOURCE and REVIEW tasks, biggest saving first
+    by_vendor: pd.DataFrame  # "vendor" + SPEND_COLUMNS, OUTSOURCE tasks only
+    by_category_cash: pd.DataFrame  # "category" + SPEND_COLUMNS, OUTSOURCE tasks only
+    outsourced: pd.DataFrame  # OUTSOURCED_COLUMNS: the line items behind the spend tables
+
+    @property
+    def decided_count(self) -> int:
+        return self.task_count - self.counts.get("ERROR", 0)
+
+
+def summarise(decision: Decision) -> Summary:
+    settings = decision.settings
+    tasks = _prepared(decision.tasks)
+    decidable = tasks[tasks["verdict"] != "ERROR"]
+    out = tasks[tasks["verdict"] == OUTSOURCE]
+    self_cost_all = _total(decidable["self_cost"])
+    saving = _total(out["saving"])
+    freed = _total(out["freed"])
+    return Summary(
+        currency=settings.currency,
+        horizon_years=settings.horizon_years,
+        work_weeks=settings.work_weeks,
+        task_count=len(tasks),
+        counts={v: int((tasks["verdict"] == v).sum()) for v in schema.VERDICTS},
+        self_cost_all=self_cost_all,
+        # Each OUTSOURCE task costs its Out instead of its Self: this is self_cost_all - saving.
+        cost_after=_total(decidable.loc[decidable["verdict"] != OUTSOURCE, "self_cost"])
+        + _total(out["out_cost"]),
+        saving=saving,
+        hours_freed_year=freed,
+        hours_freed_week=freed / settings.work_weeks if settings.work_weeks else math.nan,
+        cash_year=_total(out["cash"]),
+        recurring_year=_total(out["recurring"]),
+        setup_once=_total(out["setup"]),
+        by_category=_by_category(tasks),
+        by_verdict=_by_verdict(tasks),
+        top=_top(tasks),
+        by_vendor=_spend_by(out, "best_vendor", "vendor"),
+        by_category_cash=_spend_by(out, "category", "category"),
+        outsourced=out[list(OUTSOURCED_COLUMNS)].reset_index(drop=True),
+    )
+
+
+def _prepared(tasks: pd.DataFrame) -> pd.DataFrame:
+    """The columns the tables need, with blank labels named and the setup fee renamed."""
+    t = tasks.copy()
+    t["category"] = _labels(t["category"], NO_CATEGORY)
+    # Only the accountant's tables group by vendor, and they hold OUTSOURCE tasks only.
+    named = _labels(t["best_vendor"], NO_VENDOR)
+    t["best_vendor"] = named.where(t["verdict"] == OUTSOURCE, t["best_vendor"])
+    t["setup"] = t["setup_cash"]
+    return t
+
+
+def _labels(values: pd.Series, blank: str) -> pd.Series:
+    """Text labels for grouping: numbers shown as typed, blanks named, and one spelling
+    per label whatever its case ("admin" joins the "Admin" seen first)."""
+    text = values.map(lambda v: blank if is_blank(v) else _as_text(v))
+    first_spelling = text.groupby(text.str.casefold(), sort=False).transform("first")
+    return first_spelling.astype(object)
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _total(values: pd.Series) -> float:
+    return float(values.sum(min_count=0, skipna=True))
+
+
+def _sums(frame: pd.DataFrame, by: str, columns: list[str]) -> pd.DataFrame:
+    return frame.groupby(by, sort=False)[columns].sum(min_count=0)
+
+
+def _by_category(tasks: pd.DataFrame) -> pd.DataFrame:
+    is_out = tasks["verdict"] == OUTSOURCE
+    table = pd.DataFrame({"tasks": tasks.groupby("category", sort=False).size(),
+                          "outsource": is_out.groupby(tasks["category"], sort=False).sum()})
+    table = table.join(_sums(tasks[tasks["verdict"] != "ERROR"], "category", ["self_cost"]))
+    table = table.join(_sums(tasks[is_out], "category", ["saving", "freed", "cash"]))
+    table = table.fillna(0.0).rename_axis("category").reset_index()
+    table = table.sort_values(["saving", "self_cost"], ascending=False, kind="stable")
+    return _typed(table[list(CATEGORY_COLUMNS)], counts=("tasks", "outsource"))
+
+
+def _by_verdict(tasks: pd.DataFrame) -> pd.DataFrame:
+    sums = _sums(tasks, "verdict", ["self_cost", "saving", "freed"])
+    table = pd.DataFrame({"verdict": list(schema.VERDICTS)})
+    table["tasks"] = table["verdict"].map(tasks["verdict"].value_counts()).fillna(0)
+    table = table.join(sums, on="verdict").fillna(0.0)
+    return _typed(table[list(VERDICT_COLUMNS)], counts=("tasks",))
+
+
+def _top(tasks: pd.DataFrame) -> pd.DataFrame:
+    candidates = tasks[tasks["verdict"].isin([OUTSOURCE, "REVIEW"]) & tasks["saving"].notna()]
+    top = candidates.sort_values("saving", ascending=False, kind="stable").head(TOP_COUNT)
+    return top[list(TOP_COLUMNS)].reset_index(drop=True)
+
+
+def _spend_by(out: pd.DataFrame, by: str, label: str) -> pd.DataFrame:
+    """Cash only, for the accountant: recurring a year, one-off setup, and cash a year."""
+    table = pd.DataFrame({"tasks": out.groupby(by, sort=False).size()})
+    table = table.join(_sums(out, by, ["recurring", "setup", "cash"]))
+    table = table.rename_axis(label).reset_index()
+    table = table.sort_values(["recurring", "setup"], ascending=False, kind="stable")
+    return _typed(table[[label, *SPEND_COLUMNS]], counts=("tasks",))
+
+
+def _typed(table: pd.DataFrame, counts: tuple[str, ...]) -> pd.DataFrame:
+    table = table.reset_index(drop=True)
+    for column in table.columns[1:]:
+        table[column] = table[column].astype(int if column in counts else float)
+    table[table.columns[0]] = table[table.columns[0]].astype(object)
+    return table
