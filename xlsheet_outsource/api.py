@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
+from openpyxl.utils import column_index_from_string
 
 from . import inputs, schema
 from .fidelity import features_lost_by_rewrite
@@ -38,8 +40,17 @@ def decide(settings: Settings | Mapping[str, object], tasks: pd.DataFrame,
     clean_quotes, quote_problems = inputs.clean_quotes(
         _by_key(quotes, schema.QUOTE_COLUMNS), clean_tasks, quote_locate)
     decision = compute(settings, clean_tasks, clean_quotes)
-    decision.problems = task_problems + quote_problems
+    decision.problems = sorted(task_problems, key=_reading_order) + sorted(
+        quote_problems, key=_reading_order)
     return decision
+
+
+def _reading_order(problem: Problem) -> tuple[int, int]:
+    """Row by row, left to right, as the user reads the sheet."""
+    match = re.fullmatch(r"([A-Z]+)(\d+)", problem.cell)
+    if not match:
+        return (0, 0)
+    return int(match[2]), column_index_from_string(match[1])
 
 
 def _by_key(frame: pd.DataFrame, columns: tuple[schema.Column, ...]) -> pd.DataFrame:

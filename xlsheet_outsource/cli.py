@@ -83,7 +83,7 @@ def outcome_record(outcome: api.Outcome) -> dict[str, object]:
         "backup": str(outcome.backup) if outcome.backup else None,
     }
     if outcome.decision is not None:
-        record["summary"] = summarise(outcome.decision).as_dict()
+        record["summary"] = summarise(outcome.decision).headline()
     return record
 
 
@@ -95,8 +95,8 @@ def _print_outcome(outcome: api.Outcome) -> None:
         return
     s = summarise(outcome.decision)
     cur = outcome.decision.settings.currency
-    counts = ", ".join(f"{n} {v}" for v, n in s.verdict_counts.items() if n)
-    click.echo(f"{name}: {s.tasks} tasks: {counts or 'none'}")
+    counts = ", ".join(f"{n} {v}" for v, n in s.counts.items() if n)
+    click.echo(f"{name}: {s.task_count} tasks: {counts or 'none'}")
     click.echo(f"  yearly saving {s.saving:,.2f} {cur}; hours freed {s.hours_freed_year:,.1f} a year "
                f"({s.hours_freed_week:,.1f} a week); cash to vendors {s.cash_year:,.2f} {cur} a year")
     if outcome.separate_because:

@@ -56,7 +56,7 @@ class Decision:
 
 
 def money_text(value: pd.Series, currency: str) -> pd.Series:
-    return value.map("{:,.2f}".format) + f" {currency}"
+    return value.map("{:,.2f}".format).astype(object) + f" {currency}"
 
 
 def compute_quotes(settings: Settings, tasks: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
@@ -105,12 +105,12 @@ def verdicts(settings: Settings, t: pd.DataFrame) -> tuple[np.ndarray, pd.Series
         (t["saving"] <= 0, "KEEP",
          "doing it yourself is cheaper by " + money_text(-t["saving"], cur) + " a year"),
         (t["saving"] < settings.margin_pct * t["self_cost"], "REVIEW",
-         "saves only " + share.map("{:.0%}".format) + " of its cost: marginal"),
+         "saves only " + share.map("{:.0%}".format).astype(object) + " of its cost: marginal"),
         (quality_kept, "REVIEW",
          "saves " + money_text(t["saving"], cur) + " a year, but you would give up quality control"),
     ]
     outsource_reason = ("saves " + money_text(t["saving"], cur) + " a year and frees "
-                        + t["freed"].map("{:,.1f}".format) + " hours")
+                        + t["freed"].map("{:,.1f}".format).astype(object) + " hours")
     verdict = np.select([c.to_numpy() for c, _, _ in rules], [v for _, v, _ in rules],
                         default="OUTSOURCE")
     reason = pd.Series(outsource_reason, index=t.index, dtype=object)

@@ -199,18 +199,14 @@ def _find_header(grid: list[list[object]], columns: tuple[schema.Column, ...],
                  ) -> tuple[int, dict[str, int], dict[str, int], int] | None:
     """The first row naming every required column; its input and computed columns."""
     lookup = schema.header_lookup(columns)
-    result_lookup = {schema.normalise_header(header): key for key, header, _ in results}
     required = {c.key for c in columns if c.required}
     for row_number, row in enumerate(grid[:HEADER_SEARCH_ROWS], start=1):
+        texts = [schema.normalise_header(value) for value in row]
+        result_keys = _result_block(texts, results)
         keys: dict[str, int] = {}
-        result_keys: dict[str, int] = {}
         last_user = 0
-        for col, value in enumerate(row, start=1):
-            text = schema.normalise_header(value)
-            if not text:
-                continue
-            if text in result_lookup and result_lookup[text] not in result_keys:
-                result_keys[result_lookup[text]] = col
+        for col, text in enumerate(texts, start=1):
+            if not text or col in result_keys.values():
                 continue
             last_user = col
             if text in lookup and lookup[text] not in keys:
@@ -218,3 +214,20 @@ def _find_header(grid: list[list[object]], columns: tuple[schema.Column, ...],
         if required <= keys.keys():
             return row_number, keys, result_keys, last_user
     return None
+
+
+def _result_block(texts: list[str], results: tuple[tuple[str, str, str], ...]) -> dict[str, int]:
+    """The columns of an earlier run's block: from our first header rightwards, our headers
+    in our order (the user may have put columns between them). A user's own column that
+    happens to be called "Reason", with no block before it, is not taken for ours."""
+    wanted = [schema.normalise_header(header) for _, header, _ in results]
+    if wanted[0] not in texts:
+        return {}
+    block: dict[str, int] = {}
+    next_wanted = 0
+    for col in range(texts.index(wanted[0]), len(texts)):
+        if texts[col] in wanted[next_wanted:]:
+            position = wanted.index(texts[col], next_wanted)
+            block[results[position][0]] = col + 1
+            next_wanted = position + 1
+    return block

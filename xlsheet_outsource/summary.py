@@ -58,6 +58,13 @@ class Summary:
     def decided_count(self) -> int:
         return self.task_count - self.counts.get("ERROR", 0)
 
+    def headline(self) -> dict[str, object]:
+        """The headline figures as plain data (JSON output, reports, emails)."""
+        names = ("currency", "task_count", "counts", "self_cost_all", "cost_after", "saving",
+                 "hours_freed_year", "hours_freed_week", "cash_year", "recurring_year",
+                 "setup_once")
+        return {name: getattr(self, name) for name in names}
+
 
 def summarise(decision: Decision) -> Summary:
     settings = decision.settings
