@@ -1,0 +1,229 @@
+"""End to end: the real command on every sample workbook, checked cell by cell."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from xlsheet_outsource import schema
+from xlsheet_outsource.cli import main
+from xlsheet_outsource.sheets import ACCOUNTANT_CELLS, SUMMARY_CELLS
+
+SAMPLES = Path(__file__).parent.parent / "sample_workbooks"
+SAMPLE_NAMES = ["internet_marketer.xlsx", "small_agency.xlsx", "input_mistakes.xlsx"]
+RESULT_HEADERS = [header for _, header, _ in schema.TASK_RESULTS]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def sample(tmp_path, request) -> Path:
+    copy = tmp_path / request.param
+    shutil.copy(SAMPLES / request.param, copy)
+    return copy
+
+
+def task_rows(path: Path) -> list[dict[str, object]]:
+    ws = openpyxl.load_workbook(path)[schema.TASKS]
+    headers = [c.value for c in ws[1]]
+    rows = []
+    for values in ws.iter_rows(min_row=2, values_only=True):
+        row = dict(zip(headers, values))
+        if row.get("Verdict"):
+            rows.append(row)
+    return rows
+
+
+def total(rows, column, verdict="OUTSOURCE") -> float:
+    return sum(r[column] or 0 for r in rows if r["Verdict"] == verdict)
+
+
+@pytest.mark.parametrize("sample", SAMPLE_NAMES, indirect=True)
+def test_process_every_sample(sample):
+    before = digest(sample)
+    result = invoke("process", sample)
+    out = sample.with_name(sample.stem + ".outsourced.xlsx")
+    assert f"results: {out}" in result.output
+    assert digest(sample) == before, "the input must be byte-for-byte unchanged"
+    rows = task_rows(out)
+    book = openpyxl.load_workbook(out)
+    summary, accountant = book[schema.SUMMARY], book[schema.ACCOUNTANT]
+    assert summary[SUMMARY_CELLS["saving"]].value == pytest.approx(total(rows, "Annual saving"))
+    assert summary[SUMMARY_CELLS["hours_freed_year"]].value == pytest.approx(total(rows, "Hours freed"))
+    assert summary[SUMMARY_CELLS["cash_year"]].value == pytest.approx(total(rows, "Cash to vendor a year"))
+    decided = [r for r in rows if r["Verdict"] != "ERROR"]
+    assert summary[SUMMARY_CELLS["self_cost_all"]].value == pytest.approx(
+        sum(r["Cost to do yourself"] for r in decided))
+    assert accountant[ACCOUNTANT_CELLS["cash_year"]].value == pytest.approx(
+        total(rows, "Cash to vendor a year"))
+    assert len(summary._charts) == 2
+    for row in rows:
+        if row["Verdict"] not in ("ERROR", "NEEDS QUOTE"):
+            assert math.isclose(row["Annual saving"],
+                                row["Cost to do yourself"] - row["Cost to outsource"], abs_tol=1e-6)
+
+
+@pytest.mark.parametrize("sample", ["internet_marketer.xlsx"], indirect=True)
+def test_internet_marketer_verdicts(sample):
+    invoke("process", sample)
+    rows = {r["Task ID"]: r for r in task_rows(sample.with_name(sample.stem + ".outsourced.xlsx"))}
+    verdicts = [r["Verdict"] for r in rows.values()]
+    for kind in ("OUTSOURCE", "KEEP", "REVIEW", "NEEDS QUOTE"):
+        assert kind in verdicts
+    core = [r for r in rows.values() if r["Expertise"] == "Core"]
+    assert core and all(r["Verdict"] == "KEEP" for r in core)
+
+
+@pytest.mark.parametrize("sample", SAMPLE_NAMES, indirect=True)
+def test_rerun_on_the_output_changes_nothing(sample, tmp_path):
+    first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
+    invoke("process", sample, "-o", first)
+    invoke("process", first, "-o", second)
+    a, b = openpyxl.load_workbook(first), openpyxl.load_workbook(second)
+    assert a.sheetnames == b.sheetnames
+    for name in a.sheetnames:
+        assert [[c.value for c in r] for r in a[name].iter_rows()] == \
+               [[c.value for c in r] for r in b[name].iter_rows()], name
+    headers = [c.value for c in b[schema.TASKS][1]]
+    assert headers.count("Verdict") == 1
+
+
+@pytest.mark.parametrize("sample", ["input_mistakes.xlsx"], indirect=True)
+def test_input_mistakes_are_named_and_the_rest_decided(sample):
+    result = invoke("check", sample)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    expected = [
+        "Tasks!G4: hours each must be a number >= 0, got 'two'",
+        "Tasks!F5: per must be one of day, week, month, quarter, year, once; got 'fortnight'",
+        "Tasks!G6: hours each must be a number >= 0, got -1.5",
+        "Tasks!E7: frequency is missing",
+        "Tasks!A8: task ID 'T2' is used twice (first at A3)",
+        "Quotes!A10: no task with ID 'T99' on Tasks",
+    ]
+    assert [f"input_mistakes.xlsx: {e}" for e in expected] == [l for l in lines if "!" in l]
+    assert not any(p.name.endswith(".outsourced.xlsx") for p in sample.parent.iterdir())
+    invoke("process", sample)
+    rows = task_rows(sample.with_name("input_mistakes.outsourced.xlsx"))
+    errors = [r["Reason"] for r in rows if r["Verdict"] == "ERROR"]
+    assert len(errors) == 5 and any("Tasks!G4" in reason for reason in errors)
+    assert sum(r["Verdict"] != "ERROR" for r in rows) == 6
+
+
+@pytest.mark.parametrize("sample", ["internet_marketer.xlsx"], indirect=True)
+def test_in_place_keeps_a_backup(sample):
+    before = sample.read_bytes()
+    result = invoke("process", sample, "--in-place")
+    assert result.exit_code == 0
+    backup = sample.with_name("internet_marketer.bak.xlsx")
+    assert backup.read_bytes() == before
+    assert "Verdict" in [c.value for c in openpyxl.load_workbook(sample)[schema.TASKS][1]]
+    assert not list(sample.parent.glob("*.outsourced.xlsx"))
+
+
+SPARKLINE = (b'<extLst><ext uri="{05C60535-1F16-4fd2-B633-F4F36F0B64E0}" '
+             b'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+             b'<x14:sparklineGroups xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+             b'<x14:sparklineGroup><x14:sparklines><x14:sparkline><xm:f>Tasks!D2:F2</xm:f>'
+             b'<xm:sqref>Z2</xm:sqref></x14:sparkline></x14:sparklines></x14:sparklineGroup>'
+             b'</x14:sparklineGroups></ext></extLst></worksheet>')
+
+
+def with_sparkline(source: Path, target: Path) -> None:
+    """A copy of the workbook whose Tasks sheet carries a sparkline, as Excel writes it."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "xl/worksheets/sheet3.xml":  # Tasks in the template
+                assert b"<sheetData" in data
+                data = data.replace(b"</worksheet>", SPARKLINE)
+            zout.writestr(item, data)
+
+
+def test_workbook_with_a_sparkline_is_not_overwritten(tmp_path):
+    book = tmp_path / "dashboard.xlsx"
+    with_sparkline(SAMPLES / "internet_marketer.xlsx", book)
+    before = digest(book)
+    result = invoke("process", book, "--in-place")
+    assert digest(book) == before
+    assert "sparklines (Tasks)" in result.output and "separate workbook" in result.output
+    out = tmp_path / "dashboard.outsourced.xlsx"
+    assert f"results: {out}" in result.output
+    separate = openpyxl.load_workbook(out)
+    assert {schema.TASKS, schema.QUOTES, schema.SUMMARY, schema.ACCOUNTANT} <= set(separate.sheetnames)
+    assert "OUTSOURCE" in [c.value for c in separate[schema.TASKS]["N"]] + \
+        [c.value for row in separate[schema.TASKS].iter_rows() for c in row]
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "file not found"),
+    (b"not a workbook", "is not an Excel workbook (.xlsx/.xlsm): it is not a zip package"),
+    (b"PK\x03\x04broken", "is damaged"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512, "is password-protected or an old .xls file"),
+])
+def test_unreadable_files_get_one_line(tmp_path, content, message):
+    path = tmp_path / "client.xlsx"
+    if content is not None:
+        path.write_bytes(content)
+    for command in ("check", "process"):
+        result = invoke(command, path)
+        assert result.exit_code == 1
+        assert result.output.startswith(f"client.xlsx: {message}")
+        assert len(result.output.strip().splitlines()) == 1
+
+
+def test_missing_sheet_and_hourly_worth(tmp_path):
+    from xlsheet_outsource.template import new_template
+    path = tmp_path / "blank.xlsx"
+    new_template(path)  # HourlyWorth left blank
+    result = invoke("process", path)
+    assert result.exit_code == 1
+    assert "blank.xlsx: Settings!B2: hourly worth is missing" in result.output
+    book = openpyxl.load_workbook(path)
+    del book[schema.QUOTES]
+    book.save(path)
+    result = invoke("check", path)
+    assert "blank.xlsx: has no Quotes sheet" in result.output
+
+
+def test_usage_error_exit_code(tmp_path):
+    result = CliRunner().invoke(main, ["process"])
+    assert result.exit_code == 2
+
+
+def test_new_writes_the_template(tmp_path):
+    path = tmp_path / "mine.xlsx"
+    assert invoke("new", path).exit_code == 0
+    assert {schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES} <= set(
+        openpyxl.load_workbook(path).sheetnames)
+    assert invoke("new", path).exit_code == 1  # never overwrites without --force
+
+
+def test_console_script_json(tmp_path):
+    """The installed command, as a user runs it, with machine-readable output."""
+    import json
+    book = tmp_path / "im.xlsx"
+    shutil.copy(SAMPLES / "internet_marketer.xlsx", book)
+    exe = Path(sys.executable).with_name("xlsheet-outsource")
+    done = subprocess.run([str(exe), "process", str(book), "--json"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    record = json.loads(done.stdout)
+    assert record["status"] == "ok"
+    assert record["summary"]["counts"]["OUTSOURCE"] == sum(
+        r["Verdict"] == "OUTSOURCE" for r in task_rows(tmp_path / "im.outsourced.xlsx"))
