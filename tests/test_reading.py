@@ -1,0 +1,86 @@
+"""Reading real workbooks: formulas with and without saved results, labels, headers."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xlsheet_outsource import decide_workbook, schema
+from xlsheet_outsource.template import new_template
+
+
+def filled_template(path: Path, hours: list[object]) -> Path:
+    book = new_template()
+    book[schema.SETTINGS]["B2"] = 100
+    tasks = book[schema.TASKS]
+    for i, h in enumerate(hours, start=2):
+        for col, value in enumerate([f"T{i}", f"Task {i}", "Admin", 1, "week", h], start=1):
+            tasks.cell(i, col, value)
+    book.save(path)
+    return path
+
+
+def recalculated_by_libreoffice(path: Path, tmp: Path) -> Path:
+    """The workbook as LibreOffice saves it: every formula with its computed result."""
+    out = tmp / "lo"
+    done = subprocess.run(
+        ["timeout", "120", "soffice", f"-env:UserInstallation=file://{tmp}/profile", "--headless",
+         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
+        capture_output=True, timeout=150)
+    assert done.returncode == 0, done.stderr
+    return out / path.name
+
+
+def test_formula_without_saved_result_is_named(tmp_path):
+    path = filled_template(tmp_path / "f.xlsx", [2, "=1+1"])  # openpyxl saves no results
+    found, decision = decide_workbook(path)
+    assert [str(p) for p in decision.problems] == [
+        "Tasks!F3: hours each is a formula with no saved result (open and save the workbook "
+        "in Excel, or type the value)"]
+    assert list(decision.tasks["verdict"]) == ["NEEDS QUOTE", "ERROR"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None,
+                    reason="LibreOffice is not installed (.ci/run installs it)")
+def test_saved_results_and_error_values_are_read(tmp_path):
+    path = filled_template(tmp_path / "f.xlsx", ["=1+1", "=1/0"])
+    saved = recalculated_by_libreoffice(path, tmp_path)
+    found, decision = decide_workbook(saved)
+    assert decision.tasks.loc[2, "hours_each"] == 2  # the saved result of =1+1
+    assert [str(p) for p in decision.problems] == ["Tasks!F3: hours each holds the error #DIV/0!"]
+
+
+def test_settings_by_label_and_headers_in_any_case(tmp_path):
+    book = openpyxl.Workbook()
+    settings = book.active
+    settings.title = "settings"
+    settings.append(["Hourly worth", "$150"])
+    settings.append(["Fill rate", 80])
+    tasks = book.create_sheet("TASKS")
+    tasks.append([None])
+    tasks.append(["my own", "HOURS  EACH", "per", "frequency", "task id"])
+    tasks.append(["x", "2", "Weekly", 1, "t1"])
+    quotes = book.create_sheet("Quotes")
+    quotes.append(["Task ID", "Price", "Your review hours each"])
+    quotes.append(["T1", 50, 0.5])
+    book.save(tmp_path / "b.xlsx")
+    found, decision = decide_workbook(tmp_path / "b.xlsx")
+    assert (found.settings.hourly_worth, found.settings.fill_rate) == (150, 0.8)
+    assert found.tasks.header_row == 2 and found.tasks.columns["hours_each"] == 2
+    row = decision.tasks.iloc[0]
+    assert (row["verdict"], row["occurrences"], row["cash"]) == ("OUTSOURCE", 50, 2500)
+
+
+def test_missing_required_column_is_named(tmp_path):
+    book = new_template()
+    book[schema.SETTINGS]["B2"] = 100
+    book[schema.TASKS]["F1"] = "Duration"
+    book.save(tmp_path / "c.xlsx")
+    found, decision = decide_workbook(tmp_path / "c.xlsx")
+    assert decision is None
+    assert [str(p) for p in found.fatal] == [
+        "Tasks: no header row with the columns Frequency, Per, Hours each in the first 20 rows"]
