@@ -112,5 +112,128 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_PROBLEMS)
 
 
+# --- email -------------------------------------------------------------------------------
+
+@main.command("email")
+@click.argument("workbook", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--to", multiple=True, metavar="ADDRESS",
+              help="A recipient; repeat for more (default: to in mail.toml).")
+@click.option("--cc", multiple=True, metavar="ADDRESS", help="A copy to; repeat for more.")
+@click.option("--from", "sender", metavar="ADDRESS",
+              help="Your address (default: from in mail.toml); needed to send.")
+@click.option("--subject", metavar="TEXT",
+              help="Default: Outsourcing spend for the accounts: WORKBOOK.")
+@click.option("--message", "note", metavar="TEXT", default="",
+              help="A few words of your own, put first in the body.")
+@click.option("--pdf", is_flag=True,
+              help="Also attach a PDF of the For accountant and Summary sheets (LibreOffice).")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the .eml (default: outbox beside WORKBOOK).")
+@click.option("--smtp-host", metavar="HOST",
+              help="Send through this server (default: smtp.host in mail.toml; none: "
+                   "only write the .eml).")
+@click.option("--smtp-port", type=click.IntRange(1, 65535),
+              help="Default: 587 for starttls, 465 for ssl, 25 for none.")
+@click.option("--smtp-security", type=click.Choice(["starttls", "ssl", "none"]),
+              help="Default: starttls.")
+@click.option("--dry-run", is_flag=True, help="Write the .eml to the outbox, send nothing.")
+@click.option("--resend", "kept", metavar="OUTBOX_FILE",
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Send a message kept in the outbox after a failed send.")
+def email_command(workbook: Path | None, to: tuple[str, ...], cc: tuple[str, ...],
+                  sender: str | None, subject: str | None, note: str, pdf: bool,
+                  outbox: Path | None, smtp_host: str | None, smtp_port: int | None,
+                  smtp_security: str | None, dry_run: bool, kept: Path | None) -> None:
+    """Email WORKBOOK, decided afresh from its current inputs, to your accountant.
+
+    With no SMTP server set up, the message is written as a .eml file to the outbox
+    for your mail client to send. The SMTP login comes from XLSHEET_OUTSOURCE_SMTP_USER
+    (or smtp.user in mail.toml) and XLSHEET_OUTSOURCE_SMTP_PASSWORD or the system
+    keyring; never from the command line. Settings: mail.toml in your config folder
+    (docs/commands.md).
+
+    Exit codes: 0 sent, or written to the outbox; 1 not sent (the message is kept in
+    the outbox: send it later with --resend FILE); 2 a usage error.
+    """
+    from . import mail
+    try:
+        config = mail.load_config()
+        server = None if dry_run else config.server(smtp_host, smtp_port, smtp_security)
+        if kept:
+            if workbook or to or cc or subject or note or pdf or outbox or dry_run:
+                raise click.UsageError("--resend sends the kept message as it is: give only "
+                                       "the --smtp-* options (and --from if it has none)")
+            if server is None:
+                raise click.UsageError("--resend needs a server: give --smtp-host "
+                                       "(or set smtp.host in mail.toml)")
+            delivery = mail.resend(kept, server, mail.find_login(server), sender or config.sender)
+        elif workbook is None:
+            raise click.UsageError("give the WORKBOOK to email (or --resend OUTBOX_FILE)")
+        else:
+            envelope = mail.envelope_from(
+                config, to=to, cc=cc, sender=sender, note=note, sending=server is not None,
+                subject=subject or mail.default_subject([workbook.stem]))
+            delivery = mail.email_workbook(workbook, envelope, config, server, pdf=pdf,
+                                           outbox=outbox, warn=_warn)
+    except mail.MailError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(exc.exit_code)
+    if delivery.sent_to:
+        click.echo(f"Sent to {', '.join(delivery.sent_to)}; a copy is in {delivery.path}")
+    else:
+        click.echo(f"Written: {delivery.path} (open it in your mail client to send it)")
+    for refused in delivery.refused:
+        click.echo(f"not delivered to {refused}", err=True)
+    sys.exit(EXIT_PROBLEMS if delivery.refused else EXIT_OK)
+
+
+def _warn(line: str) -> None:
+    click.echo(line, err=True)
+
+# --- Excel (xlwings): addin, freeze -------------------------------------------------------
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite the files if they exist.")
+def addin(path: Path, force: bool) -> None:
+    """Write the template as a macro-enabled workbook PATH (.xlsm) wired for xlwings.
+
+    Beside it: PATH's name with .py (what its Decide macro runs) and a folder with
+    the main.py and requirements.txt of xlwings Lite. Set-up: docs/excel.md.
+    """
+    from .addin import write_addin
+    try:
+        files = write_addin(path, force=force)
+    except (ValueError, FileExistsError) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{path}: cannot write: {exc.strerror or exc}")
+    click.echo("Written:\n" + "\n".join(f"  {p}" for p in files.all()))
+    click.echo("Set it up in Excel as docs/excel.md says (pip install xlsheet-outsource, "
+               "xlwings addin install).")
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write (default: NAME.frozen.xlsx beside it; WORKBOOK itself "
+                   "replaces it, atomically).")
+def freeze(workbook: Path, out: Path | None) -> None:
+    """Replace every OUTSOURCE_* formula of WORKBOOK by its value, for Excel without the add-in.
+
+    Exit codes: 0 every such formula frozen; 1 some could not be (each printed), or
+    the workbook could not be read or written.
+    """
+    from .freeze import freeze_workbook
+    outcome = freeze_workbook(workbook, out)
+    for problem in outcome.problems:
+        click.echo(f"{workbook.name}: {problem}", err=True)
+    if outcome.output:
+        click.echo(f"{workbook.name}: {outcome.frozen} formulas frozen: {outcome.output}")
+        if outcome.lost:
+            click.echo(f"  rewriting it dropped {', '.join(outcome.lost)}", err=True)
+    sys.exit(EXIT_PROBLEMS if outcome.problems else EXIT_OK)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,480 @@
+"""The email command end to end: a real SMTP server (aiosmtpd, STARTTLS or SSL, AUTH) on
+127.0.0.1, the real command, and the message as it arrives.
+
+The workbook is tests' copy of sample_workbooks/internet_marketer.xlsx; the attachment is
+checked against the decided, frozen copy the command made, against summarise() of the
+original, and by opening it in LibreOffice.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+import re
+import shutil
+import socket
+import ssl
+import subprocess
+import time
+from contextlib import closing, contextmanager
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Iterator
+
+import openpyxl
+import pytest
+from click.testing import CliRunner, Result
+
+pytest.importorskip("aiosmtpd")
+from aiosmtpd.controller import Controller  # noqa: E402
+from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
+
+from xlsheet_outsource import api, mail  # noqa: E402
+from xlsheet_outsource.cli import main  # noqa: E402
+from xlsheet_outsource.mail import attachments  # noqa: E402
+from xlsheet_outsource.sheets import SUMMARY_CELLS  # noqa: E402
+from xlsheet_outsource.summary import Summary, summarise  # noqa: E402
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_workbooks" / "internet_marketer.xlsx"
+USER, PASSWORD = "owner@example.com", "correct horse 9!"
+SENDER = "Sam Owner <owner@example.com>"
+ACCOUNTANT, BOOKKEEPER = "Ann Lee <ann@example.com>", "books@example.com"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ERROR_VALUES = re.compile(r"#NAME\?|#VALUE!|#REF!|#DIV/0!|#N/A|#NUM!|#NULL!|Err:\d+")
+# Plain-text label -> Summary field: the headline as the accountant reads it.
+HEADLINE = {"Yearly cash to vendors (recurring)": "recurring_year",
+            "One-off setup spend (paid once)": "setup_once",
+            "Cash a year, setup spread over 1 year": "cash_year",
+            "Yearly saving": "saving", "Hours freed a year": "hours_freed_year"}
+
+
+# --- a real server ---------------------------------------------------------------------------
+
+class Inbox:
+    """aiosmtpd handler: keeps every message the server accepts."""
+
+    def __init__(self) -> None:
+        self.envelopes: list = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def check_login(server, session, envelope, mechanism, auth_data) -> AuthResult:
+    good = (isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode()
+            and auth_data.password == PASSWORD.encode())
+    return AuthResult(success=good, handled=False)  # handled=False: the server answers 535
+
+
+def free_port() -> int:
+    with closing(socket.socket()) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory) -> tuple[Path, Path]:
+    """A throw-away self-signed certificate for 127.0.0.1."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a test certificate")
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    return cert, key
+
+
+def server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*map(str, certificate))
+    return context
+
+
+@contextmanager
+def smtp_server(certificate: tuple[Path, Path], *, implicit_tls: bool = False
+                ) -> Iterator[tuple[int, Inbox]]:
+    """STARTTLS required before AUTH, AUTH required before mail (or TLS from the start)."""
+    inbox, port = Inbox(), free_port()
+    context = server_context(certificate)
+    # aiosmtpd cannot see TLS it did not start itself: under implicit TLS, AUTH must not
+    # wait for STARTTLS (the whole connection is encrypted already).
+    tls = ({"ssl_context": context, "auth_require_tls": False} if implicit_tls else
+           {"tls_context": context, "require_starttls": True, "auth_require_tls": True})
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=check_login,
+                            auth_required=True, **tls)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def server(certificate) -> Iterator[tuple[int, Inbox]]:
+    with smtp_server(certificate) as running:
+        yield running
+
+
+@pytest.fixture
+def workbook(tmp_path, monkeypatch, certificate) -> Path:
+    """The sample in a folder of its own; mail.toml trusts the test certificate."""
+    copy = tmp_path / "books" / SAMPLE.name
+    copy.parent.mkdir()
+    shutil.copy2(SAMPLE, copy)
+    write_config(tmp_path, f'[smtp]\nca_file = "{certificate[0]}"\ntimeout = 5\n')
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XLSHEET_OUTSOURCE_SMTP_USER", USER)
+    monkeypatch.setenv("XLSHEET_OUTSOURCE_SMTP_PASSWORD", PASSWORD)
+    return copy
+
+
+def write_config(tmp_path: Path, text: str) -> None:
+    folder = tmp_path / "config" / "xlsheet-outsource"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "mail.toml").write_text(text)
+
+
+@pytest.fixture
+def frozen(monkeypatch) -> dict[str, bytes]:
+    """Records the decided, frozen workbook the command attaches, as it lies on disk."""
+    made: dict[str, bytes] = {}
+    real = mail.prepare_workbook
+
+    def recording(source: Path, workdir: Path) -> mail.PreparedWorkbook:
+        prepared = real(source, workdir)
+        made[prepared.attachment.filename] = (workdir / prepared.attachment.filename).read_bytes()
+        return prepared
+
+    monkeypatch.setattr(mail, "prepare_workbook", recording)
+    return made
+
+
+def run(*args: object) -> Result:
+    return CliRunner().invoke(main, ["email", *map(str, args)])
+
+
+def smtp_options(port: int, security: str = "starttls") -> list[object]:
+    return ["--smtp-host", "127.0.0.1", "--smtp-port", port, "--smtp-security", security]
+
+
+def send_args(workbook: Path, port: int, *extra: object) -> list[object]:
+    return [workbook, "--to", ACCOUNTANT, "--cc", BOOKKEEPER, "--from", SENDER,
+            "--subject", "Outsourcing plan 2025", "--message", "Hi Ann,\nthe plan for 2025.",
+            *smtp_options(port), *extra]
+
+
+# --- what the accountant must receive ----------------------------------------------------------
+
+def expected_summary() -> Summary:
+    _, decision = api.decide_workbook(SAMPLE)
+    return summarise(decision)
+
+
+def headline_in(text: str) -> dict[str, float]:
+    """Label -> number, as the accountant reads them in a body (plain or HTML)."""
+    text = html.unescape(re.sub(r"<[^>]+>", " ", text))
+    found = {}
+    for label, field in HEADLINE.items():
+        number = re.search(re.escape(label) + r":?\s+(-?[\d,]+\.\d+)", text)
+        assert number, f"{label!r} missing from the body"
+        found[field] = float(number[1].replace(",", ""))
+    return found
+
+
+def check_message(message: EmailMessage, subject: str = "Outsourcing plan 2025") -> bytes:
+    """Headers, both bodies and the attachment; returns the attached workbook."""
+    assert message["Subject"] == subject
+    assert message["To"] == ACCOUNTANT and message["Cc"] == BOOKKEEPER
+    plain = message.get_body(("plain",)).get_content()
+    rich = message.get_body(("html",)).get_content()
+    assert "the plan for 2025." in plain and "the plan for 2025." in rich
+    summary = expected_summary()
+    for body in (plain, rich):
+        figures = headline_in(body)
+        for field, shown in figures.items():
+            precision = 1 if field == "hours_freed_year" else 2
+            assert shown == round(getattr(summary, field), precision), field
+        counts = ", ".join(f"{n} {v}" for v, n in summary.counts.items() if n)
+        assert counts in html.unescape(body)
+        for vendor in summary.by_vendor["vendor"]:
+            assert html.escape(vendor, quote=False) in body
+    [attached] = list(message.iter_attachments())
+    assert attached.get_content_type() == XLSX
+    assert attached.get_filename() == "internet_marketer.outsourced.xlsx"
+    return attached.get_content()
+
+
+def check_workbook_figures(data: bytes, folder: Path) -> None:
+    """The attached Summary sheet holds the same headline as summarise() of the original."""
+    path = folder / "attached.xlsx"
+    path.write_bytes(data)
+    summary = expected_summary()
+    ws = openpyxl.load_workbook(path)["Summary"]
+    for field, cell in SUMMARY_CELLS.items():
+        assert ws[cell].value == pytest.approx(getattr(summary, field)), field
+    assert not attachments.has_outsource_formulas(path)
+
+
+def check_opens_in_libreoffice(data: bytes, folder: Path) -> None:
+    soffice = attachments.find_soffice()
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    folder.mkdir()
+    book = folder / "attached.xlsx"
+    book.write_bytes(data)
+    every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    subprocess.run([soffice, f"-env:UserInstallation={(folder / 'profile').as_uri()}",
+                    "--headless", "--norestore", "--convert-to", every_sheet,
+                    "--outdir", str(folder), str(book)],
+                   check=True, capture_output=True, timeout=180)
+    sheets = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.csv")}
+    assert any("Summary" in name for name in sheets) and len(sheets) >= 5, sorted(sheets)
+    for name, text in sheets.items():
+        assert not ERROR_VALUES.search(text), f"{name}: {ERROR_VALUES.search(text)[0]}"
+
+
+def received(inbox: Inbox) -> EmailMessage:
+    [envelope] = inbox.envelopes
+    return email.message_from_bytes(envelope.content, policy=email.policy.default)
+
+
+def one_line(text: str) -> str:
+    assert text.count("\n") == 1 and text.endswith("\n"), text
+    return text
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+def test_sends_the_decided_workbook_over_starttls_with_login(workbook, server, frozen, tmp_path):
+    port, inbox = server
+    result = run(*send_args(workbook, port))
+    assert result.exit_code == 0, result.output
+    [envelope] = inbox.envelopes
+    assert envelope.mail_from == "owner@example.com"
+    assert sorted(envelope.rcpt_tos) == ["ann@example.com", "books@example.com"]
+    message = received(inbox)
+    assert "X-Unsent" not in message
+    data = check_message(message)
+    assert data == frozen["internet_marketer.outsourced.xlsx"]
+    check_workbook_figures(data, tmp_path)
+    check_opens_in_libreoffice(data, tmp_path / "libreoffice")
+    [sent] = (workbook.parent / "outbox" / "sent").glob("*.eml")
+    assert f"Sent to ann@example.com, books@example.com; a copy is in {sent}" in result.stdout
+    assert not list((workbook.parent / "outbox").glob("*.eml"))  # nothing left to send
+    assert workbook.read_bytes() == SAMPLE.read_bytes()  # the user's file is untouched
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")
+def test_sends_over_implicit_tls(workbook, certificate):
+    with smtp_server(certificate, implicit_tls=True) as (port, inbox):
+        result = run(workbook, "--to", ACCOUNTANT, "--from", SENDER, *smtp_options(port, "ssl"))
+    assert result.exit_code == 0, result.output
+    assert received(inbox)["To"] == ACCOUNTANT
+
+
+def test_without_a_server_writes_an_eml_that_carries_the_same_content(workbook, tmp_path):
+    result = run(workbook, "--to", ACCOUNTANT, "--cc", BOOKKEEPER, "--subject",
+                 "Outsourcing plan 2025", "--message", "Hi Ann,\nthe plan for 2025.")
+    assert result.exit_code == 0, result.output
+    [eml] = (workbook.parent / "outbox").glob("*.eml")
+    assert result.stdout.startswith(f"Written: {eml} ")
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert message["X-Unsent"] == "1"  # opens as a draft, ready to send
+    check_workbook_figures(check_message(message), tmp_path)
+
+
+def test_dry_run_writes_the_message_and_sends_nothing(workbook, server, tmp_path):
+    port, inbox = server
+    result = run(*send_args(workbook, port, "--dry-run", "--outbox", tmp_path / "drafts"))
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "drafts").glob("*.eml"))) == 1 and not inbox.envelopes
+
+
+def test_settings_from_mail_toml(workbook, server, tmp_path, certificate):
+    port, inbox = server
+    write_config(tmp_path, f'from = "{SENDER}"\nto = ["{ACCOUNTANT}"]\n'
+                           f'outbox = "{tmp_path / "sent-mail"}"\n'
+                           f'[smtp]\nhost = "127.0.0.1"\nport = {port}\n'
+                           f'ca_file = "{certificate[0]}"\n')
+    result = run(workbook)
+    assert result.exit_code == 0, result.output
+    assert received(inbox)["To"] == ACCOUNTANT
+    assert len(list((tmp_path / "sent-mail" / "sent").glob("*.eml"))) == 1
+
+
+def test_pdf_of_the_report_sheets(workbook, server):
+    if attachments.find_soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    port, inbox = server
+    result = run(*send_args(workbook, port, "--pdf"))
+    assert result.exit_code == 0, result.output
+    pdf = [a for a in received(inbox).iter_attachments()
+           if a.get_content_type() == "application/pdf"]
+    assert [a.get_filename() for a in pdf] == ["internet_marketer.outsourced.pdf"]
+    assert pdf[0].get_content().startswith(b"%PDF")
+
+
+def test_pdf_without_libreoffice_says_so(workbook, monkeypatch):
+    monkeypatch.setattr(attachments, "find_soffice", lambda: None)
+    result = run(workbook, "--to", ACCOUNTANT, "--pdf")
+    assert result.exit_code == 1
+    assert "--pdf needs LibreOffice" in one_line(result.stderr)
+
+
+
+def test_outsource_formulas_arrive_as_their_values(workbook, tmp_path):
+    pytest.importorskip("xlsheet_outsource.freeze")  # lands with the Excel issue
+    book = openpyxl.load_workbook(workbook)
+    notes = book.create_sheet("My notes")
+    notes["A1"] = "Blog post, saving a year"
+    notes["B1"] = '=OUTSOURCE_SAVING(3, 1, "week", 120, 90)'
+    book.save(workbook)
+    assert attachments.has_outsource_formulas(workbook)
+    result = run(workbook, "--to", ACCOUNTANT)
+    assert result.exit_code == 0, result.output
+    [eml] = (workbook.parent / "outbox").glob("*.eml")
+    [attached] = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default
+                                          ).iter_attachments()
+    path = tmp_path / "attached.xlsx"
+    path.write_bytes(attached.get_content())
+    assert not attachments.has_outsource_formulas(path)
+    # 50 posts x 3 h x 120 a year yourself, against 50 x 90 to the vendor.
+    assert openpyxl.load_workbook(path)["My notes"]["B1"].value == pytest.approx(13_500)
+    check_opens_in_libreoffice(path.read_bytes(), tmp_path / "libreoffice")
+
+
+def test_a_digest_over_the_limit_is_split_into_numbered_messages(tmp_path):
+    prepared = []
+    for name in ("north", "south", "west"):
+        copy = tmp_path / f"{name}.xlsx"
+        shutil.copy2(SAMPLE, copy)
+        prepared.append(mail.prepare_workbook(copy, tmp_path / f"work-{name}"))
+    report = mail.Attachment("batch-report.xlsx", b"report" * 100)
+    sizes = [len(p.attachment.data) for p in prepared]
+    envelope = mail.envelope_from(mail.MailConfig(), to=[ACCOUNTANT], cc=[], sender=SENDER,
+                                  subject="Outsourcing, all clients", note="", sending=True)
+    limit = len(report.data) + sizes[0] + sizes[1]  # the report and two workbooks fit
+    messages = mail.compose_messages(prepared, envelope, limit=limit, workdir=tmp_path,
+                                     extra=[report])
+    assert [m["Subject"] for m in messages] == ["Outsourcing, all clients (part 1 of 2)",
+                                                "Outsourcing, all clients (part 2 of 2)"]
+    assert [[a.get_filename() for a in m.iter_attachments()] for m in messages] == [
+        ["batch-report.xlsx", "north.outsourced.xlsx", "south.outsourced.xlsx"],
+        ["west.outsourced.xlsx"]]
+    assert "west.outsourced.xlsx, decided on" in messages[1].get_body(("plain",)).get_content()
+    with pytest.raises(mail.MailError, match="over the limit"):
+        mail.compose_messages(prepared, envelope, limit=sizes[0] - 1, workdir=tmp_path)
+
+# --- failures: the message is kept, then resent ------------------------------------------------
+
+def kept_message(workbook: Path) -> Path:
+    [kept] = (workbook.parent / "outbox").glob("*.eml")
+    return kept
+
+
+def resend_to(server: tuple[int, Inbox], kept: Path) -> None:
+    port, inbox = server
+    result = run("--resend", kept, *smtp_options(port))
+    assert result.exit_code == 0, result.output
+    check_message(received(inbox))
+    assert not kept.exists() and (kept.parent / "sent" / kept.name).exists()
+
+
+def test_wrong_password_keeps_the_message_and_never_shows_the_login(workbook, server,
+                                                                      monkeypatch):
+    port, inbox = server
+    monkeypatch.setenv("XLSHEET_OUTSOURCE_SMTP_PASSWORD", "wrong password 7")
+    result = run(*send_args(workbook, port))
+    assert result.exit_code == 1 and not inbox.envelopes
+    kept = kept_message(workbook)
+    error = one_line(result.stderr)
+    assert error.startswith(f"not sent: login refused by 127.0.0.1:{port} (535")
+    assert f"the message is kept in {kept}" in error
+    assert "wrong password 7" not in result.output + result.stderr
+    assert b"wrong password" not in kept.read_bytes()
+    monkeypatch.setenv("XLSHEET_OUTSOURCE_SMTP_PASSWORD", PASSWORD)
+    resend_to(server, kept)
+
+
+def test_server_down_keeps_the_message(workbook, server):
+    result = run(*send_args(workbook, free_port()))  # nothing listens there
+    assert result.exit_code == 1
+    assert "connection refused" in one_line(result.stderr)
+    resend_to(server, kept_message(workbook))
+
+
+def test_stalling_server_times_out_and_keeps_the_message(workbook, server, tmp_path,
+                                                         certificate):
+    write_config(tmp_path, f'[smtp]\nca_file = "{certificate[0]}"\ntimeout = 1\n')
+    with closing(socket.socket()) as silent:  # accepts connections, never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        started = time.monotonic()
+        result = run(*send_args(workbook, silent.getsockname()[1]))
+    assert time.monotonic() - started < 30
+    assert result.exit_code == 1
+    assert "within 1 s (timed out)" in one_line(result.stderr)
+    resend_to(server, kept_message(workbook))
+
+
+def test_untrusted_certificate_is_refused(workbook, server, tmp_path):
+    write_config(tmp_path, "[smtp]\ntimeout = 5\n")  # no ca_file: the test CA is unknown
+    result = run(*send_args(workbook, server[0]))
+    assert result.exit_code == 1 and not server[1].envelopes
+    assert "is not trusted" in one_line(result.stderr)
+    assert kept_message(workbook).exists()
+
+
+def test_no_password_over_an_unencrypted_connection(workbook, server):
+    result = run(*send_args(workbook, server[0], "--smtp-security", "none"))
+    assert result.exit_code == 2
+    assert "refusing to send the password unencrypted" in one_line(result.stderr)
+
+
+def test_the_password_never_comes_from_the_config_file(workbook, tmp_path):
+    write_config(tmp_path, '[smtp]\npassword = "hunter2"\n')
+    result = run(workbook, "--to", ACCOUNTANT)
+    assert result.exit_code == 2 and "hunter2" not in result.stderr
+    assert "a password does not belong in the config file" in one_line(result.stderr)
+
+
+# --- bad input: one line, nothing written --------------------------------------------------------
+
+@pytest.mark.parametrize("args, code, says", [
+    (["--to", "ann at example.com"], 2, "--to: not a valid email address"),
+    (["--to", "ann@example.com, bob@example.com"], 2, "--to: not a valid email address"),
+    (["--to", "ann@example.com\nBcc: spy@example.net"], 2, "--to: a line break is not allowed"),
+    (["--to", ACCOUNTANT, "--subject", "Plan\r\nBcc: spy@example.net"], 2,
+     "--subject: a line break is not allowed"),
+    (["--to", ACCOUNTANT, "--from", "me@"], 2, "--from: not a valid email address"),
+    ([], 2, "give --to ADDRESS"),
+])
+def test_bad_addresses_and_headers(workbook, args, code, says):
+    result = run(workbook, *args)
+    assert result.exit_code == code
+    assert says in one_line(result.stderr)
+    assert not (workbook.parent / "outbox").exists()
+
+
+def test_missing_workbook(workbook):
+    result = run(workbook.with_name("nowhere.xlsx"), "--to", ACCOUNTANT)
+    assert result.exit_code == 1
+    assert one_line(result.stderr) == f"{workbook.with_name('nowhere.xlsx')}: file not found\n"
+
+
+def test_attachment_over_the_limit(workbook, tmp_path):
+    write_config(tmp_path, "max_attachment_mb = 0.01\n")
+    result = run(workbook, "--to", ACCOUNTANT)
+    assert result.exit_code == 1
+    assert "over the limit of 0.01 MB" in one_line(result.stderr)
+    assert not (workbook.parent / "outbox").exists()
+
+
+def test_resend_of_a_missing_file(tmp_path, server):
+    result = run("--resend", tmp_path / "gone.eml", *smtp_options(server[0]))
+    assert result.exit_code == 1
+    assert "gone.eml: cannot be read" in one_line(result.stderr)

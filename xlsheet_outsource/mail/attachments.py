@@ -1,0 +1,176 @@
+"""What is attached: the workbook decided afresh with its formulas frozen, and the PDF.
+
+Why decide afresh every time rather than check whether the workbook is current: the
+workbook keeps no record of the inputs it was decided from, and a comparison of old
+results with new ones would miss changes that move no figure (a renamed task, a new
+vendor name). Deciding again is fast, changes nothing when the inputs did not change,
+and makes the copy sent match its inputs by construction. The user's own file is never
+touched: the copy is made in a scratch folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from openpyxl import Workbook
+
+from .. import api, schema, sheets
+from ..package import Package, PackageError
+from ..summary import summarise
+from .message import Attachment, MailError, Section
+
+# A formula calling one of the tool's worksheet functions (saved with or without the
+# _xludf. prefix Excel gives functions it does not know).
+_OUTSOURCE_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*>[^<]*OUTSOURCE_")
+SOFFICE_SECONDS = 180
+SOFFICE_PLACES = ("/Applications/LibreOffice.app/Contents/MacOS/soffice",
+                  r"C:\Program Files\LibreOffice\program\soffice.exe")
+
+
+@dataclass(frozen=True)
+class PreparedWorkbook:
+    attachment: Attachment
+    section: Section
+    problems: tuple[str, ...]  # rows that could not be decided, "Tasks!G4: ..."
+    separate_because: str | None  # why the copy is a new workbook holding values only
+
+
+def prepare_workbook(source: Path, workdir: Path) -> PreparedWorkbook:
+    """Copy, freeze and decide ``source`` in ``workdir``; the decided copy is attached."""
+    copy = workdir / "source" / source.name
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        shutil.copy2(source, copy)
+    except FileNotFoundError:
+        raise MailError(f"{source}: file not found") from None
+    except OSError as exc:
+        raise MailError(f"{source}: cannot be read: {exc.strerror or exc}") from None
+    # Frozen before deciding: a workbook with formulas is decided into a values-only
+    # copy, which would keep what the formulas last showed (#NAME? without the add-in).
+    if has_outsource_formulas(copy):
+        copy = freeze_formulas(copy, workdir / "frozen" / source.name)
+    outcome = api.process_workbook(copy, workdir / attachment_name(source))
+    if outcome.decision is None or outcome.output is None:
+        raise MailError(f"{source.name}: cannot be decided: "
+                        + "; ".join(str(p) for p in outcome.fatal))
+    attachment = Attachment(outcome.output.name, outcome.output.read_bytes())
+    section = Section(attachment.filename, summarise(outcome.decision), dt.date.today())
+    return PreparedWorkbook(attachment, section, tuple(map(str, outcome.decision.problems)),
+                            outcome.separate_because)
+
+
+def attachment_name(source: Path) -> str:
+    """NAME.outsourced.xlsx, as `process` names it; a name already so tagged stays."""
+    decided = api.default_output(source)
+    if source.stem.endswith(api.OUTPUT_TAG):
+        decided = decided.with_name(source.stem + decided.suffix)
+    return decided.name
+
+
+def has_outsource_formulas(path: Path) -> bool:
+    try:
+        with Package(path) as package:
+            return any(_OUTSOURCE_FORMULA.search(package.read(sheet.part))
+                       for sheet in package.index().sheets if sheet.part in package.names)
+    except PackageError:
+        return False  # not a workbook: deciding it says why, in the user's words
+
+
+def freeze_formulas(path: Path, target: Path) -> Path:
+    """``path`` with every OUTSOURCE_ formula replaced by its value, saved as ``target``."""
+    from ..freeze import freeze_workbook
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    frozen = freeze_workbook(path, target)
+    if frozen.problems or frozen.output is None:
+        raise MailError(f"{path.name}: an OUTSOURCE_ formula cannot be replaced by its value, "
+                        f"so the accountant would see an error: {frozen.problems[0]}")
+    return frozen.output
+
+
+def check_size(attachments: Sequence[Attachment], limit: int) -> None:
+    total = sum(len(a.data) for a in attachments)
+    if total > limit:
+        raise MailError(f"the attachments come to {_megabytes(total)}, over the limit of "
+                        f"{_megabytes(limit)} (max_attachment_mb in mail.toml); "
+                        "leave out --pdf or send fewer workbooks at once")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.2f} MB"
+
+
+# --- the PDF of the For accountant and Summary sheets -------------------------------------
+
+def report_pdf(section: Section, workdir: Path) -> Attachment:
+    """The two report sheets, laid out as in the workbook, printed to PDF by LibreOffice."""
+    soffice = find_soffice()
+    if soffice is None:
+        raise MailError("--pdf needs LibreOffice, which is not installed here (no soffice "
+                        "found): install it from libreoffice.org, or leave out --pdf")
+    folder = workdir / "pdf"
+    folder.mkdir(parents=True, exist_ok=True)
+    sheets_file = folder / (Path(section.title).stem + ".xlsx")
+    _report_workbook(section).save(sheets_file)
+    pdf = convert_with_libreoffice(soffice, sheets_file, "pdf", folder)
+    return Attachment(pdf.name, pdf.read_bytes())
+
+
+def _report_workbook(section: Section) -> Workbook:
+    book = Workbook()
+    book.remove(book.active)
+    sheets.write_accountant(book.create_sheet(schema.ACCOUNTANT), section.summary,
+                            section.decided_on)
+    sheets.write_summary(book.create_sheet(schema.SUMMARY), section.summary, section.decided_on)
+    for ws in book.worksheets:  # one page wide, landscape: tables are not cut in two
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    return book
+
+
+def find_soffice() -> str | None:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    return found or next((p for p in SOFFICE_PLACES if Path(p).exists()), None)
+
+
+def convert_with_libreoffice(soffice: str, source: Path, target_format: str,
+                             outdir: Path) -> Path:
+    """Run LibreOffice headless with a profile of its own (so it never waits on a running
+    instance), within SOFFICE_SECONDS; returns the converted file."""
+    profile = outdir / "libreoffice-profile"
+    command = [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
+               "--norestore", "--convert-to", target_format, "--outdir", str(outdir),
+               str(source)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               start_new_session=sys.platform != "win32")
+    try:
+        _, errors = process.communicate(timeout=SOFFICE_SECONDS)
+    except subprocess.TimeoutExpired:
+        _kill_tree(process)
+        raise MailError(f"LibreOffice did not finish converting {source.name} within "
+                        f"{SOFFICE_SECONDS} s") from None
+    result = outdir / f"{source.stem}.{target_format.split(':')[0]}"
+    if not result.exists():
+        reason = errors.decode(errors="replace").strip().splitlines()
+        raise MailError(f"LibreOffice could not convert {source.name}"
+                        + (f": {reason[-1]}" if reason else ""))
+    return result
+
+
+def _kill_tree(process: subprocess.Popen[bytes]) -> None:
+    """soffice starts a child of its own: stop the whole session it was started in."""
+    if sys.platform == "win32":
+        process.kill()
+    else:
+        os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
