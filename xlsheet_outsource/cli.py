@@ -235,5 +235,50 @@ def freeze(workbook: Path, out: Path | None) -> None:
     sys.exit(EXIT_PROBLEMS if outcome.problems else EXIT_OK)
 
 
+# --- Excel (xlwings): addin, freeze -------------------------------------------------------
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite the files if they exist.")
+def addin(path: Path, force: bool) -> None:
+    """Write the template as a macro-enabled workbook PATH (.xlsm) wired for xlwings.
+
+    Beside it: PATH's name with .py (what its Decide macro runs) and a folder with
+    the main.py and requirements.txt of xlwings Lite. Set-up: docs/excel.md.
+    """
+    from .addin import write_addin
+    try:
+        files = write_addin(path, force=force)
+    except (ValueError, FileExistsError) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"{path}: cannot write: {exc.strerror or exc}")
+    click.echo("Written:\n" + "\n".join(f"  {p}" for p in files.all()))
+    click.echo("Set it up in Excel as docs/excel.md says (pip install xlsheet-outsource, "
+               "xlwings addin install).")
+
+
+@main.command()
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write (default: NAME.frozen.xlsx beside it; WORKBOOK itself "
+                   "replaces it, atomically).")
+def freeze(workbook: Path, out: Path | None) -> None:
+    """Replace every OUTSOURCE_* formula of WORKBOOK by its value, for Excel without the add-in.
+
+    Exit codes: 0 every such formula frozen; 1 some could not be (each printed), or
+    the workbook could not be read or written.
+    """
+    from .freeze import freeze_workbook
+    outcome = freeze_workbook(workbook, out)
+    for problem in outcome.problems:
+        click.echo(f"{workbook.name}: {problem}", err=True)
+    if outcome.output:
+        click.echo(f"{workbook.name}: {outcome.frozen} formulas frozen: {outcome.output}")
+        if outcome.lost:
+            click.echo(f"  rewriting it dropped {', '.join(outcome.lost)}", err=True)
+    sys.exit(EXIT_PROBLEMS if outcome.problems else EXIT_OK)
+
+
 if __name__ == "__main__":
     main()

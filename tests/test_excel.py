@@ -1,0 +1,166 @@
+"""The Decide macro, run through its Book interface on workbooks held in memory: it writes
+what `process` writes, replaces its own output on a re-run, and says what stops it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pytest
+
+from xlsheet_outsource import api, excel, schema
+from xlsheet_outsource.grids import as_grid, excel_value
+from xlsheet_outsource.template import new_template
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "sample_workbooks").glob("*.xlsx"))
+RUN_DATE = dt.date(2026, 3, 1)
+COMPARED = (schema.TASKS, schema.QUOTES, schema.SUMMARY, schema.ACCOUNTANT)
+
+
+def trimmed(ws) -> list[list[object]]:
+    """Values from A1 without trailing blank rows and columns."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    while rows and all(v is None for v in rows[-1]):
+        rows.pop()
+    width = max((i + 1 for row in rows for i, v in enumerate(row) if v is not None), default=0)
+    return [row[:width] + [None] * (width - len(row)) for row in rows]
+
+
+def formats(ws) -> dict[str, str]:
+    return {c.coordinate: c.number_format for row in ws.iter_rows() for c in row
+            if c.value is not None}
+
+
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
+def test_decide_writes_what_process_writes(sample: Path, tmp_path: Path) -> None:
+    processed = tmp_path / "processed.xlsx"
+    assert api.process_workbook(sample, processed).output == processed
+    expected = openpyxl.load_workbook(processed)
+    book = excel.OpenpyxlBook(openpyxl.load_workbook(sample))
+    excel.decide_book(book)  # dated today, as process's sheets are
+    book.workbook.save(tmp_path / "macro.xlsx")  # read back as process's output is
+    decided = openpyxl.load_workbook(tmp_path / "macro.xlsx")
+    assert decided.sheetnames == expected.sheetnames
+    for sheet in COMPARED:
+        assert trimmed(decided[sheet]) == trimmed(expected[sheet]), sheet
+        assert formats(decided[sheet]) == formats(expected[sheet]), sheet
+
+
+def test_problems_are_written_and_shown(tmp_path: Path) -> None:
+    mistakes = ROOT / "sample_workbooks" / "input_mistakes.xlsx"
+    book = excel.OpenpyxlBook(openpyxl.load_workbook(mistakes))
+    problems = excel.decide_book(book, RUN_DATE)
+    assert [str(p) for p in problems] == [str(p) for p in api.check_workbook(mistakes).problems]
+    assert len(book.alerts) == 1 and book.alerts[0].startswith(f"Decided; {len(problems)} value")
+    assert str(problems[0]) in book.alerts[0]
+
+
+def a_filled_template() -> openpyxl.Workbook:
+    book = new_template()
+    book[schema.SETTINGS]["B2"] = 120
+    tasks = book[schema.TASKS]
+    for row, values in enumerate([("T1", "Blog", "Content", 1, "week", 3),
+                                  ("T2", "Emails", "Admin", 30, "day", 0.1),
+                                  ("T3", "Books", "Admin", 1, "month", 4)], start=2):
+        for col, value in enumerate(values, start=1):
+            tasks.cell(row, col, value)
+    quotes = book[schema.QUOTES]
+    for row, values in enumerate([("T1", "Writer", 90, None, None, None, None, 0.5),
+                                  ("T3", "Bookkeeper", 150, "per month")], start=2):
+        for col, value in enumerate(values, start=1):
+            quotes.cell(row, col, value)
+    return book
+
+
+def block(ws, header_row: int = 1) -> dict[str, list[object]]:
+    """The computed block's columns by header (the tool writes it right of the inputs)."""
+    headers = {c.value: c.column for c in ws[header_row] if c.value}
+    last = max(r for r in range(1, ws.max_row + 1) if any(
+        ws.cell(r, c).value is not None for c in headers.values()))
+    return {h: [ws.cell(r, col).value for r in range(header_row + 1, last + 1)]
+            for h, col in headers.items()}
+
+
+def test_a_rerun_replaces_its_own_output() -> None:
+    book = excel.OpenpyxlBook(a_filled_template())
+    excel.decide_book(book, RUN_DATE)
+    first = trimmed(book.workbook[schema.TASKS])
+    assert block(book.workbook[schema.TASKS])["Verdict"] == ["OUTSOURCE", "NEEDS QUOTE", "OUTSOURCE"]
+    excel.decide_book(book, RUN_DATE)
+    assert trimmed(book.workbook[schema.TASKS]) == first
+    assert book.workbook.sheetnames.count(schema.SUMMARY) == 1
+
+
+def test_a_rerun_clears_rows_whose_tasks_are_gone() -> None:
+    book = excel.OpenpyxlBook(a_filled_template())
+    excel.decide_book(book, RUN_DATE)
+    tasks = book.workbook[schema.TASKS]
+    for col in range(1, 7):
+        tasks.cell(4, col).value = None
+    excel.decide_book(book, RUN_DATE)
+    assert block(tasks)["Verdict"] == ["OUTSOURCE", "NEEDS QUOTE"]
+
+
+def test_a_column_of_the_users_inside_the_old_block_moves_the_block_right(tmp_path: Path) -> None:
+    book = excel.OpenpyxlBook(a_filled_template())
+    excel.decide_book(book)
+    tasks = book.workbook[schema.TASKS]
+    verdict_col = next(c.column for c in tasks[1] if c.value == "Verdict")
+    tasks.cell(1, verdict_col).value = "My notes"
+    book.workbook.save(tmp_path / "before.xlsx")
+    excel.decide_book(book)
+    headers = [c.value for c in tasks[1]]
+    assert "My notes" in headers and headers.index("Verdict") > headers.index("My notes")
+    api.process_workbook(tmp_path / "before.xlsx", tmp_path / "processed.xlsx")
+    processed = openpyxl.load_workbook(tmp_path / "processed.xlsx")[schema.TASKS]
+    book.workbook.save(tmp_path / "macro.xlsx")
+    assert trimmed(openpyxl.load_workbook(tmp_path / "macro.xlsx")[schema.TASKS]) == trimmed(processed)
+
+
+def test_settings_come_from_their_defined_names_first() -> None:
+    book = a_filled_template()
+    book[schema.SETTINGS]["A2"] = "Something else"  # the label is gone; the name remains
+    assert excel.read_book(excel.OpenpyxlBook(book)).found.settings.hourly_worth == 120
+    book.create_sheet("Elsewhere")["C3"] = 60
+    book.defined_names["HourlyWorth"].attr_text = "Elsewhere!$C$3"
+    assert excel.read_book(excel.OpenpyxlBook(book)).found.settings.hourly_worth == 60
+
+
+@pytest.mark.parametrize("break_it, message", [
+    (lambda b: b.remove(b[schema.SETTINGS]) or [b.defined_names.pop(s.name)
+                                               for s in schema.SETTINGS_ROWS],
+     "has no Settings sheet"),
+    (lambda b: b.remove(b[schema.QUOTES]), "has no Quotes sheet"),
+    (lambda b: b[schema.SETTINGS].__setitem__("B2", None), "hourly worth is missing"),
+    (lambda b: b[schema.TASKS].delete_rows(1), "no header row with the columns"),
+])
+def test_what_stops_the_macro_is_said_and_nothing_is_written(break_it, message) -> None:
+    workbook = a_filled_template()
+    break_it(workbook)
+    before = list(workbook.sheetnames)
+    book = excel.OpenpyxlBook(workbook)
+    problems = excel.decide_book(book, RUN_DATE)
+    assert any(message in str(p) for p in problems)
+    assert book.alerts == ["Nothing was written:\n" + "\n".join(str(p) for p in problems)]
+    assert workbook.sheetnames == before
+
+
+def test_report_sheets_use_the_writers_layout() -> None:
+    decision = excel.read_book(excel.OpenpyxlBook(a_filled_template())).decision
+    sheets = excel.report_sheets(decision, RUN_DATE)
+    assert list(sheets) == list(schema.OWNED_SHEETS)
+    rows, number_formats = sheets[schema.ACCOUNTANT]
+    assert [RUN_DATE] in [[v for v in row if isinstance(v, dt.date)] for row in rows]
+    assert number_formats
+
+
+def test_values_are_read_as_the_file_readers_read_them() -> None:
+    assert excel_value(dt.datetime(1899, 12, 30, 1, 30)) == dt.time(1, 30)
+    assert excel_value(dt.datetime(2026, 1, 2)) == dt.datetime(2026, 1, 2)
+    assert type(excel_value(np.float64(2.5))) is float
+    assert as_grid(5) == [[5]]
+    assert as_grid([1, 2]) == [[1, 2]]
+    assert as_grid(np.array([[1, None]], dtype=object)) == [[1, None]]

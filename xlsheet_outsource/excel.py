@@ -1,0 +1,254 @@
+"""The Decide macro: decide the workbook open in Excel and write what `process` writes.
+
+Everything but XlwingsBook works on the small Book interface below, so the whole
+macro runs (and is tested) on an openpyxl workbook held in memory. XlwingsBook is
+the only code that talks to Excel, and the only code not tested here.
+
+Wire it to a button with xlwings' RunPython (see docs/excel.md):
+
+    Sub Decide()
+        RunPython "import xlsheet_outsource.excel as x; x.decide_caller()"
+    End Sub
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+import openpyxl
+from openpyxl.utils import range_boundaries
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import cells, schema
+from .grids import (Grid, GridDecision, GridInputs, block_column, block_rows, column_formats,
+                    decide_grids,
+                    excel_value, read_settings)
+from .inputs import Problem
+from .model import Decision
+from .sheets import replace_report_sheets
+from .summary import summarise
+
+ALERT_TITLE = "xlsheet-outsource"
+MAX_ALERT_LINES = 10
+
+
+class Book(Protocol):
+    """What the Decide macro needs of a workbook."""
+
+    def sheet_names(self) -> list[str]: ...
+
+    def grid(self, sheet: str) -> Grid:
+        """The sheet's values as rows from A1 to the last used cell."""
+
+    def named_cell(self, name: str) -> tuple[str, str] | None:
+        """(sheet, cell such as "B2") of a workbook-level name for one cell; None if none."""
+
+    def write_block(self, sheet: str, top: int, left: int, rows: Grid,
+                    formats: Sequence[str | None]) -> None:
+        """Write ``rows`` from (top, left): rows[0] is a header, styled as the tool's own;
+        ``formats`` gives each column's number format for the rows below it."""
+
+    def clear(self, sheet: str, top: int, left: int, bottom: int, right: int) -> None:
+        """Empty the cells of this area, values and formats."""
+
+    def replace_sheet(self, sheet: str, rows: Grid, formats: Mapping[str, str]) -> None:
+        """Replace (or add, last) the sheet with these values from A1; formats by cell."""
+
+    def alert(self, message: str) -> None: ...
+
+
+def decide_caller() -> None:
+    """The RunPython entry point: decide the workbook that called."""
+    import xlwings as xw
+
+    decide_book(XlwingsBook(xw.Book.caller()))
+
+
+def decide_book(book: Book, run_date: dt.date | None = None) -> list[Problem]:
+    """Decide the book and write the computed blocks, Summary and For accountant.
+
+    Returns every problem found; they are also shown to the user in one alert.
+    """
+    outcome = read_book(book)
+    if outcome.decision is None:
+        book.alert("Nothing was written:\n" + _lines(outcome.fatal))
+        return outcome.fatal
+    decision = outcome.decision
+    write_blocks(book, outcome, decision)
+    for name, (rows, formats) in report_sheets(decision, run_date or dt.date.today()).items():
+        book.replace_sheet(name, rows, formats)
+    if decision.problems:
+        book.alert(f"Decided; {len(decision.problems)} value(s) need fixing (see Reason on "
+                   f"{schema.TASKS} and Problem on {schema.QUOTES}):\n" + _lines(decision.problems))
+    return decision.problems
+
+
+def read_book(book: Book) -> GridDecision:
+    """The book's inputs, read as a workbook file is: settings by name first, then by label."""
+    sheets = {name.strip().lower(): name for name in book.sheet_names()}
+    grids: dict[str, Grid] = {}
+
+    def grid_of(sheet: str) -> Grid | None:
+        actual = sheets.get(sheet.strip().lower())
+        if actual is not None and actual not in grids:
+            grids[actual] = book.grid(actual)
+        return grids.get(actual)
+
+    named = {}
+    for setting in schema.SETTINGS_ROWS:
+        place = book.named_cell(setting.name)
+        grid = grid_of(place[0]) if place else None
+        if grid is not None:
+            named[setting.name] = (_cell_value(grid, place[1]), place[1])
+    settings = read_settings(grid_of(schema.SETTINGS), named)
+    tasks, quotes = (GridInputs(sheets.get(name.lower(), name), grid_of(name))
+                     for name in (schema.TASKS, schema.QUOTES))
+    return decide_grids(tasks, quotes, settings)
+
+
+def _cell_value(grid: Grid, cell: str) -> object:
+    col, row, _, _ = range_boundaries(cell)
+    return grid[row - 1][col - 1] if row <= len(grid) and col <= len(grid[row - 1]) else None
+
+
+def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
+    """The computed block on Tasks and on Quotes, down to the last used row (clearing
+    what an earlier run left below the current tasks)."""
+    found = outcome.found
+    for table, frame, results in ((found.tasks, decision.tasks, schema.TASK_RESULTS),
+                                  (found.quotes, decision.quotes, schema.QUOTE_RESULTS)):
+        grid = outcome.grids[table.sheet]
+        last_row = max(len(grid), table.header_row)
+        left = block_column(grid[table.header_row - 1], table, results)
+        for column in table.result_columns.values():  # an earlier block, if it has moved
+            if not left <= column < left + len(results):
+                book.clear(table.sheet, table.header_row, column, last_row, column)
+        book.write_block(table.sheet, table.header_row, left,
+                         block_rows(table, frame, results, last_row),
+                         column_formats(results, decision.settings.currency))
+
+
+def report_sheets(decision: Decision, run_date: dt.date) -> dict[str, tuple[Grid, dict[str, str]]]:
+    """Summary and For accountant as values and number formats, laid out by the writer's own
+    code (sheets.py) on a scratch workbook, so they match what `process` writes."""
+    scratch = openpyxl.Workbook()
+    replace_report_sheets(scratch, summarise(decision), run_date)
+    return {name: _values_and_formats(scratch[name]) for name in schema.OWNED_SHEETS}
+
+
+def _values_and_formats(ws: Worksheet) -> tuple[Grid, dict[str, str]]:
+    rows = [list(row) for row in ws.iter_rows(values_only=True)]
+    formats = {cell.coordinate: cell.number_format for row in ws.iter_rows() for cell in row
+               if cell.value is not None and cell.number_format != "General"}
+    return rows, formats
+
+
+def _lines(problems: Sequence[Problem]) -> str:
+    shown = [str(p) for p in problems[:MAX_ALERT_LINES]]
+    if len(problems) > MAX_ALERT_LINES:
+        shown.append(f"... and {len(problems) - MAX_ALERT_LINES} more")
+    return "\n".join(shown)
+
+
+class OpenpyxlBook:
+    """The Book interface over an openpyxl Workbook held in memory."""
+
+    def __init__(self, workbook: openpyxl.Workbook) -> None:
+        self.workbook = workbook
+        self.alerts: list[str] = []
+
+    def sheet_names(self) -> list[str]:
+        return list(self.workbook.sheetnames)
+
+    def grid(self, sheet: str) -> Grid:
+        return [[excel_value(v) for v in row]
+                for row in self.workbook[sheet].iter_rows(values_only=True)]
+
+    def named_cell(self, name: str) -> tuple[str, str] | None:
+        defined = self.workbook.defined_names.get(name)
+        destinations = list(defined.destinations) if defined else []
+        if len(destinations) != 1 or ":" in destinations[0][1]:
+            return None
+        sheet, cell = destinations[0]
+        return sheet, cell.replace("$", "")
+
+    def write_block(self, sheet: str, top: int, left: int, rows: Grid,
+                    formats: Sequence[str | None]) -> None:
+        ws = self.workbook[sheet]
+        for col, header in enumerate(rows[0], start=left):
+            cells.put(ws.cell(top, col), header)
+            cells.style_header(ws.cell(top, col))
+        for row_number, row in enumerate(rows[1:], start=top + 1):
+            for col, (value, number_format) in enumerate(zip(row, formats), start=left):
+                cell = ws.cell(row_number, col)
+                cells.put(cell, value)
+                if number_format and value is not None:
+                    cell.number_format = number_format
+
+    def clear(self, sheet: str, top: int, left: int, bottom: int, right: int) -> None:
+        ws = self.workbook[sheet]
+        for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
+            for cell in row:
+                cell.value, cell.style = None, "Normal"
+
+    def replace_sheet(self, sheet: str, rows: Grid, formats: Mapping[str, str]) -> None:
+        for existing in [s for s in self.workbook.worksheets if s.title.lower() == sheet.lower()]:
+            self.workbook.remove(existing)
+        ws = self.workbook.create_sheet(sheet)
+        for row_number, row in enumerate(rows, start=1):
+            for col, value in enumerate(row, start=1):
+                cells.put(ws.cell(row_number, col), value)
+        for coordinate, number_format in formats.items():
+            ws[coordinate].number_format = number_format
+
+    def alert(self, message: str) -> None:
+        self.alerts.append(message)
+
+
+class XlwingsBook:
+    """The Book interface over a live xlwings Book: the only code here that needs Excel."""
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+
+    def sheet_names(self) -> list[str]:
+        return [sheet.name for sheet in self.book.sheets]
+
+    def grid(self, sheet: str) -> Grid:
+        ws = self.book.sheets[sheet]
+        last = ws.used_range.last_cell
+        values = ws.range((1, 1), (last.row, last.column)).options(ndim=2, err_to_str=True).value
+        return [[excel_value(v) for v in row] for row in values]
+
+    def named_cell(self, name: str) -> tuple[str, str] | None:
+        if not self.book.names.contains(name):
+            return None
+        target = self.book.names[name].refers_to_range
+        return target.sheet.name, target.get_address(False, False)
+
+    def write_block(self, sheet: str, top: int, left: int, rows: Grid,
+                    formats: Sequence[str | None]) -> None:
+        ws = self.book.sheets[sheet]
+        ws.range((top, left)).value = rows
+        header = ws.range((top, left), (top, left + len(rows[0]) - 1))
+        header.color, header.font.bold, header.font.color = "#0F5257", True, "#FFFFFF"
+        for offset, number_format in enumerate(formats):
+            if number_format and len(rows) > 1:
+                ws.range((top + 1, left + offset),
+                         (top + len(rows) - 1, left + offset)).number_format = number_format
+
+    def clear(self, sheet: str, top: int, left: int, bottom: int, right: int) -> None:
+        self.book.sheets[sheet].range((top, left), (bottom, right)).clear()
+
+    def replace_sheet(self, sheet: str, rows: Grid, formats: Mapping[str, str]) -> None:
+        if sheet.lower() in (name.lower() for name in self.sheet_names()):
+            self.book.sheets[sheet].delete()
+        ws = self.book.sheets.add(sheet, after=self.book.sheets[-1])
+        ws.range("A1").value = rows
+        for coordinate, number_format in formats.items():
+            ws.range(coordinate).number_format = number_format
+
+    def alert(self, message: str) -> None:
+        self.book.app.alert(message, title=ALERT_TITLE)

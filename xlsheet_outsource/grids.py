@@ -1,0 +1,141 @@
+"""Deciding from sheet values held as grids (lists of rows from A1), wherever they came from.
+
+Excel ranges read through xlwings, an OUTSOURCE_TABLE argument, a sheet of an
+in-memory workbook: each becomes a grid, and this module runs it through the
+same reading logic as a workbook file (reading.table_from_grid,
+reading.settings_by_label, inputs.read_settings) and the same engine
+(api.decide), then lays the results out as the rows of the computed blocks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import api, cells, inputs, schema
+from .inputs import Problem
+from .model import Decision, Settings
+from .reading import SheetTable, WorkbookInputs, settings_by_label, table_from_grid
+
+Grid = list[list[object]]
+Results = tuple[tuple[str, str, str], ...]
+
+# Excel (through COM) hands a time of day over as a datetime on its day zero.
+EXCEL_DAY_ZERO = dt.date(1899, 12, 30)
+
+
+def excel_value(value: object) -> object:
+    """One cell's value as the readers expect it, whatever delivered it."""
+    if isinstance(value, dt.datetime) and value.date() == EXCEL_DAY_ZERO:
+        return value.time()  # "1:30" typed in Hours each: a duration, as calamine reads it
+    if isinstance(value, np.generic):
+        return value.item()
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+def as_grid(value: object) -> Grid:
+    """A range's values as rows: a 2D list as it is, a 1D list as one row, a value as 1x1."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        return [[excel_value(value)]]
+    if not any(isinstance(row, (list, tuple, np.ndarray)) for row in value):
+        return [[excel_value(v) for v in value]]
+    return [[excel_value(v) for v in (row if isinstance(row, (list, tuple, np.ndarray))
+                                      else [row])] for row in value]
+
+
+def missing_sheet(sheet: str) -> Problem:
+    return Problem("", "", f"has no {sheet} sheet: add one (or start from the template: "
+                           "xlsheet-outsource new)")
+
+
+def read_settings(grid: Grid | None, named: Mapping[str, tuple[object, str]] | None = None
+                  ) -> tuple[Settings | None, list[Problem]]:
+    """Settings by defined name first ({name: (value, cell)}), else by label in column A
+    of ``grid`` (None: there is no Settings sheet)."""
+    named = named or {}
+    if grid is None and not named:
+        return None, [missing_sheet(schema.SETTINGS)]
+    values = {name: value for name, (value, _) in named.items()}
+    places = {name: place for name, (_, place) in named.items()}
+    if grid is not None:
+        settings_by_label(grid, values, places)
+    return inputs.read_settings(values, lambda name: places.get(name, "B"))
+
+
+@dataclass
+class GridInputs:
+    """One input table's sheet name and values (None: the sheet is missing)."""
+    sheet: str
+    grid: Grid | None
+
+
+@dataclass
+class GridDecision:
+    found: WorkbookInputs
+    decision: Decision | None = None
+    fatal: list[Problem] = field(default_factory=list)
+    grids: dict[str, Grid] = field(default_factory=dict)  # each table's values, by sheet
+
+
+def decide_grids(tasks: GridInputs, quotes: GridInputs,
+                 settings: tuple[Settings | None, list[Problem]],
+                 name: str = "workbook") -> GridDecision:
+    """Read both tables from their grids and decide them, as decide_workbook does for a file."""
+    found = WorkbookInputs(Path(name))
+    found.settings, found.fatal = settings[0], list(settings[1])
+    found.tasks = _table(tasks, schema.TASK_COLUMNS, schema.TASK_RESULTS, found.fatal)
+    found.quotes = _table(quotes, schema.QUOTE_COLUMNS, schema.QUOTE_RESULTS, found.fatal)
+    grids = {given.sheet: given.grid for given in (tasks, quotes) if given.grid is not None}
+    if found.fatal:
+        return GridDecision(found, fatal=found.fatal, grids=grids)
+    decision = api.decide(found.settings, found.tasks.raw, found.quotes.raw,
+                          task_locate=found.tasks.locate, quote_locate=found.quotes.locate)
+    return GridDecision(found, decision, grids=grids)
+
+
+def _table(given: GridInputs, columns: tuple[schema.Column, ...], results: Results,
+           fatal: list[Problem]) -> SheetTable | None:
+    if given.grid is None:
+        fatal.append(missing_sheet(given.sheet))
+        return None
+    table, problems = table_from_grid(given.sheet, given.grid, columns, results)
+    fatal += problems
+    return table
+
+
+def block_rows(table: SheetTable, frame: pd.DataFrame, results: Results,
+               last_row: int) -> Grid:
+    """The computed block from the header row down to ``last_row``: headers, then each
+    sheet row's results (blank where the sheet row holds no task), as ``process`` writes them."""
+    keys = [key for key, _, _ in results]
+    by_row = dict(zip(frame.index, frame[keys].itertuples(index=False, name=None)))
+    rows: Grid = [[header for _, header, _ in results]]
+    for row in range(table.header_row + 1, last_row + 1):
+        values = by_row.get(row)
+        rows.append([cells.plain(v) for v in values] if values else [None] * len(keys))
+    return rows
+
+
+def block_column(header: list[object], table: SheetTable, results: Results) -> int:
+    """Where the block goes: where it was, unless the user has since put a column of their
+    own inside it; then right of the user's columns, so nothing of theirs is overwritten."""
+    ours = {schema.normalise_header(text) for _, text, _ in results}
+    start = table.block_column
+    inside = header[start - 1:start - 1 + len(results)]
+    if any(schema.normalise_header(text) not in ours | {""} for text in inside):
+        return table.first_free_column
+    return start
+
+
+def column_formats(results: Results, currency: str) -> list[str | None]:
+    """Each block column's number format, as the writer gives its cells."""
+    return [cells.format_for(kind, currency) for _, _, kind in results]

@@ -1,0 +1,337 @@
+"""The OUTSOURCE_* worksheet functions: cell values in, the engine's figures out.
+
+Each is a thin wrapper over the one engine: the single-task functions check their
+arguments with the engine's own parsers (inputs), make a one-task, one-quote table
+and decide it with api.decide; OUTSOURCE_TABLE reads its ranges with the readers
+every workbook goes through (grids). None of them raises into Excel: a bad argument
+gives a short text such as "#VALUE! hours_each must be a number >= 0, got -1".
+
+Classic xlwings (Windows Excel) imports them from the module named in a workbook's
+xlwings.conf sheet ("UDF Modules" = xlsheet_outsource.udfs); xlwings Lite from its
+main.py. Elsewhere xw.func and xw.arg do nothing, so each function also describes
+itself in FUNCTIONS, which docs/excel.md and the tests are checked against.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlwings as xw
+
+from . import api, inputs, schema
+from .cells import plain
+from .grids import GridInputs, as_grid, block_rows, decide_grids, excel_value
+from .grids import read_settings as read_settings_grid
+
+ERROR = "#VALUE! "
+MAX_MESSAGES = 2  # a cell is small: the first problems, and how many more
+CATEGORY = "xlsheet-outsource"  # the group Excel's Insert Function dialog lists them under
+TASK_ID = "T"  # the one task (and its one quote) of a single-task call
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str
+    doc: str
+    default: str | None = None  # as documented; None when the argument is required
+    is_range: bool = False  # a block of cells, read as rows
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+    @property
+    def excel_doc(self) -> str:
+        """The description Excel shows while the argument is typed."""
+        return self.doc if self.required else f"{self.doc} Default: {self.default}."
+
+
+@dataclass(frozen=True)
+class WorksheetFunction:
+    """What Excel sees of one function, whichever xlwings registers it."""
+    excel_name: str
+    python_name: str
+    arguments: tuple[Argument, ...]
+    doc: str
+    figure: str | None = None  # the column of the engine's task row it returns
+
+    @property
+    def usage(self) -> str:
+        """How it is typed, optional arguments in brackets: OUTSOURCE_X(a, b, [c])."""
+        shown = (a.name if a.required else f"[{a.name}]" for a in self.arguments)
+        return f"{self.excel_name}({', '.join(shown)})"
+
+
+FUNCTIONS: dict[str, WorksheetFunction] = {}  # by Excel name, in the order defined
+
+
+@dataclass(frozen=True)
+class EngineInput:
+    """Where an argument of the single-task functions goes: a task or quote column, or a setting."""
+    argument: str
+    source: str  # "task", "quote" or "setting"
+    key: str  # the column key, or the setting's defined name
+
+    @property
+    def column(self) -> schema.Column:
+        columns = schema.TASK_COLUMNS if self.source == "task" else schema.QUOTE_COLUMNS
+        return next(c for c in columns if c.key == self.key)
+
+    @property
+    def setting(self) -> schema.Setting:
+        return next(s for s in schema.SETTINGS_ROWS if s.name == self.key)
+
+    @property
+    def label(self) -> str:
+        """How the engine's messages name it."""
+        return self.setting.label.lower() if self.source == "setting" else self.column.header.lower()
+
+    def in_own_terms(self, message: str) -> str:
+        """The engine's message about this value, naming the argument instead."""
+        if message.startswith(self.label):
+            return self.argument + message[len(self.label):]
+        return f"{self.argument}: {message}"
+
+    def describe(self) -> Argument:
+        if self.source == "setting":
+            help_text, kind, default = self.setting.help, self.setting.kind, self.setting.default
+        else:
+            help_text, kind = self.column.help, self.column.kind
+            default = None if self.column.required else self.column.default
+            if default is None and not self.column.required:
+                default = "blank"  # its help says what blank means
+        return Argument(self.argument, help_text, None if default is None else _shown(default, kind))
+
+
+def _shown(default: object, kind: str) -> str:
+    if isinstance(default, bool):
+        return "TRUE" if default else "FALSE"
+    if kind == "pct" and isinstance(default, float):
+        return f"{default:.0%}"
+    return f"{default:g}" if isinstance(default, float) else str(default)
+
+
+# The single-task functions' arguments, in their Excel order: the first five required.
+ENGINE_INPUTS: tuple[EngineInput, ...] = (
+    EngineInput("hours_each", "task", "hours_each"),
+    EngineInput("frequency", "task", "frequency"),
+    EngineInput("per", "task", "per"),
+    EngineInput("hourly_worth", "setting", "HourlyWorth"),
+    EngineInput("price", "quote", "price"),
+    EngineInput("basis", "quote", "basis"),
+    EngineInput("review_hours", "quote", "review_hours_each"),
+    EngineInput("expertise", "task", "expertise"),
+    EngineInput("quality_critical", "task", "quality_critical"),
+    EngineInput("setup_fee", "quote", "setup_fee"),
+    EngineInput("setup_hours", "quote", "setup_hours"),
+    EngineInput("platform_fee", "quote", "platform_fee"),
+    EngineInput("vendor_hours", "quote", "vendor_hours_each"),
+    EngineInput("fill_rate", "setting", "FillRate"),
+    EngineInput("horizon_years", "setting", "HorizonYears"),
+    EngineInput("margin", "setting", "MarginPct"),
+    EngineInput("work_days", "setting", "WorkDaysPerYear"),
+    EngineInput("work_weeks", "setting", "WorkWeeksPerYear"),
+    EngineInput("currency", "setting", "Currency"),  # names the money in OUTSOURCE_REASON
+)
+TASK_ARGUMENTS = tuple(i.describe() for i in ENGINE_INPUTS)
+_BY_ARGUMENT = {i.argument: i for i in ENGINE_INPUTS}
+_BY_KEY = {(i.source, i.key): i.argument for i in ENGINE_INPUTS}
+
+TABLE_ARGUMENTS = (
+    Argument("tasks_range", "The Tasks table with its header row, best from A1 of the Tasks "
+             "sheet (e.g. Tasks!A1:I501) so that problems name the right cells.", is_range=True),
+    Argument("quotes_range", "The Quotes table with its header row (e.g. Quotes!A1:J1501).",
+             is_range=True),
+    Argument("settings_range", "The settings: labels in its first column, values in its second "
+             "(e.g. Settings!A1:B8).", is_range=True),
+)
+
+
+def worksheet_function(arguments: tuple[Argument, ...],
+                       figure: str | None = None) -> Callable[[Callable], Callable]:
+    """Describe ``function`` in FUNCTIONS, make it never raise, and register it with xlwings."""
+    def register(function: Callable) -> Callable:
+        names = list(inspect.signature(function).parameters)
+        if names != [a.name for a in arguments]:
+            raise TypeError(f"{function.__name__}: parameters {names} do not match its arguments")
+        spec = WorksheetFunction(function.__name__.upper(), function.__name__, arguments,
+                                 inspect.getdoc(function) or "", figure)
+        FUNCTIONS[spec.excel_name] = spec
+        guarded = _never_raises(function)
+        guarded.__doc__ = spec.doc  # what Excel shows: without the source's indentation
+        return register_with_xlwings(guarded, spec, xw)
+    return register
+
+
+def register_with_xlwings(function: Callable, spec: WorksheetFunction, xl: Any) -> Callable:
+    """Apply ``xl``'s func and arg decorators (xlwings', or xlwings.udfs' in the tests)."""
+    for argument in spec.arguments:
+        options = {"ndim": 2} if argument.is_range else {}
+        # err_to_str: a #N/A in a cell arrives as "#N/A", which the parsers name, not as blank.
+        function = xl.arg(argument.name, doc=argument.excel_doc, err_to_str=True, **options)(function)
+    # Last, as @xw.func on top: each xw.arg resets the function options to their defaults.
+    return xl.func(category=CATEGORY)(function)
+
+
+def _never_raises(function: Callable) -> Callable:
+    signature = inspect.signature(function)
+
+    @functools.wraps(function)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        signature.bind(*args, **kwargs)  # a wrong call from Python is the caller's to fix
+        try:
+            return function(*args, **kwargs)
+        except Exception as exc:  # a cell can only show a value: show what went wrong
+            return f"{ERROR}unexpected {type(exc).__name__}: {exc}"[:255]
+    return guarded
+
+
+class ArgumentError(ValueError):
+    """An argument the engine cannot use; the message names it."""
+
+
+def _single_value(value: object, name: str) -> object:
+    """A one-cell argument's value: a 1x1 range is its one value; a bigger one is refused."""
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        values = list(_flattened(value))
+        if len(values) > 1:
+            raise ArgumentError(f"{name} must be a single cell, got a range of {len(values)} cells")
+        value = values[0] if values else None
+    return excel_value(value)
+
+
+def _flattened(value: object) -> Iterator[object]:
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _flattened(item)
+    else:
+        yield value
+
+
+def _figure(key: str, values: tuple[object, ...]) -> object:
+    try:
+        cells = tuple(_single_value(v, i.argument) for v, i in zip(values, ENGINE_INPUTS))
+    except ArgumentError as exc:
+        return ERROR + str(exc)
+    row = _decided(*cells)
+    return row if isinstance(row, str) else row[key]
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _decided(*cells: object) -> dict[str, object] | str:
+    """The engine's row for one task and one quote, or the error text.
+
+    Cached: OUTSOURCE_VERDICT, _SAVING, ... of the same row of cells decide once. ``typed``
+    keeps TRUE apart from 1, which the parsers treat differently.
+    """
+    given = dict(zip((i.argument for i in ENGINE_INPUTS), cells))
+    settings, setting_problems = _settings(given)
+    messages = [m for m in (_problem(i, given[i.argument], setting_problems)
+                            for i in ENGINE_INPUTS) if m]
+    if messages:
+        return error_text(messages)
+    decision = api.decide(settings, _frame(given, "task"), _frame(given, "quote"),
+                          task_locate=_locator("task"), quote_locate=_locator("quote"))
+    if decision.problems:  # found only when the row is checked as a whole (platform fee >= 100%)
+        return error_text([_BY_ARGUMENT[p.cell].in_own_terms(p.message)
+                           if p.cell in _BY_ARGUMENT else str(p) for p in decision.problems])
+    return {key: plain(value) for key, value in decision.tasks.iloc[0].items()}
+
+
+def error_text(messages: list[str]) -> str:
+    more = len(messages) - MAX_MESSAGES
+    return ERROR + "; ".join(messages[:MAX_MESSAGES]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _settings(given: dict[str, object]) -> tuple[object, dict[str, str]]:
+    values = {i.key: given[i.argument] for i in ENGINE_INPUTS if i.source == "setting"}
+    settings, problems = inputs.read_settings(values, lambda name: name)
+    return settings, {p.cell: p.message for p in problems}
+
+
+def _problem(engine_input: EngineInput, value: object,
+             setting_problems: dict[str, str]) -> str | None:
+    """What is wrong with this argument's value, in the argument's name; None if nothing."""
+    if engine_input.source == "setting":
+        message = setting_problems.get(engine_input.key)
+        return engine_input.in_own_terms(message) if message else None
+    try:
+        inputs.parse_cell(value, engine_input.column)
+    except inputs.InputError as exc:
+        return engine_input.in_own_terms(str(exc))
+    return None
+
+
+def _frame(given: dict[str, object], source: str) -> pd.DataFrame:
+    row = {"task_id": TASK_ID} | {i.key: given[i.argument] for i in ENGINE_INPUTS
+                                  if i.source == source}
+    return pd.DataFrame([row], dtype=object)
+
+
+def _locator(source: str) -> inputs.Locate:
+    """Problems are placed at the argument that caused them."""
+    return lambda row, key: _BY_KEY.get((source, key), key)
+
+
+def _single_task_function(name: str, key: str, doc: str) -> Callable:
+    """One of the single-task functions: the same arguments, one figure of the engine's row."""
+    signature = inspect.Signature([
+        inspect.Parameter(a.name, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                          **({} if a.required else {"default": None}))
+        for a in TASK_ARGUMENTS])
+
+    def single_task(*args: Any, **kwargs: Any) -> Any:
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        return _figure(key, tuple(bound.arguments.values()))
+
+    single_task.__name__ = single_task.__qualname__ = name
+    single_task.__doc__ = doc
+    single_task.__signature__ = signature  # type: ignore[attr-defined]
+    single_task.__annotations__ = {a.name: Any for a in TASK_ARGUMENTS} | {"return": Any}
+    return worksheet_function(TASK_ARGUMENTS, figure=key)(single_task)
+
+
+outsource_verdict = _single_task_function(
+    "outsource_verdict", "verdict",
+    "The verdict for one task and one quote: OUTSOURCE, KEEP, REVIEW or NEEDS QUOTE.")
+outsource_saving = _single_task_function(
+    "outsource_saving", "saving",
+    "The yearly saving of outsourcing the task at this quote (negative: doing it yourself "
+    "is cheaper).")
+outsource_hours_freed = _single_task_function(
+    "outsource_hours_freed", "freed",
+    "The hours a year outsourcing the task frees, after your review and setup hours.")
+outsource_breakeven = _single_task_function(
+    "outsource_breakeven", "breakeven",
+    "The hourly worth above which this quote pays; blank when it frees no time.")
+outsource_max_price = _single_task_function(
+    "outsource_max_price", "max_price",
+    "The most worth paying per occurrence, all costs considered; blank for a task that "
+    "never occurs.")
+outsource_reason = _single_task_function(
+    "outsource_reason", "reason", "Why the verdict is what it is, in plain words.")
+
+
+@worksheet_function(TABLE_ARGUMENTS)
+def outsource_table(tasks_range: Any, quotes_range: Any, settings_range: Any) -> Any:
+    """The whole computed block for a Tasks table, with its header row: one row per row of
+    tasks_range, so it lines up beside it. The same values the process command writes."""
+    tasks = as_grid(tasks_range)
+    outcome = decide_grids(GridInputs(schema.TASKS, tasks),
+                           GridInputs(schema.QUOTES, as_grid(quotes_range)),
+                           read_settings_grid(as_grid(settings_range)))
+    if outcome.decision is None:
+        return error_text([str(p) for p in outcome.fatal])
+    table = outcome.found.tasks
+    above_header = [[None] * len(schema.TASK_RESULTS) for _ in range(table.header_row - 1)]
+    return above_header + block_rows(table, outcome.decision.tasks, schema.TASK_RESULTS,
+                                     len(tasks))
