@@ -254,7 +254,7 @@ any_argument = st.one_of(cell_values, ranges, ranges.map(lambda r: np.array(r, d
 def assert_cell_result(result) -> None:
     if isinstance(result, str) and result.startswith("#VALUE!"):
         assert "unexpected" not in result, result
-        assert len(result) < 400, result
+        assert len(result) <= udfs.MAX_LENGTH, result
     elif isinstance(result, list):
         assert {len(row) for row in result} <= {len(schema.TASK_RESULTS)}
     else:

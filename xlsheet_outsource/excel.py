@@ -18,13 +18,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import openpyxl
+import xlwings as xw
 from openpyxl.utils import range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import cells, schema
 from .grids import (Grid, GridDecision, GridInputs, block_column, block_rows, column_formats,
-                    decide_grids,
-                    excel_value, read_settings)
+                    decide_grids, excel_value, read_settings)
 from .inputs import Problem
 from .model import Decision
 from .sheets import replace_report_sheets
@@ -32,6 +32,9 @@ from .summary import summarise
 
 ALERT_TITLE = "xlsheet-outsource"
 MAX_ALERT_LINES = 10
+# The header look of what the tool writes, as xlwings takes colours.
+HEADER_COLOR = "#" + cells.HEADER_FILL.fgColor.rgb[-6:]
+HEADER_FONT_COLOR = "#" + cells.HEADER_FONT.color.rgb[-6:]
 
 
 class Book(Protocol):
@@ -61,8 +64,6 @@ class Book(Protocol):
 
 def decide_caller() -> None:
     """The RunPython entry point: decide the workbook that called."""
-    import xlwings as xw
-
     decide_book(XlwingsBook(xw.Book.caller()))
 
 
@@ -76,7 +77,7 @@ def decide_book(book: Book, run_date: dt.date | None = None) -> list[Problem]:
         book.alert("Nothing was written:\n" + _lines(outcome.fatal))
         return outcome.fatal
     decision = outcome.decision
-    write_blocks(book, outcome, decision)
+    write_blocks(book, outcome)
     for name, (rows, formats) in report_sheets(decision, run_date or dt.date.today()).items():
         book.replace_sheet(name, rows, formats)
     if decision.problems:
@@ -113,10 +114,10 @@ def _cell_value(grid: Grid, cell: str) -> object:
     return grid[row - 1][col - 1] if row <= len(grid) and col <= len(grid[row - 1]) else None
 
 
-def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
+def write_blocks(book: Book, outcome: GridDecision) -> None:
     """The computed block on Tasks and on Quotes, down to the last used row (clearing
     what an earlier run left below the current tasks)."""
-    found = outcome.found
+    found, decision = outcome.found, outcome.decision
     for table, frame, results in ((found.tasks, decision.tasks, schema.TASK_RESULTS),
                                   (found.quotes, decision.quotes, schema.QUOTE_RESULTS)):
         grid = outcome.grids[table.sheet]
@@ -233,7 +234,7 @@ class XlwingsBook:
         ws = self.book.sheets[sheet]
         ws.range((top, left)).value = rows
         header = ws.range((top, left), (top, left + len(rows[0]) - 1))
-        header.color, header.font.bold, header.font.color = "#0F5257", True, "#FFFFFF"
+        header.color, header.font.bold, header.font.color = HEADER_COLOR, True, HEADER_FONT_COLOR
         for offset, number_format in enumerate(formats):
             if number_format and len(rows) > 1:
                 ws.range((top + 1, left + offset),

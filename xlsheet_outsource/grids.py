@@ -46,10 +46,11 @@ def as_grid(value: object) -> Grid:
         value = value.tolist()
     if not isinstance(value, (list, tuple)):
         return [[excel_value(value)]]
-    if not any(isinstance(row, (list, tuple, np.ndarray)) for row in value):
-        return [[excel_value(v) for v in value]]
-    return [[excel_value(v) for v in (row if isinstance(row, (list, tuple, np.ndarray))
-                                      else [row])] for row in value]
+    rows = [row.tolist() if isinstance(row, np.ndarray) else row for row in value]
+    if not any(isinstance(row, (list, tuple)) for row in rows):
+        rows = [rows]
+    return [[excel_value(v) for v in (row if isinstance(row, (list, tuple)) else [row])]
+            for row in rows]
 
 
 def missing_sheet(sheet: str) -> Problem:
@@ -87,10 +88,9 @@ class GridDecision:
 
 
 def decide_grids(tasks: GridInputs, quotes: GridInputs,
-                 settings: tuple[Settings | None, list[Problem]],
-                 name: str = "workbook") -> GridDecision:
+                 settings: tuple[Settings | None, list[Problem]]) -> GridDecision:
     """Read both tables from their grids and decide them, as decide_workbook does for a file."""
-    found = WorkbookInputs(Path(name))
+    found = WorkbookInputs(Path())  # no file: the values came from elsewhere
     found.settings, found.fatal = settings[0], list(settings[1])
     found.tasks = _table(tasks, schema.TASK_COLUMNS, schema.TASK_RESULTS, found.fatal)
     found.quotes = _table(quotes, schema.QUOTE_COLUMNS, schema.QUOTE_RESULTS, found.fatal)

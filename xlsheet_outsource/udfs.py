@@ -26,11 +26,13 @@ import xlwings as xw
 
 from . import api, inputs, schema
 from .cells import plain
+from .model import Settings
 from .grids import GridInputs, as_grid, block_rows, decide_grids, excel_value
 from .grids import read_settings as read_settings_grid
 
 ERROR = "#VALUE! "
 MAX_MESSAGES = 2  # a cell is small: the first problems, and how many more
+MAX_LENGTH = 255  # enough to read in a cell; absurd values are cut
 CATEGORY = "xlsheet-outsource"  # the group Excel's Insert Function dialog lists them under
 TASK_ID = "T"  # the one task (and its one quote) of a single-task call
 
@@ -103,9 +105,8 @@ class EngineInput:
             help_text, kind, default = self.setting.help, self.setting.kind, self.setting.default
         else:
             help_text, kind = self.column.help, self.column.kind
-            default = None if self.column.required else self.column.default
-            if default is None and not self.column.required:
-                default = "blank"  # its help says what blank means
+            default = None if self.column.required else (
+                "blank" if self.column.default is None else self.column.default)  # help says
         return Argument(self.argument, help_text, None if default is None else _shown(default, kind))
 
 
@@ -188,7 +189,7 @@ def _never_raises(function: Callable) -> Callable:
         try:
             return function(*args, **kwargs)
         except Exception as exc:  # a cell can only show a value: show what went wrong
-            return f"{ERROR}unexpected {type(exc).__name__}: {exc}"[:255]
+            return error_text([f"unexpected {type(exc).__name__}: {exc}"])
     return guarded
 
 
@@ -216,12 +217,12 @@ def _flattened(value: object) -> Iterator[object]:
         yield value
 
 
-def _figure(key: str, values: tuple[object, ...]) -> object:
+def _figure(key: str, arguments: tuple[object, ...]) -> object:
     try:
-        cells = tuple(_single_value(v, i.argument) for v, i in zip(values, ENGINE_INPUTS))
+        values = tuple(_single_value(v, i.argument) for v, i in zip(arguments, ENGINE_INPUTS))
     except ArgumentError as exc:
         return ERROR + str(exc)
-    row = _decided(*cells)
+    row = _decided(*values)
     return row if isinstance(row, str) else row[key]
 
 
@@ -248,10 +249,11 @@ def _decided(*cells: object) -> dict[str, object] | str:
 
 def error_text(messages: list[str]) -> str:
     more = len(messages) - MAX_MESSAGES
-    return ERROR + "; ".join(messages[:MAX_MESSAGES]) + (f"; and {more} more" if more > 0 else "")
+    text = ERROR + "; ".join(messages[:MAX_MESSAGES]) + (f"; and {more} more" if more > 0 else "")
+    return text if len(text) <= MAX_LENGTH else text[:MAX_LENGTH - 1] + "…"
 
 
-def _settings(given: dict[str, object]) -> tuple[object, dict[str, str]]:
+def _settings(given: dict[str, object]) -> tuple[Settings | None, dict[str, str]]:
     values = {i.key: given[i.argument] for i in ENGINE_INPUTS if i.source == "setting"}
     settings, problems = inputs.read_settings(values, lambda name: name)
     return settings, {p.cell: p.message for p in problems}
