@@ -244,12 +244,15 @@ class XlwingsBook:
         self.book.sheets[sheet].range((top, left), (bottom, right)).clear()
 
     def replace_sheet(self, sheet: str, rows: Grid, formats: Mapping[str, str]) -> None:
+        viewed = self.book.sheets.active  # adding a sheet activates it: the user's view stays
         if sheet.lower() in (name.lower() for name in self.sheet_names()):
             self.book.sheets[sheet].delete()
         ws = self.book.sheets.add(sheet, after=self.book.sheets[-1])
         ws.range("A1").value = rows
         for coordinate, number_format in formats.items():
             ws.range(coordinate).number_format = number_format
+        if viewed.name.lower() != sheet.lower():
+            viewed.activate()
 
     def alert(self, message: str) -> None:
         self.book.app.alert(message, title=ALERT_TITLE)
