@@ -155,19 +155,22 @@ def with_sparkline(source: Path, target: Path) -> None:
             zout.writestr(item, data)
 
 
-def test_workbook_with_a_sparkline_is_not_overwritten(tmp_path):
+def test_workbook_with_a_sparkline_is_written_into_and_keeps_it(tmp_path):
     book = tmp_path / "dashboard.xlsx"
     with_sparkline(SAMPLES / "internet_marketer.xlsx", book)
-    before = digest(book)
+    with zipfile.ZipFile(book) as package:
+        before = {name: package.read(name) for name in package.namelist()}
     result = invoke("process", book, "--in-place")
-    assert digest(book) == before
-    assert "sparklines (Tasks)" in result.output and "separate workbook" in result.output
-    out = tmp_path / "dashboard.outsourced.xlsx"
-    assert f"results: {out}" in result.output
-    separate = openpyxl.load_workbook(out)
-    assert {schema.TASKS, schema.QUOTES, schema.SUMMARY, schema.ACCOUNTANT} <= set(separate.sheetnames)
-    assert "OUTSOURCE" in [c.value for c in separate[schema.TASKS]["N"]] + \
-        [c.value for row in separate[schema.TASKS].iter_rows() for c in row]
+    assert result.exit_code == 0, result.output
+    assert "separate" not in result.output and "results: " in result.output
+    with zipfile.ZipFile(book) as package:
+        after = {name: package.read(name) for name in package.namelist()}
+    tasks = after["xl/worksheets/sheet3.xml"]
+    assert SPARKLINE[:-len(b"</worksheet>")] in tasks and tasks.endswith(SPARKLINE)
+    assert b"OUTSOURCE" in tasks
+    kept = set(before) - {"xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml", "xl/styles.xml",
+                          "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml"}
+    assert all(after[name] == before[name] for name in kept)
 
 
 @pytest.mark.parametrize("content, message", [
@@ -227,3 +230,22 @@ def test_console_script_json(tmp_path):
     assert record["status"] == "ok"
     assert record["summary"]["counts"]["OUTSOURCE"] == sum(
         r["Verdict"] == "OUTSOURCE" for r in task_rows(tmp_path / "im.outsourced.xlsx"))
+
+
+def test_new_into_adds_the_sheets_and_keeps_the_workbook(tmp_path):
+    book = tmp_path / "business.xlsx"
+    mine = openpyxl.Workbook()
+    mine.active.title, mine.active["A1"] = "Accounts", "=1+1"
+    mine.save(book)
+    before = book.read_bytes()
+    result = invoke("new", "--into", book)
+    assert result.exit_code == 0, result.output
+    assert tmp_path.joinpath("business.bak.xlsx").read_bytes() == before
+    added = openpyxl.load_workbook(book)
+    assert added.sheetnames == ["Accounts", schema.START, schema.SETTINGS, schema.TASKS,
+                                schema.QUOTES]
+    assert added["Accounts"]["A1"].value == "=1+1" and "HourlyWorth" in added.defined_names
+    again = invoke("new", "--into", book, "-o", tmp_path / "other.xlsx")
+    assert again.exit_code == 1 and "already has a sheet named Start here" in again.output
+    assert not tmp_path.joinpath("other.xlsx").exists()
+    assert invoke("new").exit_code == 2 and invoke("new", "x.xlsx", "-o", "y.xlsx").exit_code == 2

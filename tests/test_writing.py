@@ -1,4 +1,6 @@
-"""writing.write_results on real workbooks: read -> decide -> write -> reopen and check."""
+"""writing.write_results on real workbooks: read -> decide -> write -> reopen and check.
+
+(Package-level behaviour, part by part, is in test_ooxml.py.)"""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 
 from xlsheet_outsource import api, reading, schema, writing
+from xlsheet_outsource.ooxml.archive import PackageParts
 from xlsheet_outsource.sheets import ACCOUNTANT_CELLS, SUMMARY_CELLS
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "excel-made"
@@ -276,23 +279,6 @@ def test_header_below_a_title_and_settings_by_defined_name(tmp_path):
     assert ws.cell(1, 11).value is None and ws.cell(4, 21).value == "OUTSOURCE"
 
 
-def test_separate_mode_builds_a_new_workbook(tmp_path):
-    source = make_workbook(tmp_path / "named.xlsx", by_name=True)
-    target = tmp_path / "results.xlsx"
-    before = values(source)
-    run(source, target, separate=True)
-    assert values(source) == before  # the user's file is not touched
-    book = openpyxl.load_workbook(target)
-    assert book.sheetnames == [schema.SETTINGS, schema.TASKS, schema.QUOTES, schema.SUMMARY,
-                               schema.ACCOUNTANT]
-    assert set(book.defined_names) == {"HourlyWorth", "Currency"}
-    assert book[schema.TASKS]["B3"].value == EVIL and book[schema.TASKS]["B3"].data_type == "s"
-    assert book[schema.TASKS]["U2"].value == "OUTSOURCE"
-    again = reading.read_workbook(target)  # a separate result reads back as the same plan
-    assert again.settings == reading.read_workbook(source).settings
-    assert list(again.tasks.raw.index) == list(range(2, 2 + len(TASKS)))
-
-
 def test_a_failed_save_leaves_the_target_and_no_temp_file(written, monkeypatch):
     source, target, _, _ = written
     before = target.read_bytes()
@@ -301,7 +287,7 @@ def test_a_failed_save_leaves_the_target_and_no_temp_file(written, monkeypatch):
         stream.write(b"half a workbook")
         raise OSError("disk full")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", broken_save)
+    monkeypatch.setattr(PackageParts, "save", broken_save)
     with pytest.raises(OSError, match="disk full"):
         run(source, target)
     assert target.read_bytes() == before
@@ -335,16 +321,28 @@ def test_macros_survive(tmp_path):
         run(source, tmp_path / "lost.xlsx")
 
 
-def test_separate_mode_keeps_settings_named_on_another_sheet(tmp_path):
-    source = make_workbook(tmp_path / "plan.xlsx")
-    book = openpyxl.load_workbook(source)
-    del book[schema.SETTINGS]
-    config = book.create_sheet("My config")
-    config["B1"] = 90
-    book.defined_names.add(DefinedName("HourlyWorth", attr_text="'My config'!$B$1"))
-    _as_text(book)
-    book.save(source)
-    target = tmp_path / "results.xlsx"
-    run(source, target, separate=True)
-    assert "My config" in openpyxl.load_workbook(target).sheetnames
-    assert reading.read_workbook(target).settings.hourly_worth == 90
+def test_formulas_are_written_with_the_decided_value(written, tmp_path):
+    """The seam for live formulas: a formula per block cell, its saved result the value."""
+    source, _, _, decision = written
+    target = tmp_path / "formulas.xlsx"
+    seen = {}
+
+    def formulas(layouts):
+        seen.update(layouts)
+        tasks = layouts[schema.TASKS]
+        return {(schema.TASKS, 2, tasks.columns["occurrences"]): "D2*50",
+                (schema.TASKS, 2, tasks.columns["verdict"]): 'IF(1,"OUTSOURCE","")'}
+
+    run(source, target, formulas=formulas)
+    layout = seen[schema.TASKS]
+    assert layout.header_row == 1 and layout.rows == tuple(range(2, 2 + len(TASKS)))
+    assert layout.columns["occurrences"] == len(TASK_HEADERS) + 1
+    assert layout.inputs["frequency"] == 4
+    with_formulas = openpyxl.load_workbook(target)[schema.TASKS]
+    cached = openpyxl.load_workbook(target, data_only=True)[schema.TASKS]
+    occurrences, verdict = layout.columns["occurrences"], layout.columns["verdict"]
+    assert with_formulas.cell(2, occurrences).value == "=D2*50"
+    assert cached.cell(2, occurrences).value == decision.tasks.at[2, "occurrences"] == 50
+    assert with_formulas.cell(2, verdict).value == '=IF(1,"OUTSOURCE","")'
+    assert cached.cell(2, verdict).value == "OUTSOURCE"
+    assert with_formulas.cell(3, occurrences).value == decision.tasks.at[3, "occurrences"]

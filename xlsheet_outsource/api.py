@@ -12,10 +12,9 @@ import pandas as pd
 from openpyxl.utils import column_index_from_string
 
 from . import inputs, schema
-from .fidelity import features_lost_by_rewrite
 from .inputs import Problem
 from .model import Decision, Settings, compute
-from .package import Package, PackageError
+from .package import PackageError
 from .reading import WorkbookInputs, read_workbook
 
 OUTPUT_TAG = ".outsourced"
@@ -67,7 +66,6 @@ class Outcome:
     output: Path | None = None
     decision: Decision | None = None
     fatal: list[Problem] = field(default_factory=list)
-    separate_because: str | None = None  # why the results went to a separate workbook
     backup: Path | None = None
 
     @property
@@ -118,22 +116,12 @@ def process_workbook(path: Path | str, out: Path | str | None = None, *,
     if decision is None:
         return outcome
     target = source if in_place else Path(out) if out else default_output(source)
-    if in_place and excel_lock_file(source).exists():
-        outcome.fatal.append(Problem("", "", "is open in Excel (its lock file "
-                                     f"{excel_lock_file(source).name} is there): close it and try again"))
+    if in_place and _refused_while_open(outcome):
         return outcome
-    lost = _lost_features(source)
-    if lost:
-        outcome.separate_because = (f"it has {', '.join(lost)}, which rewriting it would lose; "
-                                    "the results are in a separate workbook")
-        if in_place:
-            target = default_output(source)
-        target = target.with_suffix(".xlsx")  # a new workbook: no macros to keep
     try:
-        if in_place and not lost:
-            shutil.copy2(source, backup_path(source))
-            outcome.backup = backup_path(source)
-        write_results(found, decision, target, separate=bool(lost))
+        if in_place:
+            _keep_backup(outcome)
+        write_results(found, decision, target)
     except OSError as exc:
         outcome.fatal.append(Problem("", "", f"cannot write {target}: {exc.strerror or exc}"))
         return outcome
@@ -141,9 +129,39 @@ def process_workbook(path: Path | str, out: Path | str | None = None, *,
     return outcome
 
 
-def _lost_features(path: Path) -> list[str]:
+def add_template(path: Path | str, out: Path | str | None = None) -> Outcome:
+    """Add the template's sheets to an existing workbook: to ``out``, else into the
+    workbook itself (atomically, keeping the previous version as NAME.bak.xlsx)."""
+    from .template import add_to_workbook
+
+    source = Path(path)
+    target = Path(out) if out else source
+    outcome = Outcome(source)
+    if out is None and _refused_while_open(outcome):
+        return outcome
     try:
-        with Package(path) as package:
-            return features_lost_by_rewrite(package, package.index())
-    except PackageError:
-        return []  # already read once; the writer will say what is wrong
+        if out is None:
+            _keep_backup(outcome)
+        add_to_workbook(source, target)
+    except (PackageError, ValueError) as exc:
+        outcome.fatal.append(Problem("", "", str(exc)))
+        return outcome
+    except OSError as exc:
+        outcome.fatal.append(Problem("", "", f"cannot write {target}: {exc.strerror or exc}"))
+        return outcome
+    outcome.output = target
+    return outcome
+
+
+def _refused_while_open(outcome: Outcome) -> bool:
+    """A workbook open in Excel is not replaced: Excel would save over the change."""
+    lock = excel_lock_file(outcome.source)
+    if lock.exists():
+        outcome.fatal.append(Problem("", "", f"is open in Excel (its lock file {lock.name} "
+                                     "is there): close it and try again"))
+    return lock.exists()
+
+
+def _keep_backup(outcome: Outcome) -> None:
+    outcome.backup = backup_path(outcome.source)
+    shutil.copy2(outcome.source, outcome.backup)

@@ -26,19 +26,38 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
-def new(path: Path, force: bool) -> None:
-    """Write a blank template to PATH (an .xlsx) to fill in."""
-    from .template import new_template
-    if path.exists() and not force:
-        _fail(f"{path}: already exists; choose another name or add --force")
-    try:
-        new_template(path)
-    except OSError as exc:
-        _fail(f"{path}: cannot write: {exc.strerror or exc}")
-    click.echo(f"Template written: {path}\nOpen it, fill in Settings, Tasks and Quotes, then run:\n"
-               f"  xlsheet-outsource process {path}")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--into", "existing", type=click.Path(dir_okay=False, path_type=Path),
+              help="Add the template's sheets to this workbook instead, keeping all of it "
+                   "(the previous version is kept as NAME.bak.xlsx, unless -o).")
+@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --into: write the workbook with the sheets added here instead.")
+@click.option("--force", is_flag=True, help="Overwrite PATH (or OUT) if it exists.")
+def new(path: Path | None, existing: Path | None, out: Path | None, force: bool) -> None:
+    """Write a blank template to PATH (an .xlsx) to fill in, or add its sheets to an
+    existing workbook with --into."""
+    from .template import TEMPLATE_SHEETS, new_template
+    if (path is None) == (existing is None):
+        raise click.UsageError("give either PATH or --into EXISTING")
+    if out and not existing:
+        raise click.UsageError("-o goes with --into")
+    written = out or path or existing
+    if written != existing and written.exists() and not force:
+        _fail(f"{written}: already exists; choose another name or add --force")
+    if existing:
+        outcome = api.add_template(existing, out)
+        if outcome.fatal:
+            _fail(f"{existing.name}: {outcome.fatal[0]}")
+        click.echo(f"Sheets {', '.join(TEMPLATE_SHEETS)} added: {written}"
+                   + (f" (previous version kept as {outcome.backup})" if outcome.backup else ""))
+    else:
+        try:
+            new_template(written)
+        except OSError as exc:
+            _fail(f"{written}: cannot write: {exc.strerror or exc}")
+        click.echo(f"Template written: {written}")
+    click.echo(f"Open it, fill in Settings, Tasks and Quotes, then run:\n"
+               f"  xlsheet-outsource process {written}")
 
 
 @main.command()
@@ -79,7 +98,6 @@ def outcome_record(outcome: api.Outcome) -> dict[str, object]:
         "output": str(outcome.output) if outcome.output else None,
         "status": "ok" if outcome.ok else ("failed" if outcome.fatal else "problems"),
         "problems": [str(p) for p in outcome.problems],
-        "separate_because": outcome.separate_because,
         "backup": str(outcome.backup) if outcome.backup else None,
     }
     if outcome.decision is not None:
@@ -99,8 +117,6 @@ def _print_outcome(outcome: api.Outcome) -> None:
     click.echo(f"{name}: {s.task_count} tasks: {counts or 'none'}")
     click.echo(f"  yearly saving {s.saving:,.2f} {cur}; hours freed {s.hours_freed_year:,.1f} a year "
                f"({s.hours_freed_week:,.1f} a week); cash to vendors {s.cash_year:,.2f} {cur} a year")
-    if outcome.separate_because:
-        click.echo(f"  {name} was not written into: {outcome.separate_because}")
     if outcome.output:
         click.echo(f"  results: {outcome.output}")
     if outcome.backup:

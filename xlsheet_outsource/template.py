@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -31,6 +31,7 @@ FIXED_TIME = datetime(2026, 1, 1)
 FIRST_INPUT_ROW = 2
 LAST_INPUT_ROW = 501  # 500 rows ready to type into, with formats and drop-downs
 COMMENT_AUTHOR = "xlsheet-outsource"
+TEMPLATE_SHEETS = (schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES)
 LISTS_FIRST_COLUMN = 5  # E: the drop-down lists sit right of the settings, out of the way
 
 # Excel's built-in Input style, on a light yellow fill: users know it means "type here".
@@ -122,18 +123,36 @@ def save_atomically(wb: openpyxl.Workbook, path: Path) -> None:
         raise
 
 
+def add_to_workbook(source: Path, target: Path, *, currency: str = "USD") -> None:
+    """Add the template's sheets and defined names to the workbook at ``source``, saved
+    to ``target``: at the zip level, so every part of the user's file stays as it was."""
+    from .ooxml import transplant
+    from .ooxml.book import WorkbookPackage
+
+    with WorkbookPackage(source) as book:
+        check_free(book.sheet_names(), book.package.index().defined_names)
+        book.match_kind(Path(target))
+        donor = transplant.Donor.of(new_template(currency=currency))
+        transplant.copy_sheets(book, donor, TEMPLATE_SHEETS)
+        transplant.copy_defined_names(book, donor)
+        book.save(Path(target), mode_from=Path(source))
+
+
 def _check_free(wb: openpyxl.Workbook) -> None:
+    check_free(wb.sheetnames, wb.defined_names)
+
+
+def check_free(sheet_names: Iterable[str], defined_names: Iterable[str]) -> None:
     """Refuse to overwrite a user's sheet or name that happens to share ours.
 
     Excel compares sheet and defined names case-insensitively, so we do too.
     """
-    existing = {title.lower() for title in wb.sheetnames}
-    sheets = [s for s in (schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES)
-              if s.lower() in existing]
+    existing = {title.lower() for title in sheet_names}
+    sheets = [s for s in TEMPLATE_SHEETS if s.lower() in existing]
     if sheets:
         raise ValueError(f"the workbook already has a sheet named {', '.join(sheets)}; "
                          "rename or remove it before adding the template sheets")
-    defined = {name.lower() for name in wb.defined_names}
+    defined = {name.lower() for name in defined_names}
     ours = [s.name for s in schema.SETTINGS_ROWS] + [n for n, _ in schema.LIST_NAMES.values()]
     names = [n for n in ours if n.lower() in defined]
     if names:

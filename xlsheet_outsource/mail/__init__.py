@@ -73,8 +73,6 @@ def email_workbook(workbook: Path, envelope: Envelope, config: MailConfig,
         prepared = prepare_workbook(workbook, Path(scratch))
         for problem in prepared.problems:
             warn(f"{workbook.name}: {problem}")
-        if prepared.separate_because:
-            warn(f"{workbook.name}: the copy sent is a new workbook: {prepared.separate_because}")
         [message] = compose_messages([prepared], envelope, limit=config.max_attachment_bytes,
                                      workdir=Path(scratch), pdf=pdf, draft=server is None)
     target = outbox or config.outbox or default_outbox(workbook)

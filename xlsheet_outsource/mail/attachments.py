@@ -41,7 +41,6 @@ class PreparedWorkbook:
     attachment: Attachment
     section: Section
     problems: tuple[str, ...]  # rows that could not be decided, "Tasks!G4: ..."
-    separate_because: str | None  # why the copy is a new workbook holding values only
 
 
 def prepare_workbook(source: Path, workdir: Path) -> PreparedWorkbook:
@@ -64,8 +63,7 @@ def prepare_workbook(source: Path, workdir: Path) -> PreparedWorkbook:
                         + "; ".join(str(p) for p in outcome.fatal))
     attachment = Attachment(outcome.output.name, outcome.output.read_bytes())
     section = Section(attachment.filename, summarise(outcome.decision), dt.date.today())
-    return PreparedWorkbook(attachment, section, tuple(map(str, outcome.decision.problems)),
-                            outcome.separate_because)
+    return PreparedWorkbook(attachment, section, tuple(map(str, outcome.decision.problems)))
 
 
 def attachment_name(source: Path) -> str:

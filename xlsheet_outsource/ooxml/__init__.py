@@ -1,0 +1,17 @@
+"""The workbook as the zip package it is, changed without losing a thing.
+
+One job per module:
+
+- archive: the output package (parts copied byte for byte unless changed), saved
+  as a deterministic zip, atomically;
+- worksheet: a worksheet part rewritten as a stream of rows (a block of cells,
+  column widths, conditional formats), every other byte kept;
+- cells: one cell's XML (numbers, inline strings, formulas with their results);
+- styles: what the tool needs, appended to the styles part (never renumbered);
+- workbook, relationships, content_types, app_properties: the parts that list
+  sheets, edited in place, every entry kept;
+- transplant: sheets made by openpyxl in memory, copied in with their drawings,
+  charts and comments;
+- book: all of it together for one workbook file;
+- xmltext: finding and splicing elements in XML text.
+"""

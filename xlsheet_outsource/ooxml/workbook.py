@@ -1,0 +1,73 @@
+"""The workbook part (xl/workbook.xml), edited in place: sheets and defined names are
+appended; every entry already there keeps its bytes and its position (defined names
+scoped to a sheet count sheets by position, so nothing is ever inserted before)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..package import NS_REL
+from . import xmltext
+
+# CT_Workbook's children, in schema order.
+ORDER = ("fileVersion", "fileSharing", "workbookPr", "AlternateContent", "workbookProtection",
+         "bookViews", "sheets", "functionGroups", "externalReferences", "definedNames",
+         "calcPr", "oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr",
+         "smartTagTypes", "webPublishing", "fileRecoveryPr", "webPublishObjects", "extLst")
+
+
+@dataclass(frozen=True)
+class SheetEntry:
+    name: str
+    sheet_id: int
+    rid: str
+
+
+class WorkbookXml:
+    def __init__(self, xml: bytes) -> None:
+        self.xml = xml
+        self.prefix = xmltext.prefix_of(xmltext.qualified_name(xml, xmltext.root(xml)))
+        self.rel_prefix = xmltext.namespace_prefix(xml, NS_REL) or None  # never the default
+
+    def sheets(self) -> list[SheetEntry]:
+        found = xmltext.root_child(self.xml, "sheets")
+        if found is None:
+            return []
+        entries = []
+        for span in xmltext.elements(self.xml, found.content, xmltext.inner_end(self.xml, found)):
+            values = xmltext.attributes(xmltext.start_tag(self.xml, span))
+            rid = next((v for k, v in values.items() if k.endswith(":id")), "")
+            number = values.get("sheetId", "0")
+            entries.append(SheetEntry(values.get("name", ""), int(number) if number.isdigit() else 0,
+                                      rid))
+        return entries
+
+    def add_sheet(self, name: str, rid: str) -> None:
+        """Append a visible sheet, numbered after the highest sheetId."""
+        number = max((entry.sheet_id for entry in self.sheets()), default=0) + 1
+        if self.rel_prefix is None:  # no r: on the root: declare it here
+            reference = f'xmlns:r="{NS_REL}" r:id="{rid}"'
+        else:
+            reference = f'{self.rel_prefix.decode()}id="{rid}"'
+        element = f'<sheet name="{xmltext.attribute(name)}" sheetId="{number}" {reference}/>'
+        self._append("sheets", element.encode())
+
+    def defined_names(self) -> list[tuple[str, str | None, str]]:
+        """(name, localSheetId or None, formula) of every defined name."""
+        found = xmltext.root_child(self.xml, "definedNames")
+        if found is None:
+            return []
+        names = []
+        for span in xmltext.elements(self.xml, found.content, xmltext.inner_end(self.xml, found)):
+            values = xmltext.attributes(xmltext.start_tag(self.xml, span))
+            formula = self.xml[span.content:xmltext.inner_end(self.xml, span)].decode()
+            names.append((values.get("name", ""), values.get("localSheetId"), formula))
+        return names
+
+    def add_defined_name(self, name: str, formula: str) -> None:
+        """A workbook-level name; ``formula`` already escaped as XML text."""
+        self._append("definedNames",
+                     f'<definedName name="{xmltext.attribute(name)}">{formula}</definedName>'.encode())
+
+    def _append(self, section: str, element: bytes) -> None:
+        self.xml = xmltext.append_to_section(self.xml, section, element, ORDER, self.prefix)

@@ -1,0 +1,460 @@
+"""A worksheet part, rewritten as a stream of rows: a block of cells replaced, the rest
+kept byte for byte.
+
+Rows that hold nothing of the block are copied as they are; a row that does keeps its
+attributes and every other cell. Around the cells: the dimension grows to cover the
+block, the block's columns get their widths, and the conditional formats lying wholly
+in the block's columns (the tool's, from an earlier run) give way to the new ones,
+placed where CT_Worksheet's element order wants them. No DOM of the sheet is built.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, NamedTuple
+
+from . import xmltext
+from .cells import Cell, Formula, column_letter, column_number, render
+
+# CT_Worksheet's children after sheetData, in schema order.
+_AFTER_SHEET_DATA = (
+    "sheetCalcPr", "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState",
+    "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting",
+    "dataValidations", "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter",
+    "rowBreaks", "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags",
+    "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
+    "controls", "webPublishItems", "tableParts", "extLst")
+_RANK = {name.encode(): rank for rank, name in enumerate(_AFTER_SHEET_DATA)}
+_KNOWN_NAME = re.compile(rb"<(?:[\w.-]+:)?(" + b"|".join(_RANK) + rb")[\s/>]")
+_RANGE = re.compile(rb"\$?([A-Za-z]{1,3})?\$?(\d+)?(?::\$?([A-Za-z]{1,3})?\$?(\d+)?)?$")
+_PRIORITY = re.compile(rb"<(?:[\w.-]+:)?cfRule\b[^>]*?\spriority=\"(\d+)\"")
+_ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
+_CELL_REF = re.compile(rb'\sr="([A-Za-z]{1,3})(\d+)"')
+_SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One conditional formatting rule; ``body`` is its content, unprefixed."""
+    type: str
+    attributes: tuple[tuple[str, str], ...] = ()
+    body: str = ""
+
+
+@dataclass(frozen=True)
+class ConditionalFormat:
+    sqref: str
+    rules: tuple[Rule, ...]
+
+
+@dataclass
+class SheetEdit:
+    """What to change: cells in ``columns`` from ``first_row`` down are removed; ``cells``
+    are written (replacing any cell at the same place)."""
+    first_row: int
+    columns: frozenset[int]
+    cells: Mapping[int, Mapping[int, Cell]]  # row -> column -> cell
+    widths: Mapping[int, float] = field(default_factory=dict)
+    formats: tuple[ConditionalFormat, ...] = ()  # replace those wholly within ``columns``
+
+
+@dataclass(frozen=True)
+class Rewritten:
+    xml: bytes
+    removed_formulas: bool  # a formula cell is gone (the calculation chain may name it)
+
+
+class _Syntax:
+    """The patterns for one prefix of the main namespace ("" or "x:", say)."""
+
+    def __init__(self, prefix: bytes) -> None:
+        p = re.escape(prefix)
+        self.p = prefix.decode()
+        self.row_start = re.compile(rb"<" + p + rb"row(?=[\s/>])([^>]*?)(/?)>")
+        self.row_end = b"</" + prefix + b"row>"
+        self.row_opening = b"<" + prefix + b"row"
+        self.cell = re.compile(rb"<" + p + rb"c(?=[\s/>])([^>]*?)(?:/>|>(.*?)</" + p + rb"c>)",
+                               re.S)
+        self.formula = re.compile(rb"<" + p + rb"f[\s/>]")
+        self.value = (b"<" + prefix + b"v>", b"<" + prefix + b"is")
+        self.cell_start = b"<" + prefix + b"c"
+
+    @functools.lru_cache(maxsize=None)
+    def cell_opening(self, column: int) -> bytes:
+        """How a cell of this column starts, as Excel and most writers write it."""
+        return f'<{self.p}c r="{column_letter(column)}'.encode()
+
+
+_syntax = functools.lru_cache(maxsize=None)(_Syntax)
+
+
+_ANY_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
+
+
+def has_formulas(xml: bytes) -> bool:
+    return _ANY_FORMULA.search(xml) is not None
+
+
+def sheet_prefix(xml: bytes) -> bytes:
+    return xmltext.prefix_of(xmltext.qualified_name(xml, xmltext.root(xml)))
+
+
+class _Row(NamedTuple):
+    start: int
+    end: int
+    attributes: bytes
+    inner: bytes
+    number: int
+
+
+@dataclass(frozen=True)
+class _SheetData:
+    start: int
+    content: int  # rows from here...
+    inner_end: int  # ...to here
+    end: int
+
+    @property
+    def empty_tag(self) -> bool:
+        return self.content == self.end
+
+
+def _sheet_data(xml: bytes, prefix: bytes) -> _SheetData:
+    found = re.compile(rb"<" + re.escape(prefix) + rb"sheetData\b[^>]*?(/?)>").search(xml)
+    if found is None:
+        raise ValueError("the worksheet has no sheetData")
+    if found[1]:
+        return _SheetData(found.start(), found.end(), found.end(), found.end())
+    closing = b"</" + prefix + b"sheetData>"
+    inner_end = xml.index(closing, found.end())
+    return _SheetData(found.start(), found.end(), inner_end, inner_end + len(closing))
+
+
+def filled_columns(xml: bytes, row_number: int) -> set[int]:
+    """The columns of ``row_number`` whose cells hold a value (headers, for a header row)."""
+    prefix = sheet_prefix(xml)
+    syntax = _syntax(prefix)
+    for row in _rows(xml, _sheet_data(xml, prefix), syntax):
+        if row.number == row_number:
+            return {column for column, cell in _cells(row.inner, syntax)
+                    if cell[2] and any(mark in cell[2] for mark in syntax.value)}
+        if row.number > row_number:
+            break
+    return set()
+
+
+def rewrite(xml: bytes, edit: SheetEdit) -> Rewritten:
+    prefix = sheet_prefix(xml)
+    data = _sheet_data(xml, prefix)
+    top = xmltext.root(xml)
+    head = _with_columns(_with_dimension(xml[:data.start], top, edit), top, edit, prefix)
+    body, removed = _rows_rewritten(xml, data, edit, prefix)
+    tail = _with_formats(xml, data.end, xmltext.inner_end(xml, top), edit, prefix)
+    return Rewritten(head + body + tail + xml[xmltext.inner_end(xml, top):], removed)
+
+
+# --- sheetData ----------------------------------------------------------------------------
+
+def _rows(xml: bytes, data: _SheetData, syntax: _Syntax) -> Iterable[_Row]:
+    """Each row with its number (rows without r= follow the previous one)."""
+    number, position = 0, data.content
+    while True:
+        opening = syntax.row_start.search(xml, position, data.inner_end)
+        if opening is None:
+            return
+        if opening[2]:  # <row .../>
+            end, inner = opening.end(), b""
+        else:
+            close = xml.find(syntax.row_end, opening.end(), data.inner_end)
+            if close < 0:
+                raise ValueError(f"a row is not closed (at {opening.start()})")
+            end, inner = close + len(syntax.row_end), xml[opening.end():close]
+        explicit = _ROW_NUMBER.search(opening[1])
+        number = int(explicit[1]) if explicit else number + 1
+        yield _Row(opening.start(), end, opening[1], inner, number)
+        position = end
+
+
+def _cells(inner: bytes, syntax: _Syntax) -> Iterable[tuple[int, re.Match[bytes]]]:
+    """Each cell of a row with its column (cells without r= follow the previous one)."""
+    column = 0
+    for cell in syntax.cell.finditer(inner):
+        ref = _CELL_REF.search(cell[1])
+        column = column_number(ref[1]) if ref else column + 1
+        yield column, cell
+
+
+def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
+                    prefix: bytes) -> tuple[bytes, bool]:
+    syntax = _syntax(prefix)
+    p = syntax.p
+    block = sorted(edit.columns)
+    new_rows = sorted(edit.cells)
+    pending = 0  # the next of new_rows not yet written
+    out: list[bytes] = []
+    copied_to = data.start
+    removed = False
+    for row in _rows(xml, data, syntax):
+        while pending < len(new_rows) and new_rows[pending] < row.number:
+            out += [xml[copied_to:row.start], _new_row(new_rows[pending], edit, p)]
+            copied_to = row.start
+            pending += 1
+        written = edit.cells.get(row.number, {})
+        if pending < len(new_rows) and new_rows[pending] == row.number:
+            pending += 1
+        changing = block if row.number >= edit.first_row else []
+        if written.keys() - edit.columns or not changing:
+            changing = sorted(set(changing) | written.keys())
+        if not changing:
+            continue
+        rebuilt, gone = _row_rebuilt(row, written, changing, syntax)
+        if rebuilt is not None:
+            out += [xml[copied_to:row.start], rebuilt]
+            copied_to = row.end
+            removed |= gone
+    rest = [_new_row(number, edit, p) for number in new_rows[pending:]]
+    if data.empty_tag:
+        if not rest:
+            return xml[data.start:data.end], removed
+        return b"".join([f"<{p}sheetData>".encode(), *rest, f"</{p}sheetData>".encode()]), removed
+    out += [xml[copied_to:data.inner_end], *rest, xml[data.inner_end:data.end]]
+    return b"".join(out), removed
+
+
+def _row_rebuilt(row: _Row, written: Mapping[int, Cell], changing: list[int],
+                 syntax: _Syntax) -> tuple[bytes | None, bool]:
+    """The row with the cells of the ``changing`` columns replaced by ``written`` (or
+    removed), or None when it has nothing to change."""
+    inner, number, p = row.inner, row.number, syntax.p
+    start = _first_changing_cell(inner, number, changing, syntax)
+    kept: list[tuple[int, bytes]] = []
+    touched, removed, last_end = bool(written), False, start
+    for column, cell in _cells(inner[start:], syntax):
+        last_end = start + cell.end()
+        if column in changing:
+            touched = True
+            still_formula = column in written and isinstance(written[column].value, Formula)
+            removed |= not still_formula and bool(cell[2] and syntax.formula.search(cell[2]))
+            continue
+        kept.append((column, cell[0] if _CELL_REF.search(cell[1])
+                     else _with_ref(cell[0], f"{column_letter(column)}{number}", p)))
+    if not touched:
+        return None, False
+    suffix = str(number)
+    new = [(column, render(column_letter(column) + suffix, written[column], p))
+           for column in sorted(written)]
+    cells = b"".join(text for _, text in (sorted(kept + new) if kept else new))
+    attributes = row.attributes
+    if b"spans" in attributes:
+        attributes = _with_spans(attributes, [c for c, _ in kept] + [c for c, text in new if text])
+    return b"".join((syntax.row_opening, attributes, b">", inner[:start], cells,
+                     inner[last_end:], syntax.row_end)), removed
+
+
+def _first_changing_cell(inner: bytes, number: int, changing: list[int], syntax: _Syntax) -> int:
+    """Where the cells that may change begin: every cell before is left of them and stays
+    as it is, unparsed (most cells of a long sheet). 0 when that cannot be told cheaply."""
+    last = inner.rfind(syntax.cell_start)
+    if last < 0:
+        return len(inner)
+    cell = syntax.cell.match(inner, last)
+    ref = _CELL_REF.search(cell[1]) if cell else None
+    if ref and column_number(ref[1]) < changing[0]:
+        return cell.end()  # the last cell is left of the changing ones: so are all
+    row = str(number).encode() + b'"'
+    for column in changing:  # cells are in column order: the first found comes first
+        at = inner.find(syntax.cell_opening(column) + row)
+        if at >= 0:
+            return at
+    return 0
+
+
+def _with_ref(cell: bytes, ref: str, p: str) -> bytes:
+    """A cell that relied on its position gets an explicit address (its neighbours move)."""
+    opening = len(p) + 2  # "<c" with its prefix
+    return cell[:opening] + f' r="{ref}"'.encode() + cell[opening:]
+
+
+def _with_spans(attributes: bytes, columns: list[int]) -> bytes:
+    """spans= (an optional hint) widened to the row's cells when it is there."""
+    spans = _SPANS.search(attributes)
+    if spans is None or not columns:
+        return attributes
+    low, high = min(int(spans[1]), *columns), max(int(spans[2]), *columns)
+    return attributes[:spans.start()] + f' spans="{low}:{high}"'.encode() + attributes[spans.end():]
+
+
+def _new_row(number: int, edit: SheetEdit, p: str) -> bytes:
+    cells = b"".join(render(f"{column_letter(column)}{number}", cell, p)
+                     for column, cell in sorted(edit.cells[number].items()))
+    return f'<{p}row r="{number}">'.encode() + cells + f"</{p}row>".encode()
+
+
+# --- before sheetData: dimension and column widths ----------------------------------------
+
+def _children(xml: bytes, start: int, end: int, name: bytes) -> list[xmltext.Span]:
+    return [span for span in xmltext.elements(xml, start, end) if span.name == name]
+
+
+def _with_dimension(head: bytes, top: xmltext.Span, edit: SheetEdit) -> bytes:
+    found = _children(head, top.content, len(head), b"dimension")
+    area = _area(edit)
+    if not found or area is None:
+        return head
+    tag = xmltext.start_tag(head, found[0])
+    ref = xmltext.attributes(tag).get("ref", "")
+    bounds = _bounds(ref.encode())
+    if bounds is None:
+        return head
+    (c1, r1, c2, r2), (a1, b1, a2, b2) = bounds, area
+    union = (min(c1, a1), min(r1, b1), max(c2, a2), max(r2, b2))
+    if union == bounds:
+        return head
+    text = f"{column_letter(union[0])}{union[1]}:{column_letter(union[2])}{union[3]}"
+    return xmltext.set_start_attribute(head, found[0].start, b"ref", text.encode())
+
+
+def _area(edit: SheetEdit) -> tuple[int, int, int, int] | None:
+    """(first column, first row, last column, last row) of the cells written."""
+    columns = {column for cells in edit.cells.values() for column in cells}
+    if not columns:
+        return None
+    return min(columns), min(edit.cells), max(columns), max(edit.cells)
+
+
+def _bounds(ref: bytes) -> tuple[int, int, int, int] | None:
+    match = _RANGE.match(ref)
+    if not match or not match[1] or not match[2]:
+        return None
+    c1, r1 = column_number(match[1]), int(match[2])
+    c2 = column_number(match[3]) if match[3] else c1
+    r2 = int(match[4]) if match[4] else r1
+    return c1, r1, c2, r2
+
+
+def _with_columns(head: bytes, top: xmltext.Span, edit: SheetEdit, prefix: bytes) -> bytes:
+    """<cols> giving each block column its width; other columns' entries kept as they are,
+    a range that spans a block column split around it."""
+    if not edit.widths:
+        return head
+    found = _children(head, top.content, len(head), b"cols")
+    p = prefix.decode()
+    if not found:
+        entries = b"".join(_column_entry({}, column, width, p)
+                           for column, width in sorted(edit.widths.items()))
+        return head + f"<{p}cols>".encode() + entries + f"</{p}cols>".encode()
+    cols = found[0]
+    pieces: list[tuple[int, bytes]] = []
+    missing = dict(edit.widths)
+    for span in xmltext.elements(head, cols.content, xmltext.inner_end(head, cols)):
+        tag = head[span.start:span.end]
+        values = xmltext.attributes(xmltext.start_tag(head, span))
+        low, high = int(values.get("min", "0")), int(values.get("max", "0"))
+        inside = [c for c in sorted(missing) if low <= c <= high]
+        if span.name != b"col" or not inside:
+            pieces.append((low, tag))
+            continue
+        pieces += _split_column_entry(values, tag, low, high, inside, edit.widths, p)
+        for column in inside:
+            del missing[column]
+    pieces += [(column, _column_entry({}, column, width, p)) for column, width in missing.items()]
+    entries = b"".join(tag for _, tag in sorted(pieces, key=lambda piece: piece[0]))
+    return head[:cols.content] + entries + head[xmltext.inner_end(head, cols):]
+
+
+def _split_column_entry(values: dict[str, str], tag: bytes, low: int, high: int,
+                        inside: list[int], widths: Mapping[int, float],
+                        p: str) -> list[tuple[int, bytes]]:
+    if low == high == inside[0] and values.get("customWidth") in ("1", "true") and \
+            _same_width(values.get("width"), widths[low]):
+        return [(low, tag)]  # already as wanted: kept byte for byte
+    pieces, start = [], low
+    for column in inside:
+        if start < column:
+            pieces.append((start, _column_entry(values, start, None, p, column - 1)))
+        pieces.append((column, _column_entry(values, column, widths[column], p)))
+        start = column + 1
+    if start <= high:
+        pieces.append((start, _column_entry(values, start, None, p, high)))
+    return pieces
+
+
+def _same_width(written: str | None, width: float) -> bool:
+    try:
+        return written is not None and float(written) == width
+    except ValueError:
+        return False
+
+
+def _column_entry(values: dict[str, str], low: int, width: float | None, p: str,
+                  high: int | None = None) -> bytes:
+    attributes = dict(values) | {"min": str(low), "max": str(high or low)}
+    if width is not None:
+        attributes |= {"width": f"{width:g}", "customWidth": "1"}
+    text = "".join(f' {name}="{xmltext.attribute(value)}"' for name, value in attributes.items())
+    return f"<{p}col{text}/>".encode()
+
+
+# --- after sheetData: conditional formats -------------------------------------------------
+
+def _with_formats(xml: bytes, start: int, end: int, edit: SheetEdit, prefix: bytes) -> bytes:
+    tail = xml[start:end]
+    spans = xmltext.elements(tail, 0, len(tail))
+    kept = [s for s in spans if not (s.name == b"conditionalFormatting"
+                                     and _within(xmltext.start_tag(tail, s), edit.columns))]
+    if len(kept) == len(spans) and not edit.formats:
+        return tail
+    out, position = [], 0
+    for span in spans:
+        if span not in kept:
+            out.append(tail[position:span.start])
+            position = span.end
+    out.append(tail[position:])
+    tail = b"".join(out)
+    if not edit.formats:
+        return tail
+    priority = max((int(m[1]) for m in _PRIORITY.finditer(tail)), default=0) + 1
+    formats = []
+    for conditional in edit.formats:
+        rules = []
+        for rule in conditional.rules:
+            attributes = (("type", rule.type), *rule.attributes, ("priority", str(priority)))
+            text = "".join(f' {name}="{xmltext.attribute(value)}"' for name, value in attributes)
+            rules.append(f"<cfRule{text}>{rule.body}</cfRule>")
+            priority += 1
+        formats.append(f'<conditionalFormatting sqref="{conditional.sqref}">{"".join(rules)}'
+                       f"</conditionalFormatting>")
+    at = _insertion_point(tail)
+    return tail[:at] + xmltext.prefixed("".join(formats).encode(), prefix) + tail[at:]
+
+
+def _within(tag: bytes, columns: frozenset[int]) -> bool:
+    """True when every range of the sqref lies in ``columns`` (whole columns or cells)."""
+    refs = xmltext.attributes(tag).get("sqref", "").split()
+    if not refs:
+        return False
+    for ref in refs:
+        match = _RANGE.match(ref.encode())
+        if not match or not match[1]:
+            return False  # whole rows, or something unreadable: not ours
+        first = column_number(match[1])
+        last = column_number(match[3]) if match[3] else first
+        if not all(column in columns for column in range(first, last + 1)):
+            return False
+    return True
+
+
+def _insertion_point(tail: bytes) -> int:
+    """Before the first element that CT_Worksheet orders after conditionalFormatting
+    (an mc:AlternateContent ranks as the first known element inside it)."""
+    wanted = _RANK[b"conditionalFormatting"]
+    for span in xmltext.elements(tail, 0, len(tail)):
+        rank = _RANK.get(span.name)
+        if rank is None:
+            inside = _KNOWN_NAME.search(tail, span.content, span.end)
+            rank = _RANK[inside[1]] if inside else None
+        if rank is not None and rank > wanted:
+            return span.start
+    return len(tail)
