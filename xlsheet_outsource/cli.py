@@ -128,6 +128,157 @@ def _fail(message: str) -> None:
     sys.exit(EXIT_PROBLEMS)
 
 
+# --- batch -------------------------------------------------------------------------------
+
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:  # for annotations only: batch and rich load when the command runs
+    from rich.console import Console
+    from rich.table import Table
+
+    from .batch import BatchReport
+    from .batch_work import WorkbookRow
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--out", "outdir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the results here, mirroring FOLDER's tree (default: beside each input).")
+@click.option("-r", "--recursive", is_flag=True, help="Include the workbooks in subfolders.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Worker processes (default: one per core).")
+@click.option("--in-place", is_flag=True,
+              help="Replace each workbook itself, keeping the old one as NAME.bak.xlsx.")
+@click.option("--force", is_flag=True, help="Decide again workbooks unchanged since the last run.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
+              show_default=True, help="Seconds one workbook may take before it counts as failed.")
+def batch(folder: Path, outdir: Path | None, recursive: bool, jobs: int | None, in_place: bool,
+          force: bool, as_json: bool, timeout: float) -> None:
+    """Decide every workbook in FOLDER and write batch-report.xlsx.
+
+    Exit codes: 0 every workbook decided without problems; 1 some failed or had
+    problems; 2 a usage error; 130 (143) stopped by Ctrl-C (SIGTERM).
+    """
+    from rich.console import Console
+
+    from .batch import BatchError, run_batch
+    if outdir and in_place:
+        raise click.UsageError("use either --out or --in-place, not both")
+    try:
+        with _BatchProgress(Console(stderr=True)) as progress:
+            report = run_batch(folder, outdir, recursive=recursive, jobs=jobs, in_place=in_place,
+                               force=force, timeout=timeout, progress=progress)
+    except BatchError as exc:
+        _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        # Not on a terminal (a log, a pipe): wide enough that the table is not squeezed.
+        _print_batch(report, Console(highlight=False, width=None if sys.stdout.isatty() else 160))
+    if report.interrupted_by:
+        sys.exit(128 + report.interrupted_by)
+    sys.exit(EXIT_OK if report.all_ok else EXIT_PROBLEMS)
+
+
+class _BatchProgress:
+    """Files done, errors so far and the current file: a bar on a terminal, else plain lines."""
+
+    def __init__(self, console: Console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+        self.console, self.done, self.errors, self.total = console, 0, 0, 0
+        self.bar = Progress(TextColumn("Deciding"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[errors]} with errors  {task.fields[current]}"),
+                            console=console) if console.is_terminal else None
+
+    def __enter__(self) -> "_BatchProgress":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar:
+            self.bar.stop()
+
+    def start(self, to_run: int, unchanged: int) -> None:
+        self.total = to_run
+        if unchanged:
+            self._say(f"{_workbooks(unchanged)} unchanged since the last run: not decided "
+                      "again (add --force to redo them)")
+        if self.bar and to_run:
+            self.bar.start()
+            self.task = self.bar.add_task("", total=to_run, errors=0, current="")
+        else:
+            self.bar = None
+
+    def file_started(self, workbook: str) -> None:
+        if self.bar:
+            self.bar.update(self.task, current=workbook)
+
+    def file_done(self, row: WorkbookRow) -> None:
+        self.done += 1
+        self.errors += row.status != "ok"
+        if row.status != "ok" or not self.bar:
+            error = f": {row.error}" if row.error else ""
+            self._say(f"[{self.done}/{self.total}] {row.status} {row.workbook}{error}")
+        if self.bar:
+            self.bar.update(self.task, advance=1, errors=self.errors)
+
+    def stopping(self, running: int) -> None:
+        self._say(f"Stopping: finishing the {_workbooks(running)} in progress "
+                  "(press Ctrl-C again to stop at once)")
+
+    def _say(self, line: str) -> None:
+        self.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _workbooks(count: int) -> str:
+    return f"{count} workbook{'' if count == 1 else 's'}"
+
+
+def _print_batch(report: BatchReport, console: Console) -> None:
+    if report.rows:
+        console.print(_batch_table(report))
+    else:
+        console.print(f"No workbooks to decide in {report.folder}", markup=False)
+    for row in report.rows:
+        if row.error:
+            console.print(f"{row.workbook}: {row.error}", markup=False, soft_wrap=True)
+    for total in report.totals().to_dict("records"):
+        console.print(f"Total of {_workbooks(total['workbooks'])} in {total['currency']}: saving "
+                      f"{total['saving']:,.2f} a year; {total['hours_freed_year']:,.1f} hours freed "
+                      f"a year ({total['hours_freed_week']:,.1f} a week); cash to vendors "
+                      f"{total['cash_year']:,.2f} a year", markup=False, soft_wrap=True)
+    for skipped in report.skipped:
+        console.print(f"Skipped {skipped.path}: {skipped.reason}", markup=False, soft_wrap=True)
+    console.print(f"Report: {report.report_path}", markup=False, soft_wrap=True)
+
+
+def _batch_table(report: BatchReport) -> Table:
+    """One row per workbook, narrow enough for 80 columns."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    # Text, not str, for names: a file named "[red]x.xlsx" is not rich markup.
+    currencies = sorted({row.currency for row in report.rows if row.decided})
+    one_currency = len(currencies) == 1  # then it goes in the title, saving a column
+    title = f"Batch: {report.folder}" + (f", figures in {currencies[0]}" if one_currency else "")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=Text(title),
+                  caption="A year: the saving, hours freed and cash to vendors of the tasks "
+                          "to outsource. Status*: unchanged since the last run")
+    table.add_column("Workbook", overflow="fold", min_width=12)  # whole names, wrapped
+    table.add_column("Status", overflow="fold", min_width=9)
+    headers = ("Tasks", "Outsource", "Saving", "Hours", "Cash") + (() if one_currency else ("Cur",))
+    for header in headers:
+        table.add_column(header, no_wrap=True, justify="right")
+    for row in report.rows:
+        figures = [f"{row.tasks:,}", f"{row.verdicts.get('OUTSOURCE', 0):,}", f"{row.saving:,.2f}",
+                   f"{row.hours_freed_year:,.1f}", f"{row.cash_year:,.2f}",
+                   row.currency] if row.decided else []
+        table.add_row(Text(row.workbook), row.status + "*" * row.unchanged,
+                      *figures[:len(headers)])
+    return table
+
+
 # --- email -------------------------------------------------------------------------------
 
 @main.command("email")

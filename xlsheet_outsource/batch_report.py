@@ -1,0 +1,115 @@
+"""batch-report.xlsx: one row per workbook, an overview across them, and what was skipped.
+
+Every value goes through cells.put, so text typed by users (file names, categories,
+vendors) stays text even when it starts with = + - @.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any, Iterable
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import cells, schema
+from .batch_work import NOT_RUN
+from .sheets import CATEGORY_TABLE, VENDOR_TABLE, Columns
+from .writing import save_atomically
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .batch import BatchReport
+    from .batch_work import WorkbookRow
+
+VERDICT_COLUMNS: Columns = tuple((v, v, "integer") for v in schema.VERDICTS)  # tasks each
+HEADLINE_COLUMNS: Columns = (
+    ("saving", "Saving a year", "money"),
+    ("hours_freed_year", "Hours freed a year", "hours"),
+    ("hours_freed_week", "Hours freed a week", "hours"),
+    ("cash_year", "Cash to vendors a year", "money"),
+    ("setup_once", "One-off setup fees", "money"),
+)
+CURRENCY_COLUMN = ("currency", "Currency", "text")
+ROW_COLUMNS: Columns = (
+    ("workbook", "Workbook", "text"), ("status", "Status", "text"),
+    ("tasks", "Tasks", "integer"), *VERDICT_COLUMNS, CURRENCY_COLUMN,
+    *HEADLINE_COLUMNS, ("output", "Output", "text"), ("error", "Problem", "text"),
+)
+TOTAL_COLUMNS: Columns = (
+    CURRENCY_COLUMN, ("workbooks", "Workbooks decided", "integer"),
+    ("tasks", "Tasks", "integer"), *VERDICT_COLUMNS, *HEADLINE_COLUMNS,
+)
+WORKBOOKS_COLUMN = ("workbooks", "Workbooks", "integer")
+OVERVIEW_CATEGORY: Columns = (CURRENCY_COLUMN, CATEGORY_TABLE[0], WORKBOOKS_COLUMN,
+                              *CATEGORY_TABLE[1:])
+OVERVIEW_VENDOR: Columns = (CURRENCY_COLUMN, VENDOR_TABLE[0], WORKBOOKS_COLUMN,
+                            *VENDOR_TABLE[1:])
+SKIPPED_COLUMNS: Columns = (("path", "File or folder", "text"), ("reason", "Why it was skipped", "text"))
+WIDTHS = {"workbook": 40, "output": 40, "error": 70, "path": 40, "reason": 70,
+          "category": 24, "vendor": 28}
+
+
+def _row_values(row: WorkbookRow) -> dict[str, Any]:
+    """A row as the report shows it: verdict counts spread out, figures only if decided."""
+    status = f"{row.status} (unchanged)" if row.unchanged else row.status
+    values: dict[str, Any] = {"workbook": row.workbook, "status": status,
+                              "output": row.output, "error": row.error}
+    if row.decided:
+        values.update(tasks=row.tasks, currency=row.currency, **row.verdicts,
+                      **{key: getattr(row, key) for key, _, _ in HEADLINE_COLUMNS})
+    return values
+
+
+def write_report(report: BatchReport, path: Path, run_date: dt.date | None = None) -> None:
+    book = Workbook()
+    book.remove(book.active)
+    _write_rows(book.create_sheet("Workbooks"), ROW_COLUMNS,
+                [_row_values(row) for row in report.rows])
+    _write_overview(book.create_sheet("Overview"), report, run_date or dt.date.today())
+    _write_rows(book.create_sheet("Skipped"), SKIPPED_COLUMNS,
+                [{"path": s.path, "reason": s.reason} for s in report.skipped])
+    save_atomically(book, path)
+
+
+def _write_overview(ws: Worksheet, report: BatchReport, run_date: dt.date) -> None:
+    counts = report.counts
+    ws["A1"].value = "Batch overview"
+    ws["A1"].font = cells.TITLE_FONT
+    cells.put(ws["A2"], (
+        f"{counts['ok'] + counts['problems']} workbooks decided in {report.folder} on "
+        f"{run_date:%Y-%m-%d} ({counts['failed']} failed, {counts[NOT_RUN]} not run). "
+        "Figures are yearly, per currency; saving, hours and cash count only the tasks "
+        "verdicted OUTSOURCE."))
+    row = 4
+    for title, columns, frame in (("Totals", TOTAL_COLUMNS, report.totals()),
+                                  ("By category", OVERVIEW_CATEGORY, report.by_category()),
+                                  ("By vendor (tasks to outsource)", OVERVIEW_VENDOR,
+                                   report.by_vendor())):
+        ws.cell(row, 1).value = title
+        ws.cell(row, 1).font = cells.SECTION_FONT
+        row = _write_rows(ws, columns, frame.to_dict("records"), header_row=row + 1) + 2
+
+
+def _write_rows(ws: Worksheet, columns: Columns, rows: Iterable[dict[str, Any]],
+                header_row: int = 1) -> int:
+    """A header and one line per row, each money figure in its row's currency;
+    returns the last row written."""
+    for col, (key, label, _) in enumerate(columns, start=1):
+        cells.put(ws.cell(header_row, col), label)
+        cells.style_header(ws.cell(header_row, col))
+        width = WIDTHS.get(key, 14)
+        letter = get_column_letter(col)
+        ws.column_dimensions[letter].width = max(width, ws.column_dimensions[letter].width or 0)
+    last = header_row
+    for last, values in enumerate(rows, start=header_row + 1):
+        currency = values.get("currency") or "USD"
+        for col, (key, _, kind) in enumerate(columns, start=1):
+            value = values.get(key)
+            cells.put(ws.cell(last, col), None if pd.isna(value) else value, kind, currency)
+    if header_row == 1:
+        ws.freeze_panes = "A2"
+    return last
