@@ -6,7 +6,8 @@ and with two, in the same run: files a second, the speed-up, and where the time 
 The workbooks are built from the template with sample_workbooks/make_samples.py's
 agency tasks and quote maker, each from its own seed. Ratios and shares, not seconds,
 are what to compare: the machines are shared and noisy, so with --repeat the runs
-alternate between one and two workers and the fastest of each counts.
+alternate between one and two workers and the fastest of each counts. On a machine
+busy with other sessions, see docs/performance.md (Batch) for how it was measured.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ PHASES = ("reading", "deciding", "writing")
 
 
 def typical_workbook(path: Path, seed: int, tasks: int) -> None:
-    """A small business's workbook: ``tasks`` tasks, most with two to four quotes."""
+    """A small business's workbook: ``tasks`` tasks, each with up to four quotes."""
     rng = random.Random(seed)
     task_rows, quote_rows = [], []
     for number in range(1, tasks + 1):
@@ -91,8 +92,9 @@ def main() -> None:
                     best[jobs] = seconds, report
         for jobs, (seconds, report) in best.items():
             split = ", ".join(f"{name} {share:.0%}" for name, share in shares(report).items())
-            print(f"--jobs {jobs}: {seconds:.1f} s, {args.count / seconds:.2f} files/s; "
-                  f"worker time: {split}")
+            cores = report.timings["cpu"] / seconds  # what the workers really got
+            print(f"--jobs {jobs}: {seconds:.1f} s, {args.count / seconds:.2f} files/s, "
+                  f"{cores:.2f} cores busy; worker time: {split}")
         print(f"speed-up with 2 jobs: {best[1][0] / best[2][0]:.2f}x "
               f"(load average now {os.getloadavg()[0]:.1f})")
 

@@ -91,6 +91,7 @@ class Job:
     source: Path
     target: Path | None  # None: in place
     root: Path  # the output folder: the report names outputs relative to it
+    formulas: bool = False  # write the computed cells as formulas (process --formulas)
 
 
 @dataclass
@@ -98,7 +99,7 @@ class FileResult:
     """What a worker sends back for one workbook."""
     row: WorkbookRow
     fingerprint: Fingerprint | None  # of the input as decided (as written, when in place)
-    timings: dict[str, float]  # seconds: reading, deciding, writing, total
+    timings: dict[str, float]  # seconds: reading, deciding, writing, total; and cpu time
 
 
 # --- the work of one workbook, in a worker ------------------------------------------------
@@ -107,19 +108,21 @@ def decide_file(job: Job) -> FileResult:
     """Decide and write one workbook with process_workbook: the same path as `process`."""
     clock = _phase_clock()
     clock.reset()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     before = Fingerprint.of(job.source)
     try:
         if job.target is not None:
             _make_folder(job.target.parent)
-        outcome = api.process_workbook(job.source, job.target, in_place=job.target is None)
+        outcome = api.process_workbook(job.source, job.target, in_place=job.target is None,
+                                       formulas=job.formulas)
         row = _row(job, outcome)
         after = Fingerprint.of(job.source) if outcome.output == job.source else before
     except _CannotMakeFolder as exc:
         row, after = failed_row(job.workbook, str(exc)), None
     except Exception as exc:  # a bug, not the user's mistake: this workbook's failure only
         row, after = failed_row(job.workbook, f"unexpected error: {type(exc).__name__}: {exc}"), None
-    return FileResult(row, after, {**clock.seconds, "total": time.perf_counter() - started})
+    return FileResult(row, after, {**clock.seconds, "total": time.perf_counter() - started,
+                                   "cpu": time.process_time() - cpu_started})
 
 
 class _CannotMakeFolder(Exception):
