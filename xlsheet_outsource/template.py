@@ -6,6 +6,7 @@ from schema.py; this module only lays it out and makes it friendly to fill in.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import uuid
@@ -24,6 +25,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import schema
+from .ooxml import transplant
+from .ooxml.book import WorkbookPackage
 from .schema import Column
 
 # A fixed date keeps regenerated templates identical (openpyxl still stamps "modified" on save).
@@ -126,16 +129,19 @@ def save_atomically(wb: openpyxl.Workbook, path: Path) -> None:
 def add_to_workbook(source: Path, target: Path, *, currency: str = "USD") -> None:
     """Add the template's sheets and defined names to the workbook at ``source``, saved
     to ``target``: at the zip level, so every part of the user's file stays as it was."""
-    from .ooxml import transplant
-    from .ooxml.book import WorkbookPackage
-
     with WorkbookPackage(source) as book:
         check_free(book.sheet_names(), book.package.index().defined_names)
         book.match_kind(Path(target))
-        donor = transplant.Donor.of(new_template(currency=currency))
+        donor = transplant.Donor(_template_bytes(currency))
         transplant.copy_sheets(book, donor, TEMPLATE_SHEETS)
         transplant.copy_defined_names(book, donor)
         book.save(Path(target), mode_from=Path(source))
+
+
+@functools.lru_cache(maxsize=4)
+def _template_bytes(currency: str) -> bytes:
+    """The template as a saved file: made once a process (it takes a quarter second)."""
+    return transplant.saved(new_template(currency=currency))
 
 
 def _check_free(wb: openpyxl.Workbook) -> None:
@@ -148,8 +154,8 @@ def check_free(sheet_names: Iterable[str], defined_names: Iterable[str]) -> None
     Excel compares sheet and defined names case-insensitively, so we do too.
     """
     existing = {title.lower() for title in sheet_names}
-    sheets = [s for s in TEMPLATE_SHEETS if s.lower() in existing]
-    if sheets:
+    sheets = [s for s in TEMPLATE_SHEETS + schema.OWNED_SHEETS if s.lower() in existing]
+    if sheets:  # the tool's own sheets too: each run of process replaces them
         raise ValueError(f"the workbook already has a sheet named {', '.join(sheets)}; "
                          "rename or remove it before adding the template sheets")
     defined = {name.lower() for name in defined_names}

@@ -11,6 +11,7 @@ is replaced atomically, so a crash never leaves half a workbook behind.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
@@ -123,13 +124,16 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         written[layout.header_row][column] = Cell(header, header_style)
         number_style = book.styles.cell_style(number_format=schema.number_format(kind, currency))
         for row, value in zip(layout.rows, frame[key].tolist()):
-            value = cells.plain(value)
-            formula = formulas.get((layout.sheet, row, column))
+            if type(value) is float:  # most values: a quick path for them
+                value = value if math.isfinite(value) else None
+            elif type(value) is not str:
+                value = cells.plain(value)
+            formula = formulas.get((layout.sheet, row, column)) if formulas else None
             if formula is not None:
                 value = Formula(formula, value)
             elif value is None:
                 continue
-            written[row][column] = Cell(value, 0 if isinstance(value, str) else number_style)
+            written[row][column] = Cell(value, 0 if type(value) is str else number_style)
     book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
         first_row=layout.header_row,
         columns=frozenset({*table.result_columns.values(), *layout.columns.values()}),

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Container
 
 from ..package import Package
 
@@ -67,10 +67,11 @@ class PackageParts:
             self._removed.add(stored)
             self._changed.pop(stored, None)
 
-    def free_name(self, pattern: str) -> str:
-        """The first name free of the pattern's kind, "xl/charts/chart{}.xml" -> ...chart3.xml."""
+    def free_name(self, pattern: str, taken: Container[str] = ()) -> str:
+        """The first name of the pattern's kind that no part has and is not ``taken``
+        (casefolded): "xl/charts/chart{}.xml" -> "xl/charts/chart3.xml"."""
         number = 1
-        while pattern.format(number) in self:
+        while pattern.format(number) in self or pattern.format(number).casefold() in taken:
             number += 1
         return pattern.format(number)
 

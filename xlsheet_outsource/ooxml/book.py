@@ -58,6 +58,10 @@ class WorkbookPackage:
     def sheet_names(self) -> list[str]:
         return [entry.name for entry in self.workbook.sheets()]
 
+    def sheet_position(self, name: str) -> int:
+        """Where the sheet stands among the sheets (what localSheetId counts)."""
+        return [n.casefold() for n in self.sheet_names()].index(name.casefold())
+
     def sheet_part(self, name: str) -> str | None:
         """The worksheet part of the sheet called ``name`` (case-insensitively)."""
         wanted = name.casefold()
@@ -82,13 +86,13 @@ class WorkbookPackage:
         entry = next((e for e in self.workbook.sheets() if e.name.casefold() == wanted), None)
         rel = self.relationships.get(entry.rid) if entry else None
         if entry is None or rel is None or rel.external:
-            return self.parts.free_name("xl/worksheets/sheet{}.xml")
+            return self.free_name("xl/worksheets/sheet{}.xml")
         self.formulas_removed |= rel.target in self.parts and worksheet.has_formulas(
             self.parts.read(rel.target))
         self.remove_part_tree(rel.target)
         if rel.type == WORKSHEET_REL:
             return rel.target
-        part = self.parts.free_name("xl/worksheets/sheet{}.xml")
+        part = self.free_name("xl/worksheets/sheet{}.xml")
         self.relationships.set(entry.rid, WORKSHEET_REL, part)
         return part
 
@@ -100,6 +104,11 @@ class WorkbookPackage:
         self.added_sheets.append(name)
 
     # --- parts ------------------------------------------------------------------------
+
+    def free_name(self, pattern: str) -> str:
+        """A name for a new part: no part has it, and no content type names it (some files
+        name parts they do not have; reusing such a name would change that entry)."""
+        return self.parts.free_name(pattern, self.content_types.named())
 
     def add_part(self, part: str, data: bytes, content_type: str,
                  links: list[relationships.Relationship]) -> None:

@@ -9,7 +9,7 @@ the user keep pointing at exactly what they pointed at before.
 from __future__ import annotations
 
 from typing import Iterable
-from xml.etree.ElementTree import Element, SubElement
+from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
 from openpyxl.styles.numbers import BUILTIN_FORMATS

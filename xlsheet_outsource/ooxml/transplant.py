@@ -50,9 +50,7 @@ class Donor:
 
     @classmethod
     def of(cls, book: Workbook) -> "Donor":
-        stream = io.BytesIO()
-        book.save(stream)
-        return cls(stream.getvalue())
+        return cls(saved(book))
 
     def read(self, part: str) -> bytes:
         return self.zip.read(part)
@@ -63,11 +61,19 @@ class Donor:
             return []
         return Relationships(part, self.read(name)).entries()
 
-    def defined_names(self) -> list[tuple[str, str]]:
-        """Workbook-level (name, formula) pairs, the formula as XML text."""
+    def defined_names(self, sheet: str | None = None) -> list[tuple[str, str]]:
+        """(name, formula) pairs, the formula as XML text: workbook-level ones, or those
+        scoped to ``sheet``."""
+        scope = None if sheet is None else str(list(self.sheets).index(sheet))
         root = SafeET.fromstring(self.workbook.xml)
         return [(e.get("name", ""), xmltext.escape(e.text or ""))
-                for e in root.iter(f"{{{NS_MAIN}}}definedName") if e.get("localSheetId") is None]
+                for e in root.iter(f"{{{NS_MAIN}}}definedName") if e.get("localSheetId") == scope]
+
+
+def saved(book: Workbook) -> bytes:
+    stream = io.BytesIO()
+    book.save(stream)
+    return stream.getvalue()
 
 
 def copy_sheets(book: WorkbookPackage, donor: Donor, names: Sequence[str]) -> None:
@@ -78,6 +84,7 @@ def copy_sheets(book: WorkbookPackage, donor: Donor, names: Sequence[str]) -> No
         part = book.clear_sheet(name)
         _copy_tree(book, donor, donor.sheets[name], part, styles)
         book.list_sheet(name, part)
+        book.workbook.set_sheet_names(book.sheet_position(name), donor.defined_names(name))
 
 
 def copy_defined_names(book: WorkbookPackage, donor: Donor) -> None:
@@ -95,7 +102,7 @@ def _copy_tree(book: WorkbookPackage, donor: Donor, sheet: str, target: str,
         links = []
         for link in donor.links(part):
             if not link.external and link.target not in renamed:
-                renamed[link.target] = book.parts.free_name(_name_pattern(link.target))
+                renamed[link.target] = book.free_name(_name_pattern(link.target))
                 book.parts.write(renamed[link.target], b"")  # reserved until copied
                 queue.append(link.target)
             links.append(link if link.external else Relationship(

@@ -52,22 +52,45 @@ class WorkbookXml:
         element = f'<sheet name="{xmltext.attribute(name)}" sheetId="{number}" {reference}/>'
         self._append("sheets", element.encode())
 
-    def defined_names(self) -> list[tuple[str, str | None, str]]:
-        """(name, localSheetId or None, formula) of every defined name."""
-        found = xmltext.root_child(self.xml, "definedNames")
-        if found is None:
-            return []
-        names = []
-        for span in xmltext.elements(self.xml, found.content, xmltext.inner_end(self.xml, found)):
-            values = xmltext.attributes(xmltext.start_tag(self.xml, span))
-            formula = self.xml[span.content:xmltext.inner_end(self.xml, span)].decode()
-            names.append((values.get("name", ""), values.get("localSheetId"), formula))
-        return names
-
     def add_defined_name(self, name: str, formula: str) -> None:
         """A workbook-level name; ``formula`` already escaped as XML text."""
-        self._append("definedNames",
-                     f'<definedName name="{xmltext.attribute(name)}">{formula}</definedName>'.encode())
+        self._append("definedNames", _defined_name(name, None, formula))
+
+    def set_sheet_names(self, position: int, names: list[tuple[str, str]]) -> None:
+        """The names scoped to the sheet at ``position`` (print titles, say) become
+        ``names``: one already there keeps its place, a stale one goes, a new one is added."""
+        found = xmltext.root_child(self.xml, "definedNames")
+        wanted = dict(names)
+        if found is not None:
+            scoped = [(span, xmltext.attributes(xmltext.start_tag(self.xml, span)))
+                      for span in xmltext.elements(self.xml, found.content,
+                                                   xmltext.inner_end(self.xml, found))]
+            for span, values in reversed(scoped):  # from the end: earlier offsets hold
+                if values.get("localSheetId") != str(position):
+                    continue
+                name = values.get("name", "")
+                new = b"" if name not in wanted else xmltext.prefixed(
+                    _defined_name(name, position, wanted[name]), self.prefix)
+                text = self.xml[span.start:span.end]
+                if new and self._same_name(text, new):
+                    new = text
+                self.xml = self.xml[:span.start] + new + self.xml[span.end:]
+                wanted.pop(name, None)
+        for name, formula in wanted.items():
+            self._append("definedNames", _defined_name(name, position, formula))
+
+    @staticmethod
+    def _same_name(written: bytes, wanted: bytes) -> bool:
+        """The same name and formula, however its attributes are written."""
+        def parts(text: bytes) -> tuple[dict[str, str], bytes]:
+            tag = xmltext.TAG.match(text)
+            return xmltext.attributes(tag[0]), text[tag.end():text.rindex(b"</")]
+        return parts(written) == parts(wanted)
 
     def _append(self, section: str, element: bytes) -> None:
         self.xml = xmltext.append_to_section(self.xml, section, element, ORDER, self.prefix)
+
+
+def _defined_name(name: str, position: int | None, formula: str) -> bytes:
+    scope = "" if position is None else f' localSheetId="{position}"'
+    return f'<definedName name="{xmltext.attribute(name)}"{scope}>{formula}</definedName>'.encode()
