@@ -12,6 +12,7 @@ import pandas as pd
 from openpyxl.utils import column_index_from_string
 
 from . import inputs, schema
+from .formulas import FormulaPlan
 from .inputs import Problem
 from .model import Decision, Settings, compute
 from .package import PackageError
@@ -67,6 +68,7 @@ class Outcome:
     decision: Decision | None = None
     fatal: list[Problem] = field(default_factory=list)
     backup: Path | None = None
+    formulas: FormulaPlan | None = None  # with formulas=True: what was written as formulas
 
     @property
     def problems(self) -> list[Problem]:
@@ -106,8 +108,11 @@ def excel_lock_file(path: Path) -> Path:
 
 
 def process_workbook(path: Path | str, out: Path | str | None = None, *,
-                     in_place: bool = False) -> Outcome:
-    """Decide a workbook and write the results: to ``out``, in place, or next to it."""
+                     in_place: bool = False, formulas: bool = False) -> Outcome:
+    """Decide a workbook and write the results: to ``out``, in place, or next to it.
+
+    ``formulas`` writes the computed cells as spreadsheet formulas (docs/formulas.md).
+    """
     from .writing import write_results  # the one seam to the writer
 
     source = Path(path)
@@ -121,7 +126,10 @@ def process_workbook(path: Path | str, out: Path | str | None = None, *,
     try:
         if in_place:
             _keep_backup(outcome)
-        write_results(found, decision, target)
+        from .formula_output import BlockFormulas
+        cells = BlockFormulas(found, decision) if formulas else None
+        write_results(found, decision, target, formulas=cells)
+        outcome.formulas = cells.plan if cells else None
     except OSError as exc:
         outcome.fatal.append(Problem("", "", f"cannot write {target}: {exc.strerror or exc}"))
         return outcome

@@ -112,8 +112,8 @@ def _hidden(path: Path) -> bool:
         return False
 
 
-def plan(folder: Path, outdir: Path | None, workbooks: list[str],
-         in_place: bool) -> tuple[list[Job], list[WorkbookRow]]:
+def plan(folder: Path, outdir: Path | None, workbooks: list[str], in_place: bool,
+         formulas: bool = False) -> tuple[list[Job], list[WorkbookRow]]:
     """A job per workbook, or a failed row where its output would be unsafe or clash."""
     base = outdir or folder
     root = base.resolve()
@@ -130,7 +130,7 @@ def plan(folder: Path, outdir: Path | None, workbooks: list[str],
         if problem:
             refused.append(failed_row(workbook, problem))
         else:
-            jobs.append(Job(workbook, source, target, base))
+            jobs.append(Job(workbook, source, target, base, formulas))
     return jobs, refused
 
 
@@ -197,7 +197,9 @@ class State:
 
 
 def _target_text(job: Job) -> str:
-    return str(job.target.resolve()) if job.target is not None else "in place"
+    """Where and how the job writes: an output written otherwise is not "unchanged"."""
+    where = str(job.target.resolve()) if job.target is not None else "in place"
+    return where + (" with formulas" if job.formulas else "")
 
 
 # --- the run --------------------------------------------------------------------------
@@ -339,14 +341,15 @@ class _Run:
 
 def run_batch(folder: Path | str, outdir: Path | str | None = None, *, recursive: bool = False,
               jobs: int | None = None, in_place: bool = False, force: bool = False,
-              timeout: float = 60.0, progress: Progress | None = None,
+              timeout: float = 60.0, progress: Progress | None = None, formulas: bool = False,
               work: Callable[[Job], FileResult] = decide_file) -> BatchReport:
     """Decide every workbook in ``folder``, write batch-report.xlsx, and say what happened.
 
     Outputs go to ``outdir`` mirroring the folder tree (default: beside each input), or
     replace the inputs with ``in_place``. Workbooks decided by an earlier run from the same
     input are not decided again unless ``force``. ``jobs`` worker processes (default: one
-    per core) each get ``timeout`` seconds a workbook. ``work`` is the worker's function:
+    per core) each get ``timeout`` seconds a workbook. ``formulas`` writes the computed
+    cells as formulas, as `process --formulas`. ``work`` is the worker's function:
     decide_file, or a stand-in that tests use to make a worker hang or crash.
     """
     folder = Path(folder)
@@ -361,7 +364,8 @@ def run_batch(folder: Path | str, outdir: Path | str | None = None, *, recursive
     workbooks, skipped = discover(folder, recursive, {root: "the output folder",
                                                       report_path: "the batch report",
                                                       state.path: ""})
-    planned, rows = plan(folder, Path(outdir) if outdir else None, workbooks, in_place)
+    planned, rows = plan(folder, Path(outdir) if outdir else None, workbooks, in_place,
+                         formulas)
     to_run = []
     for job in planned:
         earlier = None if force else state.unchanged(job)

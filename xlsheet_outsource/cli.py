@@ -67,11 +67,15 @@ def new(path: Path | None, existing: Path | None, out: Path | None, force: bool)
 @click.option("--in-place", is_flag=True,
               help="Replace WORKBOOK itself (atomically), keeping the old one as NAME.bak.xlsx.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def process(workbook: Path, out: Path | None, in_place: bool, as_json: bool) -> None:
+@click.option("--formulas", is_flag=True,
+              help="Write the computed cells as spreadsheet formulas over your inputs, each "
+                   "with its value saved (docs/formulas.md).")
+def process(workbook: Path, out: Path | None, in_place: bool, as_json: bool,
+            formulas: bool) -> None:
     """Decide every task of WORKBOOK and write the results."""
     if out and in_place:
         raise click.UsageError("use either --out or --in-place, not both")
-    outcome = api.process_workbook(workbook, out, in_place=in_place)
+    outcome = api.process_workbook(workbook, out, in_place=in_place, formulas=formulas)
     _report(outcome, as_json)
 
 
@@ -102,6 +106,9 @@ def outcome_record(outcome: api.Outcome) -> dict[str, object]:
     }
     if outcome.decision is not None:
         record["summary"] = summarise(outcome.decision).headline()
+    if outcome.formulas is not None:
+        record["formulas"] = {"live_tasks": outcome.formulas.live_tasks,
+                              "kept_as_values": outcome.formulas.kept}
     return record
 
 
@@ -119,6 +126,9 @@ def _print_outcome(outcome: api.Outcome) -> None:
                f"({s.hours_freed_week:,.1f} a week); cash to vendors {s.cash_year:,.2f} {cur} a year")
     if outcome.output:
         click.echo(f"  results: {outcome.output}")
+    if outcome.formulas is not None:
+        for line in outcome.formulas.described():
+            click.echo(f"  {line}")
     if outcome.backup:
         click.echo(f"  previous version kept as {outcome.backup}")
 
@@ -153,8 +163,10 @@ if TYPE_CHECKING:  # for annotations only: batch and rich load when the command 
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=60.0,
               show_default=True, help="Seconds one workbook may take before it counts as failed.")
+@click.option("--formulas", is_flag=True,
+              help="Write the computed cells as spreadsheet formulas, as process --formulas.")
 def batch(folder: Path, outdir: Path | None, recursive: bool, jobs: int | None, in_place: bool,
-          force: bool, as_json: bool, timeout: float) -> None:
+          force: bool, as_json: bool, timeout: float, formulas: bool) -> None:
     """Decide every workbook in FOLDER and write batch-report.xlsx.
 
     Exit codes: 0 every workbook decided without problems; 1 some failed or had
@@ -168,7 +180,8 @@ def batch(folder: Path, outdir: Path | None, recursive: bool, jobs: int | None, 
     try:
         with _BatchProgress(Console(stderr=True)) as progress:
             report = run_batch(folder, outdir, recursive=recursive, jobs=jobs, in_place=in_place,
-                               force=force, timeout=timeout, progress=progress)
+                               force=force, timeout=timeout, progress=progress,
+                               formulas=formulas)
     except BatchError as exc:
         _fail(str(exc))
     if as_json:
@@ -445,6 +458,34 @@ def freeze(workbook: Path, out: Path | None) -> None:
         if outcome.lost:
             click.echo(f"  rewriting it dropped {', '.join(outcome.lost)}", err=True)
     sys.exit(EXIT_PROBLEMS if outcome.problems else EXIT_OK)
+
+
+# --- render ------------------------------------------------------------------------------
+
+@main.command()
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--sheet", "sheets", multiple=True, metavar="NAME",
+              help="A sheet to render; repeat for more (default: Summary and For accountant).")
+@click.option("--pdf", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the PDF here (default: NAME.pdf beside WORKBOOK, unless --png).")
+@click.option("--png", "png_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write each page of each sheet as a PNG into this folder.")
+def render(workbook: Path, sheets: tuple[str, ...], pdf: Path | None,
+           png_dir: Path | None) -> None:
+    """Print the Summary and For accountant sheets of a decided WORKBOOK to PDF and PNG,
+    through LibreOffice (and pdftoppm for PNG).
+
+    Exit codes: 0 written; 1 not (LibreOffice or pdftoppm missing, no such sheet, ...).
+    """
+    from .render import SHEETS, RenderError, render as render_sheets
+    if pdf is None and png_dir is None:
+        pdf = workbook.with_suffix(".pdf")
+    try:
+        rendered = render_sheets(workbook, sheets or SHEETS, pdf=pdf, png_dir=png_dir)
+    except RenderError as exc:
+        _fail(str(exc))
+    for written in ([rendered.pdf] if rendered.pdf else []) + rendered.pngs:
+        click.echo(f"Written: {written}")
 
 
 if __name__ == "__main__":

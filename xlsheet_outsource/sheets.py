@@ -111,6 +111,7 @@ def write_summary(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
             axis_format = schema.number_format(kind, cur).replace(".00", "")  # no cents on axes
             ws.add_chart(_bar_chart(ws, category_rows, column, title, axis_format), anchor)
     _widths(ws)
+    print_setup(ws, run_date)
 
 
 def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
@@ -128,6 +129,7 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date) -> None
     _, row = _table(ws, row, "By category", summary.by_category_cash, CATEGORY_SPEND_TABLE, cur)
     _table(ws, row, "Tasks outsourced", summary.outsourced, OUTSOURCED_TABLE, cur)
     _widths(ws)
+    print_setup(ws, run_date)
 
 
 def _title(ws: Worksheet, title: str, note: str) -> None:
@@ -189,6 +191,21 @@ def _bar_chart(ws: Worksheet, rows: tuple[int, int], column: int, title: str,
     chart.y_axis.number_format = number_format
     chart.width, chart.height = 16, 8
     return chart
+
+
+def print_setup(ws: Worksheet, run_date: dt.date) -> None:
+    """Prints well: landscape, one page wide, the title on every page, the workbook's
+    name and sheet in the header, the date of the run and page numbers in the footer."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:2"
+    ws.oddHeader.left.text, ws.oddHeader.right.text = "&F", "&A"
+    ws.oddFooter.left.text = f"Decided on {run_date:%Y-%m-%d}"
+    ws.oddFooter.right.text = "Page &P of &N"
+    for row in {cell.row for cells_ in ws.iter_rows() for cell in cells_
+                if cell.fill == cells.HEADER_FILL}:
+        ws.row_dimensions[row].height = 30  # two lines: wrapped table headers print whole
 
 
 def _widths(ws: Worksheet) -> None:

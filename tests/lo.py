@@ -1,0 +1,147 @@
+"""A real spreadsheet engine for the tests: LibreOffice recalculates written workbooks,
+and their computed cells are compared with the engine's values.
+
+Recalculation goes through xlsheet_outsource.libreoffice: one soffice run converts
+every workbook to .xlsx with "recalculate on load: always" set in its profile, so the
+values read back (python-calamine) are LibreOffice's own, never the saved ones.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import python_calamine as calamine
+
+from xlsheet_outsource import libreoffice, reading, schema
+from xlsheet_outsource.model import Decision
+
+REL_TOL = 1e-9
+ABS_TOL = 1e-9  # for figures that are zero: LibreOffice may leave 1e-13 where Python has 0
+NOISE = 1e-12  # decisions closer than this (relative) to a tie are float noise, not rules
+Cell = tuple[str, int, str]  # (sheet, row, result key)
+
+
+def recalculate(workbooks: list[Path], outdir: Path) -> list[Path]:
+    """Every workbook recalculated by LibreOffice, in one run."""
+    return libreoffice.convert(workbooks, "xlsx", outdir)
+
+
+def error_cells(path: Path) -> list[str]:
+    """Cells holding an error value (#VALUE!, #N/A, ...), on any sheet."""
+    found = []
+    with zipfile.ZipFile(path) as package:
+        for part in (n for n in package.namelist() if n.startswith("xl/worksheets/sheet")):
+            xml = package.read(part).decode()
+            found += [f"{part}!{ref}" for ref in re.findall(r'<c r="([A-Z]+\d+)"[^>]*t="e"', xml)]
+    return found
+
+
+def written_formulas(path: Path) -> list[str]:
+    """The text of every formula in the workbook, as stored."""
+    with zipfile.ZipFile(path) as package:
+        return [re.sub(r"&(amp|lt|gt|quot|apos);", lambda m: {"amp": "&", "lt": "<", "gt": ">",
+                                                              "quot": '"', "apos": "'"}[m[1]], f)
+                for part in package.namelist() if part.startswith("xl/worksheets/sheet")
+                for f in re.findall(r"<f(?: [^>]*)?>([^<]*)</f>", package.read(part).decode())]
+
+
+def mismatches(recalculated: Path, decision: Decision, skip: set[Cell]) -> tuple[list[str], int]:
+    """Computed cells whose recalculated value differs from the engine's; and how many
+    cells were compared."""
+    found = reading.read_workbook(recalculated)
+    book = calamine.CalamineWorkbook.from_path(str(recalculated))
+    wrong, compared = [], 0
+    for table, frame, results in ((found.tasks, decision.tasks, schema.TASK_RESULTS),
+                                  (found.quotes, decision.quotes, schema.QUOTE_RESULTS)):
+        grid = book.get_sheet_by_name(table.sheet).to_python(skip_empty_area=False)
+        for row in frame.index:
+            for key, _, _ in results:
+                if (table.sheet, row, key) in skip:
+                    continue
+                column = table.result_columns[key]
+                got = grid[row - 1][column - 1] if column <= len(grid[row - 1]) else ""
+                compared += 1
+                if not same(got, frame.at[row, key]):
+                    wrong.append(f"{recalculated.name} {table.sheet} row {row} {key}: "
+                                 f"LibreOffice {got!r}, engine {frame.at[row, key]!r}")
+    return wrong, compared
+
+
+def same(got: object, expected: object) -> bool:
+    if expected is None or (isinstance(expected, float) and math.isnan(expected)):
+        return got in ("", None)
+    if isinstance(expected, str):
+        return got == expected
+    return (isinstance(got, (int, float)) and not isinstance(got, bool)
+            and math.isclose(got, float(expected), rel_tol=REL_TOL, abs_tol=ABS_TOL))
+
+
+# --- the documented edges (docs/formulas.md) ---------------------------------------------------
+
+def at_rounding_tie(value: float, decimals: int) -> bool:
+    """Half-way between two shown values: Python's format rounds the exact binary value
+    half to even, a spreadsheet rounds value*10**decimals half away from zero."""
+    scaled = abs(value) * 10 ** decimals
+    return abs(scaled - math.floor(scaled) - 0.5) <= max(1e-7, 1e3 * math.ulp(scaled))
+
+
+def engine_edges(decision: Decision) -> dict[Cell, str]:
+    """Cells where the engine and a spreadsheet may rightly differ, and why: a reason
+    whose number sits on a rounding tie, the engine's "-0.00" for a saving of exactly
+    zero, and decisions that float noise makes (a tie that binary fractions break)."""
+    edges: dict[Cell, str] = {}
+    tasks, quotes = decision.tasks, decision.quotes
+    ranked = dict(tuple(quotes[quotes["rank"].notna()].groupby("key")))
+    for row, task in tasks[tasks["error"].isna()].iterrows():
+        offers = ranked.get(task["key"])
+        if offers is not None and (_noisy_ranks(offers) or _noisy_rules(
+                task, offers[offers["rank"] == 1].iloc[0], decision)):
+            for key, _, _ in schema.TASK_RESULTS:
+                edges[(schema.TASKS, row, key)] = "a tie broken by float noise"
+            for quote_row in offers.index:
+                edges[(schema.QUOTES, quote_row, "rank")] = "a tie broken by float noise"
+            continue
+        if any(at_rounding_tie(value, decimals) for value, decimals in _shown_numbers(task)):
+            edges[(schema.TASKS, row, "reason")] = "a number on a rounding tie"
+        if task["reason"].startswith("doing it yourself") and task["saving"] == 0:
+            edges[(schema.TASKS, row, "reason")] = 'the engine writes "-0.00"'
+    return edges
+
+
+def _shown_numbers(task: pd.Series) -> list[tuple[float, int]]:
+    """The numbers the reason spells, with their decimals."""
+    reason = task["reason"]
+    if reason.startswith("doing it yourself"):
+        return [(-task["saving"], 2)]
+    if reason.startswith("saves only"):
+        return [(task["saving"] / task["self_cost"], 2)]  # a whole percent
+    if reason.startswith("saves"):
+        return [(task["saving"], 2), (task["freed"], 1)]
+    return []
+
+
+def _noisy_ranks(offers: pd.DataFrame) -> bool:
+    """Two offers whose all-in costs (or, those equal, cash) differ by float noise only."""
+    ordered = offers.sort_values(["out_cost", "cash"])
+    out, cash = ordered["out_cost"].tolist(), ordered["cash"].tolist()
+    return any(_close_not_equal(out[i], out[i + 1])
+               or (out[i] == out[i + 1] and _close_not_equal(cash[i], cash[i + 1]))
+               for i in range(len(out) - 1))
+
+
+def _noisy_rules(task: pd.Series, quote: pd.Series, decision: Decision) -> bool:
+    """A verdict rule decided by a difference within NOISE of its operands."""
+    settings = decision.settings
+    n, h = task["occurrences"], task["hours_each"]
+    tests = [(n * (h - quote["review_hours_each"]), quote["setup_hours"] / settings.horizon_years),
+             (task["self_cost"], task["out_cost"]),
+             (task["saving"], settings.margin_pct * task["self_cost"])]
+    return any(_close_not_equal(a, b) for a, b in tests)
+
+
+def _close_not_equal(a: float, b: float) -> bool:
+    return a != b and math.isclose(a, b, rel_tol=NOISE)

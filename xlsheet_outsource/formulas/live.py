@@ -1,0 +1,176 @@
+"""Which rows become formulas: those where a spreadsheet reading the cells sees exactly
+what the engine read, and whose Task ID every spreadsheet pairs with the same quotes."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pandas as pd
+
+from .. import inputs, schema
+from ..inputs import InputError
+from ..model import Decision
+from ..reading import SheetTable
+from .placed import Placed
+
+MAX_SPELLED = 1e12  # the reason texts group thousands below this
+YES_WORDS = ("yes", "y", "true", "1", "x")  # as inputs.parse_yes_no reads them
+TASK_INPUTS = ("frequency", "per", "hours_each", "expertise", "quality_critical")
+QUOTE_INPUTS = ("price", "basis", "vendor_hours_each", "setup_fee", "setup_hours",
+                "review_hours_each", "platform_fee")
+
+
+UNREADABLE = object()
+
+
+def plain_number(raw: object) -> bool:
+    return isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw)
+
+
+def empty(raw: object) -> bool:
+    """Blank to a spreadsheet too (a cell of spaces is blank to the engine, not to ="")."""
+    return raw is None or raw == "" or (isinstance(raw, float) and math.isnan(raw))
+
+
+def choice_words(column: schema.Column) -> dict[str, str]:
+    """Every spelling the engine accepts, as choice_key leaves it -> the choice."""
+    words = {schema.normalise_header(choice): choice for choice in column.choices}
+    for word, choice in inputs._CHOICE_SYNONYMS.get(column.key, {}).items():  # the one list
+        if schema.normalise_header(word) == word:  # others can never match once normalised
+            words.setdefault(word, choice)
+    return words
+
+
+def _sheet_key(raw: object) -> str | None:
+    """What choice_key() gives for a text cell (ASCII, where LOWER agrees with Python)."""
+    if not isinstance(raw, str) or not raw.isascii():
+        return None
+    return raw.replace(" ", "").replace("-", "").replace("_", "").lower()
+
+
+def _sheet_reads(raw: object, column: schema.Column) -> object:
+    """The value this module's formulas take from a cell, typed as the engine types it."""
+    if empty(raw):
+        return column.default
+    if column.kind in ("number", "money", "hours", "pct"):
+        if not plain_number(raw):
+            return UNREADABLE
+        value = float(raw)
+        return value / 100 if column.kind == "pct" and value > 1 else value
+    if column.kind == "choice":
+        return choice_words(column).get(_sheet_key(raw), UNREADABLE)
+    if column.kind == "yesno":
+        if isinstance(raw, bool) or (plain_number(raw) and raw in (0, 1)):
+            return bool(raw)  # LOWER(TRUE) is "true" in Excel, "1" in LibreOffice: both yes
+        key = _sheet_key(raw)
+        return UNREADABLE if key is None else key in YES_WORDS
+    return UNREADABLE
+
+
+def reads_as_engine(raw: object, column: schema.Column) -> bool:
+    try:
+        engine = inputs.parse_cell(raw, column)
+    except InputError:
+        return False
+    return _sheet_reads(raw, column) == engine
+
+
+_DATE_LIKE = re.compile(r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[^a-z]", re.I)
+
+
+def sheet_id(raw: object) -> object:
+    """A Task ID as COUNTIFS, SUMIFS, MATCH and "=" all compare it, or UNREADABLE: no
+    wildcards, operators, spaces, booleans or date-like text; whole numbers as numbers."""
+    if empty(raw):
+        return None
+    if plain_number(raw):
+        return float(raw) if float(raw).is_integer() else UNREADABLE
+    if (isinstance(raw, str) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_.\-]*", raw)
+            and raw.lower() not in ("true", "false") and not _DATE_LIKE.match(raw)):
+        return raw
+    return UNREADABLE
+
+
+def _id_bucket(identifier: object) -> object:
+    """IDs a spreadsheet may take for the same (case-sensitive matching is an option in
+    LibreOffice) share a bucket."""
+    return identifier.lower() if isinstance(identifier, str) else identifier
+
+
+def live_tasks(decision: Decision, tasks: Placed, quotes: Placed) -> tuple[list[int], list[str]]:
+    """The task rows whose every computed cell formulas give exactly as the engine does;
+    and for the other decided rows, why they keep values."""
+    ranked = decision.quotes[decision.quotes["rank"].notna()]
+    quote_ids = {int(row): sheet_id(_raw(quotes.table, row, "task_id")) for row in ranked.index}
+    engine_groups = ranked.groupby("key").groups
+    sheet_groups: dict[object, list[int]] = {}
+    for row, identifier in quote_ids.items():
+        if identifier is not UNREADABLE:
+            sheet_groups.setdefault(_id_bucket(identifier), []).append(row)
+    live, kept = [], []
+    for row, task in decision.tasks[decision.tasks["error"].isna()].iterrows():
+        row = int(row)
+        identifier = sheet_id(_raw(tasks.table, row, "task_id"))
+        engine_group = sorted(int(r) for r in engine_groups.get(task["key"], []))
+        why = (_unreadable_cell(tasks.table, row, TASK_INPUTS, schema.TASK_COLUMNS)
+               or _id_mismatch(tasks.table, row, identifier, engine_group, quote_ids,
+                               sheet_groups)
+               or next(filter(None, (_unreadable_quote(quotes.table, q) for q in engine_group)), None)
+               or _too_big(task))
+        if why:
+            named = f" ({task['task_id']})" if not inputs.is_blank(task["task_id"]) else ""
+            kept.append(f"{tasks.table.sheet} row {row}{named}: values, not formulas: {why}")
+        else:
+            live.append(row)
+    return live, kept
+
+
+def _raw(table: SheetTable, row: int, key: str) -> object:
+    return table.raw.at[row, key] if key in table.raw.columns else None
+
+
+def _unreadable_cell(table: SheetTable, row: int, keys: tuple[str, ...],
+                     columns: tuple[schema.Column, ...]) -> str | None:
+    by_key = {column.key: column for column in columns}
+    for key in keys:
+        raw = _raw(table, row, key)
+        if key in table.columns and not reads_as_engine(raw, by_key[key]):
+            return (f"{table.sheet}!{table.locate(row, key)} holds {as_typed(raw)}, "
+                    "which formulas cannot read as the tool does")
+    return None
+
+
+def _unreadable_quote(table: SheetTable, row: int) -> str | None:
+    vendor = _raw(table, row, "vendor")
+    if not (empty(vendor) or (isinstance(vendor, str) and vendor == vendor.strip())):
+        return (f"{table.sheet}!{table.locate(row, 'vendor')} holds {as_typed(vendor)}: "
+                "a vendor name is text without spaces around it")
+    return _unreadable_cell(table, row, QUOTE_INPUTS, schema.QUOTE_COLUMNS)
+
+
+def as_typed(raw: object) -> str:
+    return f"the text {raw!r}" if isinstance(raw, str) else inputs.shown(raw)
+
+
+def _id_mismatch(table: SheetTable, row: int, identifier: object, engine_group: list[int],
+                 quote_ids: dict[int, object], sheet_groups: dict[object, list[int]]) -> str | None:
+    """Why a spreadsheet would pair this task with other quotes than the engine does."""
+    where = f"{table.sheet}!{table.locate(row, 'task_id')}"
+    if identifier is UNREADABLE:
+        return (f"the Task ID in {where} is spelled so that spreadsheets match it differently "
+                "(use letters, digits, '.', '-' or '_')")
+    # A blank Task ID as a COUNTIFS criterion is 0 to Excel: no quote may be numbered 0.
+    matched = sorted(sheet_groups.get(_id_bucket(identifier) if identifier is not None else 0.0,
+                                      []))
+    if matched != engine_group or any(quote_ids[q] != identifier for q in engine_group):
+        return (f"its quotes on Quotes spell the Task ID of {where} differently "
+                "(case, spaces or type)")
+    return None
+
+
+def _too_big(task: pd.Series) -> str | None:
+    for key in ("saving", "freed"):
+        if abs(task[key]) >= MAX_SPELLED:  # NaN compares False
+            return f"its {key} is {task[key]:,.0f}, too big for the reason's formula"
+    return None
