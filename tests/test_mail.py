@@ -11,6 +11,7 @@ from __future__ import annotations
 import email
 import email.policy
 import html
+import os
 import re
 import shutil
 import socket
@@ -478,3 +479,27 @@ def test_resend_of_a_missing_file(tmp_path, server):
     result = run("--resend", tmp_path / "gone.eml", *smtp_options(server[0]))
     assert result.exit_code == 1
     assert "gone.eml: cannot be read" in one_line(result.stderr)
+
+
+def test_batch_email_one_message_each_and_a_digest(tmp_path):
+    """batch --email-to: without a server, .eml files in the outbox beside the report."""
+    import sys
+    folder = tmp_path / "clients"
+    folder.mkdir()
+    for name in ("internet_marketer.xlsx", "small_agency.xlsx"):
+        shutil.copy(Path(__file__).parent.parent / "sample_workbooks" / name, folder / name)
+    exe = str(Path(sys.executable).with_name("xlsheet-outsource"))
+    env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    for extra, out, messages in (([], "each", 2), (["--digest"], "digest", 1)):
+        done = subprocess.run([exe, "batch", str(folder), "-o", str(tmp_path / out), "--jobs", "1",
+                       "--email-to", "books@example.com", *extra],
+                      capture_output=True, text=True, timeout=300, env=env)
+        assert done.returncode == 0, done.stderr
+        kept = sorted((tmp_path / out / "outbox").glob("*.eml"))
+        assert len(kept) == messages
+        parsed = [email.message_from_bytes(p.read_bytes(), policy=email.policy.default)
+                  for p in kept]
+        names = sorted(a.get_filename() for m in parsed for a in m.iter_attachments())
+        assert all(m["To"] == "books@example.com" for m in parsed)
+        expected = ["internet_marketer.outsourced.xlsx", "small_agency.outsourced.xlsx"]
+        assert names == (["batch-report.xlsx"] + expected if extra else expected)

@@ -165,8 +165,14 @@ if TYPE_CHECKING:  # for annotations only: batch and rich load when the command 
               show_default=True, help="Seconds one workbook may take before it counts as failed.")
 @click.option("--formulas", is_flag=True,
               help="Write the computed cells as spreadsheet formulas, as process --formulas.")
+@click.option("--email-to", multiple=True, metavar="ADDRESS",
+              help="Email each decided workbook to ADDRESS (repeat for more); server and "
+                   "sender from mail.toml, else .eml files in an outbox folder.")
+@click.option("--digest", is_flag=True,
+              help="With --email-to: one message with the report and every workbook.")
 def batch(folder: Path, outdir: Path | None, recursive: bool, jobs: int | None, in_place: bool,
-          force: bool, as_json: bool, timeout: float, formulas: bool) -> None:
+          force: bool, as_json: bool, timeout: float, formulas: bool,
+          email_to: tuple[str, ...], digest: bool) -> None:
     """Decide every workbook in FOLDER and write batch-report.xlsx.
 
     Exit codes: 0 every workbook decided without problems; 1 some failed or had
@@ -177,6 +183,8 @@ def batch(folder: Path, outdir: Path | None, recursive: bool, jobs: int | None, 
     from .batch import BatchError, run_batch
     if outdir and in_place:
         raise click.UsageError("use either --out or --in-place, not both")
+    if digest and not email_to:
+        raise click.UsageError("--digest goes with --email-to")
     try:
         with _BatchProgress(Console(stderr=True)) as progress:
             report = run_batch(folder, outdir, recursive=recursive, jobs=jobs, in_place=in_place,
@@ -189,6 +197,8 @@ def batch(folder: Path, outdir: Path | None, recursive: bool, jobs: int | None, 
     else:
         # Not on a terminal (a log, a pipe): wide enough that the table is not squeezed.
         _print_batch(report, Console(highlight=False, width=None if sys.stdout.isatty() else 160))
+    if email_to and not report.interrupted_by:
+        _email_batch(report, email_to, digest)
     if report.interrupted_by:
         sys.exit(128 + report.interrupted_by)
     sys.exit(EXIT_OK if report.all_ok else EXIT_PROBLEMS)
@@ -292,6 +302,26 @@ def _batch_table(report: BatchReport) -> Table:
     return table
 
 
+def _email_batch(report: BatchReport, to: tuple[str, ...], digest: bool) -> None:
+    """Mail the decided workbooks; a mail problem is one line and exit 1."""
+    from . import mail
+    decided = [report.folder / row.workbook for row in report.rows if row.decided]
+    try:
+        config = mail.load_config()
+        server = config.server(None, None, None)
+        envelope = mail.envelope_from(config, to=to, cc=(), sender=None, note="",
+                                      sending=server is not None,
+                                      subject=mail.default_subject([p.stem for p in decided]))
+        deliveries = mail.email_batch(decided, report.report_path, envelope, config, server,
+                                      outbox=config.outbox or report.root / mail.OUTBOX_FOLDER,
+                                      digest=digest, warn=_warn)
+    except mail.MailError as exc:
+        _fail(str(exc))
+    for delivery in deliveries:
+        click.echo(f"Sent to {', '.join(delivery.sent_to)}: {delivery.path}" if delivery.sent_to
+                   else f"Written: {delivery.path}")
+
+
 # --- email -------------------------------------------------------------------------------
 
 @main.command("email")
@@ -369,51 +399,6 @@ def email_command(workbook: Path | None, to: tuple[str, ...], cc: tuple[str, ...
 
 def _warn(line: str) -> None:
     click.echo(line, err=True)
-
-# --- Excel (xlwings): addin, freeze -------------------------------------------------------
-
-@main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Overwrite the files if they exist.")
-def addin(path: Path, force: bool) -> None:
-    """Write the template as a macro-enabled workbook PATH (.xlsm) wired for xlwings.
-
-    Beside it: PATH's name with .py (what its Decide macro runs) and a folder with
-    the main.py and requirements.txt of xlwings Lite. Set-up: docs/excel.md.
-    """
-    from .addin import write_addin
-    try:
-        files = write_addin(path, force=force)
-    except (ValueError, FileExistsError) as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"{path}: cannot write: {exc.strerror or exc}")
-    click.echo("Written:\n" + "\n".join(f"  {p}" for p in files.all()))
-    click.echo("Set it up in Excel as docs/excel.md says (pip install xlsheet-outsource, "
-               "xlwings addin install).")
-
-
-@main.command()
-@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write (default: NAME.frozen.xlsx beside it; WORKBOOK itself "
-                   "replaces it, atomically).")
-def freeze(workbook: Path, out: Path | None) -> None:
-    """Replace every OUTSOURCE_* formula of WORKBOOK by its value, for Excel without the add-in.
-
-    Exit codes: 0 every such formula frozen; 1 some could not be (each printed), or
-    the workbook could not be read or written.
-    """
-    from .freeze import freeze_workbook
-    outcome = freeze_workbook(workbook, out)
-    for problem in outcome.problems:
-        click.echo(f"{workbook.name}: {problem}", err=True)
-    if outcome.output:
-        click.echo(f"{workbook.name}: {outcome.frozen} formulas frozen: {outcome.output}")
-        if outcome.lost:
-            click.echo(f"  rewriting it dropped {', '.join(outcome.lost)}", err=True)
-    sys.exit(EXIT_PROBLEMS if outcome.problems else EXIT_OK)
-
 
 # --- Excel (xlwings): addin, freeze -------------------------------------------------------
 

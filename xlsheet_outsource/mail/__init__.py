@@ -24,7 +24,8 @@ from .transport import SendFailed, mark_sent, read_kept, recipients, send, write
 
 __all__ = ["Attachment", "Delivery", "Envelope", "MailConfig", "MailError", "MailUsageError",
            "PreparedWorkbook", "SendFailed", "SmtpServer", "compose", "compose_messages",
-           "default_outbox", "default_subject", "deliver", "email_workbook", "envelope_from",
+           "default_outbox", "default_subject", "deliver", "email_batch", "email_workbook",
+           "envelope_from",
            "find_login", "load_config", "prepare_workbook", "resend"]
 
 OUTBOX_FOLDER = "outbox"
@@ -77,6 +78,26 @@ def email_workbook(workbook: Path, envelope: Envelope, config: MailConfig,
                                      workdir=Path(scratch), pdf=pdf, draft=server is None)
     target = outbox or config.outbox or default_outbox(workbook)
     return deliver(message, target, workbook.stem, server, login)
+
+
+def email_batch(workbooks: Sequence[Path], report: Path | None, envelope: Envelope,
+                config: MailConfig, server: SmtpServer | None, *, outbox: Path,
+                digest: bool = False, warn: Callable[[str], None] = print) -> list[Delivery]:
+    """A batch's workbooks by mail: one message each, or one digest carrying the batch
+    report and every decided workbook (in numbered parts when over the size limit)."""
+    if not digest:
+        return [email_workbook(path, dataclasses.replace(
+                    envelope, subject=default_subject([path.stem])), config, server,
+                    outbox=outbox, warn=warn) for path in workbooks]
+    login = find_login(server) if server else None
+    extra = [Attachment(report.name, report.read_bytes())] if report else []
+    with tempfile.TemporaryDirectory(prefix="xlsheet-outsource-mail-") as scratch:
+        prepared = [prepare_workbook(path, Path(scratch) / str(n))
+                    for n, path in enumerate(workbooks)]
+        messages = compose_messages(prepared, envelope, limit=config.max_attachment_bytes,
+                                    workdir=Path(scratch), extra=extra, draft=server is None)
+    return [deliver(message, outbox, f"batch-digest-{n}", server, login)
+            for n, message in enumerate(messages, start=1)]
 
 
 @dataclass(frozen=True)
