@@ -8,6 +8,7 @@ values read back (python-calamine) are LibreOffice's own, never the saved ones.
 
 from __future__ import annotations
 
+import html
 import math
 import re
 import zipfile
@@ -43,10 +44,9 @@ def error_cells(path: Path) -> list[str]:
 def written_formulas(path: Path) -> list[str]:
     """The text of every formula in the workbook, as stored."""
     with zipfile.ZipFile(path) as package:
-        return [re.sub(r"&(amp|lt|gt|quot|apos);", lambda m: {"amp": "&", "lt": "<", "gt": ">",
-                                                              "quot": '"', "apos": "'"}[m[1]], f)
+        return [html.unescape(formula)
                 for part in package.namelist() if part.startswith("xl/worksheets/sheet")
-                for f in re.findall(r"<f(?: [^>]*)?>([^<]*)</f>", package.read(part).decode())]
+                for formula in re.findall(r"<f(?: [^>]*)?>([^<]*)</f>", package.read(part).decode())]
 
 
 def mismatches(recalculated: Path, decision: Decision, skip: set[Cell]) -> tuple[list[str], int]:

@@ -3,10 +3,9 @@ what the engine read, and whose Task ID every spreadsheet pairs with the same qu
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-
-import pandas as pd
 
 from .. import inputs, schema
 from ..inputs import InputError
@@ -33,6 +32,7 @@ def empty(raw: object) -> bool:
     return raw is None or raw == "" or (isinstance(raw, float) and math.isnan(raw))
 
 
+@functools.cache
 def choice_words(column: schema.Column) -> dict[str, str]:
     """Every spelling the engine accepts, as choice_key leaves it -> the choice."""
     words = {schema.normalise_header(choice): choice for choice in column.choices}
@@ -101,22 +101,25 @@ def _id_bucket(identifier: object) -> object:
 def live_tasks(decision: Decision, tasks: Placed, quotes: Placed) -> tuple[list[int], list[str]]:
     """The task rows whose every computed cell formulas give exactly as the engine does;
     and for the other decided rows, why they keep values."""
+    task_cells, quote_cells = _Cells(tasks.table), _Cells(quotes.table)
     ranked = decision.quotes[decision.quotes["rank"].notna()]
-    quote_ids = {int(row): sheet_id(_raw(quotes.table, row, "task_id")) for row in ranked.index}
+    quote_ids = {int(row): sheet_id(quote_cells.raw(row, "task_id")) for row in ranked.index}
     engine_groups = ranked.groupby("key").groups
     sheet_groups: dict[object, list[int]] = {}
     for row, identifier in quote_ids.items():
         if identifier is not UNREADABLE:
             sheet_groups.setdefault(_id_bucket(identifier), []).append(row)
+    decided = decision.tasks.loc[decision.tasks["error"].isna(),
+                                 ["key", "task_id", "saving", "freed"]]
     live, kept = [], []
-    for row, task in decision.tasks[decision.tasks["error"].isna()].iterrows():
+    for row, task in decided.to_dict("index").items():
         row = int(row)
-        identifier = sheet_id(_raw(tasks.table, row, "task_id"))
+        identifier = sheet_id(task_cells.raw(row, "task_id"))
         engine_group = sorted(int(r) for r in engine_groups.get(task["key"], []))
-        why = (_unreadable_cell(tasks.table, row, TASK_INPUTS, schema.TASK_COLUMNS)
+        why = (task_cells.unreadable(row, TASK_INPUTS, schema.TASK_COLUMNS)
                or _id_mismatch(tasks.table, row, identifier, engine_group, quote_ids,
                                sheet_groups)
-               or next(filter(None, (_unreadable_quote(quotes.table, q) for q in engine_group)), None)
+               or next(filter(None, map(quote_cells.unreadable_quote, engine_group)), None)
                or _too_big(task))
         if why:
             named = f" ({task['task_id']})" if not inputs.is_blank(task["task_id"]) else ""
@@ -126,27 +129,31 @@ def live_tasks(decision: Decision, tasks: Placed, quotes: Placed) -> tuple[list[
     return live, kept
 
 
-def _raw(table: SheetTable, row: int, key: str) -> object:
-    return table.raw.at[row, key] if key in table.raw.columns else None
+class _Cells:
+    """A table's raw cells, row by row (read once: pandas is slow cell by cell)."""
 
+    def __init__(self, table: SheetTable) -> None:
+        self.table, self.rows = table, table.raw.to_dict("index")
 
-def _unreadable_cell(table: SheetTable, row: int, keys: tuple[str, ...],
-                     columns: tuple[schema.Column, ...]) -> str | None:
-    by_key = {column.key: column for column in columns}
-    for key in keys:
-        raw = _raw(table, row, key)
-        if key in table.columns and not reads_as_engine(raw, by_key[key]):
-            return (f"{table.sheet}!{table.locate(row, key)} holds {as_typed(raw)}, "
-                    "which formulas cannot read as the tool does")
-    return None
+    def raw(self, row: int, key: str) -> object:
+        return self.rows[row].get(key)
 
+    def unreadable(self, row: int, keys: tuple[str, ...],
+                   columns: tuple[schema.Column, ...]) -> str | None:
+        by_key = {column.key: column for column in columns}
+        for key in keys:
+            raw = self.raw(row, key)
+            if key in self.table.columns and not reads_as_engine(raw, by_key[key]):
+                return (f"{self.table.sheet}!{self.table.locate(row, key)} holds "
+                        f"{as_typed(raw)}, which formulas cannot read as the tool does")
+        return None
 
-def _unreadable_quote(table: SheetTable, row: int) -> str | None:
-    vendor = _raw(table, row, "vendor")
-    if not (empty(vendor) or (isinstance(vendor, str) and vendor == vendor.strip())):
-        return (f"{table.sheet}!{table.locate(row, 'vendor')} holds {as_typed(vendor)}: "
-                "a vendor name is text without spaces around it")
-    return _unreadable_cell(table, row, QUOTE_INPUTS, schema.QUOTE_COLUMNS)
+    def unreadable_quote(self, row: int) -> str | None:
+        vendor = self.raw(row, "vendor")
+        if not (empty(vendor) or (isinstance(vendor, str) and vendor == vendor.strip())):
+            return (f"{self.table.sheet}!{self.table.locate(row, 'vendor')} holds "
+                    f"{as_typed(vendor)}: a vendor name is text without spaces around it")
+        return self.unreadable(row, QUOTE_INPUTS, schema.QUOTE_COLUMNS)
 
 
 def as_typed(raw: object) -> str:
@@ -169,7 +176,7 @@ def _id_mismatch(table: SheetTable, row: int, identifier: object, engine_group: 
     return None
 
 
-def _too_big(task: pd.Series) -> str | None:
+def _too_big(task: dict[str, object]) -> str | None:
     for key in ("saving", "freed"):
         if abs(task[key]) >= MAX_SPELLED:  # NaN compares False
             return f"its {key} is {task[key]:,.0f}, too big for the reason's formula"
