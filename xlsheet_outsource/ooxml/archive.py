@@ -19,7 +19,7 @@ from typing import BinaryIO, Callable, Container
 from ..package import Package
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # what Excel itself writes
-COMPRESS_LEVEL = 6
+COMPRESS_LEVEL = 1  # a quarter of the time of level 6, for a quarter more bytes
 
 
 class PackageParts:
@@ -76,13 +76,13 @@ class PackageParts:
         return pattern.format(number)
 
     def save(self, stream: BinaryIO) -> None:
-        with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESS_LEVEL) as out:
+        with zipfile.ZipFile(stream, "w") as out:
             for name in self.names:
                 entry = zipfile.ZipInfo(name, FIXED_TIME)
                 entry.compress_type = zipfile.ZIP_DEFLATED
                 entry.create_system = 0  # else it says which system wrote it
                 entry.external_attr = 0
-                out.writestr(entry, self.read(name))
+                out.writestr(entry, self.read(name), compresslevel=COMPRESS_LEVEL)
 
 
 def write_atomically(target: Path, write: Callable[[BinaryIO], None],

@@ -231,7 +231,8 @@ def _row_rebuilt(row: _Row, written: Mapping[int, Cell], changing: list[int],
     start = _first_changing_cell(inner, number, changing, syntax)
     kept: list[tuple[int, bytes]] = []
     touched, removed, last_end = bool(written), False, start
-    for column, cell in _cells(inner[start:], syntax):
+    later = _cells(inner[start:], syntax) if inner.find(syntax.cell_start, start) >= 0 else ()
+    for column, cell in later:
         last_end = start + cell.end()
         if column in changing:
             touched = True
