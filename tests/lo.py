@@ -82,17 +82,9 @@ def same(got: object, expected: object) -> bool:
 
 # --- the documented edges (docs/formulas.md) ---------------------------------------------------
 
-def at_rounding_tie(value: float, decimals: int) -> bool:
-    """Half-way between two shown values: Python's format rounds the exact binary value
-    half to even, a spreadsheet rounds value*10**decimals half away from zero."""
-    scaled = abs(value) * 10 ** decimals
-    return abs(scaled - math.floor(scaled) - 0.5) <= max(1e-7, 1e3 * math.ulp(scaled))
-
-
 def engine_edges(decision: Decision) -> dict[Cell, str]:
-    """Cells where the engine and a spreadsheet may rightly differ, and why: a reason
-    whose number sits on a rounding tie, the engine's "-0.00" for a saving of exactly
-    zero, and decisions that float noise makes (a tie that binary fractions break)."""
+    """Cells where the engine and a spreadsheet may rightly differ, and why: decisions
+    that float noise makes (a tie that binary fractions break)."""
     edges: dict[Cell, str] = {}
     tasks, quotes = decision.tasks, decision.quotes
     ranked = dict(tuple(quotes[quotes["rank"].notna()].groupby("key")))
@@ -104,24 +96,7 @@ def engine_edges(decision: Decision) -> dict[Cell, str]:
                 edges[(schema.TASKS, row, key)] = "a tie broken by float noise"
             for quote_row in offers.index:
                 edges[(schema.QUOTES, quote_row, "rank")] = "a tie broken by float noise"
-            continue
-        if any(at_rounding_tie(value, decimals) for value, decimals in _shown_numbers(task)):
-            edges[(schema.TASKS, row, "reason")] = "a number on a rounding tie"
-        if task["reason"].startswith("doing it yourself") and task["saving"] == 0:
-            edges[(schema.TASKS, row, "reason")] = 'the engine writes "-0.00"'
     return edges
-
-
-def _shown_numbers(task: pd.Series) -> list[tuple[float, int]]:
-    """The numbers the reason spells, with their decimals."""
-    reason = task["reason"]
-    if reason.startswith("doing it yourself"):
-        return [(-task["saving"], 2)]
-    if reason.startswith("saves only"):
-        return [(task["saving"] / task["self_cost"], 2)]  # a whole percent
-    if reason.startswith("saves"):
-        return [(task["saving"], 2), (task["freed"], 1)]
-    return []
 
 
 def _noisy_ranks(offers: pd.DataFrame) -> bool:

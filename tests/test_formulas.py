@@ -176,14 +176,11 @@ def test_process_formulas_on_the_command_line(tmp_path: Path) -> None:
 # round as Python's format does, so the engine should round as they do; these turn into
 # failures (strict) once it does, as a reminder to narrow tests/lo.py's engine_edges.
 
-@pytest.mark.xfail(strict=True, reason="model.money_text rounds the binary value half to "
-                                       "even; spreadsheets round half away from zero")
 def test_the_engine_rounds_half_cents_as_spreadsheets_do() -> None:
     assert model.money_text(pd.Series([10.125, 0.125]), "USD").tolist() == ["10.13 USD",
                                                                              "0.13 USD"]
 
 
-@pytest.mark.xfail(strict=True, reason='model.money_text writes "-0.00" for a saving of 0')
 def test_the_engine_writes_a_zero_saving_as_spreadsheets_do() -> None:
     assert model.money_text(-pd.Series([0.0]), "USD").tolist() == ["0.00 USD"]
 

@@ -13,7 +13,9 @@ quotes: task_id, key, vendor, price, basis, vendor_hours_each (NaN = hours each)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 import numpy as np
 import pandas as pd
@@ -55,8 +57,25 @@ class Decision:
     problems: list = field(default_factory=list)  # what the user can fix, with cell addresses
 
 
+_EXACT = Context(prec=400)
+
+
+def shown(value: float, decimals: int) -> str:
+    """A number as a spreadsheet's ROUND shows it: half away from zero (Python's format
+    rounds the binary value half to even), and never "-0.00"."""
+    scaled = value * 10 ** decimals
+    if not math.isfinite(scaled):
+        return f"{value:,.{decimals}f}"
+    whole = Decimal(scaled).quantize(Decimal(1), ROUND_HALF_UP, _EXACT) + 0
+    return f"{whole.scaleb(-decimals, _EXACT):,.{decimals}f}"
+
+
+def shown_series(values: pd.Series, decimals: int) -> pd.Series:
+    return values.map(lambda v: shown(v, decimals)).astype(object)
+
+
 def money_text(value: pd.Series, currency: str) -> pd.Series:
-    return value.map("{:,.2f}".format).astype(object) + f" {currency}"
+    return shown_series(value, 2) + f" {currency}"
 
 
 def compute_quotes(settings: Settings, tasks: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
@@ -105,12 +124,12 @@ def verdicts(settings: Settings, t: pd.DataFrame) -> tuple[np.ndarray, pd.Series
         (t["saving"] <= 0, "KEEP",
          "doing it yourself is cheaper by " + money_text(-t["saving"], cur) + " a year"),
         (t["saving"] < settings.margin_pct * t["self_cost"], "REVIEW",
-         "saves only " + share.map("{:.0%}".format).astype(object) + " of its cost: marginal"),
+         "saves only " + shown_series(share * 100, 0) + "% of its cost: marginal"),
         (quality_kept, "REVIEW",
          "saves " + money_text(t["saving"], cur) + " a year, but you would give up quality control"),
     ]
     outsource_reason = ("saves " + money_text(t["saving"], cur) + " a year and frees "
-                        + t["freed"].map("{:,.1f}".format).astype(object) + " hours")
+                        + shown_series(t["freed"], 1) + " hours")
     verdict = np.select([c.to_numpy() for c, _, _ in rules], [v for _, v, _ in rules],
                         default="OUTSOURCE")
     reason = pd.Series(outsource_reason, index=t.index, dtype=object)
