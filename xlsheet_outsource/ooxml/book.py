@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import posixpath
 from pathlib import Path
+from typing import BinaryIO
 
 from ..package import Package, PackageError
 from . import app_properties, content_types, relationships, styles, worksheet
@@ -179,7 +180,12 @@ class WorkbookPackage:
 
     def save(self, target: Path, mode_from: Path | None = None) -> None:
         self._store_package_parts()
-        write_atomically(target, self.parts.save, mode_from)
+
+        def write(stream: BinaryIO) -> None:
+            self.parts.save(stream)
+            self.package.close()  # before the rename: Windows cannot replace an open file
+
+        write_atomically(target, write, mode_from)
 
     def _store_package_parts(self) -> None:
         if self.formulas_removed:
