@@ -45,7 +45,8 @@ def sheet(rows: str, head: str = "", tail: str = "", prefix: str = "") -> bytes:
     return xml.encode()
 
 
-def edit(cells: dict[int, dict[int, Cell]], columns: set[int] = frozenset(), **kwargs) -> worksheet.SheetEdit:
+def edit(cells: dict[int, dict[int, Cell]], columns: set[int] = frozenset(),
+         **kwargs: object) -> worksheet.SheetEdit:
     return worksheet.SheetEdit(1, frozenset(columns), cells, **kwargs)
 
 
@@ -231,7 +232,8 @@ def test_an_empty_sheet_and_a_prefixed_one():
                                       widths={2: 20})).xml
     assert (b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c><x:c r="B1" t="inlineStr"><x:is>'
             b'<x:t>b</x:t></x:is></x:c></x:row><x:row r="2">') in out
-    assert b'<x:cols><x:col min="2" max="2" width="20" customWidth="1"/></x:cols><x:sheetData>' in out
+    assert (b'<x:cols><x:col min="2" max="2" width="20" customWidth="1"/></x:cols>'
+            b'<x:sheetData>') in out
     SafeET.fromstring(out)
 
 
@@ -337,16 +339,16 @@ def test_app_properties_list_new_sheets_after_the_worksheets():
 
 def test_relationships_and_content_types_keep_their_entries():
     rels = Relationships("xl/workbook.xml", b'<Relationships xmlns="r"><Relationship Id="rId3" '
-                                            b'Type="t/worksheet" Target="worksheets/a.xml" /></Relationships>')
+                         b'Type="t/worksheet" Target="worksheets/a.xml" /></Relationships>')
     assert rels.add("t/worksheet", "xl/worksheets/b.xml") == "rId4"
     assert rels.xml.startswith(b'<Relationships xmlns="r"><Relationship Id="rId3" Type='
                                b'"t/worksheet" Target="worksheets/a.xml" /><Relationship Id="rId4"')
     assert rels.get("rId4").target == "xl/worksheets/b.xml"
-    types = ContentTypes(b'<Types xmlns="c"><Default Extension="xml" ContentType="application/xml"/>'
-                         b'</Types>')
+    default = b'<Default Extension="xml" ContentType="application/xml"/>'
+    types = ContentTypes(b'<Types xmlns="c">' + default + b'</Types>')
     types.set("xl/a.xml", "application/xml")  # the default says so already: nothing added
     types.set("xl/b.xml", "x/y")
-    assert types.xml == (b'<Types xmlns="c"><Default Extension="xml" ContentType="application/xml"/>'
+    assert types.xml == (b'<Types xmlns="c">' + default +
                          b'<Override PartName="/xl/b.xml" ContentType="x/y"/></Types>')
     types.remove("XL/B.xml")
     assert types.of("xl/b.xml") == "application/xml"
@@ -364,3 +366,20 @@ def test_the_workbook_part_without_an_r_prefix_or_definedNames(tmp_path):
         b'officeDocument/2006/relationships" r:id="rId2"/></sheets><definedNames><definedName '
         b'name="N">A!$A$1</definedName></definedNames><calcPr/></workbook>')
     SafeET.fromstring(workbook.xml)
+
+
+def test_a_prefixed_strict_styles_part_is_appended_to_in_its_own_namespace():
+    xml = (b'<x:styleSheet xmlns:x="http://purl.oclc.org/ooxml/spreadsheetml/main"><x:fonts '
+           b'count="1"><x:font/></x:fonts><x:cellXfs count="2"><x:xf/><x:xf numFmtId="3"/>'
+           b'</x:cellXfs></x:styleSheet>')
+    bold = openpyxl.styles.Font(bold=True).to_tree()
+    sheet_styles = styles.StyleSheet(xml)
+    assert sheet_styles.cell_style(font=bold) == 2
+    written = sheet_styles.to_bytes()
+    assert written == (b'<x:styleSheet xmlns:x="http://purl.oclc.org/ooxml/spreadsheetml/main">'
+                       b'<x:fonts count="2"><x:font/><x:font><x:b val="1"/></x:font></x:fonts>'
+                       b'<x:cellXfs count="3"><x:xf/><x:xf numFmtId="3"/><x:xf applyFont="1" '
+                       b'borderId="0" fillId="0" fontId="1" numFmtId="0" xfId="0"/></x:cellXfs>'
+                       b'</x:styleSheet>')
+    again = styles.StyleSheet(written)
+    assert again.cell_style(font=bold) == 2 and not again.changed

@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..package import Package, PackageError
-from . import app_properties, content_types, relationships, styles, worksheet
+from . import app_properties, content_types, styles, worksheet
 from .archive import PackageParts, write_atomically
-from .relationships import OFFICE_TYPES, Relationships, rels_name
+from .relationships import OFFICE_TYPES, Relationship, Relationships, rels_name
 from .workbook import WorkbookXml
 
-WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 WORKSHEET_REL = OFFICE_TYPES + "worksheet"
 CALC_CHAIN_REL = OFFICE_TYPES + "calcChain"
 MACRO_SUFFIXES = {".xlsm", ".xltm"}
@@ -34,7 +33,8 @@ class WorkbookPackage:
             self.parts = PackageParts(self.package)
             self.workbook_part = self.package.index().workbook_part
             self.workbook = WorkbookXml(self.parts.read(self.workbook_part))
-            self.relationships = Relationships(self.workbook_part, self._read(rels_name(self.workbook_part)))
+            self.relationships = Relationships(self.workbook_part,
+                                               self._read(rels_name(self.workbook_part)))
             self.content_types = content_types.ContentTypes(self.parts.read(content_types.PART))
             style_rels = self.relationships.of_type("styles")
             self.styles_part = style_rels[0].target if style_rels else "xl/styles.xml"
@@ -112,7 +112,7 @@ class WorkbookPackage:
         return self.parts.free_name(pattern, self.content_types.named())
 
     def add_part(self, part: str, data: bytes, content_type: str,
-                 links: list[relationships.Relationship]) -> None:
+                 links: list[Relationship]) -> None:
         self.parts.write(part, data)
         self.content_types.set(part, content_type)
         if links:
@@ -136,7 +136,7 @@ class WorkbookPackage:
             self.parts.remove(rels_name(name))
             self.content_types.remove(name)
 
-    def _links(self, part: str) -> list[relationships.Relationship]:
+    def _links(self, part: str) -> list[Relationship]:
         rels = self._read(rels_name(part))
         return Relationships(part, rels).entries() if rels is not None else []
 
@@ -159,8 +159,8 @@ class WorkbookPackage:
             source = posixpath.join(posixpath.dirname(folder), base[:-5])
             if source.casefold() in excluding:
                 continue
-            targets |= {link.target.casefold() for link in Relationships(source, self.parts.read(name)).entries()
-                        if not link.external}
+            links = Relationships(source, self.parts.read(name)).entries()
+            targets |= {link.target.casefold() for link in links if not link.external}
         return targets
 
     # --- saving -----------------------------------------------------------------------

@@ -74,7 +74,8 @@ def render(ref: str, cell: Cell, prefix: str = "") -> bytes:
     if value is None:
         return f'<{prefix}c r="{ref}"{styled}/>'.encode() if style else b""
     if kind is bool:
-        return f'<{prefix}c r="{ref}"{styled} t="b"><{prefix}v>{int(value)}</{prefix}v></{prefix}c>'.encode()
+        return (f'<{prefix}c r="{ref}"{styled} t="b"><{prefix}v>{int(value)}</{prefix}v>'
+                f'</{prefix}c>').encode()
     if isinstance(value, Formula):
         return (f'<{prefix}c r="{ref}"{styled}{_result_type(value.cached)}><{prefix}f>'
                 f'{xmltext.escape(value.text)}</{prefix}f><{prefix}v>{_result(value.cached)}'

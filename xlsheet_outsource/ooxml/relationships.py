@@ -70,7 +70,8 @@ class Relationships:
         returns its id (new unless given)."""
         rid = rid or f"rId{self._next_number()}"
         top = xmltext.root(self.xml)
-        self.xml = xmltext.append_into(self.xml, top, self._element(rid, rel_type, target, external))
+        element = self._element(rid, rel_type, target, external)
+        self.xml = xmltext.append_into(self.xml, top, element)
         return rid
 
     def set(self, rid: str, rel_type: str, target: str) -> None:

@@ -28,20 +28,26 @@ FIRST_CUSTOM_FORMAT = 164
 # For a workbook without a styles part: the defaults Excel assumes.
 DEFAULT = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
            b'<styleSheet xmlns="' + xmltext.NS_MAIN.encode() + b'">'
-           b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+           b'<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+           b'</fonts>'
            b'<fills count="2"><fill><patternFill patternType="none"/></fill>'
            b'<fill><patternFill patternType="gray125"/></fill></fills>'
-           b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-           b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-           b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+           b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+           b'</borders>'
+           b'<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+           b'</cellStyleXfs>'
+           b'<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+           b'</cellXfs>'
            b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
            b'</styleSheet>')
 
 
 def _children(parent: Element | None, tag: str) -> list[Element]:
+    """Children named ``tag`` in the parent's namespace (transitional or strict OOXML)."""
     if parent is None:
         return []
-    return [child for child in parent if child.tag == f"{{{xmltext.NS_MAIN}}}{tag}"]
+    namespace = parent.tag[:parent.tag.index("}") + 1] if parent.tag.startswith("{") else ""
+    return [child for child in parent if child.tag == namespace + tag]
 
 
 def _section(tree: Element, name: str) -> Element | None:

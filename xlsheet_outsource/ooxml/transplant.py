@@ -39,13 +39,12 @@ class Donor:
         self.zip = zipfile.ZipFile(io.BytesIO(data))
         workbook_part = next(link.target for link in self.links("") if link.type == OFFICE_DOCUMENT)
         self.workbook = WorkbookXml(self.read(workbook_part))
-        listed = {link.id: link.target for link in self.links(workbook_part)}
+        links = self.links(workbook_part)
+        listed = {link.id: link.target for link in links}
         self.sheets = {entry.name: listed[entry.rid] for entry in self.workbook.sheets()}
         self.types = content_types.ContentTypes(self.read(content_types.PART))
-        style_parts = [link.target for link in self.links(workbook_part) if link.type.endswith("/styles")]
-        self.styles = self.read(style_parts[0])
-        strings = [link.target for link in self.links(workbook_part)
-                   if link.type.endswith("/sharedStrings")]
+        self.styles = self.read(next(k.target for k in links if k.type.endswith("/styles")))
+        strings = [link.target for link in links if link.type.endswith("/sharedStrings")]
         self.shared_strings = _string_items(self.read(strings[0])) if strings else []
 
     @classmethod

@@ -38,8 +38,8 @@ class WorkbookXml:
             values = xmltext.attributes(xmltext.start_tag(self.xml, span))
             rid = next((v for k, v in values.items() if k.endswith(":id")), "")
             number = values.get("sheetId", "0")
-            entries.append(SheetEntry(values.get("name", ""), int(number) if number.isdigit() else 0,
-                                      rid))
+            entries.append(SheetEntry(values.get("name", ""),
+                                      int(number) if number.isdigit() else 0, rid))
         return entries
 
     def add_sheet(self, name: str, rid: str) -> None:

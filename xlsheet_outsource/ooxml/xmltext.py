@@ -14,6 +14,7 @@ from typing import Sequence
 from xml.etree.ElementTree import Element
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # ISO 29500 strict
 
 # A start, end or empty tag; a quoted attribute value may hold ">".
 TAG = re.compile(rb"<(/?)((?:[\w.-]+:)?[\w.-]+)((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)"
@@ -199,7 +200,8 @@ def canonical(element: Element) -> str:
     styles are the same when their canonical texts are (whoever wrote them). Names in
     other namespaces keep their {uri}: such a text is for comparing only."""
     tag = _plain_name(element.tag)
-    attrs = "".join(f' {_plain_name(k)}="{attribute(v)}"' for k, v in sorted(element.attrib.items()))
+    attrs = "".join(f' {_plain_name(key)}="{attribute(value)}"'
+                    for key, value in sorted(element.attrib.items()))
     inner = escape(element.text.strip()) if element.text and element.text.strip() else ""
     inner += "".join(canonical(child) for child in element)
     return f"<{tag}{attrs}>{inner}</{tag}>" if inner else f"<{tag}{attrs}/>"
@@ -207,8 +209,9 @@ def canonical(element: Element) -> str:
 
 def _plain_name(name: str) -> str:
     """Main-namespace (or namespace-less) names bare; any other keeps its namespace."""
-    if name.startswith("{" + NS_MAIN + "}"):
-        return name[len(NS_MAIN) + 2:]
+    for namespace in (NS_MAIN, NS_STRICT):
+        if name.startswith("{" + namespace + "}"):
+            return name[len(namespace) + 2:]
     return name
 
 
