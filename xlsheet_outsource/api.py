@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import re
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import Callable, Mapping, TypeVar
 
 import pandas as pd
 from openpyxl.utils import column_index_from_string
 
-from . import inputs, schema
+from . import inputs, output_files, schema
 from .formulas import FormulaPlan
 from .inputs import Problem
 from .model import Decision, Settings, compute
@@ -20,6 +20,7 @@ from .reading import WorkbookInputs, read_workbook
 
 OUTPUT_TAG = ".outsourced"
 BACKUP_TAG = ".bak"
+Entry = TypeVar("Entry", bound=Callable[..., "Outcome"])
 
 
 def decide(settings: Settings | Mapping[str, object], tasks: pd.DataFrame,
@@ -82,13 +83,33 @@ class Outcome:
 def decide_workbook(path: Path | str) -> tuple[WorkbookInputs, Decision | None]:
     """Read and decide a workbook without writing anything."""
     found = read_workbook(path)
+    return found, decide_found(found)
+
+
+def decide_found(found: WorkbookInputs) -> Decision | None:
+    """Decide what a reader found (a file, or grids from Excel); None when it cannot be."""
     if found.fatal:
-        return found, None
-    decision = decide(found.settings, found.tasks.raw, found.quotes.raw,
-                      task_locate=found.tasks.locate, quote_locate=found.quotes.locate)
-    return found, decision
+        return None
+    return decide(found.settings, found.tasks.raw, found.quotes.raw,
+                  task_locate=found.tasks.locate, quote_locate=found.quotes.locate)
 
 
+def _answers_always(entry: Entry) -> Entry:
+    """An unexpected failure (a bug, or damage no check foresaw) becomes one line in the
+    outcome instead of a traceback; tests count these and expect none."""
+    @functools.wraps(entry)
+    def guarded(path: Path | str, *args: object, **kwargs: object) -> Outcome:
+        try:
+            return entry(path, *args, **kwargs)
+        except Exception as exc:  # noqa: BLE001
+            detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+            return Outcome(Path(path), fatal=[Problem("", "", (
+                f"could not be processed ({detail}): a bug in xlsheet-outsource; please "
+                "report it, with the workbook if you can"))])
+    return guarded  # type: ignore[return-value]
+
+
+@_answers_always
 def check_workbook(path: Path | str) -> Outcome:
     found, decision = decide_workbook(path)
     return Outcome(Path(path), decision=decision, fatal=found.fatal)
@@ -107,6 +128,7 @@ def excel_lock_file(path: Path) -> Path:
     return path.with_name("~$" + path.name)
 
 
+@_answers_always
 def process_workbook(path: Path | str, out: Path | str | None = None, *,
                      in_place: bool = False, formulas: bool = False) -> Outcome:
     """Decide a workbook and write the results: to ``out``, in place, or next to it.
@@ -121,19 +143,11 @@ def process_workbook(path: Path | str, out: Path | str | None = None, *,
     if decision is None:
         return outcome
     target = source if in_place else Path(out) if out else default_output(source)
-    if in_place and _refused_while_open(outcome):
-        return outcome
-    try:
-        if in_place:
-            _keep_backup(outcome)
-        from .formula_output import BlockFormulas
-        cells = BlockFormulas(found, decision) if formulas else None
-        write_results(found, decision, target, formulas=cells)
-        outcome.formulas = cells.plan if cells else None
-    except OSError as exc:
-        outcome.fatal.append(Problem("", "", f"cannot write {target}: {exc.strerror or exc}"))
-        return outcome
-    outcome.output = target
+    from .formula_output import BlockFormulas
+    cells = BlockFormulas(found, decision) if formulas else None
+    _write_guarded(outcome, target, in_place,
+                   lambda: write_results(found, decision, target, formulas=cells))
+    outcome.formulas = cells.plan if cells else None
     return outcome
 
 
@@ -145,31 +159,47 @@ def add_template(path: Path | str, out: Path | str | None = None) -> Outcome:
     source = Path(path)
     target = Path(out) if out else source
     outcome = Outcome(source)
-    if out is None and _refused_while_open(outcome):
-        return outcome
-    try:
-        if out is None:
-            _keep_backup(outcome)
-        add_to_workbook(source, target)
-    except (PackageError, ValueError) as exc:
-        outcome.fatal.append(Problem("", "", str(exc)))
-        return outcome
-    except OSError as exc:
-        outcome.fatal.append(Problem("", "", f"cannot write {target}: {exc.strerror or exc}"))
-        return outcome
-    outcome.output = target
+    _write_guarded(outcome, target, out is None, lambda: add_to_workbook(source, target))
     return outcome
 
 
-def _refused_while_open(outcome: Outcome) -> bool:
-    """A workbook open in Excel is not replaced: Excel would save over the change."""
-    lock = excel_lock_file(outcome.source)
-    if lock.exists():
-        outcome.fatal.append(Problem("", "", f"is open in Excel (its lock file {lock.name} "
-                                     "is there): close it and try again"))
-    return lock.exists()
+def _write_guarded(outcome: Outcome, target: Path, in_place: bool,
+                   write: Callable[[], object]) -> None:
+    """``write()`` while holding ``target`` (after a backup, in place), unless that would
+    harm the user's files; every failure becomes one line in ``outcome.fatal``."""
+    if _refused(outcome, target, in_place):
+        return
+    try:
+        with output_files.exclusive(target, *([backup_path(outcome.source)] if in_place else [])):
+            if in_place:
+                _keep_backup(outcome)
+            write()
+    except (output_files.OutputBusy, PackageError, ValueError) as exc:
+        outcome.fatal.append(Problem("", "", str(exc)))
+    except OSError as exc:
+        outcome.fatal.append(Problem("", "", output_files.why_not_written(target, exc)))
+    else:
+        outcome.output = target
+
+
+def _refused(outcome: Outcome, target: Path, in_place: bool) -> bool:
+    """Refused: writing over the workbook itself without in_place (no backup would be
+    kept), or over a file open in Excel or LibreOffice (it would save over the change)."""
+    lock = next((lock for lock in (excel_lock_file(target),
+                                   target.with_name(f".~lock.{target.name}#")) if lock.exists()),
+                None)
+    if not in_place and target.exists() and target.samefile(outcome.source):
+        reason = ("the results would replace the workbook itself: use --in-place for that "
+                  "(it keeps the previous version)")
+    elif lock is not None:
+        reason = (f"{target.name} is open in Excel or LibreOffice (its lock file {lock.name} "
+                  "is there): close it and try again")
+    else:
+        return False
+    outcome.fatal.append(Problem("", "", reason))
+    return True
 
 
 def _keep_backup(outcome: Outcome) -> None:
     outcome.backup = backup_path(outcome.source)
-    shutil.copy2(outcome.source, outcome.backup)
+    output_files.copy_atomically(outcome.source, outcome.backup)

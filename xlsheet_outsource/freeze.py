@@ -24,7 +24,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import cells, udfs
-from .fidelity import features_lost_by_rewrite
+from .fidelity import assess_rewrite
 from .grids import Grid, excel_value
 from .inputs import NO_SAVED_RESULT
 from .package import Package, PackageError
@@ -62,16 +62,26 @@ def freeze_workbook(path: Path | str, out: Path | str | None = None) -> FreezeOu
     outcome = FreezeOutcome(source)
     try:
         with Package(source) as package:
-            outcome.lost = features_lost_by_rewrite(package, package.index())
+            rewrite = assess_rewrite(package, package.index())
     except PackageError as exc:
         outcome.problems.append(str(exc))
         return outcome
+    outcome.lost = rewrite.lost
+    if rewrite.too_big:
+        outcome.problems.append(rewrite.too_big)
+        return outcome
     keep_vba = target.suffix.lower() in MACRO_SUFFIXES
-    book = openpyxl.load_workbook(source, keep_vba=keep_vba)
+    try:
+        book = openpyxl.load_workbook(source, keep_vba=keep_vba)
+        values = openpyxl.load_workbook(source, data_only=True)
+    except Exception as exc:  # openpyxl fails in many ways on parts it cannot parse
+        detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:150]
+        outcome.problems.append(f"is damaged: cannot be read for rewriting ({detail})")
+        return outcome
     if keep_vba and book.vba_archive is None:
         outcome.problems.append(f"{target.name}: a workbook without macros must be saved as .xlsx")
         return outcome
-    freezer = Freezer(book, openpyxl.load_workbook(source, data_only=True))
+    freezer = Freezer(book, values)
     outcome.frozen, outcome.problems = freezer.freeze_all()
     book.calculation.fullCalcOnLoad = True  # the formulas around frozen calls have no saved result
     try:

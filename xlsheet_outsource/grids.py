@@ -95,11 +95,7 @@ def decide_grids(tasks: GridInputs, quotes: GridInputs,
     found.tasks = _table(tasks, schema.TASK_COLUMNS, schema.TASK_RESULTS, found.fatal)
     found.quotes = _table(quotes, schema.QUOTE_COLUMNS, schema.QUOTE_RESULTS, found.fatal)
     grids = {given.sheet: given.grid for given in (tasks, quotes) if given.grid is not None}
-    if found.fatal:
-        return GridDecision(found, fatal=found.fatal, grids=grids)
-    decision = api.decide(found.settings, found.tasks.raw, found.quotes.raw,
-                          task_locate=found.tasks.locate, quote_locate=found.quotes.locate)
-    return GridDecision(found, decision, grids=grids)
+    return GridDecision(found, api.decide_found(found), fatal=found.fatal, grids=grids)
 
 
 def _table(given: GridInputs, columns: tuple[schema.Column, ...], results: Results,

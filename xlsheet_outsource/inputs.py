@@ -67,8 +67,10 @@ def shown(value: object) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, str):
         return repr(value.strip())
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if isinstance(value, float):
+        return f"{value:g}"
     return str(value)
 
 
@@ -180,8 +182,10 @@ def parse_yes_no(value: object, column: Column) -> bool:
 
 
 def parse_id(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if isinstance(value, float):
+        return f"{value:g}"
     return str(value).strip()
 
 

@@ -1,29 +1,53 @@
 """The .xlsx/.xlsm file as the zip package it is: safe opening, parts, sheets, names.
 
-Every XML part the tool parses itself goes through defusedxml, and every read is
-bounded, so a hostile file (a zip bomb, entity expansion) gets a clear refusal.
+Opening a Package checks the whole file before anything parses it: the size of the
+zip's directory, every part's name, declared and real inflated size (headers can
+lie), and the start of every XML part (no DTD, so no entity expansion or external
+entities; no absurd shared-string or cell-format count). A hostile or broken file gets a one-line
+refusal instead of a hang, a crash or a blown memory; the limits below are far above
+any real workbook of this tool. Every XML part the tool parses itself goes through
+defusedxml.
 """
 
 from __future__ import annotations
 
+import copy
+import os
 import posixpath
 import re
+import stat
+import struct
 import zipfile
+import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree.ElementTree import Element
+from typing import BinaryIO
+from xml.etree.ElementTree import Element, ParseError
 
+import defusedxml
 from defusedxml import ElementTree as SafeET
+from openpyxl.utils import get_column_letter
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_DOCUMENT = NS_REL + "/officeDocument"
+CONTENT_TYPES = "[Content_Types].xml"
 
-MAX_PART_BYTES = 512 * 1024 * 1024  # one part, inflated
-MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # the whole package, inflated
-MAX_RATIO = 200  # inflated / compressed, for parts above 1 MB
+MB = 1024 * 1024
+MAX_DIRECTORY_BYTES = 4 * MB  # the zip's table of contents: zipfile holds all of it
+MAX_PARTS = 10_000
+MAX_PART_BYTES = 256 * MB  # one part, inflated
+MAX_TOTAL_BYTES = 512 * MB  # the whole package, inflated
+MAX_SHARED_STRINGS = 5_000_000  # calamine reserves memory for as many as a file declares
+MAX_CELL_FORMATS = 131_072  # <xf> in a styles part: twice Excel's limit of one kind
+MAX_SHEET_CELLS = 1_000_000  # cells on one sheet the reader loads
+MAX_SHEET_AREA = 5_000_000  # rows x columns from A1 to the farthest value of a sheet read
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # all that Excel writes
+CHUNK = MB
+LAST_NAMEABLE_COLUMN = 18278  # ZZZ; Excel stops at XFD (16384)
 
 
 class PackageError(Exception):
@@ -36,6 +60,7 @@ class SheetEntry:
     part: str  # e.g. xl/worksheets/sheet1.xml
     state: str = "visible"
     kind: str = "worksheet"
+    target: str = ""  # the relationship's Target as written, before resolving
 
 
 @dataclass
@@ -50,50 +75,98 @@ class WorkbookIndex:
 
 
 def check_signature(path: Path) -> None:
-    """Refuse, in words, what is not an OOXML zip: old .xls, encrypted files, other files."""
+    """Refuse, in words, what is not an OOXML zip: old .xls, encrypted files, other files,
+    and zips whose directory alone would be too big to hold."""
     try:
+        mode = path.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise PackageError("is a folder, not a workbook")
+        if not stat.S_ISREG(mode):
+            raise PackageError("is not a regular file (a device or a pipe?)")
         with open(path, "rb") as fh:
             head = fh.read(8)
+            directory = _directory_size(fh)
     except FileNotFoundError:
         raise PackageError("file not found") from None
-    except IsADirectoryError:
-        raise PackageError("is a folder, not a workbook") from None
     except PermissionError:
         raise PackageError("cannot be read: permission denied") from None
+    except OSError as exc:
+        raise PackageError(f"cannot be read: {exc.strerror or exc}") from None
     if head.startswith(OLE_MAGIC):
         raise PackageError(
             "is password-protected or an old .xls file; remove the password (or save it "
             "as .xlsx) in Excel and try again")
     if not head.startswith(b"PK"):
         raise PackageError("is not an Excel workbook (.xlsx/.xlsm): it is not a zip package")
+    if directory > MAX_DIRECTORY_BYTES:
+        raise PackageError(f"refused: its zip directory alone is {directory:,} bytes "
+                           "(a workbook's is a few kilobytes)")
+
+
+# The end of central directory record and its zip64 forms, and where each keeps the
+# directory's size.
+_END, _END_SIZE = struct.Struct("<4s4H2LH"), 5
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_END, _ZIP64_END_SIZE = struct.Struct("<4sQ2H2L4Q"), 8
+
+
+def _directory_size(fh: BinaryIO) -> int:
+    """The central directory size the end record declares, read where zipfile reads it."""
+    length = fh.seek(0, os.SEEK_END)
+    tail_length = min(length, _END.size + 0xFFFF)  # the record may end in a comment
+    fh.seek(length - tail_length)
+    tail = fh.read(tail_length)
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) - at < _END.size:
+        return 0  # not a zip: zipfile says so
+    size = _END.unpack_from(tail, at)[_END_SIZE]
+    zip64 = at - _ZIP64_LOCATOR.size - _ZIP64_END.size
+    if zip64 >= 0 and tail[at - _ZIP64_LOCATOR.size:][:4] == b"PK\x06\x07":
+        size = max(size, _ZIP64_END.unpack_from(tail, zip64)[_ZIP64_END_SIZE])
+    return size
 
 
 class Package:
-    """Read access to the parts of a workbook package, within the size limits above."""
+    """Read access to the parts of a workbook package, within the limits above."""
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         check_signature(self.path)
         try:
             self.zip = zipfile.ZipFile(self.path)
-            infos = self.zip.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
             raise PackageError(f"is damaged: not a readable zip package ({exc})") from None
+        try:
+            infos = self.zip.infolist()
+            _check_entries(infos)
+            for info in infos:
+                self._inspect(info)
+        except BaseException:
+            self.zip.close()
+            raise
         self.names = {info.filename for info in infos}
-        self._check_sizes(infos)
+        self._by_folded_name = {name.casefold(): name for name in self.names}
 
-    def _check_sizes(self, infos: list[zipfile.ZipInfo]) -> None:
-        total = 0
-        for info in infos:
-            if info.flag_bits & 0x1:
-                raise PackageError("is encrypted; remove the password in Excel and try again")
-            total += info.file_size
-            if info.file_size > MAX_PART_BYTES or (
-                    info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1)):
-                raise PackageError(f"refused: part {info.filename} would inflate to "
-                                   f"{info.file_size:,} bytes (a decompression bomb?)")
-        if total > MAX_TOTAL_BYTES:
-            raise PackageError(f"refused: the package would inflate to {total:,} bytes")
+    def _inspect(self, info: zipfile.ZipInfo) -> None:
+        """Inflate a part for real, without keeping it, and look at its XML prolog."""
+        probe = copy.copy(info)
+        probe.file_size = info.file_size + 1  # so a stream longer than declared shows
+        del probe.CRC  # checked below: zipfile would check it first, hiding the lie
+        try:
+            with self.zip.open(probe) as raw:
+                stream = _CountedPart(raw, info)
+                if _check_xml_start(stream, info.filename) == "styleSheet":
+                    stream.count(_CELL_FORMAT)
+                while stream.read(CHUNK):
+                    pass
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError) as exc:
+            raise PackageError(f"is damaged: part {info.filename} cannot be read ({exc})") from None
+        if stream.crc != info.CRC:
+            raise PackageError(f"is damaged: part {info.filename} is corrupt (its checksum "
+                               "does not match)")
+        if stream.counted > MAX_CELL_FORMATS:
+            raise PackageError(f"refused: part {info.filename} has {stream.counted:,} cell "
+                               f"formats (Excel allows about 64,000 of each kind)")
 
     def __enter__(self) -> "Package":
         return self
@@ -104,14 +177,19 @@ class Package:
     def close(self) -> None:
         self.zip.close()
 
+    def find(self, name: str) -> str | None:
+        """The part's name as stored: part names are case-insensitive (OPC)."""
+        return self._by_folded_name.get(name.casefold())
+
     def read(self, name: str) -> bytes:
-        """A part's bytes, read no further than its declared size allows."""
+        """A part's bytes (already checked to inflate to no more than declared)."""
+        stored = self.find(name)
+        if stored is None:
+            raise PackageError(f"is damaged: part {name} is missing")
         try:
-            with self.zip.open(name) as fh:
+            with self.zip.open(stored) as fh:
                 data = fh.read(MAX_PART_BYTES + 1)
-        except KeyError:
-            raise PackageError(f"is damaged: part {name} is missing") from None
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError) as exc:
             raise PackageError(f"is damaged: part {name} cannot be read ({exc})") from None
         if len(data) > MAX_PART_BYTES:
             raise PackageError(f"refused: part {name} is larger than {MAX_PART_BYTES:,} bytes")
@@ -119,44 +197,62 @@ class Package:
 
     def xml(self, name: str) -> Element:
         try:
-            return SafeET.fromstring(self.read(name))
-        except SafeET.ParseError as exc:
+            return SafeET.fromstring(self.read(name), forbid_dtd=True)
+        except ParseError as exc:
             raise PackageError(f"is damaged: part {name} is not well-formed XML ({exc})") from None
-        except Exception as exc:  # defusedxml's refusals: entities, external references
-            raise PackageError(f"refused: part {name} uses forbidden XML ({type(exc).__name__})") from None
+        except defusedxml.DefusedXmlException as exc:
+            raise PackageError(_dtd_refusal(name, exc)) from None
 
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """rId -> (type, absolute target part) for a part's .rels, {} when it has none."""
+        return {rid: (typ, target) for rid, (typ, target, _) in self._relationships(part).items()}
+
+    def _relationships(self, part: str) -> dict[str, tuple[str, str, str]]:
+        """rId -> (type, absolute target part, target as written)."""
         folder, base = posixpath.split(part)
         rels_name = posixpath.join(folder, "_rels", base + ".rels")
-        if rels_name not in self.names:
+        if self.find(rels_name) is None:
             return {}
         rels = {}
         for rel in self.xml(rels_name).iter(f"{{{NS_PKG_REL}}}Relationship"):
-            target = rel.get("Target", "")
+            written = target = rel.get("Target", "")
             if rel.get("TargetMode") != "External":
                 target = resolve_target(folder, target)
-            rels[rel.get("Id", "")] = (rel.get("Type", ""), target)
+            rels[rel.get("Id", "")] = (rel.get("Type", ""), target, written)
         return rels
 
     def index(self) -> WorkbookIndex:
         """The workbook part, its sheets in order and its workbook-level defined names."""
         workbook_part = next((t for typ, t in self.relationships("").values()
                               if typ == OFFICE_DOCUMENT), "xl/workbook.xml")
-        if workbook_part not in self.names:
+        if self.find(workbook_part) is None:
             raise PackageError("is not an Excel workbook: it has no workbook part")
+        self.xml(CONTENT_TYPES)  # Excel opens no package without it, nor should we write one
         root = self.xml(workbook_part)
-        rels = self.relationships(workbook_part)
+        rels = self._relationships(workbook_part)
         idx = WorkbookIndex(workbook_part)
-        for sheet in root.iter(f"{{{NS_MAIN}}}sheet"):
-            rel_type, target = rels.get(sheet.get(f"{{{NS_REL}}}id", ""), ("", ""))
+        for sheet in root.iter():
+            if _local_name(sheet.tag) != "sheet":  # in any namespace, as calamine takes them
+                continue
+            rel_type, target, written = rels.get(_relationship_id(sheet), ("", "", ""))
             idx.sheets.append(SheetEntry(sheet.get("name", ""), target,
                                          sheet.get("state", "visible"),
-                                         rel_type.rsplit("/", 1)[-1]))
+                                         rel_type.rsplit("/", 1)[-1], written))
         for name in root.iter(f"{{{NS_MAIN}}}definedName"):
             if name.get("localSheetId") is None and name.text:
                 idx.defined_names[name.get("name", "")] = name.text.strip()
         return idx
+
+
+def _local_name(tag: object) -> str:
+    return str(tag).rsplit("}", 1)[-1]
+
+
+def _relationship_id(sheet: Element) -> str:
+    """The sheet's r:id, or "" unless it has exactly one id attribute: calamine matches
+    the r: prefix literally, we match the namespace, and the two must not disagree."""
+    ids = [key for key in sheet.attrib if _local_name(key) == "id"]
+    return sheet.get(f"{{{NS_REL}}}id", "") if len(ids) == 1 else ""
 
 
 def resolve_target(folder: str, target: str) -> str:
@@ -165,26 +261,183 @@ def resolve_target(folder: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(folder, target))
 
 
-_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_ATTR = re.compile(rb'(\w+)="([^"]*)"')
-_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+# --- checks on the zip's entries ---------------------------------------------------------
+
+def _check_entries(infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_PARTS:
+        raise PackageError(f"refused: it has {len(infos):,} parts (a workbook has at most "
+                           "a few thousand)")
+    seen: set[str] = set()
+    total = 0
+    for info in infos:
+        _check_name(info.filename, seen)
+        if info.flag_bits & 0x1:
+            raise PackageError("is encrypted; remove the password in Excel and try again")
+        if info.compress_type not in COMPRESSIONS:
+            raise PackageError(f"is damaged: part {info.filename} is compressed with method "
+                               f"{info.compress_type}, which Excel never uses")
+        _check_declared_size(info)
+        total += info.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise PackageError(f"refused: the package would inflate to {total:,} bytes "
+                           f"(the limit is {MAX_TOTAL_BYTES:,}; a decompression bomb?)")
 
 
-def unusable_cells(sheet_xml: bytes) -> dict[str, str]:
-    """Cells whose value a fast reader shows as blank though they are not:
-    {"F7": "#DIV/0!"} for error values, {"F8": ""} for formulas with no saved result."""
-    if not (_FORMULA.search(sheet_xml) or b't="e"' in sheet_xml):
-        return {}
-    found = {}
-    for match in _CELL.finditer(sheet_xml):
-        attrs = dict(_ATTR.findall(match[1]))
-        body = match[2] or b""
-        ref = attrs.get(b"r", b"").decode()
-        value = _VALUE.search(body)
-        if attrs.get(b"t") == b"e":
-            found[ref] = value[1].decode() if value else "#VALUE!"
-        elif _FORMULA.search(body) and not (value and value[1]):
-            if attrs.get(b"t") != b"str" or value is None:
-                found[ref] = ""
-    return found
+_DRIVE = re.compile(r"^[A-Za-z]:")
+
+
+def _check_name(name: str, seen: set[str]) -> None:
+    """No part may point outside the package, and no two may share a name: readers would
+    disagree on which one they read (OPC part names are case-insensitive)."""
+    segments = re.split(r"[/\\]", name)
+    if name.startswith(("/", "\\")) or ".." in segments or _DRIVE.match(name) or "\0" in name:
+        raise PackageError(f"refused: it has a part named {name!r}, which points outside "
+                           "the package (a path-traversal attack?)")
+    folded = name.casefold()
+    if folded in seen:
+        raise PackageError(f"is damaged: it has two parts named {name!r} "
+                           "(part names ignore case)")
+    seen.add(folded)
+
+
+def _check_declared_size(info: zipfile.ZipInfo) -> None:
+    if info.file_size > MAX_PART_BYTES:
+        raise PackageError(f"refused: part {info.filename} would inflate to "
+                           f"{info.file_size:,} bytes (a decompression bomb?)")
+
+
+class _CountedPart:
+    """A part's inflated bytes, counted: a part that inflates past the size its header
+    declares (what every parser trusts) is refused the moment it does."""
+
+    def __init__(self, raw: BinaryIO, info: zipfile.ZipInfo) -> None:
+        self.raw, self.info, self.size, self.crc = raw, info, 0, 0
+        self.counted, self._pattern, self._tail = 0, None, b""
+
+    def count(self, pattern: re.Pattern[bytes]) -> None:
+        """From now on, count the matches of ``pattern`` (shorter than 64 bytes)."""
+        self._pattern = pattern
+
+    def read(self, size: int = CHUNK) -> bytes:
+        data = self.raw.read(size if size and size > 0 else CHUNK)
+        self.size += len(data)
+        self.crc = zlib.crc32(data, self.crc)
+        if self._pattern is not None:
+            window = self._tail + data  # a match may straddle two reads
+            self.counted += sum(1 for match in self._pattern.finditer(window)
+                                if match.end() > len(self._tail))
+            self._tail = window[-64:]
+        if self.size > self.info.file_size:
+            raise PackageError(f"refused: part {self.info.filename} inflates to more than "
+                               f"the {self.info.file_size:,} bytes its header declares "
+                               "(a decompression bomb?)")
+        return data
+
+
+def _check_xml_start(stream: _CountedPart, name: str) -> str | None:
+    """Parse a part up to its root element, whose name it returns: a DTD there is refused
+    (workbooks never have one; it is how entity expansion and external entities get in),
+    and so is a shared strings table declaring more strings than a reader should make
+    room for."""
+    try:
+        _, root = next(SafeET.iterparse(stream, events=("start",), forbid_dtd=True))
+    except (ParseError, StopIteration):
+        return None  # not XML (a picture, macros) or broken XML: its reader will say so
+    except defusedxml.DefusedXmlException as exc:
+        raise PackageError(_dtd_refusal(name, exc)) from None
+    declared = root.get("uniqueCount", "").strip()  # what calamine reserves room for
+    if _local_name(root.tag) == "sst" and declared.isdigit() and int(declared) > MAX_SHARED_STRINGS:
+        raise PackageError(f"refused: part {name} declares {int(declared):,} shared strings "
+                           f"(the limit is {MAX_SHARED_STRINGS:,})")
+    return _local_name(root.tag)
+
+
+def _dtd_refusal(name: str, exc: Exception) -> str:
+    return (f"refused: part {name} has a DTD ({type(exc).__name__}); workbooks never do "
+            "(an XML entity attack?)")
+
+
+# --- a sheet, before a reader loads it -----------------------------------------------------
+
+@dataclass
+class SheetScan:
+    """A sheet as calamine will see it: how far its values reach, and the cells whose
+    value a fast reader shows as blank though they are not."""
+    last_row: int = 0  # 1-based extent of the cells holding a value
+    last_column: int = 0
+    # (row, column), 0-based -> "#DIV/0!" for an error value, "" for a formula with no result
+    unusable: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+_PREFIX = rb"""(?:[^\s<>/:="']+:)?"""  # any namespace prefix: calamine ignores them
+# Attributes, quotes respected; none may hold a "<" (XML forbids it), which keeps every
+# match short: a tag this does not read is counted as unreadable, not searched further.
+_ATTRIBUTES = rb"""((?:[^<>"']|"[^<"]*"|'[^<']*')*)"""
+_SHEET_ITEM = re.compile(
+    rb"<" + _PREFIX + rb"(?:row(?=[\s/>])" + _ATTRIBUTES + rb">"  # 1: a row's attributes
+    rb"|c(?=[\s/>])" + _ATTRIBUTES + rb">"  # 2: a cell's attributes (ending in / if empty)
+    rb"([^<]*(?:<(?!/?" + _PREFIX + rb"(?:c|row)[\s/>])[^<]*)*))")  # 3: what the cell holds
+_CELL_FORMAT = re.compile(rb"<" + _PREFIX + rb"xf[\s/>]")
+_ITEM_START = re.compile(rb"<" + _PREFIX + rb"(row|c)[\s/>]")
+_ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*(["'])(\d+)\1""")
+_CELL_REF = re.compile(rb"""(?:^|\s)r\s*=\s*(["'])([A-Za-z]+)(\d+)\1""")
+_CELL_TYPE = re.compile(rb"""(?:^|\s)t\s*=\s*(["'])(\w+)\1""")
+_VALUE = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?>([^<]*)")
+_INLINE = re.compile(rb"<" + _PREFIX + rb"is[\s/>]")
+_FORMULA = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
+
+
+def scan_sheet(name: str, sheet_xml: bytes) -> SheetScan:
+    """Where the sheet's values reach, placing cells without an address as calamine does
+    (next column, next row); refused when loading it would take too much memory."""
+    starts = Counter(match[1] for match in _ITEM_START.finditer(sheet_xml))
+    if starts[b"c"] > MAX_SHEET_CELLS:
+        raise PackageError(f"sheet {name!r} has {starts[b'c']:,} cells, more than this tool "
+                           f"reads ({MAX_SHEET_CELLS:,}); keep the tasks in a smaller workbook")
+    scan = SheetScan()
+    row, column, items = -1, 0, 0  # row, column 0-based: where a cell without address goes
+    for item in _SHEET_ITEM.finditer(sheet_xml):
+        items += 1
+        row_attributes, attributes, content = item.groups()
+        if row_attributes is not None:
+            numbers = [int(number) for _, number in _ROW_NUMBER.findall(row_attributes)]
+            row, column = (max(numbers) - 1 if numbers else row + 1), 0
+            continue
+        refs = _CELL_REF.findall(attributes)  # several: the farthest, to be safe
+        at_row = max((int(number) - 1 for _, _, number in refs), default=max(row, 0))
+        at_column = max((_column_number(letters) - 1 for _, letters, _ in refs), default=column)
+        column = at_column + 1
+        _note_cell(scan, at_row, at_column, attributes,
+                   b"" if attributes.endswith(b"/") else content)
+    if items != starts.total():
+        raise PackageError(f"is damaged: sheet {name!r} has a row or cell tag that cannot be read")
+    area = scan.last_row * scan.last_column
+    if area > MAX_SHEET_AREA:
+        corner = f"{get_column_letter(min(scan.last_column, LAST_NAMEABLE_COLUMN))}{scan.last_row}"
+        raise PackageError(f"sheet {name!r} has values as far as {corner}: {area:,} cells "
+                           f"to read, more than this tool reads ({MAX_SHEET_AREA:,}); "
+                           "delete what is far below or right of the table")
+    return scan
+
+
+def _note_cell(scan: SheetScan, row: int, column: int, attributes: bytes, content: bytes) -> None:
+    value = _VALUE.search(content)
+    if value is not None or _INLINE.search(content):
+        scan.last_row = max(scan.last_row, row + 1)
+        scan.last_column = max(scan.last_column, column + 1)
+    kind = _CELL_TYPE.search(attributes)
+    kind = kind[2] if kind else b"n"
+    text = value[1].decode(errors="replace") if value else ""
+    if kind == b"e":
+        scan.unusable[row, column] = text or "#VALUE!"
+    elif _FORMULA.search(content) and not text and (kind != b"str" or value is None):
+        scan.unusable[row, column] = ""
+
+
+def _column_number(letters: bytes) -> int:
+    """1-based, of any length: an address past XFD is as far as it says, not an error."""
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+

@@ -10,17 +10,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, TypeVar
 
 import pandas as pd
 import python_calamine as calamine
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from . import inputs, schema
 from .inputs import NO_SAVED_RESULT, Problem
 from .model import Settings
-from .package import Package, PackageError, WorkbookIndex, unusable_cells
+from .package import Package, PackageError, SheetEntry, WorkbookIndex, scan_sheet
 
 HEADER_SEARCH_ROWS = 20
+CONTRACT_SHEETS = (schema.SETTINGS, schema.TASKS, schema.QUOTES)
+NOT_OURS = ("is not a workbook of this tool: it has none of the sheets "
+            f"{', '.join(CONTRACT_SHEETS)} (start from the template: xlsheet-outsource new)")
+CALAMINE_WORKBOOK_PART = "xl/workbook.xml"  # calamine reads this name, whatever the package says
+T = TypeVar("T")
 
 
 @dataclass
@@ -61,83 +67,108 @@ def read_workbook(path: Path | str) -> WorkbookInputs:
         with Package(path) as package:
             index = package.index()
             found.sheet_names = [s.name for s in index.sheets]
-            book = _open_calamine(path)
-            found.settings, problems = _read_settings(package, index, book)
+            if not any(index.sheet(name) for name in CONTRACT_SHEETS):
+                found.fatal.append(Problem("", "", NOT_OURS))
+                return found
+            sheets = _Sheets(path, package, index)
+            found.settings, problems = _read_settings(sheets)
             found.fatal += problems
-            found.tasks = _read_table(package, index, book, schema.TASKS, schema.TASK_COLUMNS,
+            found.tasks = _read_table(sheets, schema.TASKS, schema.TASK_COLUMNS,
                                       schema.TASK_RESULTS, found.fatal)
-            found.quotes = _read_table(package, index, book, schema.QUOTES, schema.QUOTE_COLUMNS,
+            found.quotes = _read_table(sheets, schema.QUOTES, schema.QUOTE_COLUMNS,
                                        schema.QUOTE_RESULTS, found.fatal)
     except PackageError as exc:
         found.fatal.append(Problem("", "", str(exc)))
     return found
 
 
-def _open_calamine(path: Path) -> calamine.CalamineWorkbook:
+class _Sheets:
+    """The sheets read so far. Each is scanned before calamine loads it: calamine builds a
+    dense grid from A1 to the farthest value, and aborts the process if that is too big."""
+
+    def __init__(self, path: Path, package: Package, index: WorkbookIndex) -> None:
+        self.path, self.package, self.index = path, package, index
+        self._book: calamine.CalamineWorkbook | None = None
+        self._grids: dict[str, list[list[object]]] = {}
+
+    def grid(self, entry: SheetEntry) -> list[list[object]]:
+        """The sheet's values from A1, with error values and formulas lacking a saved
+        result made visible."""
+        if entry.name not in self._grids:
+            scan = scan_sheet(entry.name, self.package.read(self._part(entry)))
+            book = self._workbook()
+            grid = _calamine(f"is damaged: sheet {entry.name!r} cannot be read", lambda: book
+                             .get_sheet_by_name(entry.name).to_python(skip_empty_area=False))
+            self._grids[entry.name] = _with_marks(grid, scan.unusable)
+        return self._grids[entry.name]
+
+    def _part(self, entry: SheetEntry) -> str:
+        """The sheet's part, which must be the one calamine reads: it resolves targets
+        its own way, and a file where the two differ could slip an unscanned part in."""
+        part = self.package.find(entry.part)
+        if part is None:
+            raise PackageError(f"is damaged: sheet {entry.name!r} has no part "
+                               f"({entry.part or 'no relationship'})")
+        if part.casefold() != _calamine_part(entry.target).casefold():
+            raise PackageError(f"is damaged: sheet {entry.name!r} points to its part "
+                               f"in an unusual way ({entry.target!r})")
+        return part
+
+    def _workbook(self) -> calamine.CalamineWorkbook:
+        if self._book is None:
+            if self.index.workbook_part.casefold() != CALAMINE_WORKBOOK_PART:
+                raise PackageError(f"cannot be read: its main part is {self.index.workbook_part}, "
+                                   f"not {CALAMINE_WORKBOOK_PART} as Excel writes it")
+            self._book = _calamine("is damaged: cannot be read as a workbook",
+                                   lambda: calamine.CalamineWorkbook.from_path(str(self.path)))
+        return self._book
+
+
+def _calamine_part(target: str) -> str:
+    """Where calamine looks for a sheet's part, given its relationship's Target."""
+    if target.startswith("/xl/"):
+        return target[1:]
+    return target if target.startswith("xl/") else "xl/" + target
+
+
+def _calamine(failure: str, call: Callable[[], T]) -> T:
     try:
-        return calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine's errors carry no stable types across versions
-        raise PackageError(f"cannot be read as a workbook ({str(exc)[:120]})") from None
+        return call()
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # no stable error types; a Rust panic is a BaseException
+        raise PackageError(f"{failure} ({str(exc)[:120]})") from None
 
 
-def _grid(book: calamine.CalamineWorkbook, name: str) -> list[list[object]]:
-    try:
-        return book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except Exception as exc:
-        raise PackageError(f"sheet {name!r} cannot be read ({str(exc)[:120]})") from None
-
-
-def _cells_with_marks(package: Package, index: WorkbookIndex, sheet: str,
-                      grid: list[list[object]]) -> list[list[object]]:
-    """The grid with error values and formulas lacking a saved result made visible."""
-    entry = index.sheet(sheet)
-    if entry is None or entry.part not in package.names:
-        return grid
-    for ref, error in unusable_cells(package.read(entry.part)).items():
-        match = re.fullmatch(r"([A-Z]+)(\d+)", ref)
-        if not match:
-            continue
-        row, col = int(match[2]) - 1, _column_index(match[1]) - 1
+def _with_marks(grid: list[list[object]], unusable: dict[tuple[int, int], str]
+                ) -> list[list[object]]:
+    for (row, col), error in unusable.items():
         if row < len(grid) and col < len(grid[row]):
             grid[row][col] = error or NO_SAVED_RESULT
     return grid
 
 
-def _column_index(letters: str) -> int:
-    number = 0
-    for char in letters:
-        number = number * 26 + ord(char) - 64
-    return number
+_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]{1,3})\$?(\d{1,7})$")
 
 
-_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]+)\$?(\d+)$")
-
-
-def _read_settings(package: Package, index: WorkbookIndex,
-                   book: calamine.CalamineWorkbook) -> tuple[Settings | None, list[Problem]]:
+def _read_settings(sheets: _Sheets) -> tuple[Settings | None, list[Problem]]:
     """Settings by defined name first, else by the label in column A of Settings."""
+    index = sheets.index
     entry = index.sheet(schema.SETTINGS)
-    grids: dict[str, list[list[object]]] = {}
-
-    def grid_of(sheet: str) -> list[list[object]]:
-        if sheet not in grids:
-            grids[sheet] = _cells_with_marks(package, index, sheet, _grid(book, sheet))
-        return grids[sheet]
-
     values: dict[str, object] = {}
     places: dict[str, str] = {}
     for setting in schema.SETTINGS_ROWS:
         ref = _REF.match(index.defined_names.get(setting.name, ""))
         target = index.sheet((ref[1] or "").replace("''", "'") or ref[2]) if ref else None
         if ref and target:
-            row, col = int(ref[4]), _column_index(ref[3])
-            values[setting.name] = _cell(grid_of(target.name), row, col)
+            row, col = int(ref[4]), column_index_from_string(ref[3])
+            values[setting.name] = _cell(sheets.grid(target), row, col)
             places[setting.name] = f"{ref[3]}{ref[4]}"
     if entry is None and not values:
         return None, [Problem("", "", f"has no {schema.SETTINGS} sheet: add one (or start from "
                               "the template: xlsheet-outsource new)")]
     if entry is not None:
-        settings_by_label(grid_of(entry.name), values, places)
+        settings_by_label(sheets.grid(entry), values, places)
     return inputs.read_settings(values, lambda name: places.get(name, "B"))
 
 
@@ -161,17 +192,15 @@ def _cell(grid: list[list[object]], row: int, col: int) -> object:
     return None
 
 
-def _read_table(package: Package, index: WorkbookIndex, book: calamine.CalamineWorkbook,
-                sheet: str, columns: tuple[schema.Column, ...],
+def _read_table(sheets: _Sheets, sheet: str, columns: tuple[schema.Column, ...],
                 results: tuple[tuple[str, str, str], ...],
                 fatal: list[Problem]) -> SheetTable | None:
-    entry = index.sheet(sheet)
+    entry = sheets.index.sheet(sheet)
     if entry is None or entry.kind != "worksheet":
         fatal.append(Problem("", "", f"has no {sheet} sheet: add one (or start from the "
                              "template: xlsheet-outsource new)"))
         return None
-    grid = _cells_with_marks(package, index, entry.name, _grid(book, entry.name))
-    table, problem = table_from_grid(entry.name, grid, columns, results)
+    table, problem = table_from_grid(entry.name, sheets.grid(entry), columns, results)
     fatal += problem
     return table
 
