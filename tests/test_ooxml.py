@@ -10,12 +10,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from defusedxml import ElementTree as SafeET
 from openpyxl.chart import BarChart, Reference
 
 from xlsheet_outsource import api, reading, schema, template, writing
 from xlsheet_outsource.ooxml import app_properties, styles, worksheet, xmltext
-from xlsheet_outsource.ooxml.cells import Cell, Formula, render
+from xlsheet_outsource.ooxml.cells import Cell, Formula, cell_xml, column_xml, render
 from xlsheet_outsource.ooxml.content_types import ContentTypes
 from xlsheet_outsource.ooxml.relationships import Relationships
 
@@ -383,3 +385,18 @@ def test_a_prefixed_strict_styles_part_is_appended_to_in_its_own_namespace():
                        b'</x:styleSheet>')
     again = styles.StyleSheet(written)
     assert again.cell_style(font=bold) == 2 and not again.changed
+
+
+CELL_VALUES = st.one_of(st.none(), st.floats(), st.integers(-10**6, 10**6), st.booleans(),
+                        st.sampled_from(["OUTSOURCE", " padded ", "a<b & c", "_x0041_", "=1+1"]),
+                        st.text(max_size=8),
+                        st.builds(Formula, st.just("A1*2"), st.floats(allow_nan=False)))
+
+
+@given(st.lists(CELL_VALUES, max_size=30), st.integers(0, 5))
+def test_a_column_renders_as_its_cells_one_by_one(values, style):
+    rows = range(7, 7 + len(values))
+    one_by_one = ["" if value is None or isinstance(value, float) and value - value != 0
+                  else cell_xml(f"AB{row}", Cell(value, 0 if isinstance(value, str) else style))
+                  for row, value in zip(rows, values)]
+    assert column_xml("AB", rows, values, style) == one_by_one

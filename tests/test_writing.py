@@ -15,9 +15,10 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 
-from xlsheet_outsource import api, reading, schema, writing
+from xlsheet_outsource import api, reading, schema, sheets, writing
 from xlsheet_outsource.ooxml.archive import PackageParts
 from xlsheet_outsource.sheets import ACCOUNTANT_CELLS, SUMMARY_CELLS
+from xlsheet_outsource.summary import summarise
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "excel-made"
 RUN_DATE = dt.date(2024, 5, 1)
@@ -203,6 +204,27 @@ def test_accountant_totals_are_the_cash_of_outsource_rows(written):
         assert out["cash"].sum() == pytest.approx([v for v in total if v is not None][-1])
     text = " ".join(str(v) for r in ws.iter_rows(values_only=True) for v in r if v)
     assert "own time is not included" in text and "Saving" not in text
+
+
+def test_report_sheets_are_sheets_py_layout_cell_for_cell(written):
+    """The package writer puts For accountant's task rows in as XML; what a reader sees
+    is what sheets.py lays out with openpyxl alone (as the Excel macro shows it)."""
+    _, target, _, decision = written
+    scratch = openpyxl.Workbook()
+    scratch.remove(scratch.active)
+    sheets.replace_report_sheets(scratch, summarise(decision), RUN_DATE)
+    book = openpyxl.load_workbook(target)
+    assert len(decision.tasks[decision.tasks["verdict"] == "OUTSOURCE"]) >= 2
+
+    def cells(ws):
+        return {cell.coordinate: (_as_date(cell.value), cell.number_format, cell.font.b)
+                for row in ws.iter_rows() for cell in row if cell.value is not None}
+    for name in schema.OWNED_SHEETS:
+        assert cells(book[name]) == cells(scratch[name]), name
+
+
+def _as_date(value: object) -> object:
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def test_formula_looking_text_stays_text(written):

@@ -8,6 +8,7 @@ title, with a header row, one row per item and a "Total" row.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Sequence
 
 import pandas as pd
@@ -78,17 +79,33 @@ CHARTS = (("J4", "saving", "Annual saving by category"),
           ("J22", "freed", "Hours freed by category"))  # (anchor, column, title)
 
 
-def replace_report_sheets(book: Workbook, summary: Summary, run_date: dt.date) -> None:
-    """Delete the tool's sheets and write them afresh at the end of the workbook."""
+@dataclass(frozen=True)
+class TableBody:
+    """A table's item rows, left out for the caller to write: the package writer puts
+    a long one into the sheet's XML directly, many times faster than openpyxl."""
+    sheet: str
+    first_row: int
+    frame: pd.DataFrame
+    columns: Columns
+    currency: str
+
+
+def replace_report_sheets(book: Workbook, summary: Summary, run_date: dt.date, *,
+                          task_rows: bool = True) -> TableBody | None:
+    """Delete the tool's sheets and write them afresh at the end of the workbook. With
+    ``task_rows`` False, the rows of For accountant's list of outsourced tasks (one a
+    task: the long table) are left out and returned."""
     active = book.active.title if book.worksheets else None
     for name in schema.OWNED_SHEETS:
         for sheet in [s for s in (*book.worksheets, *book.chartsheets)
                       if s.title.casefold() == name.casefold()]:
             book.remove(sheet)
     write_summary(book.create_sheet(schema.SUMMARY), summary, run_date)
-    write_accountant(book.create_sheet(schema.ACCOUNTANT), summary, run_date)
+    left_out = write_accountant(book.create_sheet(schema.ACCOUNTANT), summary, run_date,
+                                task_rows=task_rows)
     if active in book.sheetnames:  # the user's view stays where it was
         book.active = book.sheetnames.index(active)
+    return left_out
 
 
 def write_summary(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
@@ -114,7 +131,8 @@ def write_summary(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
     print_setup(ws, run_date)
 
 
-def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
+def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
+                     task_rows: bool = True) -> TableBody | None:
     cur = summary.currency
     years = f"{summary.horizon_years:g} year{'' if summary.horizon_years == 1 else 's'}"
     _title(ws, "Outsourcing spend, for the accounts",
@@ -127,9 +145,14 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date) -> None
     row = HEADLINE_ROW + len(ACCOUNTANT_HEADLINE) + 1
     _, row = _table(ws, row, "By vendor", summary.by_vendor, VENDOR_TABLE, cur)
     _, row = _table(ws, row, "By category", summary.by_category_cash, CATEGORY_SPEND_TABLE, cur)
-    _table(ws, row, "Tasks outsourced", summary.outsourced, OUTSOURCED_TABLE, cur)
+    header = row + 1
+    _table(ws, row, "Tasks outsourced", summary.outsourced, OUTSOURCED_TABLE, cur,
+           items=task_rows)
     _widths(ws)
     print_setup(ws, run_date)
+    if task_rows:
+        return None
+    return TableBody(ws.title, header + 1, summary.outsourced, OUTSOURCED_TABLE, cur)
 
 
 def _title(ws: Worksheet, title: str, note: str) -> None:
@@ -147,16 +170,19 @@ def _headline(ws: Worksheet, rows: Columns, figures: dict[str, object], currency
 
 
 def _table(ws: Worksheet, row: int, title: str, frame: pd.DataFrame, columns: Columns,
-           currency: str, total: bool | tuple[str, ...] = True) -> tuple[tuple[int, int], int]:
+           currency: str, total: bool | tuple[str, ...] = True, items: bool = True
+           ) -> tuple[tuple[int, int], int]:
     """A titled table from ``row``, with a Total row of every number column (or of the
-    columns named in ``total``); returns (header row, last item row) and the next free row."""
+    columns named in ``total``); returns (header row, last item row) and the next free row.
+    With ``items`` False the item rows are left empty, for the caller to fill."""
     ws.cell(row, 1).value = title
     ws.cell(row, 1).font = cells.SECTION_FONT
     header = row + 1
     for col, (_, label, _) in enumerate(columns, start=1):
         cells.put(ws.cell(header, col), label)
         cells.style_header(ws.cell(header, col))
-    for r, record in enumerate(frame.to_dict("records"), start=header + 1):
+    ws.row_dimensions[header].height = 30  # two lines: wrapped headers show and print whole
+    for r, record in enumerate(frame.to_dict("records") if items else (), start=header + 1):
         for col, (key, _, kind) in enumerate(columns, start=1):
             cells.put(ws.cell(r, col), record[key], kind, currency)
     last = header + len(frame)
@@ -203,9 +229,6 @@ def print_setup(ws: Worksheet, run_date: dt.date) -> None:
     ws.oddHeader.left.text, ws.oddHeader.right.text = "&F", "&A"
     ws.oddFooter.left.text = f"Decided on {run_date:%Y-%m-%d}"
     ws.oddFooter.right.text = "Page &P of &N"
-    for row in {cell.row for cells_ in ws.iter_rows() for cell in cells_
-                if cell.fill == cells.HEADER_FILL}:
-        ws.row_dimensions[row].height = 30  # two lines: wrapped table headers print whole
 
 
 def _widths(ws: Worksheet) -> None:

@@ -11,7 +11,6 @@ is replaced atomically, so a crash never leaves half a workbook behind.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
@@ -26,7 +25,8 @@ from .model import Decision
 from .ooxml import transplant, worksheet
 from .ooxml.archive import write_atomically
 from .ooxml.book import MACRO_SUFFIXES, WorkbookPackage
-from .ooxml.cells import Cell, Formula, column_letter
+from .ooxml.worksheet import RenderedRow
+from .ooxml.cells import Cell, Formula, column_letter, column_xml
 from .ooxml.styles import StyleSheet
 from .reading import SheetTable, WorkbookInputs
 from .summary import Summary, summarise
@@ -112,28 +112,25 @@ def _layout(book: WorkbookPackage, table: SheetTable, frame: pd.DataFrame,
 def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
                  frame: pd.DataFrame, results: Results, currency: str,
                  formulas: Mapping[tuple[str, int, int], str]) -> None:
-    """Replace the tool's earlier block (if any) by a fresh one."""
+    """Replace the tool's earlier block (if any) by a fresh one, rendered a column at a time."""
     header_style = book.styles.cell_style(font=cells.HEADER_FONT.to_tree(),
                                           fill=cells.HEADER_FILL.to_tree(),
                                           alignment=cells.HEADER_ALIGNMENT.to_tree())
-    written: dict[int, dict[int, Cell]] = {layout.header_row: {}}
-    for row in layout.rows:
-        written[row] = {}
-    for key, header, kind in results:
-        column = layout.columns[key]
-        written[layout.header_row][column] = Cell(header, header_style)
+    columns = tuple(layout.columns[key] for key, _, _ in results)
+    header = RenderedRow.of(layout.header_row, {column: Cell(header, header_style)
+                                                for column, (_, header, _) in zip(columns, results)})
+    texts = []
+    for column, (key, _, kind) in zip(columns, results):
+        values = _cell_values(frame[key])
+        if formulas:
+            values = [Formula(formulas[layout.sheet, row, column], value)
+                      if (layout.sheet, row, column) in formulas else value
+                      for row, value in zip(layout.rows, values)]
         number_style = book.styles.cell_style(number_format=schema.number_format(kind, currency))
-        for row, value in zip(layout.rows, frame[key].tolist()):
-            if type(value) is float:  # most values: a quick path for them
-                value = value if math.isfinite(value) else None
-            elif type(value) is not str:
-                value = cells.plain(value)
-            formula = formulas.get((layout.sheet, row, column)) if formulas else None
-            if formula is not None:
-                value = Formula(formula, value)
-            elif value is None:
-                continue
-            written[row][column] = Cell(value, 0 if type(value) is str else number_style)
+        texts.append(column_xml(column_letter(column), layout.rows, values, number_style))
+    written = {layout.header_row: header}
+    written.update((row, RenderedRow(columns, row_texts))
+                   for row, row_texts in zip(layout.rows, zip(*texts)))
     book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
         first_row=layout.header_row,
         columns=frozenset({*table.result_columns.values(), *layout.columns.values()}),
@@ -141,6 +138,14 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         widths={layout.columns[key]: WIDE_TEXT.get(key, WIDTHS.get(kind, 12))
                 for key, _, kind in results},
         formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else ()))
+
+
+def _cell_values(values: pd.Series) -> list[object]:
+    """Plain Python values; floats (most figures) as they are, for column_xml's quick path."""
+    if values.dtype.kind == "f":
+        return values.tolist()
+    return [value if type(value) in (float, str) else cells.plain(value)
+            for value in values.tolist()]
 
 
 def _verdict_formats(styles: StyleSheet, layout: BlockLayout
@@ -173,8 +178,25 @@ def _column_range(column: int, first: int, last: int) -> str:
 # --- Summary and For accountant ---------------------------------------------------------
 
 def _replace_report_sheets(book: WorkbookPackage, summary: Summary, run_date: dt.date) -> None:
-    """Made by openpyxl in a workbook of their own, then copied in with their charts."""
+    """Made by openpyxl in a workbook of their own, then copied in with their charts; the
+    long list of outsourced tasks is written into the copied sheet directly."""
     scratch = Workbook()
     scratch.remove(scratch.active)
-    sheets.replace_report_sheets(scratch, summary, run_date)
+    task_rows = sheets.replace_report_sheets(scratch, summary, run_date, task_rows=False)
     transplant.copy_sheets(book, transplant.Donor.of(scratch), schema.OWNED_SHEETS)
+    if task_rows is not None and len(task_rows.frame):
+        _write_table_body(book, task_rows)
+
+
+def _write_table_body(book: WorkbookPackage, body: sheets.TableBody) -> None:
+    rows = range(body.first_row, body.first_row + len(body.frame))
+    texts = []
+    for column, (key, _, kind) in enumerate(body.columns, start=1):
+        number_format = cells.format_for(kind, body.currency)
+        style = book.styles.cell_style(number_format=number_format) if number_format else 0
+        texts.append(column_xml(column_letter(column), rows, _cell_values(body.frame[key]),
+                                style))
+    numbers = tuple(range(1, len(body.columns) + 1))
+    book.rewrite_sheet(body.sheet, worksheet.SheetEdit(
+        first_row=body.first_row, columns=frozenset(),
+        cells={row: RenderedRow(numbers, row_texts) for row, row_texts in zip(rows, zip(*texts))}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple, Union
+from typing import NamedTuple, Sequence, Union
 
 from . import xmltext
 
@@ -61,26 +61,49 @@ def number_text(value: float | int) -> str:
 
 def render(ref: str, cell: Cell, prefix: str = "") -> bytes:
     """``<c>`` for ``cell`` at ``ref``; b"" for a blank unstyled cell (nothing to write)."""
+    return xmltext.prefixed(cell_xml(ref, cell).encode(), prefix.encode())
+
+
+def cell_xml(ref: str, cell: Cell) -> str:
+    """``render``'s text, unprefixed."""
     value, style = cell
     styled = f' s="{style}"' if style else ""
     kind = type(value)
     if kind is float or kind is int:  # most cells: first, and cheapest
-        return (f'<{prefix}c r="{ref}"{styled}><{prefix}v>{number_text(value)}</{prefix}v>'
-                f'</{prefix}c>').encode()
+        return f'<c r="{ref}"{styled}><v>{number_text(value)}</v></c>'
     if kind is str:
         space = ' xml:space="preserve"' if value != value.strip() else ""
-        return (f'<{prefix}c r="{ref}"{styled} t="inlineStr"><{prefix}is><{prefix}t{space}>'
-                f'{xmltext.cell_text(value)}</{prefix}t></{prefix}is></{prefix}c>').encode()
+        return (f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{xmltext.cell_text(value)}'
+                "</t></is></c>")
     if value is None:
-        return f'<{prefix}c r="{ref}"{styled}/>'.encode() if style else b""
+        return f'<c r="{ref}"{styled}/>' if style else ""
     if kind is bool:
-        return (f'<{prefix}c r="{ref}"{styled} t="b"><{prefix}v>{int(value)}</{prefix}v>'
-                f'</{prefix}c>').encode()
+        return f'<c r="{ref}"{styled} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, Formula):
-        return (f'<{prefix}c r="{ref}"{styled}{_result_type(value.cached)}><{prefix}f>'
-                f'{xmltext.escape(value.text)}</{prefix}f><{prefix}v>{_result(value.cached)}'
-                f'</{prefix}v></{prefix}c>').encode()
+        return (f'<c r="{ref}"{styled}{_result_type(value.cached)}><f>'
+                f"{xmltext.escape(value.text)}</f><v>{_result(value.cached)}</v></c>")
     raise TypeError(f"a cell cannot hold {value!r}")
+
+
+def column_xml(letter: str, rows: Sequence[int], values: Sequence[CellValue],
+               number_style: int = 0) -> list[str]:
+    """The cells of one column, unprefixed: numbers with ``number_style``, text unstyled,
+    "" for a blank (None, NaN). Finite floats, most of a computed block, take the quick
+    path; a text repeated down the column (a verdict, a vendor) is escaped once."""
+    styled = f' s="{number_style}"' if number_style else ""
+    texts: dict[str, str] = {}
+
+    def other(row: int, value: CellValue) -> str:
+        if type(value) is str:
+            if value not in texts:
+                texts[value] = cell_xml("\0", Cell(value)).partition("\0")[2]
+            return f'<c r="{letter}{row}{texts[value]}'
+        return cell_xml(f"{letter}{row}", Cell(value, number_style))
+
+    return [f'<c r="{letter}{row}"{styled}><v>{value:.16g}</v></c>'
+            if type(value) is float and value - value == 0  # finite: not NaN, not inf
+            else "" if value is None or type(value) is float else other(row, value)
+            for row, value in zip(rows, values)]
 
 
 def _result_type(cached: float | int | str | bool | None) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, NamedTuple
 
 from . import xmltext
-from .cells import Cell, Formula, column_letter, column_number, render
+from .cells import Cell, cell_xml, column_letter, column_number
 
 # CT_Worksheet's children after sheetData, in schema order.
 _AFTER_SHEET_DATA = (
@@ -49,13 +49,31 @@ class ConditionalFormat:
     rules: tuple[Rule, ...]
 
 
+class RenderedRow(NamedTuple):
+    """A row's new cells as XML already (unprefixed, cells.column_xml), in column order:
+    how a big block is given, rendered a column at a time."""
+    columns: tuple[int, ...]
+    texts: tuple[str, ...]  # "" where nothing is written
+
+    @classmethod
+    def of(cls, number: int, cells: Mapping[int, Cell] | RenderedRow) -> RenderedRow:
+        if isinstance(cells, RenderedRow):
+            return cells
+        columns = tuple(sorted(cells))
+        return cls(columns, tuple(cell_xml(f"{column_letter(c)}{number}", cells[c])
+                                  for c in columns))
+
+    def xml(self, prefix: bytes) -> bytes:
+        return xmltext.prefixed("".join(self.texts).encode(), prefix)
+
+
 @dataclass
 class SheetEdit:
     """What to change: cells in ``columns`` from ``first_row`` down are removed; ``cells``
     are written (replacing any cell at the same place)."""
     first_row: int
     columns: frozenset[int]
-    cells: Mapping[int, Mapping[int, Cell]]  # row -> column -> cell
+    cells: Mapping[int, Mapping[int, Cell] | RenderedRow]  # row -> column -> cell
     widths: Mapping[int, float] = field(default_factory=dict)
     formats: tuple[ConditionalFormat, ...] = ()  # replace those wholly within ``columns``
 
@@ -102,11 +120,17 @@ def sheet_prefix(xml: bytes) -> bytes:
 
 
 class _Row(NamedTuple):
+    xml: bytes  # the whole part
     start: int
+    content: int  # the cells from here...
+    close: int  # ...to here
     end: int
     attributes: bytes
-    inner: bytes
     number: int
+
+    @property
+    def inner(self) -> bytes:
+        return self.xml[self.content:self.close]
 
 
 @dataclass(frozen=True)
@@ -164,16 +188,17 @@ def _rows(xml: bytes, data: _SheetData, syntax: _Syntax) -> Iterable[_Row]:
         opening = syntax.row_start.search(xml, position, data.inner_end)
         if opening is None:
             return
+        content = opening.end()
         if opening[2]:  # <row .../>
-            end, inner = opening.end(), b""
+            close = end = content
         else:
-            close = xml.find(syntax.row_end, opening.end(), data.inner_end)
+            close = xml.find(syntax.row_end, content, data.inner_end)
             if close < 0:
                 raise ValueError(f"a row is not closed (at {opening.start()})")
-            end, inner = close + len(syntax.row_end), xml[opening.end():close]
+            end = close + len(syntax.row_end)
         explicit = _ROW_NUMBER.search(opening[1])
         number = int(explicit[1]) if explicit else number + 1
-        yield _Row(opening.start(), end, opening[1], inner, number)
+        yield _Row(xml, opening.start(), content, close, end, opening[1], number)
         position = end
 
 
@@ -189,69 +214,105 @@ def _cells(inner: bytes, syntax: _Syntax) -> Iterable[tuple[int, re.Match[bytes]
 def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
                     prefix: bytes) -> tuple[bytes, bool]:
     syntax = _syntax(prefix)
-    p = syntax.p
     block = sorted(edit.columns)
     new_rows = sorted(edit.cells)
+    rendered = {number: RenderedRow.of(number, edit.cells[number]) for number in new_rows}
     pending = 0  # the next of new_rows not yet written
     out: list[bytes] = []
     copied_to = data.start
     removed = False
     for row in _rows(xml, data, syntax):
         while pending < len(new_rows) and new_rows[pending] < row.number:
-            out += [xml[copied_to:row.start], _new_row(new_rows[pending], edit, p)]
+            out += [xml[copied_to:row.start], _new_row(new_rows[pending], rendered, syntax)]
             copied_to = row.start
             pending += 1
-        written = edit.cells.get(row.number, {})
+        written = rendered.get(row.number, _NOTHING)
         if pending < len(new_rows) and new_rows[pending] == row.number:
             pending += 1
         changing = block if row.number >= edit.first_row else []
-        if written.keys() - edit.columns or not changing:
-            changing = sorted(set(changing) | written.keys())
+        if not edit.columns.issuperset(written.columns) or not changing:
+            changing = sorted(set(changing).union(written.columns))
         if not changing:
+            continue
+        if row.close > row.content and _left_of(row, changing[0], syntax):
+            if written.columns:  # cells added at the end, the row copied unparsed
+                out += _appended(xml[copied_to:row.start], row, written, syntax)
+                copied_to = row.close
             continue
         rebuilt, gone = _row_rebuilt(row, written, changing, syntax)
         if rebuilt is not None:
             out += [xml[copied_to:row.start], rebuilt]
             copied_to = row.end
             removed |= gone
-    rest = [_new_row(number, edit, p) for number in new_rows[pending:]]
+    rest = [_new_row(number, rendered, syntax) for number in new_rows[pending:]]
     if data.empty_tag:
         if not rest:
             return xml[data.start:data.end], removed
+        p = syntax.p
         return b"".join([f"<{p}sheetData>".encode(), *rest, f"</{p}sheetData>".encode()]), removed
     out += [xml[copied_to:data.inner_end], *rest, xml[data.inner_end:data.end]]
     return b"".join(out), removed
 
 
-def _row_rebuilt(row: _Row, written: Mapping[int, Cell], changing: list[int],
+_NOTHING = RenderedRow((), ())
+
+
+def _left_of(row: _Row, column: int, syntax: _Syntax) -> bool:
+    """True when every cell of the row lies left of ``column`` (or it has none)."""
+    last = row.xml.rfind(syntax.cell_start, row.content, row.close)
+    if last < 0:
+        return True
+    cell = syntax.cell.match(row.xml, last, row.close)
+    ref = _CELL_REF.search(cell[1]) if cell else None
+    return ref is not None and column_number(ref[1]) < column
+
+
+def _appended(before: bytes, row: _Row, written: RenderedRow, syntax: _Syntax) -> list[bytes]:
+    """What comes before the row's closing tag, the new cells added: the row's start tag
+    is copied, or rewritten when it has spans= to widen."""
+    cells = written.xml(syntax.p.encode())
+    if b"spans" not in row.attributes:
+        return [before, row.xml[row.start:row.close], cells]
+    attributes = _with_spans(row.attributes, [c for c, text in zip(*written) if text])
+    return [before, syntax.row_opening, attributes, b">", row.xml[row.content:row.close], cells]
+
+
+def _row_rebuilt(row: _Row, written: RenderedRow, changing: list[int],
                  syntax: _Syntax) -> tuple[bytes | None, bool]:
     """The row with the cells of the ``changing`` columns replaced by ``written`` (or
     removed), or None when it has nothing to change."""
     inner, number, p = row.inner, row.number, syntax.p
     start = _first_changing_cell(inner, number, changing, syntax)
     kept: list[tuple[int, bytes]] = []
-    touched, removed, last_end = bool(written), False, start
+    touched, removed, last_end = bool(written.columns), False, start
     later = _cells(inner[start:], syntax) if inner.find(syntax.cell_start, start) >= 0 else ()
     for column, cell in later:
         last_end = start + cell.end()
         if column in changing:
             touched = True
-            still_formula = column in written and isinstance(written[column].value, Formula)
-            removed |= not still_formula and bool(cell[2] and syntax.formula.search(cell[2]))
+            removed |= bool(cell[2] and syntax.formula.search(cell[2])) and \
+                not _writes_formula(written, column)
             continue
         kept.append((column, cell[0] if _CELL_REF.search(cell[1])
                      else _with_ref(cell[0], f"{column_letter(column)}{number}", p)))
     if not touched:
         return None, False
-    suffix = str(number)
-    new = [(column, render(column_letter(column) + suffix, written[column], p))
-           for column in sorted(written)]
-    cells = b"".join(text for _, text in (sorted(kept + new) if kept else new))
+    prefix = p.encode()
+    if kept:
+        new = [(c, xmltext.prefixed(text.encode(), prefix)) for c, text in zip(*written)]
+        cells = b"".join(text for _, text in sorted(kept + new))
+    else:
+        cells = written.xml(prefix)
     attributes = row.attributes
     if b"spans" in attributes:
-        attributes = _with_spans(attributes, [c for c, _ in kept] + [c for c, text in new if text])
+        attributes = _with_spans(attributes, [c for c, _ in kept] +
+                                 [c for c, text in zip(*written) if text])
     return b"".join((syntax.row_opening, attributes, b">", inner[:start], cells,
                      inner[last_end:], syntax.row_end)), removed
+
+
+def _writes_formula(written: RenderedRow, column: int) -> bool:
+    return column in written.columns and "<f>" in written.texts[written.columns.index(column)]
 
 
 def _first_changing_cell(inner: bytes, number: int, changing: list[int], syntax: _Syntax) -> int:
@@ -287,10 +348,9 @@ def _with_spans(attributes: bytes, columns: list[int]) -> bytes:
     return attributes[:spans.start()] + f' spans="{low}:{high}"'.encode() + attributes[spans.end():]
 
 
-def _new_row(number: int, edit: SheetEdit, p: str) -> bytes:
-    cells = b"".join(render(f"{column_letter(column)}{number}", cell, p)
-                     for column, cell in sorted(edit.cells[number].items()))
-    return f'<{p}row r="{number}">'.encode() + cells + f"</{p}row>".encode()
+def _new_row(number: int, rendered: Mapping[int, RenderedRow], syntax: _Syntax) -> bytes:
+    return (f'<{syntax.p}row r="{number}">'.encode() + rendered[number].xml(syntax.p.encode())
+            + syntax.row_end)
 
 
 # --- before sheetData: dimension and column widths ----------------------------------------
@@ -319,7 +379,8 @@ def _with_dimension(head: bytes, top: xmltext.Span, edit: SheetEdit) -> bytes:
 
 def _area(edit: SheetEdit) -> tuple[int, int, int, int] | None:
     """(first column, first row, last column, last row) of the cells written."""
-    columns = {column for cells in edit.cells.values() for column in cells}
+    columns = {column for cells in edit.cells.values() for column in
+               (cells.columns if isinstance(cells, RenderedRow) else cells)}
     if not columns:
         return None
     return min(columns), min(edit.cells), max(columns), max(edit.cells)
