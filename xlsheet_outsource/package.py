@@ -362,11 +362,17 @@ def _dtd_refusal(name: str, exc: Exception) -> str:
 @dataclass
 class SheetScan:
     """A sheet as calamine will see it: how far its values reach, and the cells whose
-    value a fast reader shows as blank though they are not."""
+    value a fast reader shows as blank though they are not.
+
+    ``last_row``/``last_column`` are exact when ``exact_extent`` is true (the exact scan
+    ran). From the fast path they are an upper bound: the farthest cell of any kind, empty
+    styled cells included. Only the refusal below reads them, and a bound past the limit
+    is always settled by the exact scan, so the refusals are the same either way."""
     last_row: int = 0  # 1-based extent of the cells holding a value
     last_column: int = 0
     # (row, column), 0-based -> "#DIV/0!" for an error value, "" for a formula with no result
     unusable: dict[tuple[int, int], str] = field(default_factory=dict)
+    exact_extent: bool = True  # False: last_row/last_column are an upper bound
 
 
 _PREFIX = rb"""(?:[^\s<>/:="']+:)?"""  # any namespace prefix: calamine ignores them
@@ -389,11 +395,21 @@ _FORMULA = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
 
 def scan_sheet(name: str, sheet_xml: bytes) -> SheetScan:
     """Where the sheet's values reach, placing cells without an address as calamine does
-    (next column, next row); refused when loading it would take too much memory."""
+    (next column, next row); refused when loading it would take too much memory.
+
+    A sheet written the ordinary way (as Excel, LibreOffice and openpyxl write them) takes
+    a fast path of a few whole-text passes; anything it is not sure of takes the exact
+    scan, cell by cell. Both refuse the same sheets with the same words and find the same
+    unusable cells; see SheetScan for the extent."""
+    scan = _fast_scan(name, sheet_xml)
+    return scan if scan is not None else _exact_scan(name, sheet_xml)
+
+
+def _exact_scan(name: str, sheet_xml: bytes) -> SheetScan:
+    """scan_sheet, every cell read one by one: any sheet, however written."""
     starts = Counter(match[1] for match in _ITEM_START.finditer(sheet_xml))
     if starts[b"c"] > MAX_SHEET_CELLS:
-        raise PackageError(f"sheet {name!r} has {starts[b'c']:,} cells, more than this tool "
-                           f"reads ({MAX_SHEET_CELLS:,}); keep the tasks in a smaller workbook")
+        raise _too_many_cells(name, starts[b"c"])
     scan = SheetScan()
     row, column, items = -1, 0, 0  # row, column 0-based: where a cell without address goes
     for item in _SHEET_ITEM.finditer(sheet_xml):
@@ -417,6 +433,75 @@ def scan_sheet(name: str, sheet_xml: bytes) -> SheetScan:
         raise PackageError(f"sheet {name!r} has values as far as {corner}: {area:,} cells "
                            f"to read, more than this tool reads ({MAX_SHEET_AREA:,}); "
                            "delete what is far below or right of the table")
+    return scan
+
+
+def _too_many_cells(name: str, cells: int) -> PackageError:
+    return PackageError(f"sheet {name!r} has {cells:,} cells, more than this tool "
+                        f"reads ({MAX_SHEET_CELLS:,}); keep the tasks in a smaller workbook")
+
+
+# The fast path. It trusts a sheet only where these make the exact scan's reading certain:
+# no prefixed cell or row tag; every cell tag written <c r="A1" name="value" ...> (or
+# .../>) with no other r attribute, values without quotes, spaces or angle brackets (so
+# the tag reads, and its one address is the one the exact scan takes); every row tag
+# readable. Then every cell is where its address says, the farthest address bounds the
+# extent, and the only cells that can be unusable hold a formula tag or a t="e".
+_FAST_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
+_FAST_ANY_PREFIXED = re.compile(rb":(?:c|row|f)[\s/>]")
+_FAST_PREFIXED_FORMULA = re.compile(rb":f[\s/>]")
+_FAST_FORMULA = re.compile(rb"<f[\s/>]")
+# Every cell tag; the group is its row number when the tag is written the ordinary way,
+# else empty.
+_FAST_CELL = re.compile(rb'<c(?=[\s/>])(?: r="[A-Za-z]++(\d++)"'
+                        rb'(?: [a-qs-z]\w*+="[\w.]*+")*+\s?/?>)?')
+_FAST_COLUMN = re.compile(rb'<c r="([A-Za-z]++)')
+_FAST_BAD_ROW = re.compile(rb"<row(?=[\s/>])(?!" + _ATTRIBUTES + rb">)")
+_FAST_CELL_START = b'<c r="'
+_FAST_ERROR_TYPE = b' t="e"'
+
+
+def _fast_scan(name: str, sheet_xml: bytes) -> SheetScan | None:
+    """scan_sheet for a sheet written the ordinary way; None when the sheet is not, or
+    when the extent's bound is past the limit (the exact scan then decides)."""
+    prefixed = _FAST_ANY_PREFIXED.search(sheet_xml)
+    if prefixed is not None and _FAST_PREFIXED.search(sheet_xml, prefixed.start()):
+        return None
+    rows = _FAST_CELL.findall(sheet_xml)  # one per cell tag, as the exact scan counts them
+    if len(rows) > MAX_SHEET_CELLS:
+        raise _too_many_cells(name, len(rows))
+    numbers = set(rows)
+    if b"" in numbers or _FAST_BAD_ROW.search(sheet_xml):
+        return None
+    scan = SheetScan(exact_extent=not rows)
+    if rows:
+        scan.last_row = max(map(int, numbers))
+        scan.last_column = max(map(_column_number, set(_FAST_COLUMN.findall(sheet_xml))))
+        if scan.last_row * scan.last_column > MAX_SHEET_AREA:
+            return None
+    # Cells that may be unusable: each holding (or followed by) a formula tag or t="e".
+    suspects = {match.start() for match in _FAST_FORMULA.finditer(sheet_xml)}
+    if prefixed is not None:
+        suspects.update(match.start() for match in _FAST_PREFIXED_FORMULA.finditer(sheet_xml))
+    at = sheet_xml.find(_FAST_ERROR_TYPE)
+    while at >= 0:
+        suspects.add(at)
+        at = sheet_xml.find(_FAST_ERROR_TYPE, at + 1)
+    cells = {sheet_xml.rfind(_FAST_CELL_START, 0, at) for at in suspects}
+    cells.discard(-1)
+    notes = SheetScan()
+    for start in sorted(cells):  # in the order of the sheet, as the exact scan notes them
+        item = _SHEET_ITEM.match(sheet_xml, start)
+        if item is None or item[2] is None:
+            return None
+        attributes, content = item[2], item[3]
+        refs = _CELL_REF.findall(attributes)
+        if not refs:
+            return None
+        _note_cell(notes, max(int(number) - 1 for _, _, number in refs),
+                   max(_column_number(letters) - 1 for _, letters, _ in refs), attributes,
+                   b"" if attributes.endswith(b"/") else content)
+    scan.unusable = notes.unusable
     return scan
 
 
