@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from xlsheet_outsource import Settings, decide
+from xlsheet_outsource import Settings, decide, model
 
 E120 = Settings(hourly_worth=120)
 BLOG = dict(task_id="T1", task="Write weekly blog post", frequency=1, per="week",
@@ -206,3 +207,80 @@ def test_invariants(settings, tasks, quotes):
     outsourced = t[t["verdict"] == "OUTSOURCE"]
     assert (outsourced["saving"] >= settings.margin_pct * outsourced["self_cost"]).all()
     assert (outsourced["freed"] > 0).all()
+
+
+# --- the fast ways against the plain ones -------------------------------------------
+
+@pytest.mark.parametrize("value", [0.125, 2.5, -2.5, 0.5, -0.5, 0.005, 1.005, 2.675, -0.0, 0.0,
+                                   -0.004, 0.4999999999999999, 1e15 + 0.5, 2.0 ** 52 + 0.5,
+                                   2.0 ** 53, 9.1e15, 1e28, 1.7e308, -1e300, 5e-324,
+                                   math.inf, -math.inf, math.nan, 1234567.125, 10_500.0])
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+def test_shown_as_the_decimal_way(value, decimals):
+    assert model.shown(value, decimals) == model._shown_decimal(value, decimals)
+
+
+@hsettings(max_examples=1000)
+@given(st.one_of(st.floats(), st.floats(-1e6, 1e6), st.floats(-1e17, 1e17),
+                 st.integers(-10**9, 10**9).map(lambda n: n / 1000),
+                 st.integers(-10**9, 10**9).map(lambda n: n / 200)),
+       st.sampled_from([0, 1, 2, 3]))
+def test_shown_rounds_exactly_as_decimal(value, decimals):
+    assert model.shown(value, decimals) == model._shown_decimal(value, decimals)
+
+
+def reference_verdicts(settings, t):
+    """verdicts as first written: every rule's text for every row, the first that applies."""
+    cur = settings.currency
+    has_quote = t["best_vendor"].notna() | t["cash"].notna()
+    core = t["expertise"] == "Core"
+    quality_kept = t["quality_critical"].astype(bool) & (t["expertise"] != "Weak")
+    share = (t["saving"] / t["self_cost"]).where(t["self_cost"] > 0)
+    money_text, shown_series = model.money_text, model.shown_series
+    rules = [
+        (t["error"].notna(), "ERROR", t["error"]),
+        (core, "KEEP", model.REASONS["core"]),
+        (~has_quote, "NEEDS QUOTE", model.REASONS["no_quote"]),
+        (t["freed"] <= 0, "KEEP", model.REASONS["no_time_freed"]),
+        (t["saving"] <= 0, "KEEP",
+         "doing it yourself is cheaper by " + money_text(-t["saving"], cur) + " a year"),
+        (t["saving"] < settings.margin_pct * t["self_cost"], "REVIEW",
+         "saves only " + shown_series(share * 100, 0) + "% of its cost: marginal"),
+        (quality_kept, "REVIEW", "saves " + money_text(t["saving"], cur)
+         + " a year, but you would give up quality control"),
+    ]
+    outsource_reason = ("saves " + money_text(t["saving"], cur) + " a year and frees "
+                        + shown_series(t["freed"], 1) + " hours")
+    verdict = np.select([c.to_numpy() for c, _, _ in rules], [v for _, v, _ in rules],
+                        default="OUTSOURCE")
+    reason = pd.Series(outsource_reason, index=t.index, dtype=object)
+    taken = pd.Series(False, index=t.index)
+    for cond, _, text in rules:
+        use = cond & ~taken
+        reason = reason.mask(use, text)
+        taken |= cond
+    return verdict, reason
+
+
+mixed_task_st = task_st | st.fixed_dictionaries({
+    "frequency": st.sampled_from([1, "two", -1, None]), "per": st.sampled_from(PERS + ["x"]),
+    "hours_each": st.sampled_from([0, 0.5, 3, "x"]),
+    "expertise": st.sampled_from(["Core", "Strong", "Weak", None]),
+    "quality_critical": st.sampled_from([True, False, "maybe"])})
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(settings_st.map(lambda s: Settings(**{**s.__dict__, "currency": "EUR"})) | settings_st,
+       st.lists(mixed_task_st, min_size=1, max_size=8), st.lists(quote_st, max_size=20))
+def test_verdicts_as_first_written(settings, tasks, quotes):
+    tasks = pd.DataFrame([t | {"task_id": f"T{i % 6}"} for i, t in enumerate(tasks)],
+                         index=range(2, 2 + len(tasks)))
+    quotes = pd.DataFrame([q | {"task_id": f"T{q.pop('task')}", "vendor": f"V{i}"}
+                           for i, q in enumerate(quotes)],
+                          columns=["task_id", "vendor", "price", "basis"])
+    t = decide(settings, tasks, quotes).tasks
+    verdict, reason = model.verdicts(settings, t)
+    expected_verdict, expected_reason = reference_verdicts(settings, t)
+    assert verdict.tolist() == expected_verdict.tolist() and verdict.dtype == expected_verdict.dtype
+    pd.testing.assert_series_equal(reason, expected_reason, check_exact=True)
+    assert [type(r) for r in reason] == [type(r) for r in expected_reason]

@@ -8,11 +8,14 @@ error values, and names the cell of every value it cannot use.
 from __future__ import annotations
 
 import math
+import operator
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
+from itertools import repeat
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -232,23 +235,93 @@ def default_locator(sheet: str, columns: tuple[Column, ...]) -> Locate:
 
 def clean_frame(raw: pd.DataFrame, columns: tuple[Column, ...], sheet: str,
                 locate: Locate | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Typed columns plus an ``error`` column holding every problem of the row."""
+    """Typed columns plus an ``error`` column holding every problem of the row.
+
+    The result is what ``parse_cell`` gives cell by cell (each column's dtype inferred as
+    ``Series.map`` would); ``_parse_column`` gets there without a Python call per cell."""
     locate = locate or default_locator(sheet, columns)
     clean = pd.DataFrame(index=raw.index)
     problems: list[Problem] = []
-    row_errors = pd.Series([[] for _ in range(len(raw))], index=raw.index, dtype=object)
+    row_errors: dict[int, list[str]] = {}
     for column in columns:
         values = raw[column.key] if column.key in raw else pd.Series(None, index=raw.index, dtype=object)
-        parsed = values.astype(object).map(lambda v, c=column: _parse_or_bad(v, c))
-        bad = parsed.map(lambda v: isinstance(v, _Bad))
-        for row, item in parsed[bad].items():
-            problem = Problem(sheet, locate(row, column.key), item.message)
+        parsed, bad = _parse_column(values.astype(object).to_numpy(dtype=object), column)
+        for position in np.flatnonzero(bad).tolist():
+            problem = Problem(sheet, locate(raw.index[position], column.key),
+                              parsed[position].message)
             problems.append(problem)
-            row_errors[row].append(str(problem))
-        clean[column.key] = parsed.where(~bad, None)
-    clean["error"] = pd.Series([("; ".join(e) if e else None) for e in row_errors],
-                               index=raw.index, dtype=object)
+            row_errors.setdefault(position, []).append(str(problem))
+        if parsed.dtype != object:
+            clean[column.key] = pd.Series(parsed, index=raw.index)
+        elif bad.any():  # as Series.map left it: object, the bad cells None
+            parsed[bad] = None
+            clean[column.key] = pd.Series(parsed, index=raw.index, dtype=object)
+        else:  # the dtype Series.map would infer
+            clean[column.key] = pd.Series(parsed, index=raw.index, dtype=object).infer_objects()
+    errors = np.full(len(raw), None, dtype=object)
+    for position, texts in row_errors.items():
+        errors[position] = "; ".join(texts)
+    clean["error"] = pd.Series(errors, index=raw.index, dtype=object)
     return clean, problems
+
+
+_NUMBER_KINDS = ("number", "money", "hours", "pct")
+_PLAIN_NUMBERS = frozenset((float, int))  # exact types: bool, numpy scalars and other
+# subclasses take the per-cell path
+_UNSEEN = object()
+
+
+def _parse_column(values: np.ndarray, column: Column) -> tuple[np.ndarray, np.ndarray]:
+    """``_parse_or_bad`` of every cell of one column (an object array), and where it gave
+    a _Bad; float64 instead of objects when every cell is a plain number >= 0.
+
+    Plain numbers >= 0 are converted in one numpy step, each distinct text is parsed
+    once, blanks share one result; only other values go cell by cell."""
+    size = len(values)
+    bad = np.zeros(size, dtype=bool)
+    parsed = np.empty(size, dtype=object)
+    rest = np.ones(size, dtype=bool)  # not done yet
+    kinds = set(map(type, values))
+    if column.kind in _NUMBER_KINDS and kinds & _PLAIN_NUMBERS:
+        plain = rest.copy() if kinds <= _PLAIN_NUMBERS else np.fromiter(
+            map(_PLAIN_NUMBERS.__contains__, map(type, values)), bool, size)
+        numbers = values[plain].astype(float)  # what float(value) gives
+        with np.errstate(invalid="ignore"):
+            usable = np.isfinite(numbers) & (numbers >= 0)  # NaN and the bad: per cell
+            if column.kind == "pct":
+                numbers = np.where(numbers > 1, numbers / 100, numbers)
+        if usable.all() and plain.all():
+            return numbers, bad  # Series.map would infer float64 from these floats
+        where = np.flatnonzero(plain)[usable]
+        parsed[where] = numbers[usable].astype(object)
+        rest[where] = False
+    rest_at = np.flatnonzero(rest)
+    others = values[rest_at]
+    texts = np.ones(len(others), dtype=bool) if kinds == {str} else np.fromiter(
+        map(operator.is_, map(type, others), repeat(str)), bool, len(others))
+    if texts.any():  # only exact str here: True == 1 == 1.0 would share a hash slot
+        codes, uniques = pd.factorize(others[texts])
+        if column.kind in ("text", "id"):  # parse_cell: the text stripped, unless blank
+            empty = _parse_or_bad("", column)
+            results = np.fromiter((u.strip() or empty for u in uniques), object, len(uniques))
+        else:
+            results = np.fromiter((_parse_or_bad(u, column) for u in uniques), object,
+                                  len(uniques))
+        failed = np.fromiter((isinstance(r, _Bad) for r in results), bool, len(results))
+        at = rest_at[texts]
+        parsed[at] = results[codes]
+        bad[at] = failed[codes]
+    blank = _UNSEEN
+    for position, value in zip(rest_at[~texts].tolist(), others[~texts].tolist()):
+        if value is None or (type(value) is float and value != value):
+            if blank is _UNSEEN:
+                blank = _parse_or_bad(value, column)
+            result = blank
+        else:
+            result = _parse_or_bad(value, column)
+        parsed[position] = result
+        bad[position] = isinstance(result, _Bad)
+    return parsed, bad
 
 
 def _to_float(frame: pd.DataFrame, keys: tuple[str, ...]) -> None:
@@ -257,8 +330,18 @@ def _to_float(frame: pd.DataFrame, keys: tuple[str, ...]) -> None:
 
 
 def _id_key(ids: pd.Series) -> pd.Series:
-    """Task IDs compare case- and space-insensitively."""
-    return ids.map(lambda v: None if is_blank(v) else schema.normalise_header(v).upper())
+    """Task IDs compare case- and space-insensitively; each distinct ID is keyed once."""
+    codes, uniques = pd.factorize(ids.to_numpy(dtype=object))  # code -1: None or NaN
+    if not len(ids) or not all(type(u) is str for u in uniques):  # 1, 1.0, True: one code
+        return ids.map(_one_id_key)
+    keys = np.array([_one_id_key(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(keys[codes], index=ids.index, name=ids.name, dtype=object).infer_objects()
+
+
+def _one_id_key(value: object) -> str | None:
+    if type(value) is str and value.isascii() and value.isalnum():
+        return value.upper()  # no space, "_" or "-" to take out: "T12" -> "T12"
+    return None if is_blank(value) else schema.normalise_header(value).upper()
 
 
 def clean_tasks(raw: pd.DataFrame, locate: Locate | None = None) -> tuple[pd.DataFrame, list[Problem]]:

@@ -1,7 +1,8 @@
 """The decision engine: clean inputs in, every figure and a verdict out.
 
-Pure and vectorised: no I/O, no openpyxl, no click, no loop over rows. The rule
-book is docs/decision-model.md; names below follow its symbols.
+Pure and vectorised: no I/O, no openpyxl, no click, no loop over rows but the one that
+writes each row's reason text. The rule book is docs/decision-model.md; names below
+follow its symbols.
 
 Inputs are the typed frames that ``inputs.clean_tasks`` / ``clean_quotes`` make:
 
@@ -64,6 +65,24 @@ def shown(value: float, decimals: int) -> str:
     """A number as a spreadsheet's ROUND shows it: half away from zero (Python's format
     rounds the binary value half to even), and never "-0.00"."""
     scaled = value * 10 ** decimals
+    size = abs(scaled)
+    if not size < _EXACT_BELOW:  # also NaN and infinities
+        return _shown_decimal(value, decimals)
+    whole = math.floor(size)
+    whole += size - whole >= 0.5  # the fraction is exact: half away from zero, as ROUND
+    sign = "-" if scaled < 0 and whole else ""
+    if not decimals:
+        return f"{sign}{whole:,}"
+    units, cents = divmod(whole, 10 ** decimals)
+    return f"{sign}{units:,}.{cents:0{decimals}d}"
+
+
+_EXACT_BELOW = 2.0 ** 53  # below, shown's integer arithmetic; above, the Decimal way
+
+
+def _shown_decimal(value: float, decimals: int) -> str:
+    """shown() the slow, evidently right way (tests check the two agree)."""
+    scaled = value * 10 ** decimals
     if not math.isfinite(scaled):
         return f"{value:,.{decimals}f}"
     whole = Decimal(scaled).quantize(Decimal(1), ROUND_HALF_UP, _EXACT) + 0
@@ -116,29 +135,34 @@ def verdicts(settings: Settings, t: pd.DataFrame) -> tuple[np.ndarray, pd.Series
     core = t["expertise"] == "Core"
     quality_kept = t["quality_critical"].astype(bool) & (t["expertise"] != "Weak")
     share = (t["saving"] / t["self_cost"]).where(t["self_cost"] > 0)
+    # Python floats, as Series.map would pass them to shown()
+    saving, freed = t["saving"].tolist(), t["freed"].tolist()
+    percent, error = (share * 100).tolist(), t["error"].tolist()
+
+    def money(value: float) -> str:
+        return f"{shown(value, 2)} {cur}"
+
+    # (applies, verdict, reason of row i): a fixed seven rules, then OUTSOURCE
     rules = [
-        (t["error"].notna(), "ERROR", t["error"]),
-        (core, "KEEP", REASONS["core"]),
-        (~has_quote, "NEEDS QUOTE", REASONS["no_quote"]),
-        (t["freed"] <= 0, "KEEP", REASONS["no_time_freed"]),
+        (t["error"].notna(), "ERROR", lambda i: error[i]),
+        (core, "KEEP", lambda i: REASONS["core"]),
+        (~has_quote, "NEEDS QUOTE", lambda i: REASONS["no_quote"]),
+        (t["freed"] <= 0, "KEEP", lambda i: REASONS["no_time_freed"]),
         (t["saving"] <= 0, "KEEP",
-         "doing it yourself is cheaper by " + money_text(-t["saving"], cur) + " a year"),
+         lambda i: f"doing it yourself is cheaper by {money(-saving[i])} a year"),
         (t["saving"] < settings.margin_pct * t["self_cost"], "REVIEW",
-         "saves only " + shown_series(share * 100, 0) + "% of its cost: marginal"),
+         lambda i: f"saves only {shown(percent[i], 0)}% of its cost: marginal"),
         (quality_kept, "REVIEW",
-         "saves " + money_text(t["saving"], cur) + " a year, but you would give up quality control"),
+         lambda i: f"saves {money(saving[i])} a year, but you would give up quality control"),
     ]
-    outsource_reason = ("saves " + money_text(t["saving"], cur) + " a year and frees "
-                        + shown_series(t["freed"], 1) + " hours")
-    verdict = np.select([c.to_numpy() for c, _, _ in rules], [v for _, v, _ in rules],
-                        default="OUTSOURCE")
-    reason = pd.Series(outsource_reason, index=t.index, dtype=object)
-    taken = pd.Series(False, index=t.index)
-    for cond, _, text in rules:  # a fixed seven rules, each vectorised over all rows
-        use = cond & ~taken
-        reason = reason.mask(use, text)
-        taken |= cond
-    return verdict, reason
+    conditions = [c.to_numpy() for c, _, _ in rules]
+    verdict = np.select(conditions, [v for _, v, _ in rules], default="OUTSOURCE")
+    # Each row's reason is written by the rule that decided it, and only by that one.
+    winner = np.select(conditions, list(range(len(rules))), default=len(rules))
+    write = [text for _, _, text in rules] + [
+        lambda i: f"saves {money(saving[i])} a year and frees {shown(freed[i], 1)} hours"]
+    reason = np.fromiter((write[w](i) for i, w in enumerate(winner.tolist())), object, len(t))
+    return verdict, pd.Series(reason, index=t.index, dtype=object)
 
 
 QUOTE_FIGURES = ["vendor", "recurring", "setup_cash", "cash", "own_cost", "out_cost",

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Callable, TypeVar
 
+import numpy as np
 import pandas as pd
 import python_calamine as calamine
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -216,10 +218,19 @@ def table_from_grid(sheet: str, grid: list[list[object]], columns: tuple[schema.
                               f"in the first {HEADER_SEARCH_ROWS} rows")]
     header_row, keys, result_keys, last_user_column = found
     body = grid[header_row:]
-    data = {key: [row[col - 1] if col - 1 < len(row) else None for row in body]
+    shortest = min(map(len, body), default=0)
+    data = {key: list(map(itemgetter(col - 1), body)) if col <= shortest
+            else [row[col - 1] if col - 1 < len(row) else None for row in body]
             for key, col in keys.items()}
     raw = pd.DataFrame(data, index=range(header_row + 1, header_row + 1 + len(body)), dtype=object)
-    raw = raw[~raw.map(inputs.is_blank).all(axis=1)]
+    # Rows blank in every input column are dropped; a column is looked at only for the
+    # rows blank in all the columns before it (most rows are done at the first).
+    blank = range(len(body))
+    for values in data.values():
+        blank = [row for row in blank if inputs.is_blank(values[row])]
+    filled = np.ones(len(body), dtype=bool)
+    filled[list(blank)] = False
+    raw = raw[filled]
     return SheetTable(sheet, header_row, keys, result_keys, last_user_column + 1, raw), []
 
 
