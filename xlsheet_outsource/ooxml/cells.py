@@ -101,7 +101,7 @@ def column_xml(letter: str, rows: Sequence[int], values: Sequence[CellValue],
         return cell_xml(f"{letter}{row}", Cell(value, number_style))
 
     return [f'<c r="{letter}{row}"{styled}><v>{value:.16g}</v></c>'
-            if type(value) is float and value - value == 0  # finite: not NaN, not inf
+            if type(value) is float and value - value == 0 or type(value) is int  # finite
             else "" if value is None or type(value) is float else other(row, value)
             for row, value in zip(rows, values)]
 
