@@ -8,10 +8,11 @@ values and formulas without a saved result.
 from __future__ import annotations
 
 import re
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import Callable, Iterable, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -21,7 +22,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from . import inputs, schema
 from .inputs import NO_SAVED_RESULT, Problem
 from .model import Settings
-from .package import Package, PackageError, SheetEntry, WorkbookIndex, scan_sheet
+from .package import Package, PackageError, SheetEntry, SheetScan, WorkbookIndex, scan_sheet
 
 HEADER_SEARCH_ROWS = 20
 CONTRACT_SHEETS = (schema.SETTINGS, schema.TASKS, schema.QUOTES)
@@ -72,13 +73,15 @@ def read_workbook(path: Path | str) -> WorkbookInputs:
             if not any(index.sheet(name) for name in CONTRACT_SHEETS):
                 found.fatal.append(Problem("", "", NOT_OURS))
                 return found
-            sheets = _Sheets(path, package, index)
-            found.settings, problems = _read_settings(sheets)
-            found.fatal += problems
-            found.tasks = _read_table(sheets, schema.TASKS, schema.TASK_COLUMNS,
-                                      schema.TASK_RESULTS, found.fatal)
-            found.quotes = _read_table(sheets, schema.QUOTES, schema.QUOTE_COLUMNS,
-                                       schema.QUOTE_RESULTS, found.fatal)
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="calamine") as loaders:
+                sheets = _Sheets(path, package, index, loaders)
+                sheets.prefetch(index.sheet(name) for name in CONTRACT_SHEETS)
+                found.settings, problems = _read_settings(sheets)
+                found.fatal += problems
+                found.tasks = _read_table(sheets, schema.TASKS, schema.TASK_COLUMNS,
+                                          schema.TASK_RESULTS, found.fatal)
+                found.quotes = _read_table(sheets, schema.QUOTES, schema.QUOTE_COLUMNS,
+                                           schema.QUOTE_RESULTS, found.fatal)
     except PackageError as exc:
         found.fatal.append(Problem("", "", str(exc)))
     return found
@@ -86,23 +89,42 @@ def read_workbook(path: Path | str) -> WorkbookInputs:
 
 class _Sheets:
     """The sheets read so far. Each is scanned before calamine loads it: calamine builds a
-    dense grid from A1 to the farthest value, and aborts the process if that is too big."""
+    dense grid from A1 to the farthest value, and aborts the process if that is too big.
+    Calamine lets go of the GIL while it parses, so a scanned sheet loads in the
+    background while the next one is scanned."""
 
-    def __init__(self, path: Path, package: Package, index: WorkbookIndex) -> None:
-        self.path, self.package, self.index = path, package, index
-        self._book: calamine.CalamineWorkbook | None = None
+    def __init__(self, path: Path, package: Package, index: WorkbookIndex,
+                 loaders: Executor) -> None:
+        self.path, self.package, self.index, self.loaders = path, package, index, loaders
+        self._loading: dict[str, tuple[SheetScan, Future[list[list[object]]]]] = {}
         self._grids: dict[str, list[list[object]]] = {}
+
+    def prefetch(self, entries: Iterable[SheetEntry | None]) -> None:
+        """Start loading these worksheets, the biggest first (the longest to parse)."""
+        worksheets = {e.name: e for e in entries if e is not None and e.kind == "worksheet"}
+        for entry in sorted(worksheets.values(), key=self._size, reverse=True):
+            self._start(entry)
 
     def grid(self, entry: SheetEntry) -> list[list[object]]:
         """The sheet's values from A1, with error values and formulas lacking a saved
         result made visible."""
         if entry.name not in self._grids:
-            scan = scan_sheet(entry.name, self.package.read(self._part(entry)))
-            book = self._workbook()
-            grid = _calamine(f"is damaged: sheet {entry.name!r} cannot be read", lambda: book
-                             .get_sheet_by_name(entry.name).to_python(skip_empty_area=False))
-            self._grids[entry.name] = _with_marks(grid, scan.unusable)
+            self._start(entry)
+            scan, loading = self._loading[entry.name]
+            self._grids[entry.name] = _with_marks(loading.result(), scan.unusable)
         return self._grids[entry.name]
+
+    def _start(self, entry: SheetEntry) -> None:
+        if entry.name not in self._loading:
+            scan = scan_sheet(entry.name, self.package.read(self._part(entry)))
+            if self.index.workbook_part.casefold() != CALAMINE_WORKBOOK_PART:
+                raise PackageError(f"cannot be read: its main part is {self.index.workbook_part}, "
+                                   f"not {CALAMINE_WORKBOOK_PART} as Excel writes it")
+            self._loading[entry.name] = scan, self.loaders.submit(_load, self.path, entry.name)
+
+    def _size(self, entry: SheetEntry) -> int:
+        part = self.package.find(entry.part)
+        return self.package.zip.getinfo(part).file_size if part else 0
 
     def _part(self, entry: SheetEntry) -> str:
         """The sheet's part, which must be the one calamine reads: it resolves targets
@@ -116,14 +138,13 @@ class _Sheets:
                                f"in an unusual way ({entry.target!r})")
         return part
 
-    def _workbook(self) -> calamine.CalamineWorkbook:
-        if self._book is None:
-            if self.index.workbook_part.casefold() != CALAMINE_WORKBOOK_PART:
-                raise PackageError(f"cannot be read: its main part is {self.index.workbook_part}, "
-                                   f"not {CALAMINE_WORKBOOK_PART} as Excel writes it")
-            self._book = _calamine("is damaged: cannot be read as a workbook",
-                                   lambda: calamine.CalamineWorkbook.from_path(str(self.path)))
-        return self._book
+
+def _load(path: Path, sheet: str) -> list[list[object]]:
+    """One sheet's values by calamine, with a workbook of its own (one per thread)."""
+    book = _calamine("is damaged: cannot be read as a workbook",
+                     lambda: calamine.CalamineWorkbook.from_path(str(path)))
+    return _calamine(f"is damaged: sheet {sheet!r} cannot be read",
+                     lambda: book.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
 
 
 def _calamine_part(target: str) -> str:
