@@ -17,7 +17,7 @@ from openpyxl.chart import BarChart, Reference
 
 from xlsheet_outsource import api, reading, schema, template, writing
 from xlsheet_outsource.ooxml import app_properties, styles, worksheet, xmltext
-from xlsheet_outsource.ooxml.cells import Cell, Formula, cell_xml, column_xml, render
+from xlsheet_outsource.ooxml.cells import Cell, Formula, cell_xml, column_letter, column_xml, render
 from xlsheet_outsource.ooxml.content_types import ContentTypes
 from xlsheet_outsource.ooxml.relationships import Relationships
 
@@ -400,3 +400,26 @@ def test_a_column_renders_as_its_cells_one_by_one(values, style):
                   else cell_xml(f"AB{row}", Cell(value, 0 if isinstance(value, str) else style))
                   for row, value in zip(rows, values)]
     assert column_xml("AB", rows, values, style) == one_by_one
+
+
+SHEET_ROWS = st.lists(st.tuples(st.integers(1, 40),  # row number
+                                st.lists(st.integers(1, 30), max_size=4, unique=True),
+                                st.booleans()),  # spans=
+                      max_size=12, unique_by=lambda row: row[0])
+
+
+@given(SHEET_ROWS, st.integers(1, 30), st.lists(st.integers(1, 40), max_size=12, unique=True),
+       st.booleans())
+def test_cells_put_at_row_ends_as_the_row_parser_puts_them(rows, first, new, clear):
+    """The quick path (rows split at their closing tags) writes what the parser does."""
+    xml = sheet("".join(
+        f'<row r="{number}"' + (f' spans="1:{max(columns, default=1)}"' if spans else "") + ">"
+        + "".join(f'<c r="{column_letter(c)}{number}"><v>{c}</v></c>' for c in sorted(columns))
+        + "</row>" for number, columns, spans in sorted(rows)))
+    cells = {row: {first: Cell(f"r{row}"), first + 2: Cell(row * 1.5)} for row in new}
+    block = frozenset({first, first + 1, first + 2}) if clear else frozenset()
+    quick = worksheet.rewrite(xml, edit(cells, block))
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(worksheet, "_cells_appended", lambda *args: None)
+        parsed = worksheet.rewrite(xml, edit(cells, block))
+    assert quick == parsed

@@ -217,6 +217,9 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
     block = sorted(edit.columns)
     new_rows = sorted(edit.cells)
     rendered = {number: RenderedRow.of(number, edit.cells[number]) for number in new_rows}
+    appended = _cells_appended(xml, data, edit, rendered, syntax)
+    if appended is not None:
+        return appended, False
     pending = 0  # the next of new_rows not yet written
     out: list[bytes] = []
     copied_to = data.start
@@ -255,6 +258,62 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
 
 
 _NOTHING = RenderedRow((), ())
+_ROW_OPENING = re.compile(rb'<row r="(\d+)"')
+
+
+def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
+                    rendered: Mapping[int, RenderedRow], syntax: _Syntax) -> bytes | None:
+    """sheetData with the new cells put at the end of their rows, when every cell of the
+    sheet lies left of them (a first run, most often): the rows are split apart at
+    their closing tags rather than parsed. None when that cannot be told cheaply
+    (prefixes, rows or cells written otherwise than r= first): the caller parses."""
+    leftmost = min([*edit.columns, *(c for row in rendered.values() for c in row.columns[:1])],
+                   default=None)
+    body = xml[data.content:data.inner_end]
+    if syntax.p or data.empty_tag or leftmost is None or _in_the_way(leftmost).search(body):
+        return None
+    numbers = [int(number) for number in _ROW_OPENING.findall(body)]
+    if any(a >= b for a, b in zip(numbers, numbers[1:])) or \
+            body.count(b"</row>") != len(numbers):  # an empty row, <row r="9"/>
+        return None
+    pieces = body.split(b"</row>")
+    out = [xml[data.start:data.content]]
+    waiting = iter(sorted(rendered))  # new rows, in order: the sheet's rows are too
+    new = next(waiting, None)
+    for number, piece in zip(numbers, pieces):
+        while new is not None and new < number:
+            out += [b'<row r="%d">' % new, rendered[new].xml(b""), b"</row>"]
+            new = next(waiting, None)
+        if new == number:
+            cells = rendered[new]
+            if b"spans" in piece:
+                opening = syntax.row_start.search(piece)
+                attributes = _with_spans(opening[1], [c for c, text in zip(*cells) if text])
+                piece = piece[:opening.start(1)] + attributes + piece[opening.end(1):]
+            out += [piece, cells.xml(b""), b"</row>"]
+            new = next(waiting, None)
+        else:
+            out += [piece, b"</row>"]
+    while new is not None:
+        out += [b'<row r="%d">' % new, rendered[new].xml(b""), b"</row>"]
+        new = next(waiting, None)
+    out += [pieces[-1], xml[data.inner_end:data.end]]
+    return b"".join(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _in_the_way(column: int) -> re.Pattern[bytes]:
+    """Finds what keeps the new cells from going at the ends of the rows: a row or cell tag
+    not starting with its r= attribute (other writers' ways, which the parser reads; a
+    cell's in capitals), or a cell at ``column`` or right of it."""
+    letters = column_letter(column)
+    same_length = [re.escape(letters[:i]) + f"[{chr(ord(letters[i]) + 1)}-Z]" + "[A-Z]" *
+                   (len(letters) - i - 1) for i in range(len(letters)) if letters[i] != "Z"]
+    longer = [f"[A-Z]{{{len(letters) + 1},3}}"] if len(letters) < 3 else []
+    at_or_right = "|".join([letters, *same_length, *longer]).encode()
+    # <co...> and <ch...> are rich text's <color>, <condense> and <charset>
+    return re.compile(rb'<(?:c(?:[^ oh]| (?!r="[A-Z]+\d))|row(?:[^ ]| (?!r=")))|<c r="(?:'
+                      + at_or_right + rb')\d')
 
 
 def _left_of(row: _Row, column: int, syntax: _Syntax) -> bool:
