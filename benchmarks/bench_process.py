@@ -9,6 +9,7 @@ Ratios, not seconds, are what to compare: the machines are shared and noisy.
 from __future__ import annotations
 
 import argparse
+import gc
 import random
 import resource
 import shutil
@@ -54,6 +55,7 @@ def bare_openpyxl(path: Path, out: Path) -> None:
 
 
 def timed(fn, *args) -> float:
+    gc.collect()  # the garbage of the run before (openpyxl's cells) is not this one's to sweep
     start = time.perf_counter()
     fn(*args)
     return time.perf_counter() - start
@@ -76,11 +78,14 @@ def main() -> None:
             ours.append(timed(process_workbook, book, folder / "out.xlsx"))
         b, o = min(baseline), min(ours)
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"bare openpyxl load+save: {b:.2f} s (best of {args.repeat})")
-        print(f"xlsheet-outsource process: {o:.2f} s (best of {args.repeat})")
+        print(f"bare openpyxl load+save: {b:.2f} s (best of {args.repeat}: "
+              f"{', '.join(f'{t:.2f}' for t in baseline)})")
+        print(f"xlsheet-outsource process: {o:.2f} s (best of {args.repeat}: "
+              f"{', '.join(f'{t:.2f}' for t in ours)})")
         print(f"ratio process / openpyxl: {o / b:.2f}")
         print(f"peak memory of this process: {peak_mb:,.0f} MB")
         clock = PhaseClock()  # one more run, its phases timed
+        gc.collect()
         process_workbook(book, folder / "out.xlsx")
         print("where process's time goes: " + ", ".join(
             f"{phase} {seconds:.2f} s" for phase, seconds in clock.seconds.items()))

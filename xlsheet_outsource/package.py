@@ -47,6 +47,7 @@ MAX_SHEET_AREA = 5_000_000  # rows x columns from A1 to the farthest value of a 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # all that Excel writes
 CHUNK = MB
+_KEPT = (".xml", ".rels")  # parts kept inflated once inspected: the ones read again
 LAST_NAMEABLE_COLUMN = 18278  # ZZZ; Excel stops at XFD (16384)
 
 
@@ -136,6 +137,7 @@ class Package:
             self.zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
             raise PackageError(f"is damaged: not a readable zip package ({exc})") from None
+        self._inflated: dict[str, bytes] = {}  # XML parts, as inspecting them inflated them
         try:
             infos = self.zip.infolist()
             _check_entries(infos)
@@ -154,7 +156,7 @@ class Package:
         del probe.CRC  # checked below: zipfile would check it first, hiding the lie
         try:
             with self.zip.open(probe) as raw:
-                stream = _CountedPart(raw, info)
+                stream = _CountedPart(raw, info, keep=info.filename.endswith(_KEPT))
                 if _check_xml_start(stream, info.filename) == "styleSheet":
                     stream.count(_CELL_FORMAT)
                 while stream.read(CHUNK):
@@ -167,6 +169,8 @@ class Package:
         if stream.counted > MAX_CELL_FORMATS:
             raise PackageError(f"refused: part {info.filename} has {stream.counted:,} cell "
                                f"formats (Excel allows about 64,000 of each kind)")
+        if stream.kept is not None:
+            self._inflated[info.filename] = b"".join(stream.kept)
 
     def __enter__(self) -> "Package":
         return self
@@ -186,6 +190,8 @@ class Package:
         stored = self.find(name)
         if stored is None:
             raise PackageError(f"is damaged: part {name} is missing")
+        if stored in self._inflated:
+            return self._inflated[stored]
         try:
             with self.zip.open(stored) as fh:
                 data = fh.read(MAX_PART_BYTES + 1)
@@ -310,9 +316,10 @@ class _CountedPart:
     """A part's inflated bytes, counted: a part that inflates past the size its header
     declares (what every parser trusts) is refused the moment it does."""
 
-    def __init__(self, raw: BinaryIO, info: zipfile.ZipInfo) -> None:
+    def __init__(self, raw: BinaryIO, info: zipfile.ZipInfo, keep: bool = False) -> None:
         self.raw, self.info, self.size, self.crc = raw, info, 0, 0
         self.counted, self._pattern, self._tail = 0, None, b""
+        self.kept: list[bytes] | None = [] if keep else None
 
     def count(self, pattern: re.Pattern[bytes]) -> None:
         """From now on, count the matches of ``pattern`` (shorter than 64 bytes)."""
@@ -331,6 +338,8 @@ class _CountedPart:
             raise PackageError(f"refused: part {self.info.filename} inflates to more than "
                                f"the {self.info.file_size:,} bytes its header declares "
                                "(a decompression bomb?)")
+        if self.kept is not None:
+            self.kept.append(data)
         return data
 
 
