@@ -64,7 +64,8 @@ class RenderedRow(NamedTuple):
                                   for c in columns))
 
     def xml(self, prefix: bytes) -> bytes:
-        return xmltext.prefixed("".join(self.texts).encode(), prefix)
+        text = "".join(self.texts).encode()
+        return xmltext.prefixed(text, prefix) if prefix else text
 
 
 @dataclass
@@ -176,7 +177,7 @@ def rewrite(xml: bytes, edit: SheetEdit) -> Rewritten:
     head = _with_columns(_with_dimension(xml[:data.start], top, edit), top, edit, prefix)
     body, removed = _rows_rewritten(xml, data, edit, prefix)
     tail = _with_formats(xml, data.end, xmltext.inner_end(xml, top), edit, prefix)
-    return Rewritten(head + body + tail + xml[xmltext.inner_end(xml, top):], removed)
+    return Rewritten(b"".join([head, *body, tail, xml[xmltext.inner_end(xml, top):]]), removed)
 
 
 # --- sheetData ----------------------------------------------------------------------------
@@ -212,11 +213,13 @@ def _cells(inner: bytes, syntax: _Syntax) -> Iterable[tuple[int, re.Match[bytes]
 
 
 def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
-                    prefix: bytes) -> tuple[bytes, bool]:
+                    prefix: bytes) -> tuple[list[bytes], bool]:
+    """sheetData rewritten, in pieces to join."""
     syntax = _syntax(prefix)
     block = sorted(edit.columns)
     new_rows = sorted(edit.cells)
-    rendered = {number: RenderedRow.of(number, edit.cells[number]) for number in new_rows}
+    rendered = {number: cells if type(cells) is RenderedRow else RenderedRow.of(number, cells)
+                for number, cells in edit.cells.items()}
     appended = _cells_appended(xml, data, edit, rendered, syntax)
     if appended is not None:
         return appended, False
@@ -250,11 +253,11 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
     rest = [_new_row(number, rendered, syntax) for number in new_rows[pending:]]
     if data.empty_tag:
         if not rest:
-            return xml[data.start:data.end], removed
+            return [xml[data.start:data.end]], removed
         p = syntax.p
-        return b"".join([f"<{p}sheetData>".encode(), *rest, f"</{p}sheetData>".encode()]), removed
+        return [f"<{p}sheetData>".encode(), *rest, f"</{p}sheetData>".encode()], removed
     out += [xml[copied_to:data.inner_end], *rest, xml[data.inner_end:data.end]]
-    return b"".join(out), removed
+    return out, removed
 
 
 _NOTHING = RenderedRow((), ())
@@ -262,7 +265,7 @@ _ROW_OPENING = re.compile(rb'<row r="(\d+)"')
 
 
 def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
-                    rendered: Mapping[int, RenderedRow], syntax: _Syntax) -> bytes | None:
+                    rendered: Mapping[int, RenderedRow], syntax: _Syntax) -> list[bytes] | None:
     """sheetData with the new cells put at the end of their rows, when every cell of the
     sheet lies left of them (a first run, most often): the rows are split apart at
     their closing tags rather than parsed. None when that cannot be told cheaply
@@ -278,11 +281,12 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
         return None
     pieces = body.split(b"</row>")
     out = [xml[data.start:data.content]]
+    append = out.append
     waiting = iter(sorted(rendered))  # new rows, in order: the sheet's rows are too
     new = next(waiting, None)
     for number, piece in zip(numbers, pieces):
         while new is not None and new < number:
-            out += [b'<row r="%d">' % new, rendered[new].xml(b""), b"</row>"]
+            append(b'<row r="%d">%s</row>' % (new, "".join(rendered[new].texts).encode()))
             new = next(waiting, None)
         if new == number:
             cells = rendered[new]
@@ -290,15 +294,17 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
                 opening = syntax.row_start.search(piece)
                 attributes = _with_spans(opening[1], [c for c, text in zip(*cells) if text])
                 piece = piece[:opening.start(1)] + attributes + piece[opening.end(1):]
-            out += [piece, cells.xml(b""), b"</row>"]
+            append(piece)
+            append("".join(cells.texts).encode())
             new = next(waiting, None)
         else:
-            out += [piece, b"</row>"]
+            append(piece)
+        append(b"</row>")
     while new is not None:
-        out += [b'<row r="%d">' % new, rendered[new].xml(b""), b"</row>"]
+        append(b'<row r="%d">%s</row>' % (new, "".join(rendered[new].texts).encode()))
         new = next(waiting, None)
     out += [pieces[-1], xml[data.inner_end:data.end]]
-    return b"".join(out)
+    return out
 
 
 @functools.lru_cache(maxsize=64)
@@ -438,8 +444,9 @@ def _with_dimension(head: bytes, top: xmltext.Span, edit: SheetEdit) -> bytes:
 
 def _area(edit: SheetEdit) -> tuple[int, int, int, int] | None:
     """(first column, first row, last column, last row) of the cells written."""
-    columns = {column for cells in edit.cells.values() for column in
-               (cells.columns if isinstance(cells, RenderedRow) else cells)}
+    rows = {cells.columns if isinstance(cells, RenderedRow) else tuple(cells)
+            for cells in edit.cells.values()}  # a block's rows share their columns
+    columns = {column for row in rows for column in row}
     if not columns:
         return None
     return min(columns), min(edit.cells), max(columns), max(edit.cells)
