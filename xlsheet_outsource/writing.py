@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -25,7 +26,6 @@ from .model import Decision
 from .ooxml import transplant, worksheet
 from .ooxml.archive import write_atomically
 from .ooxml.book import MACRO_SUFFIXES, WorkbookPackage
-from .ooxml.worksheet import RenderedRow
 from .ooxml.cells import Cell, Formula, column_letter, column_xml
 from .ooxml.styles import StyleSheet
 from .reading import SheetTable, WorkbookInputs
@@ -117,7 +117,7 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
                                           fill=cells.HEADER_FILL.to_tree(),
                                           alignment=cells.HEADER_ALIGNMENT.to_tree())
     columns = tuple(layout.columns[key] for key, _, _ in results)
-    header = RenderedRow.of(layout.header_row, {column: Cell(header, header_style)
+    header = worksheet.rendered_row(layout.header_row, {column: Cell(header, header_style)
                                                 for column, (_, header, _) in zip(columns, results)})
     texts = []
     for column, (key, _, kind) in zip(columns, results):
@@ -129,8 +129,7 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         number_style = book.styles.cell_style(number_format=schema.number_format(kind, currency))
         texts.append(column_xml(column_letter(column), layout.rows, values, number_style))
     written = {layout.header_row: header}
-    written.update((row, RenderedRow(columns, row_texts))
-                   for row, row_texts in zip(layout.rows, zip(*texts)))
+    written.update(zip(layout.rows, zip(repeat(columns), zip(*texts))))
     book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
         first_row=layout.header_row,
         columns=frozenset({*table.result_columns.values(), *layout.columns.values()}),
@@ -199,4 +198,4 @@ def _write_table_body(book: WorkbookPackage, body: sheets.TableBody) -> None:
     numbers = tuple(range(1, len(body.columns) + 1))
     book.rewrite_sheet(body.sheet, worksheet.SheetEdit(
         first_row=body.first_row, columns=frozenset(),
-        cells={row: RenderedRow(numbers, row_texts) for row, row_texts in zip(rows, zip(*texts))}))
+        cells=dict(zip(rows, zip(repeat(numbers), zip(*texts))))))

@@ -49,23 +49,21 @@ class ConditionalFormat:
     rules: tuple[Rule, ...]
 
 
-class RenderedRow(NamedTuple):
-    """A row's new cells as XML already (unprefixed, cells.column_xml), in column order:
-    how a big block is given, rendered a column at a time."""
-    columns: tuple[int, ...]
-    texts: tuple[str, ...]  # "" where nothing is written
+# A row's new cells as XML already (unprefixed, cells.column_xml), in column order: how
+# a big block is given, rendered a column at a time. ("" where nothing is written.)
+RenderedRow = tuple[tuple[int, ...], tuple[str, ...]]  # (columns, texts)
 
-    @classmethod
-    def of(cls, number: int, cells: Mapping[int, Cell] | RenderedRow) -> RenderedRow:
-        if isinstance(cells, RenderedRow):
-            return cells
-        columns = tuple(sorted(cells))
-        return cls(columns, tuple(cell_xml(f"{column_letter(c)}{number}", cells[c])
-                                  for c in columns))
 
-    def xml(self, prefix: bytes) -> bytes:
-        text = "".join(self.texts).encode()
-        return xmltext.prefixed(text, prefix) if prefix else text
+def rendered_row(number: int, cells: Mapping[int, Cell] | RenderedRow) -> RenderedRow:
+    if isinstance(cells, tuple):
+        return cells
+    columns = tuple(sorted(cells))
+    return columns, tuple(cell_xml(f"{column_letter(c)}{number}", cells[c]) for c in columns)
+
+
+def _row_xml(row: RenderedRow, prefix: bytes) -> bytes:
+    text = "".join(row[1]).encode()
+    return xmltext.prefixed(text, prefix) if prefix else text
 
 
 @dataclass
@@ -218,8 +216,7 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
     syntax = _syntax(prefix)
     block = sorted(edit.columns)
     new_rows = sorted(edit.cells)
-    rendered = {number: cells if type(cells) is RenderedRow else RenderedRow.of(number, cells)
-                for number, cells in edit.cells.items()}
+    rendered = {number: rendered_row(number, cells) for number, cells in edit.cells.items()}
     appended = _cells_appended(xml, data, edit, rendered, syntax)
     if appended is not None:
         return appended, False
@@ -236,12 +233,12 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
         if pending < len(new_rows) and new_rows[pending] == row.number:
             pending += 1
         changing = block if row.number >= edit.first_row else []
-        if not edit.columns.issuperset(written.columns) or not changing:
-            changing = sorted(set(changing).union(written.columns))
+        if not edit.columns.issuperset(written[0]) or not changing:
+            changing = sorted(set(changing).union(written[0]))
         if not changing:
             continue
         if row.close > row.content and _left_of(row, changing[0], syntax):
-            if written.columns:  # cells added at the end, the row copied unparsed
+            if written[0]:  # cells added at the end, the row copied unparsed
                 out += _appended(xml[copied_to:row.start], row, written, syntax)
                 copied_to = row.close
             continue
@@ -260,7 +257,7 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
     return out, removed
 
 
-_NOTHING = RenderedRow((), ())
+_NOTHING: RenderedRow = ((), ())
 _ROW_OPENING = re.compile(rb'<row r="(\d+)"')
 
 
@@ -270,8 +267,8 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
     sheet lies left of them (a first run, most often): the rows are split apart at
     their closing tags rather than parsed. None when that cannot be told cheaply
     (prefixes, rows or cells written otherwise than r= first): the caller parses."""
-    leftmost = min([*edit.columns, *(c for row in rendered.values() for c in row.columns[:1])],
-                   default=None)
+    layouts = {columns for columns, _ in rendered.values()}  # a block's rows share theirs
+    leftmost = min([*edit.columns, *(columns[0] for columns in layouts if columns)], default=None)
     body = xml[data.content:data.inner_end]
     if syntax.p or data.empty_tag or leftmost is None or _in_the_way(leftmost).search(body):
         return None
@@ -286,7 +283,7 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
     new = next(waiting, None)
     for number, piece in zip(numbers, pieces):
         while new is not None and new < number:
-            append(b'<row r="%d">%s</row>' % (new, "".join(rendered[new].texts).encode()))
+            append(b'<row r="%d">%s</row>' % (new, "".join(rendered[new][1]).encode()))
             new = next(waiting, None)
         if new == number:
             cells = rendered[new]
@@ -295,13 +292,13 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
                 attributes = _with_spans(opening[1], [c for c, text in zip(*cells) if text])
                 piece = piece[:opening.start(1)] + attributes + piece[opening.end(1):]
             append(piece)
-            append("".join(cells.texts).encode())
+            append("".join(cells[1]).encode())
             new = next(waiting, None)
         else:
             append(piece)
         append(b"</row>")
     while new is not None:
-        append(b'<row r="%d">%s</row>' % (new, "".join(rendered[new].texts).encode()))
+        append(b'<row r="%d">%s</row>' % (new, "".join(rendered[new][1]).encode()))
         new = next(waiting, None)
     out += [pieces[-1], xml[data.inner_end:data.end]]
     return out
@@ -335,7 +332,7 @@ def _left_of(row: _Row, column: int, syntax: _Syntax) -> bool:
 def _appended(before: bytes, row: _Row, written: RenderedRow, syntax: _Syntax) -> list[bytes]:
     """What comes before the row's closing tag, the new cells added: the row's start tag
     is copied, or rewritten when it has spans= to widen."""
-    cells = written.xml(syntax.p.encode())
+    cells = _row_xml(written, syntax.p.encode())
     if b"spans" not in row.attributes:
         return [before, row.xml[row.start:row.close], cells]
     attributes = _with_spans(row.attributes, [c for c, text in zip(*written) if text])
@@ -349,7 +346,7 @@ def _row_rebuilt(row: _Row, written: RenderedRow, changing: list[int],
     inner, number, p = row.inner, row.number, syntax.p
     start = _first_changing_cell(inner, number, changing, syntax)
     kept: list[tuple[int, bytes]] = []
-    touched, removed, last_end = bool(written.columns), False, start
+    touched, removed, last_end = bool(written[0]), False, start
     later = _cells(inner[start:], syntax) if inner.find(syntax.cell_start, start) >= 0 else ()
     for column, cell in later:
         last_end = start + cell.end()
@@ -367,7 +364,7 @@ def _row_rebuilt(row: _Row, written: RenderedRow, changing: list[int],
         new = [(c, xmltext.prefixed(text.encode(), prefix)) for c, text in zip(*written)]
         cells = b"".join(text for _, text in sorted(kept + new))
     else:
-        cells = written.xml(prefix)
+        cells = _row_xml(written, prefix)
     attributes = row.attributes
     if b"spans" in attributes:
         attributes = _with_spans(attributes, [c for c, _ in kept] +
@@ -377,7 +374,8 @@ def _row_rebuilt(row: _Row, written: RenderedRow, changing: list[int],
 
 
 def _writes_formula(written: RenderedRow, column: int) -> bool:
-    return column in written.columns and "<f>" in written.texts[written.columns.index(column)]
+    columns, texts = written
+    return column in columns and "<f>" in texts[columns.index(column)]
 
 
 def _first_changing_cell(inner: bytes, number: int, changing: list[int], syntax: _Syntax) -> int:
@@ -414,7 +412,7 @@ def _with_spans(attributes: bytes, columns: list[int]) -> bytes:
 
 
 def _new_row(number: int, rendered: Mapping[int, RenderedRow], syntax: _Syntax) -> bytes:
-    return (f'<{syntax.p}row r="{number}">'.encode() + rendered[number].xml(syntax.p.encode())
+    return (f'<{syntax.p}row r="{number}">'.encode() + _row_xml(rendered[number], syntax.p.encode())
             + syntax.row_end)
 
 
@@ -444,7 +442,7 @@ def _with_dimension(head: bytes, top: xmltext.Span, edit: SheetEdit) -> bytes:
 
 def _area(edit: SheetEdit) -> tuple[int, int, int, int] | None:
     """(first column, first row, last column, last row) of the cells written."""
-    rows = {cells.columns if isinstance(cells, RenderedRow) else tuple(cells)
+    rows = {cells[0] if isinstance(cells, tuple) else tuple(cells)
             for cells in edit.cells.values()}  # a block's rows share their columns
     columns = {column for row in rows for column in row}
     if not columns:
