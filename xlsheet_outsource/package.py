@@ -47,6 +47,7 @@ MAX_SHEET_AREA = 5_000_000  # rows x columns from A1 to the farthest value of a 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # all that Excel writes
 CHUNK = MB
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a zip entry's, before its name
 _KEPT = (".xml", ".rels")  # parts kept inflated once inspected: the ones read again
 LAST_NAMEABLE_COLUMN = 18278  # ZZZ; Excel stops at XFD (16384)
 
@@ -184,6 +185,23 @@ class Package:
     def find(self, name: str) -> str | None:
         """The part's name as stored: part names are case-insensitive (OPC)."""
         return self._by_folded_name.get(name.casefold())
+
+    def raw(self, name: str) -> tuple[int, int, int, int, bytes] | None:
+        """A part as stored, to copy without inflating it: (method, CRC-32, compressed
+        size, size, compressed bytes); None when its local header does not read plainly
+        (the caller inflates and compresses it again). Its bytes were checked on opening."""
+        info = self.zip.getinfo(self.find(name) or name)
+        with open(self.path, "rb") as stream:
+            stream.seek(info.header_offset)
+            header = stream.read(_LOCAL_HEADER.size)
+            if len(header) < _LOCAL_HEADER.size or header[:4] != b"PK\x03\x04":
+                return None
+            name_length, extra_length = _LOCAL_HEADER.unpack(header)[-2:]
+            stream.seek(info.header_offset + _LOCAL_HEADER.size + name_length + extra_length)
+            data = stream.read(info.compress_size)
+        if len(data) != info.compress_size:
+            return None
+        return info.compress_type, info.CRC, info.compress_size, info.file_size, data
 
     def read(self, name: str) -> bytes:
         """A part's bytes (already checked to inflate to no more than declared)."""
