@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 
 from xlsheet_outsource import decide_workbook, schema
+from xlsheet_outsource.package import Package
 from xlsheet_outsource.template import new_template
 
 
@@ -84,3 +86,20 @@ def test_missing_required_column_is_named(tmp_path):
     assert decision is None
     assert [str(p) for p in found.fatal] == [
         "Tasks: no header row with the columns Frequency, Per, Hours each in the first 20 rows"]
+
+
+def test_the_writer_reopens_the_checked_package_unless_the_file_changed(tmp_path):
+    samples = Path(__file__).resolve().parents[1] / "sample_workbooks"
+    path = tmp_path / "plan.xlsx"
+    shutil.copy(samples / "internet_marketer.xlsx", path)
+    with Package(path) as package:
+        parts = sorted(package.names)
+    assert package.reopened() is package  # the same file: not inflated and checked again
+    package.close()
+    shutil.copy(samples / "small_agency.xlsx", path)  # another workbook, same name
+    again = package.reopened()
+    assert again is not package
+    with zipfile.ZipFile(path) as written:
+        now = {name: written.read(name) for name in written.namelist()}
+    assert {name: again.read(name) for name in again.names} == now
+    again.close()

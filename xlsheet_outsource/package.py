@@ -134,6 +134,7 @@ class Package:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         check_signature(self.path)
+        self._file = _identity(self.path)
         try:
             self.zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
@@ -181,6 +182,21 @@ class Package:
 
     def close(self) -> None:
         self.zip.close()
+
+    def reopened(self) -> "Package":
+        """This package, closed, open again without checking it all over: the file is
+        the one checked (same size, time, inode and zip directory). A changed file is
+        opened and checked afresh."""
+        if _identity(self.path) == self._file:
+            try:
+                again = zipfile.ZipFile(self.path)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error):
+                return Package(self.path)
+            if _directory(again.infolist()) == _directory(self.zip.infolist()):
+                self.zip = again
+                return self
+            again.close()
+        return Package(self.path)
 
     def find(self, name: str) -> str | None:
         """The part's name as stored: part names are case-insensitive (OPC)."""
@@ -286,6 +302,16 @@ def resolve_target(folder: str, target: str) -> str:
 
 
 # --- checks on the zip's entries ---------------------------------------------------------
+
+def _identity(path: Path) -> tuple[int, int, int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_dev
+
+
+def _directory(infos: list[zipfile.ZipInfo]) -> list[tuple[object, ...]]:
+    return [(i.filename, i.CRC, i.compress_size, i.file_size, i.header_offset,
+             i.compress_type, i.flag_bits) for i in infos]
+
 
 def _check_entries(infos: list[zipfile.ZipInfo]) -> None:
     if len(infos) > MAX_PARTS:

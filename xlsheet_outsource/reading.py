@@ -60,6 +60,7 @@ class WorkbookInputs:
     quotes: SheetTable | None = None
     fatal: list[Problem] = field(default_factory=list)  # the workbook cannot be decided
     sheet_names: list[str] = field(default_factory=list)
+    package: Package | None = None  # as read and checked (closed): the writer reopens it
 
 
 def read_workbook(path: Path | str) -> WorkbookInputs:
@@ -68,6 +69,7 @@ def read_workbook(path: Path | str) -> WorkbookInputs:
     found = WorkbookInputs(path)
     try:
         with Package(path) as package:
+            found.package = package
             index = package.index()
             found.sheet_names = [s.name for s in index.sheets]
             if not any(index.sheet(name) for name in CONTRACT_SHEETS):

@@ -74,7 +74,7 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
     target = Path(target)
     blocks = ((found.tasks, decision.tasks, schema.TASK_RESULTS),
               (found.quotes, decision.quotes, schema.QUOTE_RESULTS))
-    with WorkbookPackage(found.path) as book:
+    with WorkbookPackage(found.path, found.package) as book:
         book.match_kind(target)
         layouts = {table.sheet: _layout(book, table, frame, results)
                    for table, frame, results in blocks}

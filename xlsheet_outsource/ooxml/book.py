@@ -26,9 +26,11 @@ MAIN_TYPES = {  # the workbook part's content type, by the file's extension
 
 
 class WorkbookPackage:
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, checked: Package | None = None) -> None:
+        """``checked``: the same file as the reader opened it (its checks not repeated)."""
         self.path = Path(path)
-        self.package = Package(self.path)
+        self.package = checked.reopened() if checked and checked.path == self.path \
+            else Package(self.path)
         try:
             self.parts = PackageParts(self.package)
             self.workbook_part = self.package.index().workbook_part
