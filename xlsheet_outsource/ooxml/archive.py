@@ -15,7 +15,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, Callable, Container, NamedTuple
 
@@ -25,8 +25,14 @@ FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # what Excel itself writes
 COMPRESS_LEVEL = 1  # a quarter of the time of level 6, for a quarter more bytes
 
 
+Entry = tuple[int, int, int, int, bytes]  # method, CRC-32, compressed size, size, stored bytes
+EARLY_PACKING = 1 << 20  # a changed part this big is compressed as soon as it is written
+
+
 class PackageParts:
-    """Read the source's parts, change some, save them all."""
+    """Read the source's parts, change some, save them all. A big part is compressed in
+    the background as soon as it is written (zlib lets go of the GIL), while the next is
+    being made; close() when done."""
 
     def __init__(self, source: Package) -> None:
         self.source = source
@@ -34,6 +40,11 @@ class PackageParts:
         self._stored = {name.casefold(): name for name in self._order}
         self._changed: dict[str, bytes] = {}
         self._removed: set[str] = set()  # still in _order: a part written again keeps its place
+        self._packer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="deflate")
+        self._packing: dict[str, Future[Entry]] = {}
+
+    def close(self) -> None:
+        self._packer.shutdown(cancel_futures=True)
 
     def find(self, name: str) -> str | None:
         """The part's name as stored (OPC names ignore case), None when there is none."""
@@ -63,12 +74,16 @@ class PackageParts:
             self._stored[name.casefold()] = name
         self._removed.discard(stored)
         self._changed[stored] = data
+        self._packing.pop(stored, None)
+        if len(data) >= EARLY_PACKING:
+            self._packing[stored] = self._packer.submit(_deflated, data)
 
     def remove(self, name: str) -> None:
         stored = self.find(name)
         if stored is not None:
             self._removed.add(stored)
             self._changed.pop(stored, None)
+            self._packing.pop(stored, None)
 
     def free_name(self, pattern: str, taken: Container[str] = ()) -> str:
         """The first name of the pattern's kind that no part has and is not ``taken``
@@ -80,19 +95,19 @@ class PackageParts:
 
     def save(self, stream: BinaryIO) -> None:
         """The parts as a zip: a part the tool did not change is copied as the source
-        stored it, compressed bytes and all; the others are compressed two at a time
-        (zlib lets go of the GIL), then written in order."""
-        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="deflate") as pool:
-            entries = [(name, pool.submit(self._stored_entry, name)) for name in self.names]
-            central, offset = [], 0
-            for name, entry in entries:
-                method, crc, compressed, size, data = entry.result()
-                header = _Header(name, method, crc, compressed, size)
-                local = header.local()
-                stream.write(local)
-                stream.write(data)
-                central.append(header.central(offset))
-                offset += len(local) + len(data)
+        stored it, compressed bytes and all; the others are compressed two at a time,
+        then written in order."""
+        entries = [(name, self._packing.get(name) or self._packer.submit(self._entry, name))
+                   for name in self.names]
+        central, offset = [], 0
+        for name, entry in entries:
+            method, crc, compressed, size, data = entry.result()
+            header = _Header(name, method, crc, compressed, size)
+            local = header.local()
+            stream.write(local)
+            stream.write(data)
+            central.append(header.central(offset))
+            offset += len(local) + len(data)
         directory = b"".join(central)
         if offset + len(directory) >= 0xFFFFFFFF:
             raise ValueError("the workbook would be over 4 GB, more than a zip without "
@@ -101,16 +116,18 @@ class PackageParts:
         stream.write(_END.pack(_END_SIGNATURE, 0, 0, len(central), len(central),
                                len(directory), offset, 0))
 
-    def _stored_entry(self, name: str) -> tuple[int, int, int, int, bytes]:
-        """(method, CRC-32, compressed size, size, compressed bytes) of a part."""
+    def _entry(self, name: str) -> Entry:
         if name not in self._changed:
             raw = self.source.raw(name)
             if raw is not None:
                 return raw
-        data = self.read(name)
-        deflate = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-        packed = deflate.compress(data) + deflate.flush()
-        return zipfile.ZIP_DEFLATED, zlib.crc32(data), len(packed), len(data), packed
+        return _deflated(self.read(name))
+
+
+def _deflated(data: bytes) -> Entry:
+    deflate = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    packed = deflate.compress(data) + deflate.flush()
+    return zipfile.ZIP_DEFLATED, zlib.crc32(data), len(packed), len(data), packed
 
 
 _LOCAL = struct.Struct("<4s5H3L2H")

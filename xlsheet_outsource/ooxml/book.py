@@ -31,8 +31,8 @@ class WorkbookPackage:
         self.path = Path(path)
         self.package = checked.reopened() if checked and checked.path == self.path \
             else Package(self.path)
+        self.parts = PackageParts(self.package)
         try:
-            self.parts = PackageParts(self.package)
             self.workbook_part = self.package.index().workbook_part
             self.workbook = WorkbookXml(self.parts.read(self.workbook_part))
             self.relationships = Relationships(self.workbook_part,
@@ -42,6 +42,7 @@ class WorkbookPackage:
             self.styles_part = style_rels[0].target if style_rels else "xl/styles.xml"
             self.styles = styles.StyleSheet(self._read(self.styles_part))
         except BaseException:
+            self.parts.close()
             self.package.close()
             raise
         self.added_sheets: list[str] = []
@@ -51,6 +52,7 @@ class WorkbookPackage:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.parts.close()
         self.package.close()
 
     def _read(self, part: str) -> bytes | None:
