@@ -445,3 +445,27 @@ def test_cells_put_at_row_ends_as_the_row_parser_puts_them(rows, first, new, cle
         patched.setattr(worksheet, "_cells_appended", lambda *args: None)
         parsed = worksheet.rewrite(xml, edit(cells, block))
     assert quick == parsed
+
+
+@given(st.integers(2, 30), st.lists(st.tuples(
+    st.integers(1, 40), st.lists(st.integers(0, 29), max_size=3, unique=True),
+    st.lists(st.integers(0, 2), max_size=3, unique=True), st.booleans(), st.booleans()),
+    max_size=12, unique_by=lambda row: row[0]), st.lists(st.integers(1, 40), max_size=12,
+                                                         unique=True))
+def test_an_earlier_block_is_replaced_as_the_row_parser_replaces_it(first, rows, new):
+    """A re-run: the rows end with the earlier block's cells, which go."""
+    def row_xml(number: int, left: list[int], old: list[int], spans: bool, formula: bool) -> str:
+        columns = sorted({c % (first - 1) + 1 for c in left}) + [first + c for c in sorted(old)]
+        cells = "".join(f'<c r="{column_letter(c)}{number}">'
+                        + ("<f>1+1</f>" if formula and c >= first else "") + f"<v>{c}</v></c>"
+                        for c in columns)
+        return (f'<row r="{number}"' + (f' spans="1:{first + 2}"' if spans else "") + ">"
+                + cells + "</row>")
+    xml = sheet("".join(row_xml(*row) for row in sorted(rows)))
+    cells = {row: {first: Cell(f"r{row}"), first + 2: Cell(row * 1.5)} for row in new}
+    block = frozenset({first, first + 1, first + 2})
+    quick = worksheet.rewrite(xml, edit(cells, block))
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(worksheet, "_cells_appended", lambda *args: None)
+        parsed = worksheet.rewrite(xml, edit(cells, block))
+    assert quick == parsed

@@ -263,15 +263,23 @@ _ROW_OPENING = re.compile(rb'<row r="(\d+)"')
 
 def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
                     rendered: Mapping[int, RenderedRow], syntax: _Syntax) -> list[bytes] | None:
-    """sheetData with the new cells put at the end of their rows, when every cell of the
-    sheet lies left of them (a first run, most often): the rows are split apart at
-    their closing tags rather than parsed. None when that cannot be told cheaply
-    (prefixes, rows or cells written otherwise than r= first): the caller parses."""
+    """sheetData with the new cells put at the end of their rows, the rows split apart at
+    their closing tags rather than parsed: when every cell of the sheet lies left of the
+    new ones (a first run), or every cell from there on is one of the block's, which goes
+    (a re-run). None when that cannot be told cheaply (prefixes, tags written otherwise
+    than r= first, formulas in the old block, cells out of order): the caller parses."""
     layouts = {columns for columns, _ in rendered.values()}  # a block's rows share theirs
     leftmost = min([*edit.columns, *(columns[0] for columns in layouts if columns)], default=None)
     body = xml[data.content:data.inner_end]
-    if syntax.p or data.empty_tag or leftmost is None or _in_the_way(leftmost).search(body):
+    if syntax.p or data.empty_tag or leftmost is None:
         return None
+    cut = None  # finds the first cell of the old block in a row, on a re-run
+    if _in_the_way(leftmost).search(body):
+        block = sorted(edit.columns)
+        if not block or block != list(range(leftmost, leftmost + len(block))) or b"extLst" in body \
+                or _in_the_way(block[-1] + 1).search(body):
+            return None
+        cut = _cell_from(leftmost)
     numbers = [int(number) for number in _ROW_OPENING.findall(body)]
     if any(a >= b for a, b in zip(numbers, numbers[1:])) or \
             body.count(b"</row>") != len(numbers):  # an empty row, <row r="9"/>
@@ -285,6 +293,12 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
         while new is not None and new < number:
             append(b'<row r="%d">%s</row>' % (new, "".join(rendered[new][1]).encode()))
             new = next(waiting, None)
+        after = b""
+        if cut is not None and (old := cut.search(piece)):
+            tail = piece[old.start():]
+            if number < edit.first_row or b"<f" in tail or _cell_before(leftmost).search(tail):
+                return None  # kept above the table; a formula gone; cells out of order
+            piece, after = piece[:old.start()], tail[len(tail.rstrip()):]
         if new == number:
             cells = rendered[new]
             if b"spans" in piece:
@@ -296,6 +310,7 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
             new = next(waiting, None)
         else:
             append(piece)
+        append(after)
         append(b"</row>")
     while new is not None:
         append(b'<row r="%d">%s</row>' % (new, "".join(rendered[new][1]).encode()))
@@ -304,19 +319,33 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
     return out
 
 
+def _at_or_right(column: int) -> bytes:
+    """A pattern for the column letters of ``column`` and every column right of it."""
+    letters = column_letter(column)
+    same_length = [re.escape(letters[:i]) + f"[{chr(ord(letters[i]) + 1)}-Z]" + "[A-Z]" *
+                   (len(letters) - i - 1) for i in range(len(letters)) if letters[i] != "Z"]
+    longer = [f"[A-Z]{{{len(letters) + 1},3}}"] if len(letters) < 3 else []
+    return "|".join([letters, *same_length, *longer]).encode()
+
+
 @functools.lru_cache(maxsize=64)
 def _in_the_way(column: int) -> re.Pattern[bytes]:
     """Finds what keeps the new cells from going at the ends of the rows: a row or cell tag
     not starting with its r= attribute (other writers' ways, which the parser reads; a
     cell's in capitals), or a cell at ``column`` or right of it."""
-    letters = column_letter(column)
-    same_length = [re.escape(letters[:i]) + f"[{chr(ord(letters[i]) + 1)}-Z]" + "[A-Z]" *
-                   (len(letters) - i - 1) for i in range(len(letters)) if letters[i] != "Z"]
-    longer = [f"[A-Z]{{{len(letters) + 1},3}}"] if len(letters) < 3 else []
-    at_or_right = "|".join([letters, *same_length, *longer]).encode()
     # <co...> and <ch...> are rich text's <color>, <condense> and <charset>
     return re.compile(rb'<(?:c(?:[^ oh]| (?!r="[A-Z]+\d))|row(?:[^ ]| (?!r=")))|<c r="(?:'
-                      + at_or_right + rb')\d')
+                      + _at_or_right(column) + rb')\d')
+
+
+@functools.lru_cache(maxsize=64)
+def _cell_from(column: int) -> re.Pattern[bytes]:
+    return re.compile(rb'<c r="(?:' + _at_or_right(column) + rb')\d')
+
+
+@functools.lru_cache(maxsize=64)
+def _cell_before(column: int) -> re.Pattern[bytes]:
+    return re.compile(rb'<c r="(?!(?:' + _at_or_right(column) + rb')\d)')
 
 
 def _left_of(row: _Row, column: int, syntax: _Syntax) -> bool:
