@@ -9,6 +9,7 @@ import importlib.util
 import inspect
 import math
 import re
+import subprocess
 import sys
 import types
 from pathlib import Path
@@ -357,3 +358,14 @@ def test_docs_name_every_function_and_argument() -> None:
             assert row, argument.name
             if not argument.required:
                 assert argument.default in row[0], (argument.name, argument.default)
+
+
+def test_the_worksheet_functions_load_without_calamine():
+    """xlwings Lite (Python in the browser) has no python-calamine wheel."""
+    code = ("import sys; sys.modules['python_calamine'] = None\n"
+            "import xlsheet_outsource.udfs as u\n"
+            "print(u.outsource_verdict.__name__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "outsource_verdict"

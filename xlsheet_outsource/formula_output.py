@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import Mapping
 
-import python_calamine as calamine
 from openpyxl.utils import column_index_from_string
 
 from . import schema
@@ -39,6 +38,8 @@ class BlockFormulas:
 def setting_sources(path: Path) -> dict[str, SettingSource]:
     """Each setting where the reader finds it: its defined name, when that names one
     cell; else the cell beside its label on Settings. With the value there."""
+    import python_calamine as calamine  # here: the worksheet functions run without it
+
     with Package(path) as package:
         index = package.index()
     book = calamine.CalamineWorkbook.from_path(str(path))

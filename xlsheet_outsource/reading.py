@@ -16,7 +16,6 @@ from typing import Callable, Iterable, TypeVar
 
 import numpy as np
 import pandas as pd
-import python_calamine as calamine
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from . import inputs, schema
@@ -143,6 +142,8 @@ class _Sheets:
 
 def _load(path: Path, sheet: str) -> list[list[object]]:
     """One sheet's values by calamine, with a workbook of its own (one per thread)."""
+    import python_calamine as calamine  # here: the worksheet functions run without it
+
     book = _calamine("is damaged: cannot be read as a workbook",
                      lambda: calamine.CalamineWorkbook.from_path(str(path)))
     return _calamine(f"is damaged: sheet {sheet!r} cannot be read",
