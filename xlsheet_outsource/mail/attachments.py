@@ -11,19 +11,16 @@ touched: the copy is made in a scratch folder.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
-import signal
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 from openpyxl import Workbook
 
-from .. import api, schema, sheets
+from .. import api, libreoffice, schema, sheets
+from ..libreoffice import LibreOfficeError, find_soffice
 from ..package import Package, PackageError
 from ..summary import summarise
 from .message import Attachment, MailError, Section
@@ -32,8 +29,6 @@ from .message import Attachment, MailError, Section
 # _xludf. prefix Excel gives functions it does not know).
 _OUTSOURCE_FORMULA = re.compile(rb"<(?:\w+:)?f\b[^>]*>[^<]*OUTSOURCE_")
 SOFFICE_SECONDS = 180
-SOFFICE_PLACES = ("/Applications/LibreOffice.app/Contents/MacOS/soffice",
-                  r"C:\Program Files\LibreOffice\program\soffice.exe")
 
 
 @dataclass(frozen=True)
@@ -110,16 +105,19 @@ def _megabytes(size: int) -> str:
 # --- the PDF of the For accountant and Summary sheets -------------------------------------
 
 def report_pdf(section: Section, workdir: Path) -> Attachment:
-    """The two report sheets, laid out as in the workbook, printed to PDF by LibreOffice."""
-    soffice = find_soffice()
-    if soffice is None:
+    """The two report sheets, laid out and set up for print as in the workbook, printed
+    to PDF by LibreOffice."""
+    if find_soffice() is None:
         raise MailError("--pdf needs LibreOffice, which is not installed here (no soffice "
                         "found): install it from libreoffice.org, or leave out --pdf")
     folder = workdir / "pdf"
     folder.mkdir(parents=True, exist_ok=True)
     sheets_file = folder / (Path(section.title).stem + ".xlsx")
     _report_workbook(section).save(sheets_file)
-    pdf = convert_with_libreoffice(soffice, sheets_file, "pdf", folder)
+    try:
+        pdf, = libreoffice.convert([sheets_file], "pdf", folder, seconds=SOFFICE_SECONDS)
+    except LibreOfficeError as exc:
+        raise MailError(f"{sheets_file.name}: {exc}") from None
     return Attachment(pdf.name, pdf.read_bytes())
 
 
@@ -129,46 +127,4 @@ def _report_workbook(section: Section) -> Workbook:
     sheets.write_accountant(book.create_sheet(schema.ACCOUNTANT), section.summary,
                             section.decided_on)
     sheets.write_summary(book.create_sheet(schema.SUMMARY), section.summary, section.decided_on)
-    for ws in book.worksheets:  # one page wide, landscape: tables are not cut in two
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
     return book
-
-
-def find_soffice() -> str | None:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    return found or next((p for p in SOFFICE_PLACES if Path(p).exists()), None)
-
-
-def convert_with_libreoffice(soffice: str, source: Path, target_format: str,
-                             outdir: Path) -> Path:
-    """Run LibreOffice headless with a profile of its own (so it never waits on a running
-    instance), within SOFFICE_SECONDS; returns the converted file."""
-    profile = outdir / "libreoffice-profile"
-    command = [soffice, f"-env:UserInstallation={profile.resolve().as_uri()}", "--headless",
-               "--norestore", "--convert-to", target_format, "--outdir", str(outdir),
-               str(source)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=sys.platform != "win32")
-    try:
-        _, errors = process.communicate(timeout=SOFFICE_SECONDS)
-    except subprocess.TimeoutExpired:
-        _kill_tree(process)
-        raise MailError(f"LibreOffice did not finish converting {source.name} within "
-                        f"{SOFFICE_SECONDS} s") from None
-    result = outdir / f"{source.stem}.{target_format.split(':')[0]}"
-    if not result.exists():
-        reason = errors.decode(errors="replace").strip().splitlines()
-        raise MailError(f"LibreOffice could not convert {source.name}"
-                        + (f": {reason[-1]}" if reason else ""))
-    return result
-
-
-def _kill_tree(process: subprocess.Popen[bytes]) -> None:
-    """soffice starts a child of its own: stop the whole session it was started in."""
-    if sys.platform == "win32":
-        process.kill()
-    else:
-        os.killpg(process.pid, signal.SIGKILL)
-    process.communicate()
