@@ -17,6 +17,7 @@ from .inputs import Problem
 from .model import Decision, Settings, compute
 from .package import PackageError
 from .reading import WorkbookInputs, read_workbook
+from .summary import Summary, summarise
 
 OUTPUT_TAG = ".outsourced"
 BACKUP_TAG = ".bak"
@@ -70,6 +71,11 @@ class Outcome:
     fatal: list[Problem] = field(default_factory=list)
     backup: Path | None = None
     formulas: FormulaPlan | None = None  # with formulas=True: what was written as formulas
+
+    @functools.cached_property
+    def summary(self) -> Summary | None:
+        """The figures of the Summary sheet, worked out once for every reader of them."""
+        return summarise(self.decision) if self.decision is not None else None
 
     @property
     def problems(self) -> list[Problem]:
@@ -146,7 +152,8 @@ def process_workbook(path: Path | str, out: Path | str | None = None, *,
     from .formula_output import BlockFormulas
     cells = BlockFormulas(found, decision) if formulas else None
     _write_guarded(outcome, target, in_place,
-                   lambda: write_results(found, decision, target, formulas=cells))
+                   lambda: write_results(found, decision, target, formulas=cells,
+                                         summary=outcome.summary))
     outcome.formulas = cells.plan if cells else None
     return outcome
 

@@ -19,7 +19,6 @@ import pandas as pd
 
 from . import api, writing
 from .cli import outcome_record
-from .summary import summarise
 
 DECIDED = ("ok", "problems")  # the statuses of a workbook that was decided and written
 NOT_RUN = "not run"
@@ -153,7 +152,7 @@ def _row(job: Job, outcome: api.Outcome) -> WorkbookRow:
                                              dict(headline["counts"]))
     for name in HEADLINE:
         setattr(row, name, float(headline[name]))
-    summary = summarise(outcome.decision)  # the tables, which the headline leaves out
+    summary = outcome.summary  # the tables, which the headline leaves out
     row.by_category = _records(summary.by_category)
     row.by_vendor = _records(summary.by_vendor)
     return row

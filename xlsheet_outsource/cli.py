@@ -14,7 +14,6 @@ from pathlib import Path
 import click
 
 from . import api
-from .summary import summarise
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -104,8 +103,8 @@ def outcome_record(outcome: api.Outcome) -> dict[str, object]:
         "problems": [str(p) for p in outcome.problems],
         "backup": str(outcome.backup) if outcome.backup else None,
     }
-    if outcome.decision is not None:
-        record["summary"] = summarise(outcome.decision).headline()
+    if outcome.summary is not None:
+        record["summary"] = outcome.summary.headline()
     if outcome.formulas is not None:
         record["formulas"] = {"live_tasks": outcome.formulas.live_tasks,
                               "kept_as_values": outcome.formulas.kept}
@@ -118,7 +117,7 @@ def _print_outcome(outcome: api.Outcome) -> None:
         click.echo(f"{name}: {problem}", err=True)
     if outcome.decision is None:
         return
-    s = summarise(outcome.decision)
+    s = outcome.summary
     cur = outcome.decision.settings.currency
     counts = ", ".join(f"{n} {v}" for v, n in s.counts.items() if n)
     click.echo(f"{name}: {s.task_count} tasks: {counts or 'none'}")

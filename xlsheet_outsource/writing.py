@@ -66,9 +66,11 @@ Formulas = Callable[[Mapping[str, BlockLayout]], Mapping[tuple[str, int, int], s
 
 
 def write_results(found: WorkbookInputs, decision: Decision, target: Path | str, *,
-                  run_date: dt.date | None = None, formulas: Formulas | None = None) -> None:
+                  run_date: dt.date | None = None, formulas: Formulas | None = None,
+                  summary: Summary | None = None) -> None:
     """Write the computed blocks, Summary and For accountant into ``found.path``'s
-    workbook, saved to ``target`` (which may be ``found.path`` itself)."""
+    workbook, saved to ``target`` (which may be ``found.path`` itself). ``summary``:
+    the decision's, when the caller has it already."""
     if found.tasks is None or found.quotes is None:
         raise ValueError(f"{found.path.name}: no Tasks or Quotes table to write results to")
     target = Path(target)
@@ -82,7 +84,8 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
         for table, frame, results in blocks:
             _write_block(book, table, layouts[table.sheet], frame, results,
                          decision.settings.currency, planned)
-        _replace_report_sheets(book, summarise(decision), run_date or dt.date.today())
+        _replace_report_sheets(book, summary or summarise(decision),
+                               run_date or dt.date.today())
         book.save(target, mode_from=found.path)
 
 

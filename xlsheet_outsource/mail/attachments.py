@@ -22,7 +22,6 @@ from openpyxl import Workbook
 from .. import api, libreoffice, schema, sheets
 from ..libreoffice import LibreOfficeError, find_soffice
 from ..package import Package, PackageError
-from ..summary import summarise
 from .message import Attachment, MailError, Section
 
 # A formula calling one of the tool's worksheet functions (saved with or without the
@@ -57,7 +56,7 @@ def prepare_workbook(source: Path, workdir: Path) -> PreparedWorkbook:
         raise MailError(f"{source.name}: cannot be decided: "
                         + "; ".join(str(p) for p in outcome.fatal))
     attachment = Attachment(outcome.output.name, outcome.output.read_bytes())
-    section = Section(attachment.filename, summarise(outcome.decision), dt.date.today())
+    section = Section(attachment.filename, outcome.summary, dt.date.today())
     return PreparedWorkbook(attachment, section, tuple(map(str, outcome.decision.problems)))
 
 
