@@ -7,6 +7,7 @@ import re
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 import openpyxl
 import pytest
@@ -50,6 +51,21 @@ def sheet(rows: str, head: str = "", tail: str = "", prefix: str = "") -> bytes:
 def edit(cells: dict[int, dict[int, Cell]], columns: set[int] = frozenset(),
          **kwargs: object) -> worksheet.SheetEdit:
     return worksheet.SheetEdit(1, frozenset(columns), cells, **kwargs)
+
+
+def sample_edited(target: Path, edit: Callable[[str, bytes], bytes | None],
+                  added: dict[str, bytes] | None = None) -> Path:
+    """The internet marketer sample, each part passed through ``edit`` (None leaves it
+    out), with ``added`` parts at the end."""
+    with zipfile.ZipFile(SAMPLES / "internet_marketer.xlsx") as zin, \
+            zipfile.ZipFile(target, "w") as zout:
+        for item in zin.infolist():
+            data = edit(item.filename, zin.read(item))
+            if data is not None:
+                zout.writestr(item, data)
+        for name, data in (added or {}).items():
+            zout.writestr(name, data)
+    return target
 
 
 # --- the whole writer --------------------------------------------------------------------
@@ -179,20 +195,17 @@ def test_macros_and_the_kind_of_file(tmp_path):
 
 
 def test_a_formula_of_the_user_in_the_block_drops_the_calculation_chain(tmp_path):
-    source = tmp_path / "chained.xlsx"
-    with zipfile.ZipFile(SAMPLES / "internet_marketer.xlsx") as zin, \
-            zipfile.ZipFile(source, "w") as zout:
-        for item in zin.infolist():
-            data = zin.read(item)
-            if item.filename == "xl/worksheets/sheet3.xml":  # Tasks: a formula in J2
-                data = data.replace(b'<c r="I2" s="12" t="n" />',
-                                    b'<c r="I2" s="12" t="n" /><c r="J2"><f>1+1</f><v>2</v></c>')
-            if item.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://'
-                                    b'schemas.openxmlformats.org/officeDocument/2006/relationships/'
-                                    b'calcChain" Target="calcChain.xml"/></Relationships>')
-            zout.writestr(item, data)
-        zout.writestr("xl/calcChain.xml", f'<calcChain {MAIN}><c r="J2" i="3"/></calcChain>')
+    def with_chain(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet3.xml":  # Tasks: a formula in J2
+            return data.replace(b'<c r="I2" s="12" t="n" />',
+                                b'<c r="I2" s="12" t="n" /><c r="J2"><f>1+1</f><v>2</v></c>')
+        if name == "xl/_rels/workbook.xml.rels":
+            return data.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://'
+                                b'schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                                b'calcChain" Target="calcChain.xml"/></Relationships>')
+        return data
+    source = sample_edited(tmp_path / "chained.xlsx", with_chain, {
+        "xl/calcChain.xml": f'<calcChain {MAIN}><c r="J2" i="3"/></calcChain>'.encode()})
     process(source, tmp_path / "out.xlsx")
     out = parts(tmp_path / "out.xlsx")
     assert "xl/calcChain.xml" not in out and b"calcChain" not in out["xl/_rels/workbook.xml.rels"]
@@ -329,17 +342,13 @@ def test_styles_are_appended_once_and_reused():
 
 
 def test_a_workbook_without_a_styles_part_gets_one(tmp_path):
-    source = tmp_path / "bare.xlsx"
-    with zipfile.ZipFile(SAMPLES / "internet_marketer.xlsx") as zin, \
-            zipfile.ZipFile(source, "w") as zout:
-        for item in zin.infolist():
-            data = zin.read(item)
-            if item.filename == "xl/styles.xml":
-                continue
-            if item.filename == "xl/_rels/workbook.xml.rels":
-                data = re.sub(rb'<Relationship [^>]*styles[^>]*/>', b"", data)
-            zout.writestr(item, re.sub(rb' s="\d+"', b"", data) if "worksheets" in item.filename
-                          else data)
+    def without_styles(name: str, data: bytes) -> bytes | None:
+        if name == "xl/styles.xml":
+            return None
+        if name == "xl/_rels/workbook.xml.rels":
+            return re.sub(rb'<Relationship [^>]*styles[^>]*/>', b"", data)
+        return re.sub(rb' s="\d+"', b"", data) if "worksheets" in name else data
+    source = sample_edited(tmp_path / "bare.xlsx", without_styles)
     process(source, tmp_path / "out.xlsx")
     out = parts(tmp_path / "out.xlsx")
     assert b"styles" in out["xl/_rels/workbook.xml.rels"] and b"<cellXfs" in out["xl/styles.xml"]

@@ -291,7 +291,7 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
     new = next(waiting, None)
     for number, piece in zip(numbers, pieces):
         while new is not None and new < number:
-            append(b'<row r="%d">%s</row>' % (new, "".join(rendered[new][1]).encode()))
+            append(_new_row(new, rendered, syntax))
             new = next(waiting, None)
         after = b""
         if cut is not None and (old := cut.search(piece)):
@@ -313,7 +313,7 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
         append(after)
         append(b"</row>")
     while new is not None:
-        append(b'<row r="%d">%s</row>' % (new, "".join(rendered[new][1]).encode()))
+        append(_new_row(new, rendered, syntax))
         new = next(waiting, None)
     out += [pieces[-1], xml[data.inner_end:data.end]]
     return out
