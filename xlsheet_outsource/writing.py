@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Mapping, Sequence
 
 import pandas as pd
 from openpyxl import Workbook
@@ -129,10 +129,9 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
             values = [Formula(formulas[layout.sheet, row, column], value)
                       if (layout.sheet, row, column) in formulas else value
                       for row, value in zip(layout.rows, values)]
-        number_style = book.styles.cell_style(number_format=schema.number_format(kind, currency))
-        texts.append(column_xml(column_letter(column), layout.rows, values, number_style))
-    written = {layout.header_row: header}
-    written.update(zip(layout.rows, zip(repeat(columns), zip(*texts))))
+        texts.append(column_xml(column_letter(column), layout.rows, values,
+                                _number_style(book, kind, currency)))
+    written = {layout.header_row: header, **_by_row(layout.rows, columns, texts)}
     book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
         first_row=layout.header_row,
         columns=frozenset({*table.result_columns.values(), *layout.columns.values()}),
@@ -140,6 +139,18 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         widths={layout.columns[key]: WIDE_TEXT.get(key, WIDTHS.get(kind, 12))
                 for key, _, kind in results},
         formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else ()))
+
+
+def _number_style(book: WorkbookPackage, kind: str, currency: str) -> int:
+    """The cell format of a figure of this kind (text cells take none)."""
+    number_format = cells.format_for(kind, currency)
+    return book.styles.cell_style(number_format=number_format) if number_format else 0
+
+
+def _by_row(rows: Sequence[int], columns: tuple[int, ...],
+            texts: list[list[str]]) -> dict[int, worksheet.RenderedRow]:
+    """Cells rendered a column at a time (``texts``, one list a column), row by row."""
+    return dict(zip(rows, zip(repeat(columns), zip(*texts))))
 
 
 def _cell_values(values: pd.Series) -> list[object]:
@@ -194,11 +205,8 @@ def _write_table_body(book: WorkbookPackage, body: sheets.TableBody) -> None:
     rows = range(body.first_row, body.first_row + len(body.frame))
     texts = []
     for column, (key, _, kind) in enumerate(body.columns, start=1):
-        number_format = cells.format_for(kind, body.currency)
-        style = book.styles.cell_style(number_format=number_format) if number_format else 0
         texts.append(column_xml(column_letter(column), rows, _cell_values(body.frame[key]),
-                                style))
-    numbers = tuple(range(1, len(body.columns) + 1))
+                                _number_style(book, kind, body.currency)))
+    columns = tuple(range(1, len(body.columns) + 1))
     book.rewrite_sheet(body.sheet, worksheet.SheetEdit(
-        first_row=body.first_row, columns=frozenset(),
-        cells=dict(zip(rows, zip(repeat(numbers), zip(*texts))))))
+        first_row=body.first_row, columns=frozenset(), cells=_by_row(rows, columns, texts)))
