@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "sample_workbooks"))
 
 import make_samples as samples  # noqa: E402
 
-from xlsheet_outsource.batch import BatchReport, run_batch  # noqa: E402
+from xlsheet_outsource.batch.run import BatchReport, run_batch  # noqa: E402
 
 PHASES = ("reading", "deciding", "writing")
 

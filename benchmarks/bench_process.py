@@ -19,8 +19,9 @@ from pathlib import Path
 
 import openpyxl
 
-from xlsheet_outsource import process_workbook, schema
-from xlsheet_outsource.batch_work import PhaseClock
+from xlsheet_outsource import process_workbook
+from xlsheet_outsource.batch.job import PhaseClock
+from xlsheet_outsource.engine import schema
 
 PERS = ["day", "week", "month", "quarter", "year", "once"]
 BASES = ["per occurrence", "per hour", "per month", "per year", "fixed"]

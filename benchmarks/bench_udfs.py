@@ -15,9 +15,10 @@ import time
 from pathlib import Path
 
 import python_calamine as calamine
-
 from bench_process import make_workbook
-from xlsheet_outsource import schema, udfs
+
+from xlsheet_outsource import udfs
+from xlsheet_outsource.engine import schema
 
 
 def per_call(calls: int) -> tuple[float, float]:

@@ -52,9 +52,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # run as a script from a checkout
 
-from xlsheet_outsource import schema  # noqa: E402
-from xlsheet_outsource.model import Settings  # noqa: E402
-from xlsheet_outsource.template import new_template, save_atomically  # noqa: E402
+from xlsheet_outsource.engine import schema  # noqa: E402
+from xlsheet_outsource.engine.model import Settings  # noqa: E402
+from xlsheet_outsource.write.template import new_template, save_atomically  # noqa: E402
 
 Row = dict[str, object]
 

@@ -20,7 +20,7 @@ import openpyxl
 from hypothesis import strategies as st
 from openpyxl.workbook.defined_name import DefinedName
 
-from xlsheet_outsource import schema
+from xlsheet_outsource.engine import schema
 
 MAX_TASKS = 300
 ODD = 0.04  # the share of cells typed in an unusual way

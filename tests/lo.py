@@ -17,8 +17,10 @@ from pathlib import Path
 import pandas as pd
 import python_calamine as calamine
 
-from xlsheet_outsource import libreoffice, reading, schema
-from xlsheet_outsource.model import Decision
+from xlsheet_outsource import reading
+from xlsheet_outsource.engine import schema
+from xlsheet_outsource.engine.model import Decision
+from xlsheet_outsource.write import libreoffice
 
 REL_TOL = 1e-9
 ABS_TOL = 1e-9  # for figures that are zero: LibreOffice may leave 1e-13 where Python has 0

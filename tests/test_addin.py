@@ -16,13 +16,15 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.formula import ArrayFormula
-
-from xlsheet_outsource import addin, api, schema, udfs
-from xlsheet_outsource.cli import main
-from xlsheet_outsource.freeze import freeze_workbook
-from xlsheet_outsource.grids import block_rows
-from xlsheet_outsource.template import LAST_INPUT_ROW
 from workbook_values import through_file
+
+from xlsheet_outsource import api, udfs
+from xlsheet_outsource.cli import main
+from xlsheet_outsource.engine import schema
+from xlsheet_outsource.excel import addin
+from xlsheet_outsource.excel.freeze import freeze_workbook
+from xlsheet_outsource.excel.grids import block_rows
+from xlsheet_outsource.write.template import LAST_INPUT_ROW
 
 TRY_PRICE, TRY_BASIS, TRY_REVIEW, TRY_VERDICT = "J", "K", "L", "M"
 TASKS = [  # Task ID, Task, Category, Frequency, Per, Hours each, Expertise, Quality critical

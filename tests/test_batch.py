@@ -22,12 +22,12 @@ import pandas as pd
 import pytest
 import python_calamine as calamine
 
-from xlsheet_outsource import api, schema
-from xlsheet_outsource.batch import REPORT_NAME, STATE_NAME, run_batch
-from xlsheet_outsource.batch_work import Job, decide_file
-from xlsheet_outsource.cli import outcome_record
-from xlsheet_outsource.package import OLE_MAGIC
-from xlsheet_outsource.summary import summarise
+from xlsheet_outsource import api
+from xlsheet_outsource.batch.job import Job, decide_file
+from xlsheet_outsource.batch.run import REPORT_NAME, STATE_NAME, run_batch
+from xlsheet_outsource.engine import schema
+from xlsheet_outsource.engine.summary import summarise
+from xlsheet_outsource.ooxml.package import OLE_MAGIC
 
 HERE = Path(__file__).resolve().parent
 SAMPLES = HERE.parent / "sample_workbooks"
@@ -188,7 +188,7 @@ def reference_outcomes(folder: Path, scratch: Path, workbooks: list[str]) -> dic
         if digest not in by_digest:
             outcome = api.process_workbook(source, scratch / f"{digest}.xlsx")
             by_digest[digest] = {
-                "record": outcome_record(outcome), "output": outcome.output,
+                "record": outcome.as_record(), "output": outcome.output,
                 "summary": summarise(outcome.decision) if outcome.output else None}
         results[workbook] = by_digest[digest]
     return results

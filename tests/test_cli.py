@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xlsheet_outsource import schema
 from xlsheet_outsource.cli import main
-from xlsheet_outsource.sheets import ACCOUNTANT_CELLS, SUMMARY_CELLS
+from xlsheet_outsource.engine import schema
+from xlsheet_outsource.write.report_sheets import ACCOUNTANT_CELLS, SUMMARY_CELLS
 
 SAMPLES = Path(__file__).parent.parent / "sample_workbooks"
 SAMPLE_NAMES = ["internet_marketer.xlsx", "small_agency.xlsx", "input_mistakes.xlsx"]
@@ -191,7 +191,7 @@ def test_unreadable_files_get_one_line(tmp_path, content, message):
 
 
 def test_missing_sheet_and_hourly_worth(tmp_path):
-    from xlsheet_outsource.template import new_template
+    from xlsheet_outsource.write.template import new_template
     path = tmp_path / "blank.xlsx"
     new_template(path)  # HourlyWorth left blank
     result = invoke("process", path)

@@ -10,9 +10,11 @@ import numpy as np
 import openpyxl
 import pytest
 
-from xlsheet_outsource import api, excel, schema
-from xlsheet_outsource.grids import as_grid, excel_value
-from xlsheet_outsource.template import new_template
+from xlsheet_outsource import api
+from xlsheet_outsource.engine import schema
+from xlsheet_outsource.excel import macro
+from xlsheet_outsource.excel.grids import as_grid, excel_value
+from xlsheet_outsource.write.template import new_template
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "sample_workbooks").glob("*.xlsx"))
@@ -39,8 +41,8 @@ def test_decide_writes_what_process_writes(sample: Path, tmp_path: Path) -> None
     processed = tmp_path / "processed.xlsx"
     assert api.process_workbook(sample, processed).output == processed
     expected = openpyxl.load_workbook(processed)
-    book = excel.OpenpyxlBook(openpyxl.load_workbook(sample))
-    excel.decide_book(book)  # dated today, as process's sheets are
+    book = macro.OpenpyxlBook(openpyxl.load_workbook(sample))
+    macro.decide_book(book)  # dated today, as process's sheets are
     book.workbook.save(tmp_path / "macro.xlsx")  # read back as process's output is
     decided = openpyxl.load_workbook(tmp_path / "macro.xlsx")
     assert decided.sheetnames == expected.sheetnames
@@ -51,8 +53,8 @@ def test_decide_writes_what_process_writes(sample: Path, tmp_path: Path) -> None
 
 def test_problems_are_written_and_shown(tmp_path: Path) -> None:
     mistakes = ROOT / "sample_workbooks" / "input_mistakes.xlsx"
-    book = excel.OpenpyxlBook(openpyxl.load_workbook(mistakes))
-    problems = excel.decide_book(book, RUN_DATE)
+    book = macro.OpenpyxlBook(openpyxl.load_workbook(mistakes))
+    problems = macro.decide_book(book, RUN_DATE)
     assert [str(p) for p in problems] == [str(p) for p in api.check_workbook(mistakes).problems]
     assert len(book.alerts) == 1 and book.alerts[0].startswith(f"Decided; {len(problems)} value")
     assert str(problems[0]) in book.alerts[0]
@@ -85,33 +87,33 @@ def block(ws, header_row: int = 1) -> dict[str, list[object]]:
 
 
 def test_a_rerun_replaces_its_own_output() -> None:
-    book = excel.OpenpyxlBook(a_filled_template())
-    excel.decide_book(book, RUN_DATE)
+    book = macro.OpenpyxlBook(a_filled_template())
+    macro.decide_book(book, RUN_DATE)
     first = trimmed(book.workbook[schema.TASKS])
     assert block(book.workbook[schema.TASKS])["Verdict"] == ["OUTSOURCE", "NEEDS QUOTE", "OUTSOURCE"]
-    excel.decide_book(book, RUN_DATE)
+    macro.decide_book(book, RUN_DATE)
     assert trimmed(book.workbook[schema.TASKS]) == first
     assert book.workbook.sheetnames.count(schema.SUMMARY) == 1
 
 
 def test_a_rerun_clears_rows_whose_tasks_are_gone() -> None:
-    book = excel.OpenpyxlBook(a_filled_template())
-    excel.decide_book(book, RUN_DATE)
+    book = macro.OpenpyxlBook(a_filled_template())
+    macro.decide_book(book, RUN_DATE)
     tasks = book.workbook[schema.TASKS]
     for col in range(1, 7):
         tasks.cell(4, col).value = None
-    excel.decide_book(book, RUN_DATE)
+    macro.decide_book(book, RUN_DATE)
     assert block(tasks)["Verdict"] == ["OUTSOURCE", "NEEDS QUOTE"]
 
 
 def test_a_column_of_the_users_inside_the_old_block_moves_the_block_right(tmp_path: Path) -> None:
-    book = excel.OpenpyxlBook(a_filled_template())
-    excel.decide_book(book)
+    book = macro.OpenpyxlBook(a_filled_template())
+    macro.decide_book(book)
     tasks = book.workbook[schema.TASKS]
     verdict_col = next(c.column for c in tasks[1] if c.value == "Verdict")
     tasks.cell(1, verdict_col).value = "My notes"
     book.workbook.save(tmp_path / "before.xlsx")
-    excel.decide_book(book)
+    macro.decide_book(book)
     headers = [c.value for c in tasks[1]]
     assert "My notes" in headers and headers.index("Verdict") > headers.index("My notes")
     api.process_workbook(tmp_path / "before.xlsx", tmp_path / "processed.xlsx")
@@ -123,10 +125,10 @@ def test_a_column_of_the_users_inside_the_old_block_moves_the_block_right(tmp_pa
 def test_settings_come_from_their_defined_names_first() -> None:
     book = a_filled_template()
     book[schema.SETTINGS]["A2"] = "Something else"  # the label is gone; the name remains
-    assert excel.read_book(excel.OpenpyxlBook(book)).found.settings.hourly_worth == 120
+    assert macro.read_book(macro.OpenpyxlBook(book)).found.settings.hourly_worth == 120
     book.create_sheet("Elsewhere")["C3"] = 60
     book.defined_names["HourlyWorth"].attr_text = "Elsewhere!$C$3"
-    assert excel.read_book(excel.OpenpyxlBook(book)).found.settings.hourly_worth == 60
+    assert macro.read_book(macro.OpenpyxlBook(book)).found.settings.hourly_worth == 60
 
 
 @pytest.mark.parametrize("break_it, message", [
@@ -141,16 +143,16 @@ def test_what_stops_the_macro_is_said_and_nothing_is_written(break_it, message) 
     workbook = a_filled_template()
     break_it(workbook)
     before = list(workbook.sheetnames)
-    book = excel.OpenpyxlBook(workbook)
-    problems = excel.decide_book(book, RUN_DATE)
+    book = macro.OpenpyxlBook(workbook)
+    problems = macro.decide_book(book, RUN_DATE)
     assert any(message in str(p) for p in problems)
     assert book.alerts == ["Nothing was written:\n" + "\n".join(str(p) for p in problems)]
     assert workbook.sheetnames == before
 
 
 def test_report_sheets_use_the_writers_layout() -> None:
-    decision = excel.read_book(excel.OpenpyxlBook(a_filled_template())).decision
-    sheets = excel.report_sheets(decision, RUN_DATE)
+    decision = macro.read_book(macro.OpenpyxlBook(a_filled_template())).decision
+    sheets = macro.report_sheets(decision, RUN_DATE)
     assert list(sheets) == list(schema.OWNED_SHEETS)
     rows, number_formats = sheets[schema.ACCOUNTANT]
     assert [RUN_DATE] in [[v for v in row if isinstance(v, dt.date)] for row in rows]

@@ -25,12 +25,13 @@ import pytest
 import python_calamine as calamine
 from defusedxml import ElementTree as SafeET
 
-from xlsheet_outsource import api, schema
+from xlsheet_outsource import api
+from xlsheet_outsource.engine import schema
 from xlsheet_outsource.ooxml.book import WorkbookPackage
 from xlsheet_outsource.ooxml.cells import Cell
+from xlsheet_outsource.ooxml.package import Package, PackageError
 from xlsheet_outsource.ooxml.relationships import rels_name
 from xlsheet_outsource.ooxml.worksheet import SheetEdit
-from xlsheet_outsource.package import Package, PackageError
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 # new --into refuses a workbook with a sheet or defined name of the tool's own

@@ -15,9 +15,16 @@ import python_calamine
 from click.testing import CliRunner
 from openpyxl.workbook.defined_name import DefinedName
 
-from xlsheet_outsource import api, formulas, model, schema
+from xlsheet_outsource import api
 from xlsheet_outsource.cli import main
-from xlsheet_outsource.formulas import SettingSource, formula_problems, reads_as_engine, sheet_id
+from xlsheet_outsource.engine import model, schema
+from xlsheet_outsource.write import formulas
+from xlsheet_outsource.write.formulas import (
+    SettingSource,
+    formula_problems,
+    reads_as_engine,
+    sheet_id,
+)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 COLUMNS = {c.key: c for c in (*schema.TASK_COLUMNS, *schema.QUOTE_COLUMNS)}
@@ -186,7 +193,7 @@ def test_the_engine_writes_a_zero_saving_as_spreadsheets_do() -> None:
 
 
 def test_batch_writes_formulas_and_redoes_a_workbook_decided_without(tmp_path: Path) -> None:
-    from xlsheet_outsource.batch import run_batch
+    from xlsheet_outsource.batch.run import run_batch
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "im.xlsx").write_bytes((SAMPLES / "internet_marketer.xlsx").read_bytes())

@@ -11,16 +11,16 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import lo
 import openpyxl
 import pytest
 import python_calamine
+from generated import WorkbookSpec, workbooks
 from hypothesis import HealthCheck, Phase, given, settings
 
-from xlsheet_outsource import api, formulas
-from xlsheet_outsource.model import Decision
-
-import lo
-from generated import WorkbookSpec, workbooks
+from xlsheet_outsource import api
+from xlsheet_outsource.engine.model import Decision
+from xlsheet_outsource.write import formulas
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 GENERATED = 50

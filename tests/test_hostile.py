@@ -26,14 +26,16 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import hostile_files
+import isolated
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import hostile_files
-import isolated
-from xlsheet_outsource import api, output_files, package, reading
+from xlsheet_outsource import api, reading
+from xlsheet_outsource.ooxml import package
+from xlsheet_outsource.write import files
 
 FUZZ_EXAMPLES = int(os.environ.get("XLSHEET_FUZZ_EXAMPLES", "60"))
 CORPUS_FULL = os.environ.get("XLSHEET_CORPUS_FULL") == "1"
@@ -292,7 +294,7 @@ def _decided(path: Path) -> bool:
 
 
 def test_a_second_run_on_the_same_workbook_is_refused_while_the_first_writes(sample):
-    with output_files.exclusive(sample):
+    with files.exclusive(sample):
         outcome = api.process_workbook(sample, in_place=True)
     assert re.search(r"another xlsheet-outsource run is writing small_agency.xlsx",
                      str(outcome.fatal[0]))

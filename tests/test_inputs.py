@@ -8,11 +8,18 @@ from datetime import datetime, time
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from xlsheet_outsource import inputs, schema
-from xlsheet_outsource.inputs import (InputError, NO_SAVED_RESULT, parse_cell, parse_number,
-                                      parse_number_text)
+from xlsheet_outsource.engine import inputs, schema
+from xlsheet_outsource.engine.inputs import (
+    NO_SAVED_RESULT,
+    InputError,
+    parse_cell,
+    parse_number,
+    parse_number_text,
+)
 
 COLUMNS = {c.key: c for c in schema.TASK_COLUMNS + schema.QUOTE_COLUMNS}
 

@@ -33,9 +33,9 @@ from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
 from xlsheet_outsource import api, mail  # noqa: E402
 from xlsheet_outsource.cli import main  # noqa: E402
+from xlsheet_outsource.engine.summary import Summary, summarise  # noqa: E402
 from xlsheet_outsource.mail import attachments  # noqa: E402
-from xlsheet_outsource.sheets import SUMMARY_CELLS  # noqa: E402
-from xlsheet_outsource.summary import Summary, summarise  # noqa: E402
+from xlsheet_outsource.write.report_sheets import SUMMARY_CELLS  # noqa: E402
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_workbooks" / "internet_marketer.xlsx"
 USER, PASSWORD = "owner@example.com", "correct horse 9!"
@@ -328,7 +328,6 @@ def test_pdf_without_libreoffice_says_so(workbook, monkeypatch):
 
 
 def test_outsource_formulas_arrive_as_their_values(workbook, tmp_path):
-    pytest.importorskip("xlsheet_outsource.freeze")  # lands with the Excel issue
     book = openpyxl.load_workbook(workbook)
     notes = book.create_sheet("My notes")
     notes["A1"] = "Blog post, saving a year"

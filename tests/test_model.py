@@ -7,9 +7,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
-from xlsheet_outsource import Settings, decide, model
+from xlsheet_outsource import Settings, decide
+from xlsheet_outsource.engine import model
 
 E120 = Settings(hourly_worth=120)
 BLOG = dict(task_id="T1", task="Write weekly blog post", frequency=1, per="week",

@@ -11,16 +11,25 @@ from typing import Callable
 
 import openpyxl
 import pytest
+from defusedxml import ElementTree as SafeET
 from hypothesis import given
 from hypothesis import strategies as st
-from defusedxml import ElementTree as SafeET
 from openpyxl.chart import BarChart, Reference
 
-from xlsheet_outsource import api, reading, schema, template, writing
+from xlsheet_outsource import api, reading
+from xlsheet_outsource.engine import schema
 from xlsheet_outsource.ooxml import app_properties, styles, worksheet, xmltext
-from xlsheet_outsource.ooxml.cells import Cell, Formula, cell_xml, column_letter, column_xml, render
+from xlsheet_outsource.ooxml.cells import (
+    Cell,
+    Formula,
+    cell_xml,
+    column_letter,
+    column_xml,
+    render,
+)
 from xlsheet_outsource.ooxml.content_types import ContentTypes
 from xlsheet_outsource.ooxml.relationships import Relationships
+from xlsheet_outsource.write import results, template
 
 SAMPLES = Path(__file__).parent.parent / "sample_workbooks"
 RUN_DATE = dt.date(2024, 5, 1)
@@ -37,7 +46,7 @@ def process(source: Path, target: Path, **kwargs: object) -> None:
     assert not found.fatal, found.fatal
     decision = api.decide(found.settings, found.tasks.raw, found.quotes.raw,
                           task_locate=found.tasks.locate, quote_locate=found.quotes.locate)
-    writing.write_results(found, decision, target, run_date=RUN_DATE, **kwargs)
+    results.write_results(found, decision, target, run_date=RUN_DATE, **kwargs)
 
 
 def sheet(rows: str, head: str = "", tail: str = "", prefix: str = "") -> bytes:

@@ -10,9 +10,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from xlsheet_outsource import decide_workbook, schema
-from xlsheet_outsource.package import Package
-from xlsheet_outsource.template import new_template
+from xlsheet_outsource import decide_workbook
+from xlsheet_outsource.engine import schema
+from xlsheet_outsource.ooxml.package import Package
+from xlsheet_outsource.write.template import new_template
 
 
 def filled_template(path: Path, hours: list[object]) -> Path:

@@ -12,10 +12,12 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from xlsheet_outsource import api, schema, sheets
+from xlsheet_outsource import api
 from xlsheet_outsource.cli import main
-from xlsheet_outsource.render import RenderError, page_count, render
-from xlsheet_outsource.summary import summarise
+from xlsheet_outsource.engine import schema
+from xlsheet_outsource.engine.summary import summarise
+from xlsheet_outsource.write import report_sheets
+from xlsheet_outsource.write.render import RenderError, page_count, render
 
 ROOT = Path(__file__).resolve().parent.parent
 TYPICAL = ROOT / "sample_workbooks" / "internet_marketer.xlsx"
@@ -69,7 +71,7 @@ def test_a_workbook_not_yet_decided_is_refused_in_words(tmp_path: Path) -> None:
 def test_without_libreoffice_one_line_says_so(decided: Path, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # neither soffice nor pdftoppm there
-    monkeypatch.setattr("xlsheet_outsource.libreoffice.SOFFICE_PLACES", ())
+    monkeypatch.setattr("xlsheet_outsource.write.libreoffice.SOFFICE_PLACES", ())
     for extra, said in (([], "LibreOffice is not installed here"),
                         (["--png", str(tmp_path)], "PNG pictures need pdftoppm")):
         result = CliRunner().invoke(main, ["render", str(decided), *extra])
@@ -80,7 +82,7 @@ def test_without_libreoffice_one_line_says_so(decided: Path, tmp_path: Path,
 def test_report_sheets_print_landscape_one_page_wide_with_titles_and_names() -> None:
     book = openpyxl.Workbook()
     summary = summarise(api.decide_workbook(TYPICAL)[1])
-    sheets.replace_report_sheets(book, summary, dt.date(2024, 5, 1))
+    report_sheets.replace_report_sheets(book, summary, dt.date(2024, 5, 1))
     for name in schema.OWNED_SHEETS:
         ws = book[name]
         assert ws.page_setup.orientation == "landscape"

@@ -13,8 +13,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from xlsheet_outsource import api, inputs, schema
-from xlsheet_outsource.model import Decision
+from xlsheet_outsource import api
+from xlsheet_outsource.engine import inputs, schema
+from xlsheet_outsource.engine.model import Decision
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 DECIDED = {"OUTSOURCE", "KEEP", "REVIEW", "NEEDS QUOTE"}

@@ -8,8 +8,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
-from xlsheet_outsource import package
-from xlsheet_outsource.package import PackageError, _exact_scan, scan_sheet
+from xlsheet_outsource.ooxml import package
+from xlsheet_outsource.ooxml.package import PackageError, _exact_scan, scan_sheet
 
 MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 

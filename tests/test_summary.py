@@ -7,9 +7,10 @@ import math
 import pandas as pd
 import pytest
 
-from xlsheet_outsource import api, schema
-from xlsheet_outsource.model import Settings
-from xlsheet_outsource.summary import NO_CATEGORY, NO_VENDOR, TOP_COUNT, summarise
+from xlsheet_outsource import api
+from xlsheet_outsource.engine import schema
+from xlsheet_outsource.engine.model import Settings
+from xlsheet_outsource.engine.summary import NO_CATEGORY, NO_VENDOR, TOP_COUNT, summarise
 
 TASK_HEADERS = ["task_id", "task", "category", "frequency", "per", "hours_each", "expertise",
                 "quality_critical"]

@@ -8,9 +8,13 @@ import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
-from xlsheet_outsource import schema
-from xlsheet_outsource.template import (FIRST_INPUT_ROW, LAST_INPUT_ROW, 
-                                        add_template_sheets, new_template)
+from xlsheet_outsource.engine import schema
+from xlsheet_outsource.write.template import (
+    FIRST_INPUT_ROW,
+    LAST_INPUT_ROW,
+    add_template_sheets,
+    new_template,
+)
 
 COMMITTED = Path(__file__).resolve().parent.parent / "templates" / "outsource_template.xlsx"
 TEMPLATE_SHEETS = [schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES]

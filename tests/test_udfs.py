@@ -21,10 +21,11 @@ import pytest
 import xlwings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from xlsheet_outsource import api, schema, udfs
-from xlsheet_outsource.cells import plain
 from workbook_values import sheet_grid, through_file
+
+from xlsheet_outsource import api, udfs
+from xlsheet_outsource.engine import schema
+from xlsheet_outsource.write.style import plain
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "sample_workbooks").glob("*.xlsx"))

@@ -15,10 +15,12 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 
-from xlsheet_outsource import api, reading, schema, sheets, writing
+from xlsheet_outsource import api, reading
+from xlsheet_outsource.engine import schema
+from xlsheet_outsource.engine.summary import summarise
 from xlsheet_outsource.ooxml.archive import PackageParts
-from xlsheet_outsource.sheets import ACCOUNTANT_CELLS, SUMMARY_CELLS
-from xlsheet_outsource.summary import summarise
+from xlsheet_outsource.write import report_sheets, results
+from xlsheet_outsource.write.report_sheets import ACCOUNTANT_CELLS, SUMMARY_CELLS
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "excel-made"
 RUN_DATE = dt.date(2024, 5, 1)
@@ -90,7 +92,7 @@ def run(source: Path, target: Path, **kwargs: object):
     assert not found.fatal, found.fatal
     decision = api.decide(found.settings, found.tasks.raw, found.quotes.raw,
                           task_locate=found.tasks.locate, quote_locate=found.quotes.locate)
-    writing.write_results(found, decision, target, run_date=RUN_DATE, **kwargs)
+    results.write_results(found, decision, target, run_date=RUN_DATE, **kwargs)
     return found, decision
 
 
@@ -212,7 +214,7 @@ def test_report_sheets_are_sheets_py_layout_cell_for_cell(written):
     _, target, _, decision = written
     scratch = openpyxl.Workbook()
     scratch.remove(scratch.active)
-    sheets.replace_report_sheets(scratch, summarise(decision), RUN_DATE)
+    report_sheets.replace_report_sheets(scratch, summarise(decision), RUN_DATE)
     book = openpyxl.load_workbook(target)
     assert len(decision.tasks[decision.tasks["verdict"] == "OUTSOURCE"]) >= 2
 

@@ -4,8 +4,8 @@ The public Python API; the command line and every other way in only wrap it.
 """
 
 from .api import Outcome, check_workbook, decide, decide_workbook, process_workbook
-from .inputs import InputError, Problem
-from .model import Decision, Settings
+from .engine.inputs import InputError, Problem
+from .engine.model import Decision, Settings
 
 __all__ = ["Decision", "InputError", "Outcome", "Problem", "Settings", "check_workbook",
            "decide", "decide_workbook", "new_template", "process_workbook"]
@@ -13,5 +13,5 @@ __all__ = ["Decision", "InputError", "Outcome", "Problem", "Settings", "check_wo
 
 def new_template(path=None):
     """Write (or return) the blank template workbook; see template.new_template."""
-    from .template import new_template as build
+    from .write.template import new_template as build
     return build(path)

@@ -11,13 +11,14 @@ from typing import Callable, Mapping, TypeVar
 import pandas as pd
 from openpyxl.utils import column_index_from_string
 
-from . import inputs, output_files, schema
-from .formulas import FormulaPlan
-from .inputs import Problem
-from .model import Decision, Settings, compute
-from .package import PackageError
+from .engine import inputs, schema
+from .engine.inputs import Problem
+from .engine.model import Decision, Settings, compute
+from .engine.summary import Summary, summarise
+from .ooxml.package import PackageError
 from .reading import WorkbookInputs, read_workbook
-from .summary import Summary, summarise
+from .write import files
+from .write.formulas import FormulaPlan
 
 OUTPUT_TAG = ".outsourced"
 BACKUP_TAG = ".bak"
@@ -85,6 +86,22 @@ class Outcome:
     def ok(self) -> bool:
         return not self.problems
 
+    def as_record(self) -> dict[str, object]:
+        """The outcome as plain JSON-ready data (`--json`, and batch's per-file rows)."""
+        record: dict[str, object] = {
+            "workbook": str(self.source),
+            "output": str(self.output) if self.output else None,
+            "status": "ok" if self.ok else ("failed" if self.fatal else "problems"),
+            "problems": [str(p) for p in self.problems],
+            "backup": str(self.backup) if self.backup else None,
+        }
+        if self.summary is not None:
+            record["summary"] = self.summary.headline()
+        if self.formulas is not None:
+            record["formulas"] = {"live_tasks": self.formulas.live_tasks,
+                                  "kept_as_values": self.formulas.kept}
+        return record
+
 
 def decide_workbook(path: Path | str) -> tuple[WorkbookInputs, Decision | None]:
     """Read and decide a workbook without writing anything."""
@@ -141,7 +158,7 @@ def process_workbook(path: Path | str, out: Path | str | None = None, *,
 
     ``formulas`` writes the computed cells as spreadsheet formulas (docs/formulas.md).
     """
-    from .writing import write_results  # the one seam to the writer
+    from .write.results import write_results  # the one seam to the writer
 
     source = Path(path)
     found, decision = decide_workbook(source)
@@ -149,7 +166,7 @@ def process_workbook(path: Path | str, out: Path | str | None = None, *,
     if decision is None:
         return outcome
     target = source if in_place else Path(out) if out else default_output(source)
-    from .formula_output import BlockFormulas
+    from .write.formulas.output import BlockFormulas
     cells = BlockFormulas(found, decision) if formulas else None
     _write_guarded(outcome, target, in_place,
                    lambda: write_results(found, decision, target, formulas=cells,
@@ -161,7 +178,7 @@ def process_workbook(path: Path | str, out: Path | str | None = None, *,
 def add_template(path: Path | str, out: Path | str | None = None) -> Outcome:
     """Add the template's sheets to an existing workbook: to ``out``, else into the
     workbook itself (atomically, keeping the previous version as NAME.bak.xlsx)."""
-    from .template import add_to_workbook
+    from .write.template import add_to_workbook
 
     source = Path(path)
     target = Path(out) if out else source
@@ -177,14 +194,14 @@ def _write_guarded(outcome: Outcome, target: Path, in_place: bool,
     if _refused(outcome, target, in_place):
         return
     try:
-        with output_files.exclusive(target, *([backup_path(outcome.source)] if in_place else [])):
+        with files.exclusive(target, *([backup_path(outcome.source)] if in_place else [])):
             if in_place:
                 _keep_backup(outcome)
             write()
-    except (output_files.OutputBusy, PackageError, ValueError) as exc:
+    except (files.OutputBusy, PackageError, ValueError) as exc:
         outcome.fatal.append(Problem("", "", str(exc)))
     except OSError as exc:
-        outcome.fatal.append(Problem("", "", output_files.why_not_written(target, exc)))
+        outcome.fatal.append(Problem("", "", files.why_not_written(target, exc)))
     else:
         outcome.output = target
 
@@ -209,4 +226,4 @@ def _refused(outcome: Outcome, target: Path, in_place: bool) -> bool:
 
 def _keep_backup(outcome: Outcome) -> None:
     outcome.backup = backup_path(outcome.source)
-    output_files.copy_atomically(outcome.source, outcome.backup)
+    files.copy_atomically(outcome.source, outcome.backup)

@@ -35,7 +35,7 @@ def main() -> None:
 def new(path: Path | None, existing: Path | None, out: Path | None, force: bool) -> None:
     """Write a blank template to PATH (an .xlsx) to fill in, or add its sheets to an
     existing workbook with --into."""
-    from .template import TEMPLATE_SHEETS, new_template
+    from .write.template import TEMPLATE_SHEETS, new_template
     if (path is None) == (existing is None):
         raise click.UsageError("give either PATH or --into EXISTING")
     if out and not existing:
@@ -88,27 +88,10 @@ def check(workbook: Path, as_json: bool) -> None:
 
 def _report(outcome: api.Outcome, as_json: bool) -> None:
     if as_json:
-        click.echo(json.dumps(outcome_record(outcome), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(outcome.as_record(), indent=2, ensure_ascii=False))
     else:
         _print_outcome(outcome)
     sys.exit(EXIT_OK if outcome.ok else EXIT_PROBLEMS)
-
-
-def outcome_record(outcome: api.Outcome) -> dict[str, object]:
-    """The outcome as plain JSON-ready data (also used by batch reports)."""
-    record: dict[str, object] = {
-        "workbook": str(outcome.source),
-        "output": str(outcome.output) if outcome.output else None,
-        "status": "ok" if outcome.ok else ("failed" if outcome.fatal else "problems"),
-        "problems": [str(p) for p in outcome.problems],
-        "backup": str(outcome.backup) if outcome.backup else None,
-    }
-    if outcome.summary is not None:
-        record["summary"] = outcome.summary.headline()
-    if outcome.formulas is not None:
-        record["formulas"] = {"live_tasks": outcome.formulas.live_tasks,
-                              "kept_as_values": outcome.formulas.kept}
-    return record
 
 
 def _print_outcome(outcome: api.Outcome) -> None:
@@ -145,8 +128,8 @@ if TYPE_CHECKING:  # for annotations only: batch and rich load when the command 
     from rich.console import Console
     from rich.table import Table
 
-    from .batch import BatchReport
-    from .batch_work import WorkbookRow
+    from .batch.job import WorkbookRow
+    from .batch.run import BatchReport
 
 
 @main.command()
@@ -179,7 +162,7 @@ def batch(folder: Path, outdir: Path | None, recursive: bool, jobs: int | None, 
     """
     from rich.console import Console
 
-    from .batch import BatchError, run_batch
+    from .batch.run import BatchError, run_batch
     if outdir and in_place:
         raise click.UsageError("use either --out or --in-place, not both")
     if digest and not email_to:
@@ -410,7 +393,7 @@ def addin(path: Path, force: bool) -> None:
     Beside it: PATH's name with .py (what its Decide macro runs) and a folder with
     the main.py and requirements.txt of xlwings Lite. Set-up: docs/excel.md.
     """
-    from .addin import write_addin
+    from .excel.addin import write_addin
     try:
         files = write_addin(path, force=force)
     except (ValueError, FileExistsError) as exc:
@@ -433,7 +416,7 @@ def freeze(workbook: Path, out: Path | None) -> None:
     Exit codes: 0 every such formula frozen; 1 some could not be (each printed), or
     the workbook could not be read or written.
     """
-    from .freeze import freeze_workbook
+    from .excel.freeze import freeze_workbook
     outcome = freeze_workbook(workbook, out)
     for problem in outcome.problems:
         click.echo(f"{workbook.name}: {problem}", err=True)
@@ -461,7 +444,8 @@ def render(workbook: Path, sheets: tuple[str, ...], pdf: Path | None,
 
     Exit codes: 0 written; 1 not (LibreOffice or pdftoppm missing, no such sheet, ...).
     """
-    from .render import SHEETS, RenderError, render as render_sheets
+    from .write.render import SHEETS, RenderError
+    from .write.render import render as render_sheets
     if pdf is None and png_dir is None:
         pdf = workbook.with_suffix(".pdf")
     try:

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from . import inputs, schema
-from .inputs import NO_SAVED_RESULT, Problem
-from .model import Settings
-from .package import Package, PackageError, SheetEntry, SheetScan, WorkbookIndex, scan_sheet
+from .engine import inputs, schema
+from .engine.inputs import NO_SAVED_RESULT, Problem
+from .engine.model import Settings
+from .ooxml.package import Package, PackageError, SheetEntry, SheetScan, WorkbookIndex, scan_sheet
 
 HEADER_SEARCH_ROWS = 20
 CONTRACT_SHEETS = (schema.SETTINGS, schema.TASKS, schema.QUOTES)

@@ -24,11 +24,12 @@ import numpy as np
 import pandas as pd
 import xlwings as xw
 
-from . import api, inputs, schema
-from .cells import plain
-from .model import Settings
-from .grids import GridInputs, as_grid, block_rows, decide_grids, excel_value
-from .grids import read_settings as read_settings_grid
+from . import api
+from .engine import inputs, schema
+from .engine.model import Settings
+from .excel.grids import GridInputs, as_grid, block_rows, decide_grids, excel_value
+from .excel.grids import read_settings as read_settings_grid
+from .write.style import plain
 
 ERROR = "#VALUE! "
 MAX_MESSAGES = 2  # a cell is small: the first problems, and how many more

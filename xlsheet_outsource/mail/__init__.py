@@ -18,8 +18,16 @@ from typing import Callable, Sequence
 
 from .attachments import PreparedWorkbook, check_size, prepare_workbook, report_pdf
 from .config import Login, MailConfig, SmtpServer, find_login, load_config
-from .message import (Attachment, Envelope, MailError, MailUsageError, Section, checked_address,
-                      checked_header, compose)
+from .message import (
+    Attachment,
+    Envelope,
+    MailError,
+    MailUsageError,
+    Section,
+    checked_address,
+    checked_header,
+    compose,
+)
 from .transport import SendFailed, mark_sent, read_kept, recipients, send, write_to_outbox
 
 __all__ = ["Attachment", "Delivery", "Envelope", "MailConfig", "MailError", "MailUsageError",

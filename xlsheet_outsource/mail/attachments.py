@@ -19,9 +19,11 @@ from typing import Sequence
 
 from openpyxl import Workbook
 
-from .. import api, libreoffice, schema, sheets
-from ..libreoffice import LibreOfficeError, find_soffice
-from ..package import Package, PackageError
+from .. import api
+from ..engine import schema
+from ..ooxml.package import Package, PackageError
+from ..write import libreoffice, report_sheets
+from ..write.libreoffice import LibreOfficeError, find_soffice
 from .message import Attachment, MailError, Section
 
 # A formula calling one of the tool's worksheet functions (saved with or without the
@@ -79,7 +81,7 @@ def has_outsource_formulas(path: Path) -> bool:
 
 def freeze_formulas(path: Path, target: Path) -> Path:
     """``path`` with every OUTSOURCE_ formula replaced by its value, saved as ``target``."""
-    from ..freeze import freeze_workbook
+    from ..excel.freeze import freeze_workbook
 
     target.parent.mkdir(parents=True, exist_ok=True)
     frozen = freeze_workbook(path, target)
@@ -123,7 +125,7 @@ def report_pdf(section: Section, workdir: Path) -> Attachment:
 def _report_workbook(section: Section) -> Workbook:
     book = Workbook()
     book.remove(book.active)
-    sheets.write_accountant(book.create_sheet(schema.ACCOUNTANT), section.summary,
+    report_sheets.write_accountant(book.create_sheet(schema.ACCOUNTANT), section.summary,
                             section.decided_on)
-    sheets.write_summary(book.create_sheet(schema.SUMMARY), section.summary, section.decided_on)
+    report_sheets.write_summary(book.create_sheet(schema.SUMMARY), section.summary, section.decided_on)
     return book

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid
 from typing import Sequence
 
-from ..summary import OUTSOURCE, Summary
+from ..engine.summary import OUTSOURCE, Summary
 
 # Outlook opens a message carrying this header as a draft, ready to send.
 DRAFT_HEADER = "X-Unsent"

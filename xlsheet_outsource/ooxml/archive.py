@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, Callable, Container, NamedTuple
 
-from ..package import Package
+from .package import Package
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # what Excel itself writes
 COMPRESS_LEVEL = 1  # a quarter of the time of level 6, for a quarter more bytes

@@ -8,9 +8,9 @@ import posixpath
 from pathlib import Path
 from typing import BinaryIO
 
-from ..package import Package, PackageError
 from . import app_properties, content_types, styles, worksheet
 from .archive import PackageParts, write_atomically
+from .package import Package, PackageError
 from .relationships import OFFICE_TYPES, Relationship, Relationships, rels_name
 from .workbook import WorkbookXml
 

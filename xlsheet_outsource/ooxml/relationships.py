@@ -7,8 +7,8 @@ import posixpath
 import re
 from dataclasses import dataclass
 
-from ..package import NS_PKG_REL, resolve_target
 from . import xmltext
+from .package import NS_PKG_REL, resolve_target
 
 OFFICE_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 EMPTY = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'

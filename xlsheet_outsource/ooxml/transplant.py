@@ -17,9 +17,9 @@ from typing import Sequence
 from defusedxml import ElementTree as SafeET
 from openpyxl import Workbook
 
-from ..package import NS_MAIN, OFFICE_DOCUMENT
 from . import content_types, xmltext
 from .book import WorkbookPackage
+from .package import NS_MAIN, OFFICE_DOCUMENT
 from .relationships import Relationship, Relationships, rels_name
 from .styles import StyleImporter
 from .workbook import WorkbookXml

@@ -8,10 +8,18 @@ from typing import Mapping
 
 from openpyxl.utils import get_column_letter
 
-from .. import schema
-from ..model import REASONS
-from .expressions import (array, choice_key, hours_text, money_text, number, percent_text,
-                          sheet_prefix, text)
+from ...engine import schema
+from ...engine.model import REASONS
+from .expressions import (
+    array,
+    choice_key,
+    hours_text,
+    money_text,
+    number,
+    percent_text,
+    sheet_prefix,
+    text,
+)
 from .live import YES_WORDS, as_typed, choice_words, empty, plain_number
 from .placed import Placed, SettingSource
 

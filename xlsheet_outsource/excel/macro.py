@@ -22,19 +22,29 @@ import xlwings as xw
 from openpyxl.utils import range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import cells, schema
-from .grids import (Grid, GridDecision, GridInputs, block_column, block_rows, column_formats,
-                    decide_grids, excel_value, read_settings)
-from .inputs import Problem
-from .model import Decision
-from .sheets import replace_report_sheets
-from .summary import summarise
+from ..engine import schema
+from ..engine.inputs import Problem
+from ..engine.model import Decision
+from ..engine.summary import summarise
+from ..write import style
+from ..write.report_sheets import replace_report_sheets
+from .grids import (
+    Grid,
+    GridDecision,
+    GridInputs,
+    block_column,
+    block_rows,
+    column_formats,
+    decide_grids,
+    excel_value,
+    read_settings,
+)
 
 ALERT_TITLE = "xlsheet-outsource"
 MAX_ALERT_LINES = 10
 # The header look of what the tool writes, as xlwings takes colours.
-HEADER_COLOR = "#" + cells.HEADER_FILL.fgColor.rgb[-6:]
-HEADER_FONT_COLOR = "#" + cells.HEADER_FONT.color.rgb[-6:]
+HEADER_COLOR = "#" + style.HEADER_FILL.fgColor.rgb[-6:]
+HEADER_FONT_COLOR = "#" + style.HEADER_FONT.color.rgb[-6:]
 
 
 class Book(Protocol):
@@ -179,12 +189,12 @@ class OpenpyxlBook:
                     formats: Sequence[str | None]) -> None:
         ws = self.workbook[sheet]
         for col, header in enumerate(rows[0], start=left):
-            cells.put(ws.cell(top, col), header)
-            cells.style_header(ws.cell(top, col))
+            style.put(ws.cell(top, col), header)
+            style.style_header(ws.cell(top, col))
         for row_number, row in enumerate(rows[1:], start=top + 1):
             for col, (value, number_format) in enumerate(zip(row, formats), start=left):
                 cell = ws.cell(row_number, col)
-                cells.put(cell, value)
+                style.put(cell, value)
                 if number_format and value is not None:
                     cell.number_format = number_format
 
@@ -200,7 +210,7 @@ class OpenpyxlBook:
         ws = self.workbook.create_sheet(sheet)
         for row_number, row in enumerate(rows, start=1):
             for col, value in enumerate(row, start=1):
-                cells.put(ws.cell(row_number, col), value)
+                style.put(ws.cell(row_number, col), value)
         for coordinate, number_format in formats.items():
             ws[coordinate].number_format = number_format
 

@@ -7,10 +7,10 @@ import functools
 import math
 import re
 
-from .. import inputs, schema
-from ..inputs import InputError
-from ..model import Decision
-from ..reading import SheetTable
+from ...engine import inputs, schema
+from ...engine.inputs import InputError
+from ...engine.model import Decision
+from ...reading import SheetTable
 from .placed import Placed
 
 MAX_SPELLED = 1e12  # the reason texts group thousands below this

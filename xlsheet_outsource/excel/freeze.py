@@ -23,12 +23,13 @@ from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import cells, udfs
+from .. import udfs
+from ..engine.inputs import NO_SAVED_RESULT
+from ..ooxml.package import Package, PackageError
+from ..write import style
+from ..write.results import MACRO_SUFFIXES, save_atomically
 from .fidelity import assess_rewrite
 from .grids import Grid, excel_value
-from .inputs import NO_SAVED_RESULT
-from .package import Package, PackageError
-from .writing import MACRO_SUFFIXES, save_atomically
 
 FROZEN_TAG = ".frozen"
 # Classic xlwings stores the plain name; Office.js custom functions (xlwings Lite) may carry
@@ -347,4 +348,4 @@ def _write_area(ws: Worksheet, anchor: Cell, rows: Grid, own_area: str) -> None:
             ws.cell(r, c).value = None
     for r, row in enumerate(rows, start=anchor.row):
         for c, value in enumerate(row, start=anchor.column):
-            cells.put(ws.cell(r, c), value)  # text stays text; the cell keeps its format
+            style.put(ws.cell(r, c), value)  # text stays text; the cell keeps its format

@@ -14,16 +14,17 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import cells, schema
-from .batch_work import NOT_RUN
-from .sheets import CATEGORY_TABLE, VENDOR_TABLE, Columns
-from .writing import save_atomically
+from ..engine import schema
+from ..write import style
+from ..write.report_sheets import CATEGORY_TABLE, VENDOR_TABLE, Columns
+from ..write.results import save_atomically
+from .job import NOT_RUN
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from .batch import BatchReport
-    from .batch_work import WorkbookRow
+    from .job import WorkbookRow
+    from .run import BatchReport
 
 VERDICT_COLUMNS: Columns = tuple((v, v, "integer") for v in schema.VERDICTS)  # tasks each
 HEADLINE_COLUMNS: Columns = (
@@ -78,8 +79,8 @@ def write_report(report: BatchReport, path: Path, run_date: dt.date | None = Non
 def _write_overview(ws: Worksheet, report: BatchReport, run_date: dt.date) -> None:
     counts = report.counts
     ws["A1"].value = "Batch overview"
-    ws["A1"].font = cells.TITLE_FONT
-    cells.put(ws["A2"], (
+    ws["A1"].font = style.TITLE_FONT
+    style.put(ws["A2"], (
         f"{counts['ok'] + counts['problems']} workbooks decided in {report.folder} on "
         f"{run_date:%Y-%m-%d} ({counts['failed']} failed, {counts[NOT_RUN]} not run). "
         "Figures are yearly, per currency; saving, hours and cash count only the tasks "
@@ -90,7 +91,7 @@ def _write_overview(ws: Worksheet, report: BatchReport, run_date: dt.date) -> No
                                   ("By vendor (tasks to outsource)", OVERVIEW_VENDOR,
                                    report.by_vendor())):
         ws.cell(row, 1).value = title
-        ws.cell(row, 1).font = cells.SECTION_FONT
+        ws.cell(row, 1).font = style.SECTION_FONT
         row = _write_rows(ws, columns, frame.to_dict("records"), header_row=row + 1) + 2
 
 
@@ -99,8 +100,8 @@ def _write_rows(ws: Worksheet, columns: Columns, rows: Iterable[dict[str, Any]],
     """A header and one line per row, each money figure in its row's currency;
     returns the last row written."""
     for col, (key, label, _) in enumerate(columns, start=1):
-        cells.put(ws.cell(header_row, col), label)
-        cells.style_header(ws.cell(header_row, col))
+        style.put(ws.cell(header_row, col), label)
+        style.style_header(ws.cell(header_row, col))
         width = WIDTHS.get(key, 14)
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = max(width, ws.column_dimensions[letter].width or 0)
@@ -109,7 +110,7 @@ def _write_rows(ws: Worksheet, columns: Columns, rows: Iterable[dict[str, Any]],
         currency = values.get("currency") or "USD"
         for col, (key, _, kind) in enumerate(columns, start=1):
             value = values.get(key)
-            cells.put(ws.cell(last, col), None if pd.isna(value) else value, kind, currency)
+            style.put(ws.cell(last, col), None if pd.isna(value) else value, kind, currency)
     if header_row == 1:
         ws.freeze_panes = "A2"
     return last

@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from . import libreoffice, schema
-from .package import Package, PackageError
+from ..engine import schema
+from ..ooxml.package import Package, PackageError
+from . import libreoffice
 
 SHEETS = (schema.SUMMARY, schema.ACCOUNTANT)
 PNG_DPI = 110

@@ -25,8 +25,16 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import cells, schema, udfs
-from .template import FIRST_INPUT_ROW, LAST_INPUT_ROW, WRAP, add_template_sheets, save_atomically
+from .. import udfs
+from ..engine import schema
+from ..write import style
+from ..write.template import (
+    FIRST_INPUT_ROW,
+    LAST_INPUT_ROW,
+    WRAP,
+    add_template_sheets,
+    save_atomically,
+)
 
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
 QUICKSTART_CONF = "_xlwings.conf"  # the leading underscore switches it off
@@ -133,7 +141,7 @@ def _add_try_columns(ws: Worksheet) -> None:
         try_letters[argument] = get_column_letter(col)
         for row in range(FIRST_INPUT_ROW, LAST_INPUT_ROW + 1):
             _copy_style(input_style, ws.cell(row, col))
-            ws.cell(row, col).number_format = cells.format_for(kind, "USD") or "General"
+            ws.cell(row, col).number_format = style.format_for(kind, "USD") or "General"
         ws.column_dimensions[get_column_letter(col)].width = 13
     basis_list = DataValidation(type="list", formula1=f"={schema.LIST_NAMES['basis'][0]}",
                                 allow_blank=True)

@@ -19,10 +19,16 @@ from __future__ import annotations
 
 from typing import Mapping
 
-from ..model import Decision
+from ...engine.model import Decision
 from .blocks import Refs, Terms, settings_terms
-from .expressions import (ALLOWED_FUNCTIONS, PREFIXED_FUNCTIONS, formula_problems, hours_text,
-                          money_text, sheet_prefix)
+from .expressions import (
+    ALLOWED_FUNCTIONS,
+    PREFIXED_FUNCTIONS,
+    formula_problems,
+    hours_text,
+    money_text,
+    sheet_prefix,
+)
 from .live import UNREADABLE, live_tasks, reads_as_engine, sheet_id
 from .placed import FormulaPlan, Placed, SettingSource
 

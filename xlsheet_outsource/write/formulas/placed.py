@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from ..reading import SheetTable
+from ...reading import SheetTable
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import range_boundaries
 
-from . import schema
-from .package import Package, WorkbookIndex
+from ..engine import schema
+from ..ooxml.package import Package, WorkbookIndex
 
 MAX_REWRITE_CELLS = 1_000_000  # openpyxl: about 30 µs and 600 bytes a cell, load and save
 MAX_REWRITE_MERGES = 10_000  # merged ranges: openpyxl's work grows with their square

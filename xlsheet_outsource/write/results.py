@@ -21,15 +21,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
 
-from . import cells, schema, sheets
-from .model import Decision
-from .ooxml import transplant, worksheet
-from .ooxml.archive import write_atomically
-from .ooxml.book import MACRO_SUFFIXES, WorkbookPackage
-from .ooxml.cells import Cell, Formula, column_letter, column_xml
-from .ooxml.styles import StyleSheet
-from .reading import SheetTable, WorkbookInputs
-from .summary import Summary, summarise
+from ..engine import schema
+from ..engine.model import Decision
+from ..engine.summary import Summary, summarise
+from ..ooxml import transplant, worksheet
+from ..ooxml.archive import write_atomically
+from ..ooxml.book import MACRO_SUFFIXES, WorkbookPackage
+from ..ooxml.cells import Cell, Formula, column_letter, column_xml
+from ..ooxml.styles import StyleSheet
+from ..reading import SheetTable, WorkbookInputs
+from . import report_sheets, style
 
 __all__ = ["BlockLayout", "Formulas", "MACRO_SUFFIXES", "Results", "save_atomically",
            "write_results"]
@@ -116,9 +117,9 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
                  frame: pd.DataFrame, results: Results, currency: str,
                  formulas: Mapping[tuple[str, int, int], str]) -> None:
     """Replace the tool's earlier block (if any) by a fresh one, rendered a column at a time."""
-    header_style = book.styles.cell_style(font=cells.HEADER_FONT.to_tree(),
-                                          fill=cells.HEADER_FILL.to_tree(),
-                                          alignment=cells.HEADER_ALIGNMENT.to_tree())
+    header_style = book.styles.cell_style(font=style.HEADER_FONT.to_tree(),
+                                          fill=style.HEADER_FILL.to_tree(),
+                                          alignment=style.HEADER_ALIGNMENT.to_tree())
     columns = tuple(layout.columns[key] for key, _, _ in results)
     header = worksheet.rendered_row(layout.header_row, {column: Cell(header, header_style)
                                                 for column, (_, header, _) in zip(columns, results)})
@@ -143,7 +144,7 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
 
 def _number_style(book: WorkbookPackage, kind: str, currency: str) -> int:
     """The cell format of a figure of this kind (text cells take none)."""
-    number_format = cells.format_for(kind, currency)
+    number_format = style.format_for(kind, currency)
     return book.styles.cell_style(number_format=number_format) if number_format else 0
 
 
@@ -157,7 +158,7 @@ def _cell_values(values: pd.Series) -> list[object]:
     """Plain Python values; floats (most figures) as they are, for column_xml's quick path."""
     if values.dtype.kind == "f":
         return values.tolist()
-    return [value if type(value) in (float, str) else cells.plain(value)
+    return [value if type(value) in (float, str) else style.plain(value)
             for value in values.tolist()]
 
 
@@ -195,13 +196,13 @@ def _replace_report_sheets(book: WorkbookPackage, summary: Summary, run_date: dt
     long list of outsourced tasks is written into the copied sheet directly."""
     scratch = Workbook()
     scratch.remove(scratch.active)
-    task_rows = sheets.replace_report_sheets(scratch, summary, run_date, task_rows=False)
+    task_rows = report_sheets.replace_report_sheets(scratch, summary, run_date, task_rows=False)
     transplant.copy_sheets(book, transplant.Donor.of(scratch), schema.OWNED_SHEETS)
     if task_rows is not None and len(task_rows.frame):
         _write_table_body(book, task_rows)
 
 
-def _write_table_body(book: WorkbookPackage, body: sheets.TableBody) -> None:
+def _write_table_body(book: WorkbookPackage, body: report_sheets.TableBody) -> None:
     rows = range(body.first_row, body.first_row + len(body.frame))
     texts = []
     for column, (key, _, kind) in enumerate(body.columns, start=1):

@@ -19,11 +19,21 @@ from typing import Any, Callable, Iterator, Protocol
 
 import pandas as pd
 
-from . import api, schema
-from .batch_report import write_report
-from .batch_work import (DECIDED, HEADLINE, NOT_RUN, FileResult, Fingerprint, Job, WorkbookRow,
-                         decide_file, failed_row)
-from .summary import CATEGORY_COLUMNS, SPEND_COLUMNS
+from .. import api
+from ..engine import schema
+from ..engine.summary import CATEGORY_COLUMNS, SPEND_COLUMNS
+from .job import (
+    DECIDED,
+    HEADLINE,
+    NOT_RUN,
+    FileResult,
+    Fingerprint,
+    Job,
+    WorkbookRow,
+    decide_file,
+    failed_row,
+)
+from .report_workbook import write_report
 from .workers import JobFailure, WorkerPool, WorkerStartError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xltx", ".xltm")

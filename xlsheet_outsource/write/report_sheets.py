@@ -17,8 +17,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import cells, schema
-from .summary import Summary
+from ..engine import schema
+from ..engine.summary import Summary
+from . import style
 
 Columns = tuple[tuple[str, str, str], ...]  # (frame column, label, kind)
 
@@ -157,16 +158,16 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
 
 def _title(ws: Worksheet, title: str, note: str) -> None:
     ws["A1"].value = title
-    ws["A1"].font = cells.TITLE_FONT
-    cells.put(ws["A2"], note)
+    ws["A1"].font = style.TITLE_FONT
+    style.put(ws["A2"], note)
 
 
 def _headline(ws: Worksheet, rows: Columns, figures: dict[str, object], currency: str) -> None:
     for offset, (key, label, kind) in enumerate(rows):
         row = HEADLINE_ROW + offset
-        cells.put(ws.cell(row, 1), label)
-        cells.put(ws.cell(row, 2), figures[key], kind, currency)
-        ws.cell(row, 2).font = cells.TOTAL_FONT
+        style.put(ws.cell(row, 1), label)
+        style.put(ws.cell(row, 2), figures[key], kind, currency)
+        ws.cell(row, 2).font = style.TOTAL_FONT
 
 
 def _table(ws: Worksheet, row: int, title: str, frame: pd.DataFrame, columns: Columns,
@@ -176,15 +177,15 @@ def _table(ws: Worksheet, row: int, title: str, frame: pd.DataFrame, columns: Co
     columns named in ``total``); returns (header row, last item row) and the next free row.
     With ``items`` False the item rows are left empty, for the caller to fill."""
     ws.cell(row, 1).value = title
-    ws.cell(row, 1).font = cells.SECTION_FONT
+    ws.cell(row, 1).font = style.SECTION_FONT
     header = row + 1
     for col, (_, label, _) in enumerate(columns, start=1):
-        cells.put(ws.cell(header, col), label)
-        cells.style_header(ws.cell(header, col))
+        style.put(ws.cell(header, col), label)
+        style.style_header(ws.cell(header, col))
     ws.row_dimensions[header].height = 30  # two lines: wrapped headers show and print whole
     for r, record in enumerate(frame.to_dict("records") if items else (), start=header + 1):
         for col, (key, _, kind) in enumerate(columns, start=1):
-            cells.put(ws.cell(r, col), record[key], kind, currency)
+            style.put(ws.cell(r, col), record[key], kind, currency)
     last = header + len(frame)
     if total:
         summed = total if isinstance(total, tuple) else [k for k, _, kind in columns
@@ -195,11 +196,11 @@ def _table(ws: Worksheet, row: int, title: str, frame: pd.DataFrame, columns: Co
 
 def _total_row(ws: Worksheet, row: int, frame: pd.DataFrame, columns: Columns,
                summed: Sequence[str], currency: str) -> None:
-    cells.put(ws.cell(row, 1), "Total")
+    style.put(ws.cell(row, 1), "Total")
     for col, (key, _, kind) in enumerate(columns, start=1):
         if key in summed:
-            cells.put(ws.cell(row, col), float(frame[key].sum()), kind, currency)
-        ws.cell(row, col).font = cells.TOTAL_FONT
+            style.put(ws.cell(row, col), float(frame[key].sum()), kind, currency)
+        ws.cell(row, col).font = style.TOTAL_FONT
 
 
 def _bar_chart(ws: Worksheet, rows: tuple[int, int], column: int, title: str,

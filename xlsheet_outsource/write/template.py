@@ -24,10 +24,10 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import schema
-from .ooxml import transplant
-from .ooxml.book import WorkbookPackage
-from .schema import Column
+from ..engine import schema
+from ..engine.schema import Column
+from ..ooxml import transplant
+from ..ooxml.book import WorkbookPackage
 
 # A fixed date keeps regenerated templates identical (openpyxl still stamps "modified" on save).
 FIXED_TIME = datetime(2026, 1, 1)

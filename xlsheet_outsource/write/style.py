@@ -8,7 +8,7 @@ import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from . import schema
+from ..engine import schema
 
 HEADER_FILL = PatternFill("solid", fgColor="0F5257")  # dark teal: "the tool wrote this"
 HEADER_FONT = Font(bold=True, color="FFFFFF")

@@ -10,12 +10,12 @@ from typing import Mapping
 
 from openpyxl.utils import column_index_from_string
 
-from . import schema
-from .formulas import FormulaPlan, Placed, SettingSource, formula_cells, sheet_prefix
-from .model import Decision
-from .package import Package
-from .reading import WorkbookInputs, settings_by_label
-from .writing import BlockLayout
+from ...engine import schema
+from ...engine.model import Decision
+from ...ooxml.package import Package
+from ...reading import WorkbookInputs, settings_by_label
+from ..results import BlockLayout
+from . import FormulaPlan, Placed, SettingSource, formula_cells, sheet_prefix
 
 _CELL_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?(\d+)$")
 

@@ -17,8 +17,8 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from . import api, writing
-from .cli import outcome_record
+from .. import api
+from ..write import results
 
 DECIDED = ("ok", "problems")  # the statuses of a workbook that was decided and written
 NOT_RUN = "not run"
@@ -140,7 +140,7 @@ def failed_row(workbook: str, reason: str) -> WorkbookRow:
 
 
 def _row(job: Job, outcome: api.Outcome) -> WorkbookRow:
-    record = outcome_record(outcome)
+    record = outcome.as_record()
     problems = list(record["problems"])
     output = Path(os.path.relpath(outcome.output, job.root)).as_posix() if outcome.output else None
     row = WorkbookRow(job.workbook, record["status"], output=output, problems=problems,
@@ -177,7 +177,7 @@ class PhaseClock:
     worker process only.
     """
     SEAMS = (("reading", api, "read_workbook"), ("deciding", api, "decide"),
-             ("writing", writing, "write_results"))
+             ("writing", results, "write_results"))
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}

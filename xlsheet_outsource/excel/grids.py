@@ -17,10 +17,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import api, cells, inputs, schema
-from .inputs import Problem
-from .model import Decision, Settings
-from .reading import SheetTable, WorkbookInputs, settings_by_label, table_from_grid
+from .. import api
+from ..engine import inputs, schema
+from ..engine.inputs import Problem
+from ..engine.model import Decision, Settings
+from ..reading import SheetTable, WorkbookInputs, settings_by_label, table_from_grid
+from ..write import style
 
 Grid = list[list[object]]
 Results = tuple[tuple[str, str, str], ...]
@@ -117,7 +119,7 @@ def block_rows(table: SheetTable, frame: pd.DataFrame, results: Results,
     rows: Grid = [[header for _, header, _ in results]]
     for row in range(table.header_row + 1, last_row + 1):
         values = by_row.get(row)
-        rows.append([cells.plain(v) for v in values] if values else [None] * len(keys))
+        rows.append([style.plain(v) for v in values] if values else [None] * len(keys))
     return rows
 
 
@@ -134,4 +136,4 @@ def block_column(header: list[object], table: SheetTable, results: Results) -> i
 
 def column_formats(results: Results, currency: str) -> list[str | None]:
     """Each block column's number format, as the writer gives its cells."""
-    return [cells.format_for(kind, currency) for _, _, kind in results]
+    return [style.format_for(kind, currency) for _, _, kind in results]
