@@ -13,12 +13,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from support.paths import SAMPLES
 
 from xlsheet_outsource.cli import main
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.write.report_sheets import ACCOUNTANT_CELLS, SUMMARY_CELLS
 
-SAMPLES = Path(__file__).parent.parent / "sample_workbooks"
 SAMPLE_NAMES = ["internet_marketer.xlsx", "small_agency.xlsx", "input_mistakes.xlsx"]
 RESULT_HEADERS = [header for _, header, _ in schema.TASK_RESULTS]
 
@@ -29,13 +29,6 @@ def digest(path: Path) -> str:
 
 def invoke(*args: str):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-@pytest.fixture
-def sample(tmp_path, request) -> Path:
-    copy = tmp_path / request.param
-    shutil.copy(SAMPLES / request.param, copy)
-    return copy
 
 
 def task_rows(path: Path) -> list[dict[str, object]]:

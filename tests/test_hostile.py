@@ -26,12 +26,11 @@ import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import hostile_files
-import isolated
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import hostile_files, isolated
 
 from xlsheet_outsource import api, reading
 from xlsheet_outsource.ooxml import package
@@ -49,13 +48,6 @@ def digest(path: Path) -> str:
 def report(capsys, title: str, runs: list[isolated.Run]) -> None:
     with capsys.disabled():
         print("\n" + isolated.format_tally(title, runs))
-
-
-@pytest.fixture
-def sample(tmp_path) -> Path:
-    copy = tmp_path / hostile_files.SAMPLE.name
-    shutil.copy(hostile_files.SAMPLE, copy)
-    return copy
 
 
 # --- every input gets an answer ------------------------------------------------------------
@@ -179,8 +171,6 @@ def test_package_attacks_are_refused_within_the_limits(tmp_path, capsys):
         assert "root:" not in run.message  # nothing of /etc/passwd came through
 
 
-@pytest.mark.skipif(not hostile_files.CORPUS.exists(),
-                    reason=f"no corpus at {hostile_files.CORPUS}")
 def test_corpus_gets_an_answer(tmp_path, capsys):
     """Every corpus file as it is, and (a few of each feature, or all with
     XLSHEET_CORPUS_FULL=1) with Settings, Tasks and Quotes grafted in, so that `process`

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from support.paths import SAMPLES
 
 from xlsheet_outsource import decide_workbook
 from xlsheet_outsource.engine import schema
@@ -90,7 +91,7 @@ def test_missing_required_column_is_named(tmp_path):
 
 
 def test_the_writer_reopens_the_checked_package_unless_the_file_changed(tmp_path):
-    samples = Path(__file__).resolve().parents[1] / "sample_workbooks"
+    samples = SAMPLES
     path = tmp_path / "plan.xlsx"
     shutil.copy(samples / "internet_marketer.xlsx", path)
     with Package(path) as package:

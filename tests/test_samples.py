@@ -12,12 +12,12 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from support.paths import SAMPLES
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import inputs, schema
 from xlsheet_outsource.engine.model import Decision
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 DECIDED = {"OUTSOURCE", "KEEP", "REVIEW", "NEEDS QUOTE"}
 
 

@@ -21,14 +21,14 @@ import pytest
 import xlwings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from workbook_values import sheet_grid, through_file
+from support.paths import DOCS, SAMPLE_FILES
+from support.workbook_values import sheet_grid, through_file
 
 from xlsheet_outsource import api, udfs
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.write.style import plain
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = sorted((ROOT / "sample_workbooks").glob("*.xlsx"))
+SAMPLES = SAMPLE_FILES
 SINGLE_TASK = [spec for spec in udfs.FUNCTIONS.values() if spec.figure]
 WORKED = dict(hours_each=3, frequency=1, per="week", hourly_worth=120, price=90,
               review_hours=0.5)
@@ -351,7 +351,7 @@ def test_xlwings_metadata_as_windows_excel_imports_it(excel_name, windows_xlwing
 
 
 def test_docs_name_every_function_and_argument() -> None:
-    docs = (ROOT / "docs" / "excel.md").read_text(encoding="utf-8")
+    docs = (DOCS / "excel.md").read_text(encoding="utf-8")
     for spec in udfs.FUNCTIONS.values():
         assert spec.usage in docs, spec.usage
         for argument in spec.arguments:

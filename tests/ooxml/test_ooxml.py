@@ -15,6 +15,7 @@ from defusedxml import ElementTree as SafeET
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.chart import BarChart, Reference
+from support.paths import SAMPLES
 
 from xlsheet_outsource import api, reading
 from xlsheet_outsource.engine import schema
@@ -31,7 +32,6 @@ from xlsheet_outsource.ooxml.content_types import ContentTypes
 from xlsheet_outsource.ooxml.relationships import Relationships
 from xlsheet_outsource.write import results, template
 
-SAMPLES = Path(__file__).parent.parent / "sample_workbooks"
 RUN_DATE = dt.date(2024, 5, 1)
 MAIN = f'xmlns="{xmltext.NS_MAIN}"'
 

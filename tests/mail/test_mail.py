@@ -30,6 +30,7 @@ from click.testing import CliRunner, Result
 pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller  # noqa: E402
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
+from support.paths import SAMPLES, TYPICAL_SAMPLE
 
 from xlsheet_outsource import api, mail  # noqa: E402
 from xlsheet_outsource.cli import main  # noqa: E402
@@ -37,7 +38,7 @@ from xlsheet_outsource.engine.summary import Summary, summarise  # noqa: E402
 from xlsheet_outsource.mail import attachments  # noqa: E402
 from xlsheet_outsource.write.report_sheets import SUMMARY_CELLS  # noqa: E402
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_workbooks" / "internet_marketer.xlsx"
+SAMPLE = TYPICAL_SAMPLE
 USER, PASSWORD = "owner@example.com", "correct horse 9!"
 SENDER = "Sam Owner <owner@example.com>"
 ACCOUNTANT, BOOKKEEPER = "Ann Lee <ann@example.com>", "books@example.com"
@@ -486,7 +487,7 @@ def test_batch_email_one_message_each_and_a_digest(tmp_path):
     folder = tmp_path / "clients"
     folder.mkdir()
     for name in ("internet_marketer.xlsx", "small_agency.xlsx"):
-        shutil.copy(Path(__file__).parent.parent / "sample_workbooks" / name, folder / name)
+        shutil.copy(SAMPLES / name, folder / name)
     exe = str(Path(sys.executable).with_name("xlsheet-outsource"))
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "config")}
     for extra, out, messages in (([], "each", 2), (["--digest"], "digest", 1)):

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from PIL import Image
+from support.paths import DOCS, PROJECT, TYPICAL_SAMPLE
 
 from xlsheet_outsource import api
 from xlsheet_outsource.cli import main
@@ -19,9 +20,8 @@ from xlsheet_outsource.engine.summary import summarise
 from xlsheet_outsource.write import report_sheets
 from xlsheet_outsource.write.render import RenderError, page_count, render
 
-ROOT = Path(__file__).resolve().parent.parent
-TYPICAL = ROOT / "sample_workbooks" / "internet_marketer.xlsx"
-SUMMARY_PNG = ROOT / "docs" / "summary.png"
+TYPICAL = TYPICAL_SAMPLE
+SUMMARY_PNG = DOCS / "summary.png"
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +60,7 @@ def test_both_sheets_by_default_one_page_each(decided: Path, tmp_path: Path) -> 
 
 def test_the_committed_summary_picture_is_the_typical_sample() -> None:
     assert SUMMARY_PNG.exists() and 0.01 < ink(SUMMARY_PNG) < 0.5
-    assert "docs/summary.png" in (ROOT / "README.md").read_text()
+    assert "docs/summary.png" in (PROJECT / "README.md").read_text()
 
 
 def test_a_workbook_not_yet_decided_is_refused_in_words(tmp_path: Path) -> None:

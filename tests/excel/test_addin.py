@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.formula import ArrayFormula
-from workbook_values import through_file
+from support.workbook_values import through_file
 
 from xlsheet_outsource import api, udfs
 from xlsheet_outsource.cli import main

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
+from support.paths import TEMPLATE
 
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.write.template import (
@@ -16,7 +15,7 @@ from xlsheet_outsource.write.template import (
     new_template,
 )
 
-COMMITTED = Path(__file__).resolve().parent.parent / "templates" / "outsource_template.xlsx"
+COMMITTED = TEMPLATE
 TEMPLATE_SHEETS = [schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES]
 
 

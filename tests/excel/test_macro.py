@@ -9,6 +9,8 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
+from support.paths import SAMPLE_FILES
+from support.paths import SAMPLES as SAMPLE_DIR
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
@@ -16,8 +18,7 @@ from xlsheet_outsource.excel import macro
 from xlsheet_outsource.excel.grids import as_grid, excel_value
 from xlsheet_outsource.write.template import new_template
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = sorted((ROOT / "sample_workbooks").glob("*.xlsx"))
+SAMPLES = SAMPLE_FILES
 RUN_DATE = dt.date(2026, 3, 1)
 COMPARED = (schema.TASKS, schema.QUOTES, schema.SUMMARY, schema.ACCOUNTANT)
 
@@ -52,7 +53,7 @@ def test_decide_writes_what_process_writes(sample: Path, tmp_path: Path) -> None
 
 
 def test_problems_are_written_and_shown(tmp_path: Path) -> None:
-    mistakes = ROOT / "sample_workbooks" / "input_mistakes.xlsx"
+    mistakes = SAMPLE_DIR / "input_mistakes.xlsx"
     book = macro.OpenpyxlBook(openpyxl.load_workbook(mistakes))
     problems = macro.decide_book(book, RUN_DATE)
     assert [str(p) for p in problems] == [str(p) for p in api.check_workbook(mistakes).problems]

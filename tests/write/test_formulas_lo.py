@@ -11,18 +11,18 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import lo
 import openpyxl
 import pytest
 import python_calamine
-from generated import WorkbookSpec, workbooks
 from hypothesis import HealthCheck, Phase, given, settings
+from support import lo
+from support.generated import WorkbookSpec, workbooks
+from support.paths import SAMPLES
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine.model import Decision
 from xlsheet_outsource.write import formulas
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 GENERATED = 50
 
 

@@ -21,6 +21,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import python_calamine as calamine
+from support.paths import CORPUS, SAMPLES
 
 from xlsheet_outsource import api
 from xlsheet_outsource.batch.job import Job, decide_file
@@ -29,9 +30,7 @@ from xlsheet_outsource.engine import schema
 from xlsheet_outsource.engine.summary import summarise
 from xlsheet_outsource.ooxml.package import OLE_MAGIC
 
-HERE = Path(__file__).resolve().parent
-SAMPLES = HERE.parent / "sample_workbooks"
-CORPUS = HERE.parent.parent / "shared" / "corpus" / "real-world"
+REAL_WORLD = CORPUS / "real-world"
 CLI = Path(sys.executable).with_name("xlsheet-outsource")
 TRICKY_CATEGORY = "=cmd|' /C calc'!A0"  # must stay text everywhere
 TRICKY_VENDOR = "@vendor +1"
@@ -133,9 +132,9 @@ def build_folder(folder: Path, variants: dict[str, Path]) -> None:
 
 def real_protected_files() -> list[Path]:
     """Encrypted workbooks from the shared corpus, if it is there (read in place, not copied)."""
-    if not CORPUS.is_dir():
+    if not REAL_WORLD.is_dir():
         return []
-    return sorted(p for p in CORPUS.iterdir()
+    return sorted(p for p in REAL_WORLD.iterdir()
                   if p.suffix == ".xlsx" and p.read_bytes()[:8] == OLE_MAGIC)
 
 

@@ -14,6 +14,7 @@ import pytest
 import python_calamine
 from click.testing import CliRunner
 from openpyxl.workbook.defined_name import DefinedName
+from support.paths import SAMPLES
 
 from xlsheet_outsource import api
 from xlsheet_outsource.cli import main
@@ -26,7 +27,6 @@ from xlsheet_outsource.write.formulas import (
     sheet_id,
 )
 
-SAMPLES = Path(__file__).resolve().parent.parent / "sample_workbooks"
 COLUMNS = {c.key: c for c in (*schema.TASK_COLUMNS, *schema.QUOTE_COLUMNS)}
 
 

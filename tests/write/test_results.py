@@ -14,6 +14,7 @@ import pytest
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.workbook.defined_name import DefinedName
+from support.paths import excel_made_file
 
 from xlsheet_outsource import api, reading
 from xlsheet_outsource.engine import schema
@@ -22,7 +23,6 @@ from xlsheet_outsource.ooxml.archive import PackageParts
 from xlsheet_outsource.write import report_sheets, results
 from xlsheet_outsource.write.report_sheets import ACCOUNTANT_CELLS, SUMMARY_CELLS
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "excel-made"
 RUN_DATE = dt.date(2024, 5, 1)
 EVIL = "=cmd|' /C calc'!A0"
 TASK_HEADERS = ["Task ID", "Task", "Category", "Frequency", "Per", "Hours each", "Expertise",
@@ -324,10 +324,9 @@ def test_extension_must_match_the_content(written, tmp_path):
         run(source, tmp_path / "out.xlsm")
 
 
-@pytest.mark.skipif(not (CORPUS / "macro01.xlsm").exists(), reason="corpus not present")
 def test_macros_survive(tmp_path):
     source = tmp_path / "macros.xlsm"
-    shutil.copy(CORPUS / "macro01.xlsm", source)
+    shutil.copy(excel_made_file("macro01.xlsm"), source)
     book = openpyxl.load_workbook(source, keep_vba=True)
     plain = make_workbook(tmp_path / "plain.xlsx")
     for sheet in openpyxl.load_workbook(plain).worksheets[:3]:
