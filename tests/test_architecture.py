@@ -105,6 +105,12 @@ def test_only_the_cli_imports_click() -> None:
     assert users == [f"{NAME}.cli"]
 
 
+def test_nothing_imports_the_cli() -> None:
+    """The CLI wraps the library; only `python -m xlsheet_outsource` starts it."""
+    users = sorted(name for name, targets in imports().items() if f"{NAME}.cli" in targets)
+    assert users == [f"{NAME}.__main__"]
+
+
 def test_few_modules_at_the_top() -> None:
     top = sorted(path.name for path in PACKAGE.glob("*.py"))
     assert len(top) <= MAX_TOP_MODULES, top
