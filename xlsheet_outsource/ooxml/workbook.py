@@ -83,7 +83,7 @@ class WorkbookXml:
     def _same_name(written: bytes, wanted: bytes) -> bool:
         """The same name and formula, however its attributes are written."""
         def parts(text: bytes) -> tuple[dict[str, str], bytes]:
-            tag = xmltext.TAG.match(text)
+            tag = xmltext.tag_at(text)
             return xmltext.attributes(tag[0]), text[tag.end():text.rindex(b"</")]
         return parts(written) == parts(wanted)
 

@@ -35,6 +35,14 @@ class Span:
     content: int  # just past its start tag (== end for an empty tag)
 
 
+def tag_at(xml: bytes, at: int = 0) -> re.Match[bytes]:
+    """The tag that starts at ``at``, where the caller found one (a scan, a span)."""
+    tag = TAG.match(xml, at)
+    if tag is None:
+        raise ValueError(f"no XML tag at offset {at}")
+    return tag
+
+
 def local(qualified: bytes) -> bytes:
     return qualified.rsplit(b":", 1)[-1]
 
@@ -133,7 +141,7 @@ def append_to_section(xml: bytes, section: str, children: bytes, order: Sequence
 
 
 def qualified_name(xml: bytes, span: Span) -> bytes:
-    return TAG.match(xml, span.start).group(2)
+    return tag_at(xml, span.start)[2]
 
 
 def attributes(start_tag: bytes) -> dict[str, str]:
@@ -157,7 +165,7 @@ def with_attribute(tag: bytes, name: bytes, value: bytes) -> bytes:
 
 def set_start_attribute(xml: bytes, at: int, name: bytes, value: bytes) -> bytes:
     """The part with one attribute set on the start tag found at ``at``."""
-    tag = TAG.match(xml, at)
+    tag = tag_at(xml, at)
     return xml[:at] + with_attribute(tag[0], name, value) + xml[tag.end():]
 
 

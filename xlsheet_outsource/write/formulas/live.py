@@ -6,12 +6,15 @@ from __future__ import annotations
 import functools
 import math
 import re
+from typing import TYPE_CHECKING
 
 from ...engine import inputs, schema
 from ...engine.inputs import InputError
 from ...engine.model import Decision
-from ...reading import SheetTable
 from .placed import Placed
+
+if TYPE_CHECKING:  # only a type here: the reader stays out of the import chain
+    from ...reading import SheetTable
 
 MAX_SPELLED = 1e12  # the reason texts group thousands below this
 YES_WORDS = ("yes", "y", "true", "1", "x")  # as inputs.parse_yes_no reads them

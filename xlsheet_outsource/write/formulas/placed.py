@@ -4,9 +4,11 @@ and the plan of formulas that comes out."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-from ...reading import SheetTable
+if TYPE_CHECKING:  # only a type here: the reader stays out of the import chain
+    from ...reading import SheetTable
+
 
 
 @dataclass(frozen=True)
