@@ -54,7 +54,8 @@ sys.path.insert(0, str(HERE.parent))  # run as a script from a checkout
 
 from xlsheet_outsource.engine import schema  # noqa: E402
 from xlsheet_outsource.engine.model import Settings  # noqa: E402
-from xlsheet_outsource.write.template import new_template, save_atomically  # noqa: E402
+from xlsheet_outsource.write.files import save_atomically  # noqa: E402
+from xlsheet_outsource.write.template import new_template  # noqa: E402
 
 Row = dict[str, object]
 

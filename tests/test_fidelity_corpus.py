@@ -33,6 +33,7 @@ from xlsheet_outsource.ooxml.cells import Cell
 from xlsheet_outsource.ooxml.package import Package, PackageError
 from xlsheet_outsource.ooxml.relationships import rels_name
 from xlsheet_outsource.ooxml.worksheet import SheetEdit
+from xlsheet_outsource.write.files import save_atomically
 
 # new --into refuses a workbook with a sheet or defined name of the tool's own
 NAMES_TAKEN = re.compile(r"already (has a sheet|defines the name)")
@@ -137,7 +138,7 @@ def fill(path: Path) -> None:
         book.rewrite_sheet(schema.SETTINGS, SheetEdit(1, frozenset(), {2: {2: Cell(120)}}))
         book.rewrite_sheet(schema.TASKS, SheetEdit(1, frozenset(), rows(TASKS)))
         book.rewrite_sheet(schema.QUOTES, SheetEdit(1, frozenset(), rows(QUOTES)))
-        book.save(path)
+        save_atomically(book, path)
 
 
 def parts(path: Path) -> dict[str, bytes]:

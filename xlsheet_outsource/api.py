@@ -147,10 +147,6 @@ def backup_path(path: Path) -> Path:
     return path.with_name(path.stem + BACKUP_TAG + path.suffix)
 
 
-def excel_lock_file(path: Path) -> Path:
-    return path.with_name("~$" + path.name)
-
-
 @_answers_always
 def process_workbook(path: Path | str, out: Path | str | None = None, *,
                      in_place: bool = False, formulas: bool = False) -> Outcome:
@@ -194,7 +190,7 @@ def _write_guarded(outcome: Outcome, target: Path, in_place: bool,
     if _refused(outcome, target, in_place):
         return
     try:
-        with files.exclusive(target, *([backup_path(outcome.source)] if in_place else [])):
+        with files.exclusive(target):
             if in_place:
                 _keep_backup(outcome)
             write()
@@ -209,14 +205,12 @@ def _write_guarded(outcome: Outcome, target: Path, in_place: bool,
 def _refused(outcome: Outcome, target: Path, in_place: bool) -> bool:
     """Refused: writing over the workbook itself without in_place (no backup would be
     kept), or over a file open in Excel or LibreOffice (it would save over the change)."""
-    lock = next((lock for lock in (excel_lock_file(target),
-                                   target.with_name(f".~lock.{target.name}#")) if lock.exists()),
-                None)
+    lock = files.open_elsewhere(target)
     if not in_place and target.exists() and target.samefile(outcome.source):
         reason = ("the results would replace the workbook itself: use --in-place for that "
                   "(it keeps the previous version)")
     elif lock is not None:
-        reason = (f"{target.name} is open in Excel or LibreOffice (its lock file {lock.name} "
+        reason = (f"{target.name} is open in Excel or LibreOffice (its lock file {lock} "
                   "is there): close it and try again")
     else:
         return False

@@ -16,8 +16,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..engine import schema
 from ..write import style
+from ..write.files import save_atomically
 from ..write.report_sheets import CATEGORY_TABLE, VENDOR_TABLE, Columns
-from ..write.results import save_atomically
 from .job import NOT_RUN
 
 if TYPE_CHECKING:

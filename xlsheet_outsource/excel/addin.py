@@ -10,7 +10,6 @@ and requirements.txt that xlwings Lite (Excel for the web and Mac) expects.
 from __future__ import annotations
 
 import keyword
-import os
 from copy import copy
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -28,13 +27,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import udfs
 from ..engine import schema
 from ..write import style
-from ..write.template import (
-    FIRST_INPUT_ROW,
-    LAST_INPUT_ROW,
-    WRAP,
-    add_template_sheets,
-    save_atomically,
-)
+from ..write.files import save_atomically, write_text_atomically
+from ..write.template import FIRST_INPUT_ROW, LAST_INPUT_ROW, WRAP, add_template_sheets
 
 QUICKSTART = Path(xlwings.__file__).parent / "quickstart_standalone.xlsm"
 QUICKSTART_CONF = "_xlwings.conf"  # the leading underscore switches it off
@@ -81,9 +75,9 @@ def write_addin(path: Path | str, *, force: bool = False) -> AddinFiles:
         raise FileExistsError(f"{existing[0]}: already exists; choose another name or add --force")
     files.lite_folder.mkdir(parents=True, exist_ok=True)
     save_atomically(addin_workbook(), path)
-    _write_text(files.macro_module, MACRO_MODULE)
-    _write_text(files.lite_folder / "main.py", lite_main())
-    _write_text(files.lite_folder / "requirements.txt", lite_requirements())
+    write_text_atomically(files.macro_module, MACRO_MODULE)
+    write_text_atomically(files.lite_folder / "main.py", lite_main())
+    write_text_atomically(files.lite_folder / "requirements.txt", lite_requirements())
     return files
 
 
@@ -242,9 +236,3 @@ def decide(book: xw.Book):
 
 def lite_requirements() -> str:
     return f"xlsheet-outsource=={version('xlsheet-outsource')}\n"
-
-
-def _write_text(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)

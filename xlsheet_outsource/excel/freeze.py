@@ -27,7 +27,8 @@ from .. import udfs
 from ..engine.inputs import NO_SAVED_RESULT
 from ..ooxml.package import Package, PackageError
 from ..write import style
-from ..write.results import MACRO_SUFFIXES, save_atomically
+from ..write.files import save_atomically
+from ..write.results import MACRO_SUFFIXES
 from .fidelity import assess_rewrite
 from .grids import Grid, excel_value
 

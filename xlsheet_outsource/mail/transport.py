@@ -6,20 +6,18 @@ not sent, it stays where it is, ready for `email --resend`.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import email
 import email.policy
-import os
 import re
 import smtplib
 import socket
 import ssl
-import tempfile
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
 
+from ..write.files import move_atomically, write_bytes_atomically
 from .config import Login, SmtpServer
 from .message import DRAFT_HEADER, MailError
 
@@ -39,7 +37,7 @@ def write_to_outbox(message: EmailMessage, outbox: Path, name: str) -> Path:
     try:
         outbox.mkdir(parents=True, exist_ok=True)
         target = _free_name(outbox, f"{dt.datetime.now():%Y%m%d-%H%M%S}-{_slug(name)}")
-        _write_atomically(target, message.as_bytes(policy=EML_POLICY))
+        write_bytes_atomically(target, message.as_bytes(policy=EML_POLICY))
     except OSError as exc:
         raise MailError(f"cannot write to the outbox {outbox}: {exc.strerror or exc}") from None
     return target
@@ -63,7 +61,7 @@ def mark_sent(path: Path) -> Path:
     try:
         sent.mkdir(exist_ok=True)
         target = _free_name(sent, path.stem)
-        os.replace(path, target)
+        move_atomically(path, target)
     except OSError as exc:
         raise MailError(f"sent, but {path} could not be moved to {sent}: "
                         f"{exc.strerror or exc}") from None
@@ -80,18 +78,6 @@ def _free_name(folder: Path, stem: str) -> Path:
         number += 1
         candidate = folder / f"{stem}-{number}.eml"
     return candidate
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    handle, temp = tempfile.mkstemp(prefix=".~", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
 
 
 # --- SMTP ------------------------------------------------------------------------------------

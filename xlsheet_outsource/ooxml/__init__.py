@@ -3,7 +3,7 @@
 One job per module:
 
 - archive: the output package (parts copied byte for byte unless changed), saved
-  as a deterministic zip, atomically;
+  into a stream as a deterministic zip;
 - worksheet: a worksheet part rewritten as a stream of rows (a block of cells,
   column widths, conditional formats), every other byte kept;
 - cells: one cell's XML (numbers, inline strings, formulas with their results);

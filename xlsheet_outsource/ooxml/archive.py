@@ -1,5 +1,5 @@
 """The output package: every part of the source, byte for byte, unless the tool changed,
-removed or added it; saved as a deterministic zip, atomically.
+removed or added it; saved into a stream as a deterministic zip.
 
 Deterministic: parts keep the source's order (new ones follow, in the order made),
 every entry has the same fixed timestamp and attributes, so the same parts always give
@@ -8,16 +8,11 @@ the same file, and a re-run on the tool's own output gives it back unchanged.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 import struct
-import tempfile
 import zipfile
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
-from typing import BinaryIO, Callable, Container, NamedTuple
+from typing import BinaryIO, Container, NamedTuple
 
 from .package import Package
 
@@ -162,39 +157,3 @@ class _Header(NamedTuple):
         return _CENTRAL.pack(b"PK\x01\x02", _VERSION, _VERSION, flags, self.method, 0,
                              _DOS_DATE, self.crc, self.compressed, self.size, len(encoded),
                              0, 0, 0, 0, 0, offset) + encoded
-
-
-def write_atomically(target: Path, write: Callable[[BinaryIO], None],
-                     mode_from: Path | None = None) -> None:
-    """Write next to ``target`` and swap it in: readers see the old file or the new, never half.
-
-    The new file keeps the permissions of the file it replaces (else of ``mode_from``).
-    """
-    target = Path(target)
-    handle, temp_name = tempfile.mkstemp(prefix=f".~{target.stem}.", suffix=".tmp",
-                                         dir=target.parent)
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        mode_source = target if target.exists() else mode_from
-        if mode_source is not None and mode_source.exists():
-            shutil.copymode(mode_source, temp)
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
-    _sync_folder(target.parent)
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; Windows has no directory handles to sync)."""
-    with contextlib.suppress(OSError, AttributeError):
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)

@@ -1,6 +1,6 @@
 """A workbook package open for the tool's changes: its sheets by name, the parts that
 list them (workbook, its relationships, content types, styles, app properties), and
-saving it all, atomically, with every other part as it came."""
+saving it all into a stream, with every other part as it came."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from . import app_properties, content_types, styles, worksheet
-from .archive import PackageParts, write_atomically
+from .archive import PackageParts
 from .package import Package, PackageError
 from .relationships import OFFICE_TYPES, Relationship, Relationships, rels_name
 from .workbook import WorkbookXml
@@ -182,14 +182,12 @@ class WorkbookPackage:
         if suffix in MAIN_TYPES:
             self.content_types.set(self.workbook_part, MAIN_TYPES[suffix])
 
-    def save(self, target: Path, mode_from: Path | None = None) -> None:
+    def save(self, stream: BinaryIO) -> None:
+        """The workbook as a zip into ``stream``; the source file is closed after it, so
+        that the caller may rename the result over it (Windows cannot replace an open file)."""
         self._store_package_parts()
-
-        def write(stream: BinaryIO) -> None:
-            self.parts.save(stream)
-            self.package.close()  # before the rename: Windows cannot replace an open file
-
-        write_atomically(target, write, mode_from)
+        self.parts.save(stream)
+        self.package.close()
 
     def _store_package_parts(self) -> None:
         if self.formulas_removed:

@@ -1,13 +1,13 @@
 """The tool's output files: one run at a time, nothing half-written left, failures in words.
 
-Files are written to a hidden temporary file beside their target and renamed over it
-(ooxml.archive.write_atomically; copy_atomically here), so a reader, or Excel, sees the
-old file or the new one, never half of one. A run killed while writing leaves at most
-that temporary file, ``.~STEM.XXXXXXXX.tmp``: hidden, not a workbook by its name,
-skipped by batch (it skips dotfiles), and deleted by the next run that writes the same
-file. While a run writes a file it holds ``.~NAME.lock`` beside it with an OS lock,
-which the OS releases even when the run is killed, so a second run for the same file
-refuses at once instead of racing it.
+Every file the tool writes goes through write_atomically, the one place that renames a
+file into place: it is written to a hidden temporary file beside its target, flushed to
+disk and renamed over it, so a reader, or Excel, sees the old file or the new one, never
+half of one. A run killed while writing leaves at most that temporary file,
+``.~STEM.XXXXXXXX.tmp``: hidden, not a workbook by its name, skipped by batch (it skips
+dotfiles), and deleted by the next write of the same file. While a run writes a workbook
+it holds ``.~NAME.lock`` beside it with an OS lock, which the OS releases even when the
+run is killed, so a second run for the same file refuses at once instead of racing it.
 """
 
 from __future__ import annotations
@@ -16,14 +16,16 @@ import contextlib
 import errno
 import glob
 import os
+import secrets
 import shutil
-import tempfile
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Protocol
 
 HIDDEN = ".~"
 TEMP_SUFFIX = ".tmp"
-TEMP_RANDOM = "????????"  # what tempfile.mkstemp puts between prefix and suffix
+TEMP_RANDOM = "????????"  # the eight hex digits _new_temp_file puts between stem and suffix
 
 _FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
@@ -33,10 +35,64 @@ class OutputBusy(Exception):
     """Another run is writing the same file; the message says so in plain words."""
 
 
-def temp_file_names(target: Path) -> dict[str, object]:
-    """tempfile.mkstemp's arguments for a temporary file that becomes ``target``: hidden,
-    beside it, and found again by leftover_temp_files."""
-    return {"prefix": f"{HIDDEN}{target.stem}.", "suffix": TEMP_SUFFIX, "dir": target.parent}
+class Saves(Protocol):
+    """A workbook that saves itself into a binary stream: openpyxl's Workbook, or
+    ooxml's WorkbookPackage."""
+
+    def save(self, stream: BinaryIO, /) -> None: ...
+
+
+# --- writing a file whole ----------------------------------------------------------------
+
+def write_atomically(target: Path, write: Callable[[BinaryIO], object], *,
+                     mode_from: Path | None = None) -> None:
+    """``target`` becomes what ``write`` writes into the stream it is given, all or
+    nothing, and is on disk when this returns. It keeps the permissions of the file it
+    replaces; a new file takes those of ``mode_from``, else those any new file gets
+    (0o666 less the umask)."""
+    target = Path(target)
+    _remove_leftovers(target)
+    temp, stream = _new_temp_file(target)
+    try:
+        with stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        _copy_mode(target if target.exists() else mode_from, temp)
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    _sync_folder(target.parent)
+
+
+def write_bytes_atomically(target: Path, data: bytes) -> None:
+    write_atomically(target, lambda stream: stream.write(data))
+
+
+def write_text_atomically(target: Path, text: str) -> None:
+    """As UTF-8, with the line ends ``text`` has (the same file on every system)."""
+    write_bytes_atomically(target, text.encode("utf-8"))
+
+
+def save_atomically(book: Saves, target: Path, *, mode_from: Path | None = None) -> None:
+    write_atomically(target, book.save, mode_from=mode_from)
+
+
+def copy_atomically(source: Path, target: Path) -> None:
+    """``target`` becomes a copy of ``source`` (dates and permissions too), all or
+    nothing, and is on disk when this returns."""
+    with open(source, "rb") as original:
+        write_atomically(target, lambda stream: shutil.copyfileobj(original, stream))
+    shutil.copystat(source, target)
+
+
+def move_atomically(source: Path, target: Path) -> None:
+    """Move a whole file to ``target`` on the same file system; durable when this returns."""
+    os.replace(source, target)
+    _sync_folder(target.parent)
+    _sync_folder(source.parent)
 
 
 def leftover_temp_files(target: Path) -> list[Path]:
@@ -45,33 +101,44 @@ def leftover_temp_files(target: Path) -> list[Path]:
     return sorted(target.parent.glob(pattern))
 
 
-def copy_atomically(source: Path, target: Path) -> None:
-    """``target`` becomes a copy of ``source`` (dates and permissions too), all or
-    nothing, and is on disk when this returns."""
-    handle, temp_name = tempfile.mkstemp(**temp_file_names(target))
-    os.close(handle)
-    temp = Path(temp_name)
-    try:
-        shutil.copy2(source, temp)
-        with open(temp, "rb+") as copy:
-            os.fsync(copy.fileno())
-        os.replace(temp, target)
-    except BaseException:
+def _remove_leftovers(target: Path) -> None:
+    for leftover in leftover_temp_files(target):
         with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
+            leftover.unlink()
 
+
+def _new_temp_file(target: Path) -> tuple[Path, BinaryIO]:
+    """A new hidden file beside ``target``, made as open() makes files, so with the
+    permissions any new file gets (tempfile.mkstemp's would be 0o600)."""
+    while True:
+        temp = target.with_name(f"{HIDDEN}{target.stem}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        with contextlib.suppress(FileExistsError):
+            return temp, open(temp, "xb")
+
+
+def _copy_mode(source: Path | None, temp: Path) -> None:
+    if source is not None and source.exists():
+        shutil.copymode(source, temp)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make a rename itself durable (POSIX; Windows has no directory handles to sync)."""
+    with contextlib.suppress(OSError, AttributeError):
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+# --- one run at a time -------------------------------------------------------------------
 
 @contextlib.contextmanager
-def exclusive(target: Path, *companions: Path) -> Iterator[None]:
-    """Hold the right to write ``target`` and its ``companions`` (a backup), or raise
-    OutputBusy if another run holds it; first delete what a killed run left of them."""
+def exclusive(target: Path) -> Iterator[None]:
+    """Hold the right to write ``target``, or raise OutputBusy if another run holds it."""
     lock_path = target.with_name(f"{HIDDEN}{target.name}.lock")
     descriptor = _acquire(lock_path, target)
     try:
-        for leftover in (f for path in (target, *companions) for f in leftover_temp_files(path)):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
         yield
     finally:
         with contextlib.suppress(OSError):
@@ -100,7 +167,7 @@ def _still_there(descriptor: int, path: Path) -> bool:
         return False
 
 
-if os.name == "nt":
+if sys.platform == "win32":
     import msvcrt
 
     def _lock(descriptor: int) -> None:

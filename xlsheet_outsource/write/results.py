@@ -25,15 +25,13 @@ from ..engine import schema
 from ..engine.model import Decision
 from ..engine.summary import Summary, summarise
 from ..ooxml import transplant, worksheet
-from ..ooxml.archive import write_atomically
 from ..ooxml.book import MACRO_SUFFIXES, WorkbookPackage
 from ..ooxml.cells import Cell, Formula, column_letter, column_xml
 from ..ooxml.styles import StyleSheet
 from ..reading import SheetTable, WorkbookInputs
-from . import report_sheets, style
+from . import files, report_sheets, style
 
-__all__ = ["BlockLayout", "Formulas", "MACRO_SUFFIXES", "Results", "save_atomically",
-           "write_results"]
+__all__ = ["BlockLayout", "Formulas", "MACRO_SUFFIXES", "Results", "write_results"]
 
 Results = tuple[tuple[str, str, str], ...]  # schema.TASK_RESULTS / QUOTE_RESULTS
 
@@ -87,12 +85,7 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
                          decision.settings.currency, planned)
         _replace_report_sheets(book, summary or summarise(decision),
                                run_date or dt.date.today())
-        book.save(target, mode_from=found.path)
-
-
-def save_atomically(book: Workbook, target: Path, mode_from: Path | None = None) -> None:
-    """Save an openpyxl workbook (one the tool made) atomically, as write_results does."""
-    write_atomically(target, book.save, mode_from)
+        files.save_atomically(book, target, mode_from=found.path)
 
 
 # --- the computed block ---------------------------------------------------------------

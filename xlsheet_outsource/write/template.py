@@ -7,9 +7,7 @@ from schema.py; this module only lays it out and makes it friendly to fill in.
 from __future__ import annotations
 
 import functools
-import os
 import re
-import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +26,7 @@ from ..engine import schema
 from ..engine.schema import Column
 from ..ooxml import transplant
 from ..ooxml.book import WorkbookPackage
+from . import files
 
 # A fixed date keeps regenerated templates identical (openpyxl still stamps "modified" on save).
 FIXED_TIME = datetime(2026, 1, 1)
@@ -101,7 +100,7 @@ def new_template(path: Path | str | None = None, *, currency: str = "USD") -> op
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     if path is not None:
-        save_atomically(wb, Path(path))
+        files.save_atomically(wb, Path(path))
     return wb
 
 
@@ -114,18 +113,6 @@ def add_template_sheets(wb: openpyxl.Workbook, *, currency: str = "USD") -> None
     _add_input_sheet(wb, schema.QUOTES, schema.QUOTE_COLUMNS, currency)
 
 
-def save_atomically(wb: openpyxl.Workbook, path: Path) -> None:
-    """Write next to ``path`` then rename, so a crash never leaves half a workbook."""
-    # Not mkstemp: its 0600 mode would stick to the saved workbook.
-    temp_path = path.with_name(f".{path.stem}.{uuid.uuid4().hex}.tmp{path.suffix}")
-    try:
-        wb.save(temp_path)
-        os.replace(temp_path, path)
-    except BaseException:
-        temp_path.unlink(missing_ok=True)
-        raise
-
-
 def add_to_workbook(source: Path, target: Path, *, currency: str = "USD") -> None:
     """Add the template's sheets and defined names to the workbook at ``source``, saved
     to ``target``: at the zip level, so every part of the user's file stays as it was."""
@@ -135,7 +122,7 @@ def add_to_workbook(source: Path, target: Path, *, currency: str = "USD") -> Non
         donor = transplant.Donor(_template_bytes(currency))
         transplant.copy_sheets(book, donor, TEMPLATE_SHEETS)
         transplant.copy_defined_names(book, donor)
-        book.save(Path(target), mode_from=Path(source))
+        files.save_atomically(book, Path(target), mode_from=Path(source))
 
 
 @functools.lru_cache(maxsize=4)
