@@ -16,14 +16,15 @@ from typing import BinaryIO
 
 import openpyxl
 import pytest
+from support.paths import PROJECT, SAMPLES
 
 from xlsheet_outsource import api
 from xlsheet_outsource.excel import addin
 from xlsheet_outsource.mail import transport
 from xlsheet_outsource.write import files, template
 
-PACKAGE = Path(__file__).resolve().parents[1] / "xlsheet_outsource"
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_workbooks" / "small_agency.xlsx"
+PACKAGE = PROJECT / "xlsheet_outsource"
+SAMPLE = SAMPLES / "small_agency.xlsx"
 POSIX = os.name == "posix"
 posix_only = pytest.mark.skipif(not POSIX, reason="POSIX permissions, fork and SIGKILL")
 
