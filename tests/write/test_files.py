@@ -190,7 +190,7 @@ def test_every_written_file_is_whole_with_usual_permissions_and_leaves_nothing(
     (tmp_path / "outsourcing_xlwings_lite").mkdir()
     for name in written:
         path = tmp_path / name
-        path.with_name(f".~{path.stem}.0badf00d.tmp").write_bytes(b"left by a killed run")
+        path.with_name(f".~{path.name}.0badf00d.tmp").write_bytes(b"left by a killed run")
     write(tmp_path)
     assert {name: mode(tmp_path / name) for name in written} == dict.fromkeys(written, 0o644)
     assert hidden_files(tmp_path) == []

@@ -4,8 +4,9 @@ Every file the tool writes goes through write_atomically, the one place that ren
 file into place: it is written to a hidden temporary file beside its target, flushed to
 disk and renamed over it, so a reader, or Excel, sees the old file or the new one, never
 half of one. A run killed while writing leaves at most that temporary file,
-``.~STEM.XXXXXXXX.tmp``: hidden, not a workbook by its name, skipped by batch (it skips
-dotfiles), and deleted by the next write of the same file. While a run writes a workbook
+``.~NAME.XXXXXXXX.tmp`` (the whole name: out.xlsx and out.xlsm never share one): hidden,
+not a workbook by its name, skipped by batch (it skips dotfiles), and deleted by the next
+write of the same file. While a run writes a workbook
 it holds ``.~NAME.lock`` beside it with an OS lock, which the OS releases even when the
 run is killed, so a second run for the same file refuses at once instead of racing it.
 """
@@ -97,7 +98,7 @@ def move_atomically(source: Path, target: Path) -> None:
 
 def leftover_temp_files(target: Path) -> list[Path]:
     """Temporary files a killed run left while writing ``target``."""
-    pattern = f"{HIDDEN}{glob.escape(target.stem)}.{TEMP_RANDOM}{TEMP_SUFFIX}"
+    pattern = f"{HIDDEN}{glob.escape(target.name)}.{TEMP_RANDOM}{TEMP_SUFFIX}"
     return sorted(target.parent.glob(pattern))
 
 
@@ -111,7 +112,7 @@ def _new_temp_file(target: Path) -> tuple[Path, BinaryIO]:
     """A new hidden file beside ``target``, made as open() makes files, so with the
     permissions any new file gets (tempfile.mkstemp's would be 0o600)."""
     while True:
-        temp = target.with_name(f"{HIDDEN}{target.stem}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        temp = target.with_name(f"{HIDDEN}{target.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
         with contextlib.suppress(FileExistsError):
             return temp, open(temp, "xb")
 
