@@ -21,6 +21,8 @@ from decimal import ROUND_HALF_UP, Context, Decimal
 import numpy as np
 import pandas as pd
 
+from .problems import Problem
+
 REASONS = {
     "core": "your core expertise: it is what earns your hourly worth",
     "no_quote": "no usable quote yet",
@@ -55,7 +57,7 @@ class Decision:
     settings: Settings
     tasks: pd.DataFrame
     quotes: pd.DataFrame
-    problems: list = field(default_factory=list)  # what the user can fix, with cell addresses
+    problems: list[Problem] = field(default_factory=list)  # what the user can fix, and where
 
 
 _EXACT = Context(prec=400)

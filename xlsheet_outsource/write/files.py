@@ -21,6 +21,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from ..errors import FileError
+
 HIDDEN = ".~"
 TEMP_SUFFIX = ".tmp"
 TEMP_RANDOM = "????????"  # what tempfile.mkstemp puts between prefix and suffix
@@ -29,7 +31,7 @@ _FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
-class OutputBusy(Exception):
+class OutputBusy(FileError):
     """Another run is writing the same file; the message says so in plain words."""
 
 
