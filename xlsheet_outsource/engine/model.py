@@ -17,11 +17,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from .problems import Problem
+if TYPE_CHECKING:  # only a type here: the import chain stays short
+    from .problems import Problem
 
 REASONS = {
     "core": "your core expertise: it is what earns your hourly worth",
