@@ -4,11 +4,12 @@ The public Python API; the command line and every other way in only wrap it.
 """
 
 from .api import Outcome, check_workbook, decide, decide_workbook, process_workbook
-from .engine.inputs import InputError, Problem
 from .engine.model import Decision, Settings
+from .errors import FileError, InputError, Problem, UsageError, XlsheetOutsourceError
 
-__all__ = ["Decision", "InputError", "Outcome", "Problem", "Settings", "check_workbook",
-           "decide", "decide_workbook", "new_template", "process_workbook"]
+__all__ = ["Decision", "FileError", "InputError", "Outcome", "Problem", "Settings",
+           "UsageError", "XlsheetOutsourceError", "check_workbook", "decide", "decide_workbook",
+           "new_template", "process_workbook"]
 
 
 def new_template(path=None):

@@ -12,9 +12,9 @@ import pandas as pd
 from openpyxl.utils import column_index_from_string
 
 from .engine import inputs, schema
-from .engine.inputs import Problem
 from .engine.model import Decision, Settings, compute
 from .engine.summary import Summary, summarise
+from .errors import InputError, Problem, XlsheetOutsourceError
 from .ooxml.package import PackageError
 from .reading import WorkbookInputs, read_workbook
 from .write import files
@@ -32,12 +32,12 @@ def decide(settings: Settings | Mapping[str, object], tasks: pd.DataFrame,
 
     ``settings`` is a Settings or a mapping of defined names (HourlyWorth, ...) to raw
     values. Rows that cannot be read get verdict ERROR; ``Decision.problems`` lists them
-    with their places.
+    with their places. Settings that cannot be used raise InputError, naming each.
     """
     if not isinstance(settings, Settings):
         settings, problems = inputs.read_settings(dict(settings), lambda name: name)
         if settings is None:
-            raise inputs.InputError("; ".join(map(str, problems)))
+            raise InputError("; ".join(map(str, problems)))
     clean_tasks, task_problems = inputs.clean_tasks(
         _by_key(tasks, schema.TASK_COLUMNS), task_locate)
     clean_quotes, quote_problems = inputs.clean_quotes(
@@ -171,6 +171,7 @@ def process_workbook(path: Path | str, out: Path | str | None = None, *,
     return outcome
 
 
+@_answers_always
 def add_template(path: Path | str, out: Path | str | None = None) -> Outcome:
     """Add the template's sheets to an existing workbook: to ``out``, else into the
     workbook itself (atomically, keeping the previous version as NAME.bak.xlsx)."""
@@ -194,7 +195,7 @@ def _write_guarded(outcome: Outcome, target: Path, in_place: bool,
             if in_place:
                 _keep_backup(outcome)
             write()
-    except (files.OutputBusy, PackageError, ValueError) as exc:
+    except (XlsheetOutsourceError, PackageError, ValueError) as exc:
         outcome.fatal.append(Problem("", "", str(exc)))
     except OSError as exc:
         outcome.fatal.append(Problem("", "", files.why_not_written(target, exc)))

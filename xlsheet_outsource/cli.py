@@ -2,23 +2,39 @@
 
 Exit codes (docs/commands.md): 0 everything decided; 1 the workbook, or some of its
 rows, had problems (each printed on one line), or the output could not be written;
-2 a usage error.
+2 a usage error. Problems in a workbook are values the commands print; an error of the
+family (errors.py) becomes its one line and its exit code in one place, _Commands.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from . import api
+from .errors import FileError, XlsheetOutsourceError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """Where an error of the family reaches the user: its one-line message on stderr and
+    its kind's exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except XlsheetOutsourceError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xlsheet-outsource")
 def main() -> None:
     """Decide which of a small business's tasks to outsource, from an Excel workbook."""
@@ -42,18 +58,17 @@ def new(path: Path | None, existing: Path | None, out: Path | None, force: bool)
         raise click.UsageError("-o goes with --into")
     written = out or path or existing
     if written != existing and written.exists() and not force:
-        _fail(f"{written}: already exists; choose another name or add --force")
+        raise FileError(f"{written}: already exists; choose another name or add --force")
     if existing:
         outcome = api.add_template(existing, out)
         if outcome.fatal:
-            _fail(f"{existing.name}: {outcome.fatal[0]}")
+            click.echo(f"{existing.name}: {outcome.fatal[0]}", err=True)
+            sys.exit(EXIT_PROBLEMS)
         click.echo(f"Sheets {', '.join(TEMPLATE_SHEETS)} added: {written}"
                    + (f" (previous version kept as {outcome.backup})" if outcome.backup else ""))
     else:
-        try:
+        with _writing(written):
             new_template(written)
-        except OSError as exc:
-            _fail(f"{written}: cannot write: {exc.strerror or exc}")
         click.echo(f"Template written: {written}")
     click.echo(f"Open it, fill in Settings, Tasks and Quotes, then run:\n"
                f"  xlsheet-outsource process {written}")
@@ -115,9 +130,13 @@ def _print_outcome(outcome: api.Outcome) -> None:
         click.echo(f"  previous version kept as {outcome.backup}")
 
 
-def _fail(message: str) -> None:
-    click.echo(message, err=True)
-    sys.exit(EXIT_PROBLEMS)
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """An OSError while writing ``path`` becomes the family's one line about it."""
+    try:
+        yield
+    except OSError as exc:
+        raise FileError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 # --- batch -------------------------------------------------------------------------------
@@ -162,18 +181,14 @@ def batch(folder: Path, outdir: Path | None, recursive: bool, jobs: int | None, 
     """
     from rich.console import Console
 
-    from .batch.run import BatchError, run_batch
+    from .batch.run import run_batch
     if outdir and in_place:
         raise click.UsageError("use either --out or --in-place, not both")
     if digest and not email_to:
         raise click.UsageError("--digest goes with --email-to")
-    try:
-        with _BatchProgress(Console(stderr=True)) as progress:
-            report = run_batch(folder, outdir, recursive=recursive, jobs=jobs, in_place=in_place,
-                               force=force, timeout=timeout, progress=progress,
-                               formulas=formulas)
-    except BatchError as exc:
-        _fail(str(exc))
+    with _BatchProgress(Console(stderr=True)) as progress:
+        report = run_batch(folder, outdir, recursive=recursive, jobs=jobs, in_place=in_place,
+                           force=force, timeout=timeout, progress=progress, formulas=formulas)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
@@ -285,20 +300,17 @@ def _batch_table(report: BatchReport) -> Table:
 
 
 def _email_batch(report: BatchReport, to: tuple[str, ...], digest: bool) -> None:
-    """Mail the decided workbooks; a mail problem is one line and exit 1."""
+    """Mail the decided workbooks (a mail problem is a MailError: one line)."""
     from . import mail
     decided = [report.folder / row.workbook for row in report.rows if row.decided]
-    try:
-        config = mail.load_config()
-        server = config.server(None, None, None)
-        envelope = mail.envelope_from(config, to=to, cc=(), sender=None, note="",
-                                      sending=server is not None,
-                                      subject=mail.default_subject([p.stem for p in decided]))
-        deliveries = mail.email_batch(decided, report.report_path, envelope, config, server,
-                                      outbox=config.outbox or report.root / mail.OUTBOX_FOLDER,
-                                      digest=digest, warn=_warn)
-    except mail.MailError as exc:
-        _fail(str(exc))
+    config = mail.load_config()
+    server = config.server(None, None, None)
+    envelope = mail.envelope_from(config, to=to, cc=(), sender=None, note="",
+                                  sending=server is not None,
+                                  subject=mail.default_subject([p.stem for p in decided]))
+    deliveries = mail.email_batch(decided, report.report_path, envelope, config, server,
+                                  outbox=config.outbox or report.root / mail.OUTBOX_FOLDER,
+                                  digest=digest, warn=_warn)
     for delivery in deliveries:
         click.echo(f"Sent to {', '.join(delivery.sent_to)}: {delivery.path}" if delivery.sent_to
                    else f"Written: {delivery.path}")
@@ -348,28 +360,24 @@ def email_command(workbook: Path | None, to: tuple[str, ...], cc: tuple[str, ...
     the outbox: send it later with --resend FILE); 2 a usage error.
     """
     from . import mail
-    try:
-        config = mail.load_config()
-        server = None if dry_run else config.server(smtp_host, smtp_port, smtp_security)
-        if kept:
-            if workbook or to or cc or subject or note or pdf or outbox or dry_run:
-                raise click.UsageError("--resend sends the kept message as it is: give only "
-                                       "the --smtp-* options (and --from if it has none)")
-            if server is None:
-                raise click.UsageError("--resend needs a server: give --smtp-host "
-                                       "(or set smtp.host in mail.toml)")
-            delivery = mail.resend(kept, server, mail.find_login(server), sender or config.sender)
-        elif workbook is None:
-            raise click.UsageError("give the WORKBOOK to email (or --resend OUTBOX_FILE)")
-        else:
-            envelope = mail.envelope_from(
-                config, to=to, cc=cc, sender=sender, note=note, sending=server is not None,
-                subject=subject or mail.default_subject([workbook.stem]))
-            delivery = mail.email_workbook(workbook, envelope, config, server, pdf=pdf,
-                                           outbox=outbox, warn=_warn)
-    except mail.MailError as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(exc.exit_code)
+    config = mail.load_config()
+    server = None if dry_run else config.server(smtp_host, smtp_port, smtp_security)
+    if kept:
+        if workbook or to or cc or subject or note or pdf or outbox or dry_run:
+            raise click.UsageError("--resend sends the kept message as it is: give only "
+                                   "the --smtp-* options (and --from if it has none)")
+        if server is None:
+            raise click.UsageError("--resend needs a server: give --smtp-host "
+                                   "(or set smtp.host in mail.toml)")
+        delivery = mail.resend(kept, server, mail.find_login(server), sender or config.sender)
+    elif workbook is None:
+        raise click.UsageError("give the WORKBOOK to email (or --resend OUTBOX_FILE)")
+    else:
+        envelope = mail.envelope_from(
+            config, to=to, cc=cc, sender=sender, note=note, sending=server is not None,
+            subject=subject or mail.default_subject([workbook.stem]))
+        delivery = mail.email_workbook(workbook, envelope, config, server, pdf=pdf,
+                                       outbox=outbox, warn=_warn)
     if delivery.sent_to:
         click.echo(f"Sent to {', '.join(delivery.sent_to)}; a copy is in {delivery.path}")
     else:
@@ -394,12 +402,8 @@ def addin(path: Path, force: bool) -> None:
     the main.py and requirements.txt of xlwings Lite. Set-up: docs/excel.md.
     """
     from .excel.addin import write_addin
-    try:
+    with _writing(path):
         files = write_addin(path, force=force)
-    except (ValueError, FileExistsError) as exc:
-        _fail(str(exc))
-    except OSError as exc:
-        _fail(f"{path}: cannot write: {exc.strerror or exc}")
     click.echo("Written:\n" + "\n".join(f"  {p}" for p in files.all()))
     click.echo("Set it up in Excel as docs/excel.md says (pip install xlsheet-outsource, "
                "xlwings addin install).")
@@ -444,14 +448,11 @@ def render(workbook: Path, sheets: tuple[str, ...], pdf: Path | None,
 
     Exit codes: 0 written; 1 not (LibreOffice or pdftoppm missing, no such sheet, ...).
     """
-    from .write.render import SHEETS, RenderError
+    from .write.render import SHEETS
     from .write.render import render as render_sheets
     if pdf is None and png_dir is None:
         pdf = workbook.with_suffix(".pdf")
-    try:
-        rendered = render_sheets(workbook, sheets or SHEETS, pdf=pdf, png_dir=png_dir)
-    except RenderError as exc:
-        _fail(str(exc))
+    rendered = render_sheets(workbook, sheets or SHEETS, pdf=pdf, png_dir=png_dir)
     for written in ([rendered.pdf] if rendered.pdf else []) + rendered.pngs:
         click.echo(f"Written: {written}")
 

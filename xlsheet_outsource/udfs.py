@@ -27,6 +27,8 @@ import xlwings as xw
 from . import api
 from .engine import inputs, schema
 from .engine.model import Settings
+from .engine.problems import BadValue
+from .errors import UsageError
 from .excel.grids import GridInputs, as_grid, block_rows, decide_grids, excel_value
 from .excel.grids import read_settings as read_settings_grid
 from .write.style import plain
@@ -194,7 +196,7 @@ def _never_raises(function: Callable) -> Callable:
     return guarded
 
 
-class ArgumentError(ValueError):
+class ArgumentError(UsageError):
     """An argument the engine cannot use; the message names it."""
 
 
@@ -268,7 +270,7 @@ def _problem(engine_input: EngineInput, value: object,
         return engine_input.in_own_terms(message) if message else None
     try:
         inputs.parse_cell(value, engine_input.column)
-    except inputs.InputError as exc:
+    except BadValue as exc:
         return engine_input.in_own_terms(str(exc))
     return None
 

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from xlsheet_outsource.engine import inputs, schema
 from xlsheet_outsource.engine.inputs import (
     NO_SAVED_RESULT,
-    InputError,
     parse_cell,
     parse_number,
     parse_number_text,
 )
+from xlsheet_outsource.engine.problems import BadValue, Problem
 
 COLUMNS = {c.key: c for c in schema.TASK_COLUMNS + schema.QUOTE_COLUMNS}
 
@@ -36,7 +36,7 @@ def test_number_text(text, number):
 
 @pytest.mark.parametrize("text", ["two", "", "1..2", "1,2,3,4x", "--3", "$"])
 def test_number_text_refused(text):
-    with pytest.raises(InputError):
+    with pytest.raises(BadValue):
         parse_number_text(text)
 
 
@@ -57,7 +57,7 @@ def test_percentages():
     (None, "hours each is missing"),
 ])
 def test_bad_hours(value, message):
-    with pytest.raises(InputError, match=message.replace("(", r"\(")):
+    with pytest.raises(BadValue, match=message.replace("(", r"\(")):
         parse_cell(value, COLUMNS["hours_each"])
 
 
@@ -69,7 +69,7 @@ def test_per_choices(value, choice):
 
 
 def test_unknown_unit():
-    with pytest.raises(InputError, match="per must be one of day, week, month, quarter, "
+    with pytest.raises(BadValue, match="per must be one of day, week, month, quarter, "
                                          "year, once; got 'fortnight'"):
         parse_cell("fortnight", COLUMNS["per"])
 
@@ -93,7 +93,7 @@ def test_formatted_money_reads_back(number):
 def test_any_value_gives_a_number_or_a_clear_error(value):
     try:
         number = parse_number(value, "price")
-    except InputError as exc:
+    except BadValue as exc:
         assert str(exc).startswith("price ")
     else:
         assert math.isfinite(number) and number >= 0
@@ -113,7 +113,7 @@ def reference_clean_frame(raw, columns, sheet, locate=None):
         parsed = values.astype(object).map(lambda v, c=column: inputs._parse_or_bad(v, c))
         bad = parsed.map(lambda v: isinstance(v, inputs._Bad))
         for row, item in parsed[bad].items():
-            problem = inputs.Problem(sheet, locate(row, column.key), item.message)
+            problem = Problem(sheet, locate(row, column.key), item.message)
             problems.append(problem)
             row_errors[row].append(str(problem))
         clean[column.key] = parsed.where(~bad, None)

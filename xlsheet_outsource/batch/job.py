@@ -18,6 +18,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from .. import api
+from ..errors import FileError
 from ..write import results
 
 DECIDED = ("ok", "problems")  # the statuses of a workbook that was decided and written
@@ -124,7 +125,7 @@ def decide_file(job: Job) -> FileResult:
                                    "cpu": time.process_time() - cpu_started})
 
 
-class _CannotMakeFolder(Exception):
+class _CannotMakeFolder(FileError):
     pass
 
 

@@ -22,6 +22,7 @@ import pandas as pd
 from .. import api
 from ..engine import schema
 from ..engine.summary import CATEGORY_COLUMNS, SPEND_COLUMNS
+from ..errors import FileError
 from .job import (
     DECIDED,
     HEADLINE,
@@ -43,7 +44,7 @@ STATE_VERSION = 1
 VENDOR_COLUMNS = ("vendor", *SPEND_COLUMNS)
 
 
-class BatchError(Exception):
+class BatchError(FileError):
     """The batch as a whole cannot run (its output folder cannot be made, ...)."""
 
 

@@ -19,13 +19,15 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Callable, Generic, Iterator, Protocol, Sequence, TypeVar
 
+from ..errors import FileError
+
 Job = TypeVar("Job")
 READY = "ready"
 POLL_SECONDS = 0.2  # how often the time limits and stop requests are looked at
 GRACE_SECONDS = 3.0  # for a worker to exit after being asked, before it is killed
 
 
-class WorkerStartError(RuntimeError):
+class WorkerStartError(FileError):
     """The worker processes cannot start at all (a broken installation, not a bad file)."""
 
 

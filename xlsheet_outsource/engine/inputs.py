@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import operator
 import re
-from dataclasses import dataclass
 from datetime import datetime, time
 from itertools import repeat
 from typing import Callable
@@ -20,6 +19,7 @@ import pandas as pd
 
 from . import schema
 from .model import Settings
+from .problems import BadValue, Problem
 from .schema import Column
 
 
@@ -34,26 +34,6 @@ NO_SAVED_RESULT = NoSavedResult()
 
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                 "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something the user can fix, at a place they can find."""
-    sheet: str
-    cell: str
-    message: str
-
-    def __str__(self) -> str:
-        if not self.sheet:
-            return self.message
-        if not self.cell:
-            return f"{self.sheet}: {self.message}"
-        mark = "!" if re.fullmatch(r"[A-Z]{1,3}\d+", self.cell) else ", "
-        return f"{self.sheet}{mark}{self.cell}: {self.message}"
-
-
-class InputError(ValueError):
-    """A value that cannot be used; the message completes "<label> ..."."""
 
 
 def is_blank(value: object) -> bool:
@@ -104,19 +84,19 @@ def parse_number_text(text: str) -> float:
     elif t.count(",") == 1:
         t = t.replace(",", ".")
     if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?", t, re.IGNORECASE):
-        raise InputError(text)
+        raise BadValue(text)
     number = float(t)
     return number / 100 if percent else number
 
 
 def parse_number(value: object, label: str, percent: bool = False) -> float:
     """A number >= 0 from a cell; a percentage column reads 5 as 5%."""
-    def bad() -> InputError:
-        return InputError(f"{label} must be a number >= 0, got {shown(value)}")
+    def bad() -> BadValue:
+        return BadValue(f"{label} must be a number >= 0, got {shown(value)}")
     if isinstance(value, NoSavedResult):
-        raise InputError(f"{label} is {value!r}")
+        raise BadValue(f"{label} is {value!r}")
     if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
-        raise InputError(f"{label} holds the error {value.strip()}")
+        raise BadValue(f"{label} holds the error {value.strip()}")
     if isinstance(value, bool) or isinstance(value, datetime):
         raise bad()
     if isinstance(value, time):  # Excel shows 1:30 as a time of day: a duration here
@@ -126,7 +106,7 @@ def parse_number(value: object, label: str, percent: bool = False) -> float:
     elif isinstance(value, str):
         try:
             number = parse_number_text(value)
-        except InputError:
+        except BadValue:
             raise bad() from None
         if percent and value.strip().endswith("%"):
             return _check_range(number, bad)
@@ -137,7 +117,7 @@ def parse_number(value: object, label: str, percent: bool = False) -> float:
     return _check_range(number, bad)
 
 
-def _check_range(number: float, bad: Callable[[], InputError]) -> float:
+def _check_range(number: float, bad: Callable[[], BadValue]) -> float:
     if not math.isfinite(number) or number < 0:
         raise bad()
     return number
@@ -166,7 +146,7 @@ def parse_choice(value: object, column: Column) -> str:
         if synonym:
             return synonym
     options = ", ".join(column.choices)
-    raise InputError(f"{column.header.lower()} must be one of {options}; got {shown(value)}")
+    raise BadValue(f"{column.header.lower()} must be one of {options}; got {shown(value)}")
 
 
 _YES = {"yes", "y", "true", "1", "x"}
@@ -181,7 +161,7 @@ def parse_yes_no(value: object, column: Column) -> bool:
         return True
     if text in _NO:
         return False
-    raise InputError(f"{column.header.lower()} must be Yes or No; got {shown(value)}")
+    raise BadValue(f"{column.header.lower()} must be Yes or No; got {shown(value)}")
 
 
 def parse_id(value: object) -> str:
@@ -196,7 +176,7 @@ def parse_cell(value: object, column: Column) -> object:
     """One cell's value as the engine wants it; None when blank and not required."""
     if is_blank(value):
         if column.required:
-            raise InputError(f"{column.header.lower()} is missing")
+            raise BadValue(f"{column.header.lower()} is missing")
         return column.default
     label = column.header.lower()
     if column.kind in ("number", "money", "hours", "pct"):
@@ -220,7 +200,7 @@ class _Bad:
 def _parse_or_bad(value: object, column: Column) -> object:
     try:
         return parse_cell(value, column)
-    except InputError as exc:
+    except BadValue as exc:
         return _Bad(str(exc))
 
 
@@ -405,7 +385,7 @@ def read_settings(values: dict[str, object], locate: Callable[[str], str]) -> tu
             continue
         try:
             chosen[setting.key] = _setting_value(setting, raw)
-        except InputError as exc:
+        except BadValue as exc:
             problems.append(Problem(schema.SETTINGS, where, str(exc)))
     if problems:
         return None, problems
@@ -417,15 +397,15 @@ def _setting_value(setting: schema.Setting, raw: object) -> object:
     if setting.kind == "text":
         code = str(raw).strip().upper()
         if not re.fullmatch(r"[A-Z]{3}", code):
-            raise InputError(f"{label} must be a three-letter code such as USD, got {shown(raw)}")
+            raise BadValue(f"{label} must be a three-letter code such as USD, got {shown(raw)}")
         return code
     number = parse_number(raw, label, percent=setting.kind == "pct")
     if setting.name == "MarginPct":
         if number > 1:
-            raise InputError(f"{label} must be between 0% and 100%, got {shown(raw)}")
+            raise BadValue(f"{label} must be between 0% and 100%, got {shown(raw)}")
     elif setting.name == "FillRate":
         if not 0 < number <= 1:
-            raise InputError(f"{label} must be above 0% and at most 100%, got {shown(raw)}")
+            raise BadValue(f"{label} must be above 0% and at most 100%, got {shown(raw)}")
     elif number <= 0:
-        raise InputError(f"{label} must be a number above 0, got {shown(raw)}")
+        raise BadValue(f"{label} must be a number above 0, got {shown(raw)}")
     return number

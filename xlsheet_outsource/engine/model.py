@@ -17,9 +17,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+if TYPE_CHECKING:  # only a type here: the import chain stays short
+    from .problems import Problem
 
 REASONS = {
     "core": "your core expertise: it is what earns your hourly worth",
@@ -55,7 +59,7 @@ class Decision:
     settings: Settings
     tasks: pd.DataFrame
     quotes: pd.DataFrame
-    problems: list = field(default_factory=list)  # what the user can fix, with cell addresses
+    problems: list[Problem] = field(default_factory=list)  # what the user can fix, and where
 
 
 _EXACT = Context(prec=400)

@@ -26,6 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import udfs
 from ..engine import schema
+from ..errors import FileError, InputError
 from ..write import style
 from ..write.files import save_atomically, write_text_atomically
 from ..write.template import FIRST_INPUT_ROW, LAST_INPUT_ROW, WRAP, add_template_sheets
@@ -64,15 +65,15 @@ def write_addin(path: Path | str, *, force: bool = False) -> AddinFiles:
     """Write the .xlsm, its macro's Python file and the xlwings Lite folder beside it."""
     path = Path(path)
     if path.suffix.lower() != ".xlsm":
-        raise ValueError(f"{path.name}: the workbook carries macros, so its name must end in .xlsm")
+        raise InputError(f"{path.name}: the workbook carries macros, so its name must end in .xlsm")
     if not path.stem.isidentifier() or keyword.iskeyword(path.stem):
-        raise ValueError(f"{path.name}: the macro imports the Python file named like the "
+        raise InputError(f"{path.name}: the macro imports the Python file named like the "
                          "workbook, so use letters, digits and underscores, not starting with "
                          "a digit (e.g. outsourcing.xlsm)")
     files = addin_files(path)
     existing = [p for p in files.all() if p.exists()]
     if existing and not force:
-        raise FileExistsError(f"{existing[0]}: already exists; choose another name or add --force")
+        raise FileError(f"{existing[0]}: already exists; choose another name or add --force")
     files.lite_folder.mkdir(parents=True, exist_ok=True)
     save_atomically(addin_workbook(), path)
     write_text_atomically(files.macro_module, MACRO_MODULE)

@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import udfs
 from ..engine.inputs import NO_SAVED_RESULT
+from ..errors import InputError
 from ..ooxml.package import Package, PackageError
 from ..write import style
 from ..write.files import save_atomically
@@ -40,7 +41,7 @@ _CELL_OR_RANGE = re.compile(r"[A-Z]{1,3}\d+(?::[A-Z]{1,3}\d+)?|[A-Z]{1,3}:[A-Z]{
                             re.IGNORECASE)
 
 
-class Unfreezable(ValueError):
+class Unfreezable(InputError):
     """An OUTSOURCE_* call whose value cannot be worked out here; the message says why."""
 
 

@@ -16,6 +16,7 @@ from email.utils import formatdate, getaddresses, make_msgid
 from typing import Sequence
 
 from ..engine.summary import OUTSOURCE, Summary
+from ..errors import FileError, UsageError
 
 # Outlook opens a message carrying this header as a draft, ready to send.
 DRAFT_HEADER = "X-Unsent"
@@ -31,12 +32,12 @@ _ADDR_SPEC = re.compile(
 _LINE_BREAK = re.compile(r"[\r\n\x00]")
 
 
-class MailError(Exception):
+class MailError(FileError):
     """Sending or composing cannot go on; the message is one line, fit to show the user."""
     exit_code = 1
 
 
-class MailUsageError(MailError):
+class MailUsageError(MailError, UsageError):
     """A bad address or header given by the user (exit code 2, like other usage errors)."""
     exit_code = 2
 

@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from ..errors import FileError
+
 HIDDEN = ".~"
 TEMP_SUFFIX = ".tmp"
 TEMP_RANDOM = "????????"  # the eight hex digits _new_temp_file puts between stem and suffix
@@ -32,7 +34,7 @@ _FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
 
 
-class OutputBusy(Exception):
+class OutputBusy(FileError):
     """Another run is writing the same file; the message says so in plain words."""
 
 

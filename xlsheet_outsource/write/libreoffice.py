@@ -12,6 +12,8 @@ import tempfile
 from pathlib import Path
 from typing import Sequence
 
+from ..errors import FileError
+
 SOFFICE_PLACES = ("/Applications/LibreOffice.app/Contents/MacOS/soffice",
                   r"C:\Program Files\LibreOffice\program\soffice.exe")
 DEFAULT_SECONDS = 300
@@ -25,7 +27,7 @@ RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-class LibreOfficeError(Exception):
+class LibreOfficeError(FileError):
     """LibreOffice is missing, failed or took too long; the message says which, in words."""
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..engine import schema
+from ..errors import FileError
 from ..ooxml.package import Package, PackageError
 from . import libreoffice
 
@@ -28,7 +29,7 @@ _NAME = re.compile(rb'\sname="([^"]*)"')
 _STATE = re.compile(rb'\sstate="[^"]*"')
 
 
-class RenderError(Exception):
+class RenderError(FileError):
     """Why the pictures could not be made, in one line."""
 
 
@@ -63,13 +64,17 @@ def render(workbook: Path, sheets: Sequence[str] = SHEETS, *, pdf: Path | None =
             printed = {key: printed_files[copy] for key, copy in copies.items()}
         except libreoffice.LibreOfficeError as exc:
             raise RenderError(str(exc)) from None
-        if pdf is not None:
-            pdf.parent.mkdir(parents=True, exist_ok=True)
-            rendered.pdf = Path(shutil.copyfile(printed["all"], pdf))
-        if png_dir is not None:
-            png_dir.mkdir(parents=True, exist_ok=True)
-            for name in names:
-                rendered.pngs += _pages_as_png(printed[name], png_dir / _slug(workbook.stem, name))
+        try:
+            if pdf is not None:
+                pdf.parent.mkdir(parents=True, exist_ok=True)
+                rendered.pdf = Path(shutil.copyfile(printed["all"], pdf))
+            if png_dir is not None:
+                png_dir.mkdir(parents=True, exist_ok=True)
+                for name in names:
+                    pages = png_dir / _slug(workbook.stem, name)
+                    rendered.pngs += _pages_as_png(printed[name], pages)
+        except OSError as exc:  # where the user asked for the pictures cannot be written
+            raise RenderError(f"cannot write {exc.filename}: {exc.strerror or exc}") from None
     return rendered
 
 

@@ -9,8 +9,8 @@ import re
 from typing import TYPE_CHECKING
 
 from ...engine import inputs, schema
-from ...engine.inputs import InputError
 from ...engine.model import Decision
+from ...engine.problems import BadValue
 from .placed import Placed
 
 if TYPE_CHECKING:  # only a type here: the reader stays out of the import chain
@@ -74,7 +74,7 @@ def _sheet_reads(raw: object, column: schema.Column) -> object:
 def reads_as_engine(raw: object, column: schema.Column) -> bool:
     try:
         engine = inputs.parse_cell(raw, column)
-    except InputError:
+    except BadValue:
         return False
     return _sheet_reads(raw, column) == engine
 
