@@ -128,8 +128,7 @@ if TYPE_CHECKING:  # for annotations only: batch and rich load when the command 
     from rich.console import Console
     from rich.table import Table
 
-    from .batch.job import WorkbookRow
-    from .batch.run import BatchReport
+    from .batch.report import BatchReport, WorkbookRow
 
 
 @main.command()
