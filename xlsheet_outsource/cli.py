@@ -284,18 +284,10 @@ def _batch_table(report: BatchReport) -> Table:
 
 
 def _email_batch(report: BatchReport, to: tuple[str, ...], digest: bool) -> None:
-    """Mail the decided workbooks; a mail problem is one line and exit 1."""
+    """Mail the batch's outputs; a mail problem is one line and exit 1."""
     from . import mail
-    decided = [report.folder / row.workbook for row in report.rows if row.decided]
     try:
-        config = mail.load_config()
-        server = config.server(None, None, None)
-        envelope = mail.envelope_from(config, to=to, cc=(), sender=None, note="",
-                                      sending=server is not None,
-                                      subject=mail.default_subject([p.stem for p in decided]))
-        deliveries = mail.email_batch(decided, report.report_path, envelope, config, server,
-                                      outbox=config.outbox or report.root / mail.OUTBOX_FOLDER,
-                                      digest=digest, warn=_warn)
+        deliveries = mail.email_batch(report, to, digest=digest)
     except mail.MailError as exc:
         _fail(str(exc))
     for delivery in deliveries:
