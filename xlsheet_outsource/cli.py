@@ -287,7 +287,7 @@ def _email_batch(report: BatchReport, to: tuple[str, ...], digest: bool) -> None
     """Mail the batch's outputs; a mail problem is one line and exit 1."""
     from . import mail
     try:
-        deliveries = mail.email_batch(report, to, digest=digest)
+        deliveries = mail.email_batch(report, to, digest=digest, warn=_warn)
     except mail.MailError as exc:
         _fail(str(exc))
     for delivery in deliveries:

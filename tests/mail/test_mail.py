@@ -569,3 +569,21 @@ def test_batch_mails_its_own_outputs_and_decides_nothing_again(tmp_path, monkeyp
             assert lines == body("", sections, attached).splitlines(), kind
         mailed += files
     assert sorted(mailed) == sorted(expected)
+
+
+def test_batch_says_when_an_output_goes_with_outsource_formulas(tmp_path, monkeypatch):
+    """Attached as written, so not frozen as the email command would: the user is told."""
+    folder = tmp_path / "clients"
+    folder.mkdir()
+    book = openpyxl.load_workbook(SAMPLE)
+    book.create_sheet("My notes")["B1"] = '=OUTSOURCE_SAVING(3, 1, "week", 120, 90)'
+    book.save(folder / "notes.xlsx")
+    shutil.copy(SAMPLE, folder / "plain.xlsx")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    result = CliRunner().invoke(main, ["batch", str(folder), "--jobs", "1",
+                                       "--email-to", BOOKKEEPER])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stderr.splitlines() if "OUTSOURCE_" in line] == [
+        "notes.outsourced.xlsx: attached with its OUTSOURCE_ formulas, which show #NAME? in "
+        "Excel without the add-in (the email command sends their values instead)"]
+    assert len(list((folder / "outbox").glob("*.eml"))) == 2

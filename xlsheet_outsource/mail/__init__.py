@@ -102,12 +102,13 @@ def email_workbook(workbook: Path, envelope: Envelope, config: MailConfig,
     return deliver(message, target, workbook.stem, server, login)
 
 
-def email_batch(report: BatchReport, to: Sequence[str], *,
-                digest: bool = False) -> list[Delivery]:
+def email_batch(report: BatchReport, to: Sequence[str], *, digest: bool = False,
+                warn: Callable[[str], None] = print) -> list[Delivery]:
     """A batch's outputs by mail, as the batch wrote them and with the figures it kept:
     one message each, or one digest carrying the batch report and every decided workbook
     (in numbered parts when over the size limit). Nothing is decided again. Server and
-    sender come from mail.toml; without a server, .eml files go to the outbox."""
+    sender come from mail.toml; without a server, .eml files go to the outbox. ``warn``
+    hears of outputs with OUTSOURCE_ formulas."""
     config = load_config()
     server = config.server(None, None, None)
     outputs = [(Path(row.workbook).stem, row, path) for row, path in report.outputs()]
@@ -115,7 +116,7 @@ def email_batch(report: BatchReport, to: Sequence[str], *,
                              sending=server is not None,
                              subject=default_subject([stem for stem, _, _ in outputs]))
     login = find_login(server) if server else None
-    parcels = [(stem, batch_output(row, path)) for stem, row, path in outputs]
+    parcels = [(stem, batch_output(row, path, warn)) for stem, row, path in outputs]
     limit, draft = config.max_attachment_bytes, server is None
     named = (_digest(parcels, report.report_path, envelope, limit, draft) if digest
              else _one_each(parcels, envelope, limit, draft))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
@@ -107,13 +107,17 @@ class RowFigures:
         return cls(**same, counts=row.verdicts, by_vendor=pd.DataFrame(row.by_vendor))
 
 
-def batch_output(row: WorkbookRow, output: Path) -> Parcel:
-    """A workbook a batch decided: its output as written, presented with the row's figures."""
+def batch_output(row: WorkbookRow, output: Path, warn: Callable[[str], None]) -> Parcel:
+    """A workbook a batch decided: its output as written, presented with the row's figures.
+    ``warn`` hears of OUTSOURCE_ formulas, which go as they are (not frozen)."""
     name = attachment_name(Path(row.workbook))
     try:
         data = output.read_bytes()
     except OSError as exc:
         raise MailError(f"{output}: cannot be read: {exc.strerror or exc}") from None
+    if has_outsource_formulas(output):
+        warn(f"{output.name}: attached with its OUTSOURCE_ formulas, which show #NAME? in "
+             "Excel without the add-in (the email command sends their values instead)")
     decided_on = dt.date.fromisoformat(cast(str, row.decided_on))  # set on every decided row
     return Parcel(Section(name, RowFigures.of(row), decided_on), (Attachment(name, data),))
 
