@@ -26,9 +26,8 @@ sys.path.insert(0, str(ROOT / "sample_workbooks"))
 
 import make_samples as samples  # noqa: E402
 
-from xlsheet_outsource.batch.run import BatchReport, run_batch  # noqa: E402
-
-PHASES = ("reading", "deciding", "writing")
+from xlsheet_outsource.batch import BatchReport, run_batch  # noqa: E402
+from xlsheet_outsource.batch.job import PHASES  # noqa: E402
 
 
 def typical_workbook(path: Path, seed: int, tasks: int) -> None:
@@ -42,7 +41,8 @@ def typical_workbook(path: Path, seed: int, tasks: int) -> None:
                                       quality))
         pool = samples.AGENCY_VENDORS[category]
         for vendor, fee in rng.sample(pool, min(rng.randint(0, 4), len(pool))):
-            quote_rows.append(samples.agency_quote(rng, task_id, per, frequency, hours, vendor, fee))
+            quote_rows.append(samples.agency_quote(rng, task_id, per, frequency, hours, vendor,
+                                                   fee))
     samples.build(path, samples.AGENCY_SETTINGS, task_rows, quote_rows)
 
 
@@ -87,7 +87,8 @@ def main() -> None:
             for jobs in (1, 2):
                 report, seconds = timed_batch(folder, Path(scratch) / f"out-{jobs}", jobs)
                 failed = [row for row in report.rows if row.status != "ok"]
-                assert not failed, f"{len(failed)} not ok, e.g. {failed[0].workbook}: {failed[0].error}"
+                assert not failed, (f"{len(failed)} not ok, e.g. {failed[0].workbook}: "
+                                    f"{failed[0].error}")
                 if jobs not in best or seconds < best[jobs][0]:
                     best[jobs] = seconds, report
         for jobs, (seconds, report) in best.items():

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Mapping, TypeVar
@@ -149,26 +152,46 @@ def backup_path(path: Path) -> Path:
 
 @_answers_always
 def process_workbook(path: Path | str, out: Path | str | None = None, *,
-                     in_place: bool = False, formulas: bool = False) -> Outcome:
+                     in_place: bool = False, formulas: bool = False,
+                     timings: dict[str, float] | None = None) -> Outcome:
     """Decide a workbook and write the results: to ``out``, in place, or next to it.
 
     ``formulas`` writes the computed cells as spreadsheet formulas (docs/formulas.md).
+    ``timings``, when given, gains the seconds spent "reading", "deciding" and "writing"
+    (added to what it holds: batch sums them over workbooks).
     """
     from .write.results import write_results  # the one seam to the writer
 
     source = Path(path)
-    found, decision = decide_workbook(source)
+    with _timed(timings, "reading"):
+        found = read_workbook(source)
+    with _timed(timings, "deciding"):
+        decision = decide_found(found)
     outcome = Outcome(source, decision=decision, fatal=found.fatal)
     if decision is None:
         return outcome
     target = source if in_place else Path(out) if out else default_output(source)
     from .write.formulas.output import BlockFormulas
     cells = BlockFormulas(found, decision) if formulas else None
-    _write_guarded(outcome, target, in_place,
-                   lambda: write_results(found, decision, target, formulas=cells,
-                                         summary=outcome.summary))
+
+    def write() -> None:
+        with _timed(timings, "writing"):
+            write_results(found, decision, target, formulas=cells, summary=outcome.summary)
+
+    _write_guarded(outcome, target, in_place, write)
     outcome.formulas = cells.plan if cells else None
     return outcome
+
+
+@contextmanager
+def _timed(timings: dict[str, float] | None, phase: str) -> Iterator[None]:
+    """Add the seconds the block takes to ``timings[phase]``, when timings are asked for."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if timings is not None:
+            timings[phase] = timings.get(phase, 0.0) + time.perf_counter() - started
 
 
 @_answers_always

@@ -147,8 +147,7 @@ if TYPE_CHECKING:  # for annotations only: batch and rich load when the command 
     from rich.console import Console
     from rich.table import Table
 
-    from .batch.job import WorkbookRow
-    from .batch.run import BatchReport
+    from .batch.report import BatchReport, WorkbookRow
 
 
 @main.command()
@@ -300,17 +299,9 @@ def _batch_table(report: BatchReport) -> Table:
 
 
 def _email_batch(report: BatchReport, to: tuple[str, ...], digest: bool) -> None:
-    """Mail the decided workbooks (a mail problem is a MailError: one line)."""
+    """Mail the batch's outputs; a mail problem is one line (the CLI's error mapping)."""
     from . import mail
-    decided = [report.folder / row.workbook for row in report.rows if row.decided]
-    config = mail.load_config()
-    server = config.server(None, None, None)
-    envelope = mail.envelope_from(config, to=to, cc=(), sender=None, note="",
-                                  sending=server is not None,
-                                  subject=mail.default_subject([p.stem for p in decided]))
-    deliveries = mail.email_batch(decided, report.report_path, envelope, config, server,
-                                  outbox=config.outbox or report.root / mail.OUTBOX_FOLDER,
-                                  digest=digest, warn=_warn)
+    deliveries = mail.email_batch(report, to, digest=digest, warn=_warn)
     for delivery in deliveries:
         click.echo(f"Sent to {', '.join(delivery.sent_to)}: {delivery.path}" if delivery.sent_to
                    else f"Written: {delivery.path}")

@@ -24,11 +24,14 @@ import python_calamine as calamine
 from support.paths import CORPUS, SAMPLES
 
 from xlsheet_outsource import api
-from xlsheet_outsource.batch.job import Job, decide_file
-from xlsheet_outsource.batch.run import REPORT_NAME, STATE_NAME, run_batch
+from xlsheet_outsource.batch.job import PHASES, decide_file
+from xlsheet_outsource.batch.report import Job
+from xlsheet_outsource.batch.run import REPORT_NAME, run_batch
+from xlsheet_outsource.batch.state import STATE_NAME
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.engine.summary import summarise
 from xlsheet_outsource.ooxml.package import OLE_MAGIC
+from xlsheet_outsource.write import results
 
 REAL_WORLD = CORPUS / "real-world"
 CLI = Path(sys.executable).with_name("xlsheet-outsource")
@@ -499,3 +502,23 @@ def test_a_hung_or_crashed_worker_fails_only_its_workbook(tmp_path):
                       "crash.xlsx": "the worker crashed (SIGSEGV)"}
     assert not report.all_ok and report.counts["ok"] == 4
     assert math.isclose(report.totals()["saving"].sum(), 4 * report.rows[0].saving)
+
+
+# --- timings: handed back by process_workbook, nothing of api replaced -----------------------
+
+def test_one_workbook_times_its_phases_without_replacing_api_functions(tmp_path):
+    originals = (api.read_workbook, api.decide, api.decide_found, results.write_results)
+    job = Job("a.xlsx", SAMPLES / "internet_marketer.xlsx", tmp_path / "a.outsourced.xlsx",
+              tmp_path)
+    timings = decide_file(job).timings  # in this process, as a worker does it
+    assert set(timings) == {*PHASES, "total", "cpu"}
+    assert all(timings[phase] > 0 for phase in PHASES), timings
+    assert sum(timings[phase] for phase in PHASES) <= timings["total"]
+    assert (api.read_workbook, api.decide, api.decide_found, results.write_results) == originals
+
+
+def test_process_workbook_adds_to_the_timings_it_is_given(tmp_path):
+    timings = {"reading": 100.0}
+    api.process_workbook(SAMPLES / "internet_marketer.xlsx", tmp_path / "a.xlsx", timings=timings)
+    assert set(timings) == set(PHASES) and timings["reading"] > 100.0
+    assert 0 < timings["deciding"] < 100 and 0 < timings["writing"] < 100

@@ -8,6 +8,7 @@ original, and by opening it in LibreOffice.
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import html
@@ -36,6 +37,7 @@ from xlsheet_outsource import api, mail  # noqa: E402
 from xlsheet_outsource.cli import main  # noqa: E402
 from xlsheet_outsource.engine.summary import Summary, summarise  # noqa: E402
 from xlsheet_outsource.mail import attachments  # noqa: E402
+from xlsheet_outsource.mail.message import html_body, text_body  # noqa: E402
 from xlsheet_outsource.write.report_sheets import SUMMARY_CELLS  # noqa: E402
 
 SAMPLE = TYPICAL_SAMPLE
@@ -349,18 +351,18 @@ def test_outsource_formulas_arrive_as_their_values(workbook, tmp_path):
 
 
 def test_a_digest_over_the_limit_is_split_into_numbered_messages(tmp_path):
-    prepared = []
+    parcels = []
     for name in ("north", "south", "west"):
         copy = tmp_path / f"{name}.xlsx"
         shutil.copy2(SAMPLE, copy)
-        prepared.append(mail.prepare_workbook(copy, tmp_path / f"work-{name}"))
+        prepared = mail.prepare_workbook(copy, tmp_path / f"work-{name}")
+        parcels.append(mail.Parcel(prepared.section, (prepared.attachment,)))
     report = mail.Attachment("batch-report.xlsx", b"report" * 100)
-    sizes = [len(p.attachment.data) for p in prepared]
+    sizes = [len(p.files[0].data) for p in parcels]
     envelope = mail.envelope_from(mail.MailConfig(), to=[ACCOUNTANT], cc=[], sender=SENDER,
                                   subject="Outsourcing, all clients", note="", sending=True)
     limit = len(report.data) + sizes[0] + sizes[1]  # the report and two workbooks fit
-    messages = mail.compose_messages(prepared, envelope, limit=limit, workdir=tmp_path,
-                                     extra=[report])
+    messages = mail.compose_messages(parcels, envelope, limit=limit, extra=[report])
     assert [m["Subject"] for m in messages] == ["Outsourcing, all clients (part 1 of 2)",
                                                 "Outsourcing, all clients (part 2 of 2)"]
     assert [[a.get_filename() for a in m.iter_attachments()] for m in messages] == [
@@ -368,7 +370,7 @@ def test_a_digest_over_the_limit_is_split_into_numbered_messages(tmp_path):
         ["west.outsourced.xlsx"]]
     assert "west.outsourced.xlsx, decided on" in messages[1].get_body(("plain",)).get_content()
     with pytest.raises(mail.MailError, match="over the limit"):
-        mail.compose_messages(prepared, envelope, limit=sizes[0] - 1, workdir=tmp_path)
+        mail.compose_messages(parcels, envelope, limit=sizes[0] - 1)
 
 # --- failures: the message is kept, then resent ------------------------------------------------
 
@@ -503,3 +505,85 @@ def test_batch_email_one_message_each_and_a_digest(tmp_path):
         assert all(m["To"] == "books@example.com" for m in parsed)
         expected = ["internet_marketer.outsourced.xlsx", "small_agency.outsourced.xlsx"]
         assert names == (["batch-report.xlsx"] + expected if extra else expected)
+
+
+
+def decided_alone(source: Path) -> Summary:
+    """The figures the email command would mail for ``source``: decided afresh."""
+    _, decision = api.decide_workbook(source)
+    return summarise(decision)
+
+
+def record_deciding(monkeypatch) -> list[str]:
+    """Records any reading or deciding in this process from now on (batch's workers are
+    other processes, so whatever is recorded was done by mail)."""
+    calls: list[str] = []
+    for name in ("read_workbook", "decide_found", "decide_workbook", "process_workbook"):
+        real = getattr(api, name)
+
+        def recording(*args, _name=name, _real=real, **kwargs):
+            calls.append(_name)
+            return _real(*args, **kwargs)
+        monkeypatch.setattr(api, name, recording)
+    return calls
+
+
+@pytest.mark.parametrize("digest, unchanged", [(False, False), (True, True)])
+def test_batch_mails_its_own_outputs_and_decides_nothing_again(tmp_path, monkeypatch,
+                                                               digest, unchanged):
+    """The attachments are the batch's output files byte for byte; the bodies say what the
+    email command says of each workbook, from the figures the batch kept (of this run, or
+    of the earlier run that decided an unchanged workbook)."""
+    folder, out = tmp_path / "clients", tmp_path / "decided"
+    (folder / "north").mkdir(parents=True)
+    names = ("internet_marketer.xlsx", "north/small_agency.xlsx")
+    for name in names:
+        shutil.copy(SAMPLE.with_name(Path(name).name), folder / name)
+    expected = {Path(name).stem + ".outsourced.xlsx": decided_alone(folder / name)
+                for name in names}
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    batch = ["batch", str(folder), "-o", str(out), "-r", "--jobs", "1"]
+    if unchanged:
+        assert CliRunner().invoke(main, batch).exit_code == 0
+    calls = record_deciding(monkeypatch)
+    result = CliRunner().invoke(main, [*batch, "--email-to", BOOKKEEPER,
+                                       *(["--digest"] if digest else [])])
+    assert result.exit_code == 0, result.output
+    assert ("not decided again" in result.output) == unchanged
+    assert calls == []
+    kept = sorted((out / "outbox").glob("*.eml"))
+    assert len(kept) == (1 if digest else 2)
+    outputs = {p.name: p for p in out.rglob("*.outsourced.xlsx")}
+    mailed = []
+    for path in kept:
+        message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        files = {a.get_filename(): a.get_content() for a in message.iter_attachments()}
+        if digest:
+            assert files.pop("batch-report.xlsx") == (out / "batch-report.xlsx").read_bytes()
+        for name, data in files.items():
+            assert data == outputs[name].read_bytes(), name
+        sections = [mail.Section(name, expected[name], dt.date.today()) for name in files]
+        attached = [a.get_filename() for a in message.iter_attachments()]
+        for kind, body in (("plain", text_body), ("html", html_body)):
+            lines = message.get_body((kind,)).get_content().splitlines()
+            assert lines == body("", sections, attached).splitlines(), kind
+        mailed += files
+    assert sorted(mailed) == sorted(expected)
+
+
+def test_batch_says_when_an_output_goes_with_outsource_formulas(tmp_path, monkeypatch):
+    """Attached as written, so not frozen as the email command would: the user is told."""
+    folder = tmp_path / "clients"
+    folder.mkdir()
+    book = openpyxl.load_workbook(SAMPLE)
+    book.create_sheet("My notes")["B1"] = '=OUTSOURCE_SAVING(3, 1, "week", 120, 90)'
+    book.save(folder / "notes.xlsx")
+    shutil.copy(SAMPLE, folder / "plain.xlsx")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    result = CliRunner().invoke(main, ["batch", str(folder), "--jobs", "1",
+                                       "--email-to", BOOKKEEPER])
+    assert result.exit_code == 0, result.output
+    assert [line for line in result.stderr.splitlines() if "OUTSOURCE_" in line] == [
+        "notes.outsourced.xlsx: attached with its OUTSOURCE_ formulas, which show #NAME? in "
+        "Excel without the add-in (the email command sends their values instead)"]
+    assert len(list((folder / "outbox").glob("*.eml"))) == 2

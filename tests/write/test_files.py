@@ -209,8 +209,6 @@ def test_an_outbox_message_is_readable_as_any_file_and_moves_whole(tmp_path, uma
     assert hidden_files(tmp_path) == []
 
 
-# batch's state file is switched to files.write_text_atomically once batch/ is split
-STILL_TO_SWITCH = {"batch/run.py"}
 RENAMES = {("os", "replace"), ("os", "rename"), ("os", "renames"), ("shutil", "move")}
 
 
@@ -231,4 +229,4 @@ def _renames_in(path: Path) -> list[int]:
 def test_only_the_files_module_renames_files_into_place():
     found = {str(path.relative_to(PACKAGE)): lines for path in sorted(PACKAGE.rglob("*.py"))
              if (lines := _renames_in(path))}
-    assert set(found) - STILL_TO_SWITCH == {"write/files.py"}, found
+    assert set(found) == {"write/files.py"}, found

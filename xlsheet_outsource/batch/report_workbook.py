@@ -7,7 +7,9 @@ vendors) stays text even when it starts with = + - @.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, Iterable
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
@@ -18,13 +20,7 @@ from ..engine import schema
 from ..write import style
 from ..write.files import save_atomically
 from ..write.report_sheets import CATEGORY_TABLE, VENDOR_TABLE, Columns
-from .job import NOT_RUN
-
-if TYPE_CHECKING:
-    from pathlib import Path
-
-    from .job import WorkbookRow
-    from .run import BatchReport
+from .report import NOT_RUN, BatchReport, WorkbookRow
 
 VERDICT_COLUMNS: Columns = tuple((v, v, "integer") for v in schema.VERDICTS)  # tasks each
 HEADLINE_COLUMNS: Columns = (
@@ -49,7 +45,8 @@ OVERVIEW_CATEGORY: Columns = (CURRENCY_COLUMN, CATEGORY_TABLE[0], WORKBOOKS_COLU
                               *CATEGORY_TABLE[1:])
 OVERVIEW_VENDOR: Columns = (CURRENCY_COLUMN, VENDOR_TABLE[0], WORKBOOKS_COLUMN,
                             *VENDOR_TABLE[1:])
-SKIPPED_COLUMNS: Columns = (("path", "File or folder", "text"), ("reason", "Why it was skipped", "text"))
+SKIPPED_COLUMNS: Columns = (("path", "File or folder", "text"),
+                            ("reason", "Why it was skipped", "text"))
 WIDTHS = {"workbook": 40, "output": 40, "error": 70, "path": 40, "reason": 70,
           "category": 24, "vendor": 28}
 
@@ -95,7 +92,7 @@ def _write_overview(ws: Worksheet, report: BatchReport, run_date: dt.date) -> No
         row = _write_rows(ws, columns, frame.to_dict("records"), header_row=row + 1) + 2
 
 
-def _write_rows(ws: Worksheet, columns: Columns, rows: Iterable[dict[str, Any]],
+def _write_rows(ws: Worksheet, columns: Columns, rows: Iterable[Mapping[Any, Any]],
                 header_row: int = 1) -> int:
     """A header and one line per row, each money figure in its row's currency;
     returns the last row written."""

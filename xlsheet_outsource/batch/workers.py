@@ -14,14 +14,16 @@ import signal
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
-from typing import Any, Callable, Generic, Iterator, Protocol, Sequence, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from ..errors import FileError
 
 Job = TypeVar("Job")
+JobIn = TypeVar("JobIn", contravariant=True)  # Events only take jobs in
 READY = "ready"
 POLL_SECONDS = 0.2  # how often the time limits and stop requests are looked at
 GRACE_SECONDS = 3.0  # for a worker to exit after being asked, before it is killed
@@ -42,9 +44,9 @@ class StopRequest(Protocol):
     forced: bool  # stop the running ones too
 
 
-class Events(Protocol[Job]):
-    def job_started(self, job: Job) -> None: ...
-    def job_done(self, job: Job, result: Any) -> None: ...  # the work's result, or a JobFailure
+class Events(Protocol[JobIn]):
+    def job_started(self, job: JobIn) -> None: ...
+    def job_done(self, job: JobIn, result: Any) -> None: ...  # the work's result, or a JobFailure
     def stopping(self, running: int) -> None: ...
 
 
@@ -69,7 +71,8 @@ class WorkerPool(Generic[Job]):
 
     def run(self, jobs: Sequence[Job], events: Events[Job], stop: StopRequest) -> list[Job]:
         """Run every job unless stopped; returns the jobs that were not run to the end."""
-        pending, unfinished, announced = deque(jobs), [], False
+        pending, announced = deque(jobs), False
+        unfinished: list[Job] = []
         try:
             self._workers = [self._spawn() for _ in range(min(self.size, len(pending)))]
             while pending or self._busy():

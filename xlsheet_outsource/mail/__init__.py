@@ -1,6 +1,7 @@
 """Email decided workbooks to the accountant.
 
     workbook --prepare--> decided, frozen copy + its Summary
+    (a batch's outputs go as written, with the figures the batch kept)
              --compose--> message(s): text and HTML bodies, the workbook (and PDF) attached
              --outbox---> a .eml file, always written first
              --SMTP-----> sent (the .eml moves to outbox/sent/), or kept for --resend
@@ -11,18 +12,27 @@ from __future__ import annotations
 import dataclasses
 import shlex
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from .attachments import PreparedWorkbook, check_size, prepare_workbook, report_pdf
+from .attachments import (
+    PreparedWorkbook,
+    RowFigures,
+    batch_output,
+    check_size,
+    prepare_workbook,
+    report_pdf,
+)
 from .config import Login, MailConfig, SmtpServer, find_login, load_config
 from .message import (
     Attachment,
     Envelope,
     MailError,
     MailUsageError,
+    Parcel,
     Section,
     checked_address,
     checked_header,
@@ -30,11 +40,14 @@ from .message import (
 )
 from .transport import SendFailed, mark_sent, read_kept, recipients, send, write_to_outbox
 
+if TYPE_CHECKING:  # batch hands its report in; mail needs no more of it
+    from ..batch.report import BatchReport
+
 __all__ = ["Attachment", "Delivery", "Envelope", "MailConfig", "MailError", "MailUsageError",
-           "PreparedWorkbook", "SendFailed", "SmtpServer", "compose", "compose_messages",
-           "default_outbox", "default_subject", "deliver", "email_batch", "email_workbook",
-           "envelope_from",
-           "find_login", "load_config", "prepare_workbook", "resend"]
+           "Parcel", "PreparedWorkbook", "RowFigures", "SendFailed", "SmtpServer", "compose",
+           "compose_messages", "default_outbox", "default_subject", "deliver", "email_batch",
+           "email_workbook", "envelope_from", "find_login", "load_config", "prepare_workbook",
+           "resend"]
 
 OUTBOX_FOLDER = "outbox"
 
@@ -82,30 +95,58 @@ def email_workbook(workbook: Path, envelope: Envelope, config: MailConfig,
         prepared = prepare_workbook(workbook, Path(scratch))
         for problem in prepared.problems:
             warn(f"{workbook.name}: {problem}")
-        [message] = compose_messages([prepared], envelope, limit=config.max_attachment_bytes,
-                                     workdir=Path(scratch), pdf=pdf, draft=server is None)
+        pdfs = (report_pdf(prepared, Path(scratch)),) if pdf else ()
+        message = _compose_one(Parcel(prepared.section, (prepared.attachment, *pdfs)),
+                               envelope, config.max_attachment_bytes, server is None)
     target = outbox or config.outbox or default_outbox(workbook)
     return deliver(message, target, workbook.stem, server, login)
 
 
-def email_batch(workbooks: Sequence[Path], report: Path | None, envelope: Envelope,
-                config: MailConfig, server: SmtpServer | None, *, outbox: Path,
-                digest: bool = False, warn: Callable[[str], None] = print) -> list[Delivery]:
-    """A batch's workbooks by mail: one message each, or one digest carrying the batch
-    report and every decided workbook (in numbered parts when over the size limit)."""
-    if not digest:
-        return [email_workbook(path, dataclasses.replace(
-                    envelope, subject=default_subject([path.stem])), config, server,
-                    outbox=outbox, warn=warn) for path in workbooks]
+def email_batch(report: BatchReport, to: Sequence[str], *, digest: bool = False,
+                warn: Callable[[str], None] = print) -> list[Delivery]:
+    """A batch's outputs by mail, as the batch wrote them and with the figures it kept:
+    one message each, or one digest carrying the batch report and every decided workbook
+    (in numbered parts when over the size limit). Nothing is decided again. Server and
+    sender come from mail.toml; without a server, .eml files go to the outbox. ``warn``
+    hears of outputs with OUTSOURCE_ formulas."""
+    config = load_config()
+    server = config.server(None, None, None)
+    outputs = [(Path(row.workbook).stem, row, path) for row, path in report.outputs()]
+    envelope = envelope_from(config, to=to, cc=(), sender=None, note="",
+                             sending=server is not None,
+                             subject=default_subject([stem for stem, _, _ in outputs]))
     login = find_login(server) if server else None
+    parcels = [(stem, batch_output(row, path, warn)) for stem, row, path in outputs]
+    limit, draft = config.max_attachment_bytes, server is None
+    named = (_digest(parcels, report.report_path, envelope, limit, draft) if digest
+             else _one_each(parcels, envelope, limit, draft))
+    outbox = config.outbox or report.root / OUTBOX_FOLDER
+    return [deliver(message, outbox, name, server, login) for name, message in named]
+
+
+Named = list[tuple[str, EmailMessage]]  # each message, and the name its .eml file takes
+
+
+def _one_each(parcels: Sequence[tuple[str, Parcel]], envelope: Envelope, limit: int,
+              draft: bool) -> Named:
+    """A message per workbook, named and titled after it."""
+    return [(stem, _compose_one(parcel, dataclasses.replace(
+                envelope, subject=default_subject([stem])), limit, draft))
+            for stem, parcel in parcels]
+
+
+def _digest(parcels: Sequence[tuple[str, Parcel]], report: Path | None, envelope: Envelope,
+            limit: int, draft: bool) -> Named:
+    """One message with the batch report first, in numbered parts when over ``limit``."""
     extra = [Attachment(report.name, report.read_bytes())] if report else []
-    with tempfile.TemporaryDirectory(prefix="xlsheet-outsource-mail-") as scratch:
-        prepared = [prepare_workbook(path, Path(scratch) / str(n))
-                    for n, path in enumerate(workbooks)]
-        messages = compose_messages(prepared, envelope, limit=config.max_attachment_bytes,
-                                    workdir=Path(scratch), extra=extra, draft=server is None)
-    return [deliver(message, outbox, f"batch-digest-{n}", server, login)
-            for n, message in enumerate(messages, start=1)]
+    messages = compose_messages([parcel for _, parcel in parcels], envelope, limit=limit,
+                                extra=extra, draft=draft)
+    return [(f"batch-digest-{n}", message) for n, message in enumerate(messages, start=1)]
+
+
+def _compose_one(parcel: Parcel, envelope: Envelope, limit: int, draft: bool) -> EmailMessage:
+    [message] = compose_messages([parcel], envelope, limit=limit, draft=draft)
+    return message
 
 
 @dataclass(frozen=True)
@@ -115,16 +156,13 @@ class _Bundle:
     files: tuple[Attachment, ...]
 
 
-def compose_messages(prepared: Sequence[PreparedWorkbook], envelope: Envelope, *,
-                     limit: int, workdir: Path, pdf: bool = False,
+def compose_messages(parcels: Sequence[Parcel], envelope: Envelope, *, limit: int,
                      extra: Sequence[Attachment] = (), draft: bool = False
                      ) -> list[EmailMessage]:
     """One message for these workbooks, split into numbered parts when the attachments
     exceed ``limit``; ``extra`` (a batch report) comes first."""
     bundles = [_Bundle((), tuple(extra))] if extra else []
-    bundles += [_Bundle((p.section,), (p.attachment, *([report_pdf(p.section, workdir)]
-                                                       if pdf else [])))
-                for p in prepared]
+    bundles += [_Bundle((p.section,), p.files) for p in parcels]
     parts = _packed(bundles, limit)
     return [compose(dataclasses.replace(envelope, attachments=tuple(
                         a for bundle in part for a in bundle.files)),

@@ -1,11 +1,13 @@
-"""What is attached: the workbook decided afresh with its formulas frozen, and the PDF.
+"""What is attached: the workbook decided afresh with its formulas frozen, and the PDF;
+or, for a batch, each output as the batch wrote it, with the figures the batch kept.
 
 Why decide afresh every time rather than check whether the workbook is current: the
 workbook keeps no record of the inputs it was decided from, and a comparison of old
 results with new ones would miss changes that move no figure (a renamed task, a new
 vendor name). Deciding again is fast, changes nothing when the inputs did not change,
 and makes the copy sent match its inputs by construction. The user's own file is never
-touched: the copy is made in a scratch folder.
+touched: the copy is made in a scratch folder. A batch has just decided its workbooks
+from their current inputs, so its outputs go as they are: nothing is decided twice.
 """
 
 from __future__ import annotations
@@ -13,18 +15,24 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, cast
 
+import pandas as pd
 from openpyxl import Workbook
 
 from .. import api
 from ..engine import schema
+from ..engine.summary import Summary
 from ..ooxml.package import Package, PackageError
 from ..write import libreoffice, report_sheets
 from ..write.libreoffice import LibreOfficeError, find_soffice
-from .message import Attachment, MailError, Section
+from .message import Attachment, MailError, Parcel, Section
+
+if TYPE_CHECKING:  # batch hands its rows in; mail needs no more of it
+    from ..batch.report import WorkbookRow
 
 # A formula calling one of the tool's worksheet functions (saved with or without the
 # _xludf. prefix Excel gives functions it does not know).
@@ -35,8 +43,13 @@ SOFFICE_SECONDS = 180
 @dataclass(frozen=True)
 class PreparedWorkbook:
     attachment: Attachment
-    section: Section
+    summary: Summary
+    decided_on: dt.date
     problems: tuple[str, ...]  # rows that could not be decided, "Tasks!G4: ..."
+
+    @property
+    def section(self) -> Section:
+        return Section(self.attachment.filename, self.summary, self.decided_on)
 
 
 def prepare_workbook(source: Path, workdir: Path) -> PreparedWorkbook:
@@ -54,12 +67,13 @@ def prepare_workbook(source: Path, workdir: Path) -> PreparedWorkbook:
     if has_outsource_formulas(copy):
         copy = freeze_formulas(copy, workdir / "frozen" / source.name)
     outcome = api.process_workbook(copy, workdir / attachment_name(source))
-    if outcome.decision is None or outcome.output is None:
+    if outcome.summary is None or outcome.output is None:
         raise MailError(f"{source.name}: cannot be decided: "
                         + "; ".join(str(p) for p in outcome.fatal))
     attachment = Attachment(outcome.output.name, outcome.output.read_bytes())
-    section = Section(attachment.filename, outcome.summary, dt.date.today())
-    return PreparedWorkbook(attachment, section, tuple(map(str, outcome.decision.problems)))
+    # Decided and written: its problems are rows that could not be decided.
+    return PreparedWorkbook(attachment, outcome.summary, dt.date.today(),
+                            tuple(map(str, outcome.problems)))
 
 
 def attachment_name(source: Path) -> str:
@@ -68,6 +82,44 @@ def attachment_name(source: Path) -> str:
     if source.stem.endswith(api.OUTPUT_TAG):
         decided = decided.with_name(source.stem + decided.suffix)
     return decided.name
+
+
+@dataclass(frozen=True)
+class RowFigures:
+    """A batch row's figures, as a message shows them (message.Figures): worked out by
+    the batch when it decided the workbook."""
+    currency: str
+    horizon_years: float
+    counts: dict[str, int]
+    recurring_year: float
+    setup_once: float
+    cash_year: float
+    saving: float
+    hours_freed_year: float
+    hours_freed_week: float
+    by_vendor: pd.DataFrame
+
+    @classmethod
+    def of(cls, row: WorkbookRow) -> RowFigures:
+        """The figures of a decided row (the row names its verdict counts "verdicts")."""
+        same = {f.name: getattr(row, f.name) for f in fields(cls)
+                if f.name not in ("counts", "by_vendor")}
+        return cls(**same, counts=row.verdicts, by_vendor=pd.DataFrame(row.by_vendor))
+
+
+def batch_output(row: WorkbookRow, output: Path, warn: Callable[[str], None]) -> Parcel:
+    """A workbook a batch decided: its output as written, presented with the row's figures.
+    ``warn`` hears of OUTSOURCE_ formulas, which go as they are (not frozen)."""
+    name = attachment_name(Path(row.workbook))
+    try:
+        data = output.read_bytes()
+    except OSError as exc:
+        raise MailError(f"{output}: cannot be read: {exc.strerror or exc}") from None
+    if has_outsource_formulas(output):
+        warn(f"{output.name}: attached with its OUTSOURCE_ formulas, which show #NAME? in "
+             "Excel without the add-in (the email command sends their values instead)")
+    decided_on = dt.date.fromisoformat(cast(str, row.decided_on))  # set on every decided row
+    return Parcel(Section(name, RowFigures.of(row), decided_on), (Attachment(name, data),))
 
 
 def has_outsource_formulas(path: Path) -> bool:
@@ -105,7 +157,7 @@ def _megabytes(size: int) -> str:
 
 # --- the PDF of the For accountant and Summary sheets -------------------------------------
 
-def report_pdf(section: Section, workdir: Path) -> Attachment:
+def report_pdf(prepared: PreparedWorkbook, workdir: Path) -> Attachment:
     """The two report sheets, laid out and set up for print as in the workbook, printed
     to PDF by LibreOffice."""
     if find_soffice() is None:
@@ -113,8 +165,8 @@ def report_pdf(section: Section, workdir: Path) -> Attachment:
                         "found): install it from libreoffice.org, or leave out --pdf")
     folder = workdir / "pdf"
     folder.mkdir(parents=True, exist_ok=True)
-    sheets_file = folder / (Path(section.title).stem + ".xlsx")
-    _report_workbook(section).save(sheets_file)
+    sheets_file = folder / (Path(prepared.attachment.filename).stem + ".xlsx")
+    _report_workbook(prepared).save(sheets_file)
     try:
         pdf, = libreoffice.convert([sheets_file], "pdf", folder, seconds=SOFFICE_SECONDS)
     except LibreOfficeError as exc:
@@ -122,10 +174,11 @@ def report_pdf(section: Section, workdir: Path) -> Attachment:
     return Attachment(pdf.name, pdf.read_bytes())
 
 
-def _report_workbook(section: Section) -> Workbook:
+def _report_workbook(prepared: PreparedWorkbook) -> Workbook:
     book = Workbook()
     book.remove(book.active)
-    report_sheets.write_accountant(book.create_sheet(schema.ACCOUNTANT), section.summary,
-                            section.decided_on)
-    report_sheets.write_summary(book.create_sheet(schema.SUMMARY), section.summary, section.decided_on)
+    report_sheets.write_accountant(book.create_sheet(schema.ACCOUNTANT), prepared.summary,
+                                   prepared.decided_on)
+    report_sheets.write_summary(book.create_sheet(schema.SUMMARY), prepared.summary,
+                                prepared.decided_on)
     return book

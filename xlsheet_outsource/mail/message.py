@@ -1,7 +1,8 @@
 """The message itself: checked addresses and headers, the two bodies, the attachments.
 
-Every figure comes from summary.Summary; this module only words and lays them out,
-once as plain text and once as HTML, from the same rows.
+Every figure comes from summary.Summary (or, for a batch's outputs, from the figures
+the batch kept of it); this module only words and lays them out, once as plain text
+and once as HTML, from the same rows.
 """
 
 from __future__ import annotations
@@ -9,13 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid
-from typing import Sequence
+from typing import Protocol
 
-from ..engine.summary import OUTSOURCE, Summary
+import pandas as pd
+
+from ..engine.summary import OUTSOURCE
 from ..errors import FileError, UsageError
 
 # Outlook opens a message carrying this header as a draft, ready to send.
@@ -53,12 +57,44 @@ class Attachment:
         return CONTENT_TYPES.get(suffix, "application/octet-stream")
 
 
+class Figures(Protocol):
+    """What a message shows of one workbook. A Summary has it; so does a batch's row
+    (attachments.RowFigures), so a batch's outputs are mailed without deciding them again."""
+    @property
+    def currency(self) -> str: ...
+    @property
+    def horizon_years(self) -> float: ...
+    @property
+    def counts(self) -> dict[str, int]: ...
+    @property
+    def recurring_year(self) -> float: ...
+    @property
+    def setup_once(self) -> float: ...
+    @property
+    def cash_year(self) -> float: ...
+    @property
+    def saving(self) -> float: ...
+    @property
+    def hours_freed_year(self) -> float: ...
+    @property
+    def hours_freed_week(self) -> float: ...
+    @property
+    def by_vendor(self) -> pd.DataFrame: ...  # "vendor" + summary.SPEND_COLUMNS
+
+
 @dataclass(frozen=True)
 class Section:
     """One decided workbook as the message presents it."""
     title: str  # the attached workbook's file name
-    summary: Summary
+    summary: Figures
     decided_on: dt.date
+
+
+@dataclass(frozen=True)
+class Parcel:
+    """One workbook in a message: its section of the body, and the files attached for it."""
+    section: Section
+    files: tuple[Attachment, ...]
 
 
 @dataclass(frozen=True)
@@ -135,7 +171,7 @@ def hours(value: float) -> str:
     return f"{value:,.1f}"
 
 
-def headline_rows(summary: Summary) -> list[tuple[str, str]]:
+def headline_rows(summary: Figures) -> list[tuple[str, str]]:
     cur, years = summary.currency, summary.horizon_years
     spread = f"{years:g} year{'' if years == 1 else 's'}"
     counts = ", ".join(f"{n} {verdict}" for verdict, n in summary.counts.items()
@@ -154,7 +190,7 @@ def headline_rows(summary: Summary) -> list[tuple[str, str]]:
 VENDOR_HEADER = ("Vendor", "Tasks", "Recurring a year", "One-off setup", "Cash a year")
 
 
-def vendor_rows(summary: Summary) -> list[tuple[str, ...]]:
+def vendor_rows(summary: Figures) -> list[tuple[str, ...]]:
     """The vendor table with its total, which is the headline (the same sums)."""
     cur = summary.currency
     rows = [(str(r.vendor), str(r.tasks), money(r.recurring, cur), money(r.setup, cur),
@@ -171,7 +207,7 @@ def _intro(section: Section) -> str:
             f"only the tasks to outsource.")
 
 
-def _undecided(summary: Summary) -> str | None:
+def _undecided(summary: Figures) -> str | None:
     errors = summary.counts.get("ERROR", 0)
     if not errors:
         return None
@@ -204,7 +240,7 @@ def text_body(note: str, sections: Sequence[Section], attachments: Sequence[str]
     return "\n".join(lines)
 
 
-def _text_table(summary: Summary) -> list[str]:
+def _text_table(summary: Figures) -> list[str]:
     if summary.by_vendor.empty:
         return ["  " + NO_VENDORS]
     rows = [VENDOR_HEADER, *vendor_rows(summary)]
@@ -243,7 +279,7 @@ def _escaped(text: str) -> str:
     return html.escape(text).replace("\n", "<br>\n")
 
 
-def _html_headline(summary: Summary) -> str:
+def _html_headline(summary: Figures) -> str:
     value_style = f"{_CELL};text-align:right;font-weight:bold"
     rows = "".join(f'<tr><td style="{_CELL}">{_escaped(label)}</td>'
                    f'<td style="{value_style}">{_escaped(value)}</td></tr>'
@@ -251,7 +287,7 @@ def _html_headline(summary: Summary) -> str:
     return f'<table style="border-collapse:collapse">{rows}</table>'
 
 
-def _html_vendors(summary: Summary) -> str:
+def _html_vendors(summary: Figures) -> str:
     if summary.by_vendor.empty:
         return f"<p>{_escaped(NO_VENDORS)}</p>"
     head = "".join(f'<th style="{_CELL};text-align:{"left" if i == 0 else "right"}">'
