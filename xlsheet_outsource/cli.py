@@ -57,6 +57,7 @@ def new(path: Path | None, existing: Path | None, out: Path | None, force: bool)
     if out and not existing:
         raise click.UsageError("-o goes with --into")
     written = out or path or existing
+    assert written is not None  # one of path and --into was given: checked above
     if written != existing and written.exists() and not force:
         raise FileError(f"{written}: already exists; choose another name or add --force")
     if existing:
@@ -113,7 +114,7 @@ def _print_outcome(outcome: api.Outcome) -> None:
     name = outcome.source.name
     for problem in outcome.problems:
         click.echo(f"{name}: {problem}", err=True)
-    if outcome.decision is None:
+    if outcome.decision is None or outcome.summary is None:
         return
     s = outcome.summary
     cur = outcome.decision.settings.currency
@@ -278,7 +279,7 @@ def _batch_table(report: BatchReport) -> Table:
     from rich.text import Text
 
     # Text, not str, for names: a file named "[red]x.xlsx" is not rich markup.
-    currencies = sorted({row.currency for row in report.rows if row.decided})
+    currencies = sorted({row.currency or "" for row in report.rows if row.decided})
     one_currency = len(currencies) == 1  # then it goes in the title, saving a column
     title = f"Batch: {report.folder}" + (f", figures in {currencies[0]}" if one_currency else "")
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=Text(title),

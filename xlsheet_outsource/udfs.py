@@ -104,6 +104,7 @@ class EngineInput:
         return f"{self.argument}: {message}"
 
     def describe(self) -> Argument:
+        default: object
         if self.source == "setting":
             help_text, kind, default = self.setting.help, self.setting.kind, self.setting.default
         else:
@@ -240,14 +241,14 @@ def _decided(*cells: object) -> dict[str, object] | str:
     settings, setting_problems = _settings(given)
     messages = [m for m in (_problem(i, given[i.argument], setting_problems)
                             for i in ENGINE_INPUTS) if m]
-    if messages:
+    if messages or settings is None:  # no messages: the settings were read
         return error_text(messages)
     decision = api.decide(settings, _frame(given, "task"), _frame(given, "quote"),
                           task_locate=_locator("task"), quote_locate=_locator("quote"))
     if decision.problems:  # found only when the row is checked as a whole (platform fee >= 100%)
         return error_text([_BY_ARGUMENT[p.cell].in_own_terms(p.message)
                            if p.cell in _BY_ARGUMENT else str(p) for p in decision.problems])
-    return {key: plain(value) for key, value in decision.tasks.iloc[0].items()}
+    return {str(key): plain(value) for key, value in decision.tasks.iloc[0].items()}
 
 
 def error_text(messages: list[str]) -> str:

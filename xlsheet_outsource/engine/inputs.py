@@ -12,7 +12,7 @@ import operator
 import re
 from datetime import datetime, time
 from itertools import repeat
-from typing import Callable
+from typing import Any, Callable, cast
 
 import numpy as np
 import pandas as pd
@@ -365,7 +365,7 @@ def _add_problem(frame: pd.DataFrame, problems: list[Problem], row: object,
     """Record a problem found after cleaning, on the row's ``error`` too."""
     problems.append(problem)
     earlier = frame.at[row, "error"]
-    frame.at[row, "error"] = str(problem) if is_blank(earlier) else f"{earlier}; {problem}"
+    frame.at[row, "error"] = str(problem) if is_blank(earlier) else f"{earlier!s}; {problem}"
 
 
 def read_settings(values: dict[str, object], locate: Callable[[str], str]) -> tuple[Settings | None, list[Problem]]:
@@ -389,7 +389,7 @@ def read_settings(values: dict[str, object], locate: Callable[[str], str]) -> tu
             problems.append(Problem(schema.SETTINGS, where, str(exc)))
     if problems:
         return None, problems
-    return Settings(**chosen), problems
+    return Settings(**cast(dict[str, Any], chosen)), problems
 
 
 def _setting_value(setting: schema.Setting, raw: object) -> object:

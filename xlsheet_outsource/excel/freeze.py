@@ -162,6 +162,8 @@ class Freezer:
 
     def call(self, opening: Token, inner: list[Token], sheet: str) -> object:
         function = our_function(opening)
+        if function is None:  # the caller found an OUTSOURCE_ call here
+            raise ValueError(f"not one of the tool's functions: {opening.value}")
         arguments = [self.argument(part, sheet, n) for n, part in enumerate(_split(inner), 1)]
         return function(*arguments)
 

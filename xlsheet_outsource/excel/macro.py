@@ -103,7 +103,9 @@ def read_book(book: Book) -> GridDecision:
 
     def grid_of(sheet: str) -> Grid | None:
         actual = sheets.get(sheet.strip().lower())
-        if actual is not None and actual not in grids:
+        if actual is None:
+            return None
+        if actual not in grids:
             grids[actual] = book.grid(actual)
         return grids.get(actual)
 
@@ -111,7 +113,7 @@ def read_book(book: Book) -> GridDecision:
     for setting in schema.SETTINGS_ROWS:
         place = book.named_cell(setting.name)
         grid = grid_of(place[0]) if place else None
-        if grid is not None:
+        if place is not None and grid is not None:
             named[setting.name] = (_cell_value(grid, place[1]), place[1])
     settings = read_settings(grid_of(schema.SETTINGS), named)
     tasks, quotes = (GridInputs(sheets.get(name.lower(), name), grid_of(name))

@@ -64,7 +64,7 @@ class MailConfig:
     def server(self, host: str | None = None, port: int | None = None,
                security: str | None = None) -> SmtpServer | None:
         """The SMTP server from the options, else from the file; None: no server set up."""
-        host = host or self.smtp.get("host")
+        host = host or _text(self.smtp.get("host"))
         if not host:
             return None
         security = security or str(self.smtp.get("security", "starttls"))
@@ -74,9 +74,9 @@ class MailConfig:
         ca_file = self.smtp.get("ca_file")
         return SmtpServer(
             host=str(host), security=security,
-            port=port or int(self.smtp.get("port", SECURITY_PORTS[security])),
-            timeout=float(self.smtp.get("timeout", DEFAULT_TIMEOUT_SECONDS)),
-            user=os.environ.get(USER_VARIABLE) or self.smtp.get("user"),
+            port=port or int(str(self.smtp.get("port", SECURITY_PORTS[security]))),
+            timeout=float(str(self.smtp.get("timeout", DEFAULT_TIMEOUT_SECONDS))),
+            user=os.environ.get(USER_VARIABLE) or _text(self.smtp.get("user")),
             ca_file=Path(str(ca_file)).expanduser() if ca_file else None)
 
     @property
@@ -124,9 +124,14 @@ def _check_keys(path: Path, data: dict[str, object],
 
 def _strings(path: Path, data: dict[str, object], key: str) -> tuple[str, ...]:
     values = data.get(key, [])
-    if not all(isinstance(v, str) for v in values):  # type: ignore[union-attr]
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
         raise MailUsageError(f"{path}: {key} must be a list of addresses")
-    return tuple(values)  # type: ignore[arg-type]
+    return tuple(values)
+
+
+def _text(value: object) -> str | None:
+    """A setting checked to be text when mail.toml was read (None when it is not set)."""
+    return None if value is None else str(value)
 
 
 def find_login(server: SmtpServer) -> Login | None:

@@ -193,8 +193,9 @@ VENDOR_HEADER = ("Vendor", "Tasks", "Recurring a year", "One-off setup", "Cash a
 def vendor_rows(summary: Figures) -> list[tuple[str, ...]]:
     """The vendor table with its total, which is the headline (the same sums)."""
     cur = summary.currency
-    rows = [(str(r.vendor), str(r.tasks), money(r.recurring, cur), money(r.setup, cur),
-             money(r.cash, cur)) for r in summary.by_vendor.itertuples(index=False)]
+    rows: list[tuple[str, ...]] = [
+        (str(r["vendor"]), str(r["tasks"]), money(r["recurring"], cur), money(r["setup"], cur),
+         money(r["cash"], cur)) for r in summary.by_vendor.to_dict("records")]
     rows.append(("Total", str(summary.counts.get(OUTSOURCE, 0)),
                  money(summary.recurring_year, cur), money(summary.setup_once, cur),
                  money(summary.cash_year, cur)))

@@ -123,7 +123,7 @@ def _without_draft_mark(message: EmailMessage) -> EmailMessage:
         return message
     outgoing = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
     del outgoing[DRAFT_HEADER]
-    return outgoing  # type: ignore[return-value]
+    return outgoing
 
 
 def _why(exc: BaseException, server: SmtpServer) -> str:

@@ -35,7 +35,9 @@ def with_sheet_titles(xml: bytes, names: list[str]) -> bytes:
     xml = xml[:at] + added + xml[at:]
     xml = xmltext.set_start_attribute(xml, titles.start, b"size",
                                       str(len(entries) + len(missing)).encode())
-    count_element = _first_child(xml, _items(xml, _vector(xml, "HeadingPairs"))[1])
+    headings = _vector(xml, "HeadingPairs")  # found again: the titles before it grew
+    count_element = _first_child(xml, _items(xml, headings)[1]) if headings else None
+    assert count_element is not None  # checked above, and only the titles changed
     end = xmltext.inner_end(xml, count_element)
     return xml[:count_element.content] + str(int(count) + len(missing)).encode() + xml[end:]
 

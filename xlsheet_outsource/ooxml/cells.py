@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple, Sequence, Union
+from typing import NamedTuple, Sequence, Union, cast
 
 from . import xmltext
 
@@ -69,15 +69,16 @@ def cell_xml(ref: str, cell: Cell) -> str:
     value, style = cell
     styled = f' s="{style}"' if style else ""
     kind = type(value)
-    if kind is float or kind is int:  # most cells: first, and cheapest
-        return f'<c r="{ref}"{styled}><v>{number_text(value)}</v></c>'
+    if kind is float or kind is int:  # most cells: first and cheapest; type() leaves out bools
+        return f'<c r="{ref}"{styled}><v>{number_text(cast(float, value))}</v></c>'
     if kind is str:
-        space = ' xml:space="preserve"' if value != value.strip() else ""
-        return (f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{xmltext.cell_text(value)}'
+        text = cast(str, value)
+        space = ' xml:space="preserve"' if text != text.strip() else ""
+        return (f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{xmltext.cell_text(text)}'
                 "</t></is></c>")
     if value is None:
         return f'<c r="{ref}"{styled}/>' if style else ""
-    if kind is bool:
+    if isinstance(value, bool):
         return f'<c r="{ref}"{styled} t="b"><v>{int(value)}</v></c>'
     if isinstance(value, Formula):
         return (f'<c r="{ref}"{styled}{_result_type(value.cached)}><f>'

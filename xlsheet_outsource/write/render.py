@@ -117,13 +117,18 @@ def _only_visible(workbook: Path, names: list[str], copy: Path) -> Path:
     return copy
 
 
+def _sheet_name(element: bytes) -> bytes:
+    found = _NAME.search(element)
+    return found[1] if found else b""
+
+
 def _show_only(workbook_xml: bytes, names: set[bytes]) -> bytes:
-    order = [_NAME.search(m[0])[1] for m in _SHEET_ELEMENT.finditer(workbook_xml)]
+    order = [_sheet_name(m[0]) for m in _SHEET_ELEMENT.finditer(workbook_xml)]
     first = min(order.index(_xml_name(name)) for name in names) if order else 0
 
     def state(match: re.Match[bytes]) -> bytes:
         element = _STATE.sub(b"", match[0])
-        if _NAME.search(element)[1] in {_xml_name(name) for name in names}:
+        if _sheet_name(element) in {_xml_name(name) for name in names}:
             return element
         return element.replace(b"/>", b' state="hidden"/>', 1)
     shown = _SHEET_ELEMENT.sub(state, workbook_xml)

@@ -126,7 +126,7 @@ def write_summary(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
         for anchor, key, title in CHARTS:
             column = 1 + [k for k, _, _ in CATEGORY_TABLE].index(key)
             kind = CATEGORY_TABLE[column - 1][2]
-            axis_format = schema.number_format(kind, cur).replace(".00", "")  # no cents on axes
+            axis_format = (schema.number_format(kind, cur) or "General").replace(".00", "")
             ws.add_chart(_bar_chart(ws, category_rows, column, title, axis_format), anchor)
     _widths(ws)
     print_setup(ws, run_date)
