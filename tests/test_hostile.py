@@ -1,5 +1,7 @@
 """Hostile and broken input (issue 8): every file gets an answer within the limits,
-package attacks are refused, user text is never a formula, nothing is lost.
+package attacks are refused, user text is never a formula, nothing is lost. No answer
+to any of these files (mutated samples, package attacks, the corpus as it is and
+grafted) says "a bug in xlsheet-outsource": isolated.failures counts each one that does.
 
 The whole-set tests print a tally by outcome (run with -s to see it when they pass);
 docs/reliability.md records it. Longer runs:
@@ -134,7 +136,7 @@ def test_the_command_answers_in_lines_of_its_own(mutated_runs, tmp_path):
         results = [r for pair in pool.map(both, chosen.values()) for r in pair]
     for path, result in results:
         assert result.returncode in (0, 1), result.stderr
-        assert "Traceback" not in result.stderr
+        assert "Traceback" not in result.stderr and isolated.BUG not in result.stderr
         for line in result.stderr.splitlines():
             assert line.startswith(f"{path.name}: "), line
 

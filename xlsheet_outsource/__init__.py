@@ -3,6 +3,14 @@
 The public Python API; the command line and every other way in only wrap it.
 """
 
+import os
+
+# openpyxl picks its XML library once, when first imported: lxml where installed, which
+# writes the sheets the tool builds (Summary, For accountant) with other bytes. So the
+# standard library's, whatever is installed: the same inputs give the same file anywhere.
+# An OPENPYXL_LXML the user set stands.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 from .api import Outcome, check_workbook, decide, decide_workbook, process_workbook
 from .engine.model import Decision, Settings
 from .errors import FileError, InputError, Problem, UsageError, XlsheetOutsourceError

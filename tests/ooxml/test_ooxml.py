@@ -339,7 +339,7 @@ def test_cells_as_xml():
 def test_styles_are_appended_once_and_reused():
     original = parts(SAMPLES / "internet_marketer.xlsx")["xl/styles.xml"]
     sheet_styles = styles.StyleSheet(original)
-    bold = openpyxl.styles.Font(bold=True).to_tree()
+    bold = openpyxl.styles.Font(bold=True)
     first = sheet_styles.cell_style(number_format="#,##0.0", font=bold)
     assert sheet_styles.cell_style(number_format="#,##0.0", font=bold) == first
     assert sheet_styles.cell_style(number_format="0%") != first  # built-in 9, no numFmt added
@@ -414,7 +414,7 @@ def test_a_prefixed_strict_styles_part_is_appended_to_in_its_own_namespace():
     xml = (b'<x:styleSheet xmlns:x="http://purl.oclc.org/ooxml/spreadsheetml/main"><x:fonts '
            b'count="1"><x:font/></x:fonts><x:cellXfs count="2"><x:xf/><x:xf numFmtId="3"/>'
            b'</x:cellXfs></x:styleSheet>')
-    bold = openpyxl.styles.Font(bold=True).to_tree()
+    bold = openpyxl.styles.Font(bold=True)
     sheet_styles = styles.StyleSheet(xml)
     assert sheet_styles.cell_style(font=bold) == 2
     written = sheet_styles.to_bytes()

@@ -26,6 +26,7 @@ ADDRESS_SPACE = 1536 * 1024 * 1024  # RLIMIT_AS of a worker: the tool must stay 
 MEMORY_BUDGET_KB = 1024 * 1024  # peak resident memory the tool may use (ru_maxrss units)
 SECONDS_BUDGET = 20.0  # for one command on one file
 FAILURES = ("exception", "crashed", "timeout")  # kinds that must never happen
+BUG = "a bug in xlsheet-outsource"  # what an unforeseen failure says: no input may reach it
 
 
 def limit_memory() -> None:
@@ -39,6 +40,7 @@ class Run:
     check: str = ""  # outcome kinds: see outcome_kind, and FAILURES
     process: str = ""
     message: str = ""  # the first fatal problem, if any
+    bug: str = ""  # the first answer (of check or process) that says BUG, if any
     seconds: float = 0.0  # the slower of the two
     peak_kb: int = 0  # the worker's peak resident memory so far
     harm: str = ""  # the input changed, or an output that does not open
@@ -62,6 +64,8 @@ def run_file(path: Path, out_dir: Path) -> Run:
     run.seconds = max(middle - started, time.perf_counter() - middle)
     run.check, run.process = outcome_kind(checked), outcome_kind(processed)
     run.message = str((checked.fatal or processed.fatal or [""])[0])
+    answers = [str(problem) for outcome in (checked, processed) for problem in outcome.problems]
+    run.bug = next((answer for answer in answers if BUG in answer), "")
     if hashlib.sha256(path.read_bytes()).digest() != before:
         run.harm = "the input was changed"
     elif processed.output is not None and not decided_workbook(processed.output):
@@ -193,18 +197,19 @@ def format_tally(title: str, runs: list[Run]) -> str:
 
 
 def failures(runs: Iterable[Run]) -> list[str]:
-    """Every run that broke a promise: a failure kind, harm, too slow or too big."""
+    """Every run that broke a promise: a failure kind, an answer that says BUG, harm,
+    too slow or too big."""
     found = []
     for run in runs:
         name = Path(run.file).name
         if run.check in FAILURES or run.process in FAILURES:
             found.append(f"{name}: {run.process}: {run.message}")
+        elif run.bug:
+            found.append(f"{name}: {run.bug}")
         elif run.harm:
             found.append(f"{name}: {run.harm}")
         elif run.seconds > SECONDS_BUDGET:
             found.append(f"{name}: took {run.seconds:.1f} s")
         elif run.peak_kb > MEMORY_BUDGET_KB:
             found.append(f"{name}: a worker reached {run.peak_kb // 1024} MB")
-        elif run.message.startswith("could not be processed"):
-            found.append(f"{name}: {run.message}")
     return found

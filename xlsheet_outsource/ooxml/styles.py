@@ -8,11 +8,13 @@ the user keep pointing at exactly what they pointed at before.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
+from openpyxl.descriptors.serialisable import Serialisable
 from openpyxl.styles.numbers import BUILTIN_FORMATS
+from openpyxl.xml.functions import tostring as openpyxl_tostring
 
 from . import xmltext
 
@@ -54,6 +56,15 @@ def _section(tree: Element, name: str) -> Element | None:
     return next(iter(_children(tree, name)), None)
 
 
+def _own_tree(style: Serialisable | None) -> Element | None:
+    """An openpyxl style object as a tree of the tool's XML library. openpyxl builds its
+    trees with lxml when that is installed, and the two libraries' elements don't mix, so
+    its tree goes through its own text."""
+    if style is None:
+        return None
+    return SafeET.fromstring(openpyxl_tostring(style.to_tree()), forbid_dtd=True)
+
+
 class StyleSheet:
     def __init__(self, xml: bytes | None) -> None:
         self.created = xml is None
@@ -77,20 +88,24 @@ class StyleSheet:
 
     # --- what the tool asks for ------------------------------------------------------
 
-    def cell_style(self, *, number_format: str | None = None, font: Element | None = None,
-                   fill: Element | None = None, alignment: Element | None = None) -> int:
-        """A cell format (cellXfs index) from openpyxl style objects' trees."""
+    def cell_style(self, *, number_format: str | None = None, font: Serialisable | None = None,
+                   fill: Serialisable | None = None, alignment: Serialisable | None = None
+                   ) -> int:
+        """A cell format (cellXfs index) from openpyxl style objects."""
         attributes = {"numFmtId": str(self.number_format_id(number_format)),
-                      "fontId": str(self.entry_index("fonts", font)),
-                      "fillId": str(self.entry_index("fills", fill)), "borderId": "0", "xfId": "0"}
+                      "fontId": str(self.entry_index("fonts", _own_tree(font))),
+                      "fillId": str(self.entry_index("fills", _own_tree(fill))), "borderId": "0",
+                      "xfId": "0"}
         for flag, given in (("applyNumberFormat", number_format), ("applyFont", font),
                             ("applyFill", fill), ("applyAlignment", alignment)):
             if given is not None:
                 attributes[flag] = "1"
-        return self.xf_index(attributes, [alignment] if alignment is not None else [])
+        aligned = _own_tree(alignment)
+        return self.xf_index(attributes, [aligned] if aligned is not None else [])
 
-    def differential_style(self, dxf: Element) -> int:
-        return self.entry_index("dxfs", dxf)
+    def differential_style(self, dxf: Serialisable) -> int:
+        """A differential format (dxfs index) from an openpyxl DifferentialStyle."""
+        return self.entry_index("dxfs", _own_tree(dxf))
 
     def number_format_id(self, code: str | None) -> int:
         if not code:
@@ -107,7 +122,7 @@ class StyleSheet:
 
     # --- styles of another workbook (a sheet copied in) ------------------------------
 
-    def importer(self, donor_xml: bytes) -> "StyleImporter":
+    def importer(self, donor_xml: bytes) -> StyleImporter:
         return StyleImporter(self, SafeET.fromstring(donor_xml, forbid_dtd=True))
 
     # --- the index of an identical entry, or of the one appended ---------------------
@@ -158,7 +173,7 @@ class StyleImporter:
         return self._cell_styles[donor_index]
 
     def differential_style(self, donor_index: int) -> int:
-        return self.sheet.differential_style(self._lists["dxfs"][donor_index])
+        return self.sheet.entry_index("dxfs", self._lists["dxfs"][donor_index])
 
     def _import_xf(self, xf: Element) -> int:
         attributes = dict(xf.attrib)

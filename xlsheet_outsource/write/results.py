@@ -110,9 +110,8 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
                  frame: pd.DataFrame, results: Results, currency: str,
                  formulas: Mapping[tuple[str, int, int], str]) -> None:
     """Replace the tool's earlier block (if any) by a fresh one, rendered a column at a time."""
-    header_style = book.styles.cell_style(font=style.HEADER_FONT.to_tree(),
-                                          fill=style.HEADER_FILL.to_tree(),
-                                          alignment=style.HEADER_ALIGNMENT.to_tree())
+    header_style = book.styles.cell_style(font=style.HEADER_FONT, fill=style.HEADER_FILL,
+                                          alignment=style.HEADER_ALIGNMENT)
     columns = tuple(layout.columns[key] for key, _, _ in results)
     header = worksheet.rendered_row(layout.header_row, {column: Cell(header, header_style)
                                                 for column, (_, header, _) in zip(columns, results)})
@@ -165,7 +164,7 @@ def _verdict_formats(styles: StyleSheet, layout: BlockLayout
     for verdict, (fill, font) in VERDICT_COLOURS.items():
         dxf = styles.differential_style(DifferentialStyle(
             font=Font(color=font, bold=True),
-            fill=PatternFill("solid", start_color=fill, end_color=fill)).to_tree())
+            fill=PatternFill("solid", start_color=fill, end_color=fill)))
         rules.append(worksheet.Rule("cellIs", (("dxfId", str(dxf)), ("operator", "equal"),
                                                ("stopIfTrue", "1")),
                                     f"<formula>&quot;{verdict}&quot;</formula>"))
