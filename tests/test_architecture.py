@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import ast
 import functools
+import itertools
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 PACKAGE = Path(__file__).resolve().parents[1] / "xlsheet_outsource"
 NAME = PACKAGE.name
@@ -99,7 +100,7 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def _package_and_member(cycle: list[str]) -> bool:
     """A package's __init__ re-exporting its own member is not a cycle of the design."""
-    return all(a.startswith(b + ".") or b.startswith(a + ".") for a, b in zip(cycle, cycle[1:]))
+    return all(a.startswith(b + ".") or b.startswith(a + ".") for a, b in itertools.pairwise(cycle))
 
 
 def test_engine_is_pure() -> None:

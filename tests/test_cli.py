@@ -109,7 +109,7 @@ def test_input_mistakes_are_named_and_the_rest_decided(sample):
         "Tasks!A8: task ID 'T2' is used twice (first at A3)",
         "Quotes!A10: no task with ID 'T99' on Tasks",
     ]
-    assert [f"input_mistakes.xlsx: {e}" for e in expected] == [l for l in lines if "!" in l]
+    assert [f"input_mistakes.xlsx: {e}" for e in expected] == [line for line in lines if "!" in line]
     assert not any(p.name.endswith(".outsourced.xlsx") for p in sample.parent.iterdir())
     invoke("process", sample)
     rows = task_rows(sample.with_name("input_mistakes.outsourced.xlsx"))

@@ -21,7 +21,6 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import openpyxl
-import pytest
 import python_calamine as calamine
 from defusedxml import ElementTree as SafeET
 from support.paths import CORPUS, excel_made

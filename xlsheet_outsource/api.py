@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping, TypeVar
+from typing import TypeVar
 
 import pandas as pd
 from openpyxl.utils import column_index_from_string
@@ -127,7 +127,7 @@ def _answers_always(entry: Entry) -> Entry:
     def guarded(path: Path | str, *args: object, **kwargs: object) -> Outcome:
         try:
             return entry(path, *args, **kwargs)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             detail = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
             return Outcome(Path(path), fatal=[Problem("", "", (
                 f"could not be processed ({detail}): a bug in xlsheet-outsource; please "

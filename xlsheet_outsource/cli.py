@@ -211,7 +211,7 @@ class _BatchProgress:
                             TextColumn("{task.fields[errors]} with errors  {task.fields[current]}"),
                             console=console) if console.is_terminal else None
 
-    def __enter__(self) -> "_BatchProgress":
+    def __enter__(self) -> _BatchProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:

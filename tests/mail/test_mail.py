@@ -19,26 +19,26 @@ import socket
 import ssl
 import subprocess
 import time
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Iterator
 
 import openpyxl
 import pytest
 from click.testing import CliRunner, Result
 
 pytest.importorskip("aiosmtpd")
-from aiosmtpd.controller import Controller  # noqa: E402
-from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from support.paths import SAMPLES, TYPICAL_SAMPLE
 
-from xlsheet_outsource import api, mail  # noqa: E402
-from xlsheet_outsource.cli import main  # noqa: E402
-from xlsheet_outsource.engine.summary import Summary, summarise  # noqa: E402
-from xlsheet_outsource.mail import attachments  # noqa: E402
-from xlsheet_outsource.mail.message import html_body, text_body  # noqa: E402
-from xlsheet_outsource.write.report_sheets import SUMMARY_CELLS  # noqa: E402
+from xlsheet_outsource import api, mail
+from xlsheet_outsource.cli import main
+from xlsheet_outsource.engine.summary import Summary, summarise
+from xlsheet_outsource.mail import attachments
+from xlsheet_outsource.mail.message import html_body, text_body
+from xlsheet_outsource.write.report_sheets import SUMMARY_CELLS
 
 SAMPLE = TYPICAL_SAMPLE
 USER, PASSWORD = "owner@example.com", "correct horse 9!"

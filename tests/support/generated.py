@@ -12,9 +12,9 @@ fractions then produce are the edges tests/lo.py knows about.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 import openpyxl
 from hypothesis import strategies as st

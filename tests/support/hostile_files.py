@@ -15,8 +15,8 @@ import struct
 import warnings
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
 from xml.sax.saxutils import escape
 
 from support.paths import CORPUS, SAMPLES, excel_made

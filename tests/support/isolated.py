@@ -17,10 +17,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
-from typing import Iterable
 
 ADDRESS_SPACE = 1536 * 1024 * 1024  # RLIMIT_AS of a worker: the tool must stay well below
 MEMORY_BUDGET_KB = 1024 * 1024  # peak resident memory the tool may use (ru_maxrss units)

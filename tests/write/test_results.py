@@ -119,7 +119,7 @@ def written(tmp_path):
 
 
 def test_task_block_holds_every_figure_cell_by_cell(written):
-    _, target, found, decision = written
+    _, target, _, decision = written
     ws = openpyxl.load_workbook(target)[schema.TASKS]
     columns = header_columns(ws, 1)
     first = len(TASK_HEADERS) + 1

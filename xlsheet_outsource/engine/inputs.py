@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 import operator
 import re
+from collections.abc import Callable
 from datetime import datetime, time
 from itertools import repeat
-from typing import Any, Callable, cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -97,7 +98,7 @@ def parse_number(value: object, label: str, percent: bool = False) -> float:
         raise BadValue(f"{label} is {value!r}")
     if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
         raise BadValue(f"{label} holds the error {value.strip()}")
-    if isinstance(value, bool) or isinstance(value, datetime):
+    if isinstance(value, (bool, datetime)):
         raise bad()
     if isinstance(value, time):  # Excel shows 1:30 as a time of day: a duration here
         number = value.hour + value.minute / 60 + value.second / 3600
@@ -368,7 +369,8 @@ def _add_problem(frame: pd.DataFrame, problems: list[Problem], row: object,
     frame.at[row, "error"] = str(problem) if is_blank(earlier) else f"{earlier!s}; {problem}"
 
 
-def read_settings(values: dict[str, object], locate: Callable[[str], str]) -> tuple[Settings | None, list[Problem]]:
+def read_settings(values: dict[str, object], locate: Callable[[str], str]
+                  ) -> tuple[Settings | None, list[Problem]]:
     """Settings from {defined name: raw value}; None when the workbook cannot be decided."""
     problems: list[Problem] = []
     chosen: dict[str, object] = {}

@@ -48,7 +48,7 @@ class WorkbookPackage:
         self.added_sheets: list[str] = []
         self.formulas_removed = False
 
-    def __enter__(self) -> "WorkbookPackage":
+    def __enter__(self) -> WorkbookPackage:
         return self
 
     def __exit__(self, *exc: object) -> None:

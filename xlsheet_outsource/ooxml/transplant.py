@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from typing import Sequence
+from collections.abc import Sequence
 
 from defusedxml import ElementTree as SafeET
 from openpyxl import Workbook
@@ -48,7 +48,7 @@ class Donor:
         self.shared_strings = _string_items(self.read(strings[0])) if strings else []
 
     @classmethod
-    def of(cls, book: Workbook) -> "Donor":
+    def of(cls, book: Workbook) -> Donor:
         return cls(saved(book))
 
     def read(self, part: str) -> bytes:

@@ -11,9 +11,11 @@ placed where CT_Worksheet's element order wants them. No DOM of the sheet is bui
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, NamedTuple
+from typing import NamedTuple
 
 from . import xmltext
 from .cells import Cell, cell_xml, column_letter, column_number
@@ -98,7 +100,7 @@ class _Syntax:
         self.value = (b"<" + prefix + b"v>", b"<" + prefix + b"is")
         self.cell_start = b"<" + prefix + b"c"
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache  # noqa: B019 (a few Syntax objects, one per namespace prefix, live all run)
     def cell_opening(self, column: int) -> bytes:
         """How a cell of this column starts, as Excel and most writers write it."""
         return f'<{self.p}c r="{column_letter(column)}'.encode()
@@ -281,7 +283,7 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
             return None
         cut = _cell_from(leftmost)
     numbers = [int(number) for number in _ROW_OPENING.findall(body)]
-    if any(a >= b for a, b in zip(numbers, numbers[1:])) or \
+    if any(a >= b for a, b in itertools.pairwise(numbers)) or \
             body.count(b"</row>") != len(numbers):  # an empty row, <row r="9"/>
         return None
     pieces = body.split(b"</row>")

@@ -8,8 +8,8 @@ title, with a header row, one row per item and a "Total" row.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import pandas as pd
 from openpyxl.chart import BarChart, Reference

@@ -11,10 +11,10 @@ is replaced atomically, so a crash never leaves half a workbook behind.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
-from typing import Callable, Mapping, Sequence
 
 import pandas as pd
 from openpyxl import Workbook
@@ -31,7 +31,7 @@ from ..ooxml.styles import StyleSheet
 from ..reading import SheetTable, WorkbookInputs
 from . import files, report_sheets, style
 
-__all__ = ["BlockLayout", "Formulas", "MACRO_SUFFIXES", "Results", "write_results"]
+__all__ = ["MACRO_SUFFIXES", "BlockLayout", "Formulas", "Results", "write_results"]
 
 Results = tuple[tuple[str, str, str], ...]  # schema.TASK_RESULTS / QUOTE_RESULTS
 
