@@ -21,7 +21,8 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from .engine import inputs, schema
 from .engine.inputs import NO_SAVED_RESULT, Problem
 from .engine.model import Settings
-from .ooxml.package import Package, PackageError, SheetEntry, SheetScan, WorkbookIndex, scan_sheet
+from .ooxml.package import Package, PackageError, SheetEntry, WorkbookIndex
+from .ooxml.scan import SheetScan, scan_sheet
 
 HEADER_SEARCH_ROWS = 20
 CONTRACT_SHEETS = (schema.SETTINGS, schema.TASKS, schema.QUOTES)
