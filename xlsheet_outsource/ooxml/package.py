@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import copy
 import os
-import posixpath
 import re
 import stat
 import struct
@@ -21,16 +20,15 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
 from defusedxml import ElementTree as SafeET
 
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-OFFICE_DOCUMENT = NS_REL + "/officeDocument"
+from .relationships import NS_REL, OFFICE_DOCUMENT, Relationship, Relationships, rels_name
+from .xmltext import NS_MAIN
+
 CONTENT_TYPES = "[Content_Types].xml"
 
 MB = 1024 * 1024
@@ -171,7 +169,7 @@ class Package:
         if stream.kept is not None:
             self._inflated[info.filename] = b"".join(stream.kept)
 
-    def __enter__(self) -> "Package":
+    def __enter__(self) -> Package:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -180,7 +178,7 @@ class Package:
     def close(self) -> None:
         self.zip.close()
 
-    def reopened(self) -> "Package":
+    def reopened(self) -> Package:
         """This package, closed, open again without checking it all over: the file is
         the one checked (same size, time, inode and zip directory). A changed file is
         opened and checked afresh."""
@@ -242,21 +240,18 @@ class Package:
 
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """rId -> (type, absolute target part) for a part's .rels, {} when it has none."""
-        return {rid: (typ, target) for rid, (typ, target, _) in self._relationships(part).items()}
+        return {link.id: (link.type, link.target) for link in self.links(part)}
 
-    def _relationships(self, part: str) -> dict[str, tuple[str, str, str]]:
-        """rId -> (type, absolute target part, target as written)."""
-        folder, base = posixpath.split(part)
-        rels_name = posixpath.join(folder, "_rels", base + ".rels")
-        if self.find(rels_name) is None:
-            return {}
-        rels = {}
-        for rel in self.xml(rels_name).iter(f"{{{NS_PKG_REL}}}Relationship"):
-            written = target = rel.get("Target", "")
-            if rel.get("TargetMode") != "External":
-                target = resolve_target(folder, target)
-            rels[rel.get("Id", "")] = (rel.get("Type", ""), target, written)
-        return rels
+    def links(self, part: str) -> list[Relationship]:
+        """The relationships in a part's .rels, [] when it has none."""
+        name = rels_name(part)
+        if self.find(name) is None:
+            return []
+        self.xml(name)  # well-formed, or refused in words: the parser below trusts that
+        try:
+            return Relationships(part, self.read(name)).entries()
+        except ValueError as exc:
+            raise PackageError(f"is damaged: part {name} cannot be read ({exc})") from None
 
     def index(self) -> WorkbookIndex:
         """The workbook part, its sheets in order and its workbook-level defined names."""
@@ -266,19 +261,22 @@ class Package:
             raise PackageError("is not an Excel workbook: it has no workbook part")
         self.xml(CONTENT_TYPES)  # Excel opens no package without it, nor should we write one
         root = self.xml(workbook_part)
-        rels = self._relationships(workbook_part)
+        rels = {link.id: link for link in self.links(workbook_part)}
         idx = WorkbookIndex(workbook_part)
         for sheet in root.iter():
             if _local_name(sheet.tag) != "sheet":  # in any namespace, as calamine takes them
                 continue
-            rel_type, target, written = rels.get(_relationship_id(sheet), ("", "", ""))
-            idx.sheets.append(SheetEntry(sheet.get("name", ""), target,
+            link = rels.get(_relationship_id(sheet), _NO_LINK)
+            idx.sheets.append(SheetEntry(sheet.get("name", ""), link.target,
                                          sheet.get("state", "visible"),
-                                         rel_type.rsplit("/", 1)[-1], written))
+                                         link.type.rsplit("/", 1)[-1], link.written))
         for name in root.iter(f"{{{NS_MAIN}}}definedName"):
             if name.get("localSheetId") is None and name.text:
                 idx.defined_names[name.get("name", "")] = name.text.strip()
         return idx
+
+
+_NO_LINK = Relationship("", "", "", False)  # a sheet whose r:id names no relationship
 
 
 def _local_name(tag: object) -> str:
@@ -290,12 +288,6 @@ def _relationship_id(sheet: Element) -> str:
     the r: prefix literally, we match the namespace, and the two must not disagree."""
     ids = [key for key in sheet.attrib if _local_name(key) == "id"]
     return sheet.get(f"{{{NS_REL}}}id", "") if len(ids) == 1 else ""
-
-
-def resolve_target(folder: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(folder, target))
 
 
 # --- checks on the zip's entries ---------------------------------------------------------
@@ -357,9 +349,10 @@ class _CountedPart:
     """A part's inflated bytes, counted: a part that inflates past the size its header
     declares (what every parser trusts) is refused the moment it does."""
 
-    def __init__(self, raw: BinaryIO, info: zipfile.ZipInfo, keep: bool = False) -> None:
+    def __init__(self, raw: IO[bytes], info: zipfile.ZipInfo, keep: bool = False) -> None:
         self.raw, self.info, self.size, self.crc = raw, info, 0, 0
-        self.counted, self._pattern, self._tail = 0, None, b""
+        self.counted, self._tail = 0, b""
+        self._pattern: re.Pattern[bytes] | None = None
         self.kept: list[bytes] | None = [] if keep else None
 
     def count(self, pattern: re.Pattern[bytes]) -> None:

@@ -166,8 +166,8 @@ def _note_cell(scan: SheetScan, row: int, column: int, attributes: bytes, conten
     if value is not None or _INLINE.search(content):
         scan.last_row = max(scan.last_row, row + 1)
         scan.last_column = max(scan.last_column, column + 1)
-    kind = _CELL_TYPE.search(attributes)
-    kind = kind[2] if kind else b"n"
+    typed = _CELL_TYPE.search(attributes)
+    kind = typed[2] if typed else b"n"
     text = value[1].decode(errors="replace") if value else ""
     if kind == b"e":
         scan.unusable[row, column] = text or "#VALUE!"
