@@ -25,6 +25,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
 from defusedxml import ElementTree as SafeET
+from openpyxl.utils import column_index_from_string
 
 from .relationships import NS_REL, OFFICE_DOCUMENT, Relationship, Relationships, rels_name
 from .xmltext import NS_MAIN
@@ -38,6 +39,7 @@ MAX_PART_BYTES = 256 * MB  # one part, inflated
 MAX_TOTAL_BYTES = 512 * MB  # the whole package, inflated
 MAX_SHARED_STRINGS = 5_000_000  # calamine reserves memory for as many as a file declares
 MAX_CELL_FORMATS = 131_072  # <xf> in a styles part: twice Excel's limit of one kind
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # a sheet's size: A1 to XFD1048576
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # all that Excel writes
 CHUNK = MB
@@ -69,6 +71,38 @@ class WorkbookIndex:
     def sheet(self, name: str) -> SheetEntry | None:
         wanted = name.strip().lower()
         return next((s for s in self.sheets if s.name.strip().lower() == wanted), None)
+
+    def named_cell(self, name: str) -> tuple[SheetEntry, CellReference] | None:
+        """The sheet and cell a workbook-level defined name points to, when it is one
+        cell of a sheet of this workbook."""
+        reference = cell_reference(self.defined_names.get(name, ""))
+        entry = self.sheet(reference.sheet) if reference else None
+        return (entry, reference) if entry and reference else None
+
+
+@dataclass(frozen=True)
+class CellReference:
+    sheet: str
+    row: int  # 1-based
+    column: int  # 1-based
+
+
+# One cell of a sheet, as a defined name holds it: Settings!$B$2, Settings!B2, or the
+# sheet name quoted, a quote inside doubled ('It''s'!$B$2); unquoted, it has neither.
+_CELL_REFERENCE = re.compile(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?([1-9]\d{0,6})")
+
+
+def cell_reference(formula: str) -> CellReference | None:
+    """The cell ``formula`` (a defined name's) is, None when it is anything else: a
+    range, a constant, an error, a cell past XFD1048576."""
+    found = _CELL_REFERENCE.fullmatch(formula)
+    if found is None:
+        return None
+    quoted, plain, letters, digits = found.groups()
+    column, row = column_index_from_string(letters.upper()), int(digits)
+    if column > EXCEL_COLUMNS or row > EXCEL_ROWS:
+        return None
+    return CellReference(quoted.replace("''", "'") if quoted else plain, row, column)
 
 
 def check_signature(path: Path) -> None:
