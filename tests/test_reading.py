@@ -6,12 +6,14 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
-from support.paths import SAMPLES
+import python_calamine
+from support.paths import SAMPLES, TYPICAL_SAMPLE
 
-from xlsheet_outsource import decide_workbook
+from xlsheet_outsource import api, decide_workbook
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.ooxml.package import Package
 from xlsheet_outsource.write.template import new_template
@@ -105,3 +107,19 @@ def test_the_writer_reopens_the_checked_package_unless_the_file_changed(tmp_path
         now = {name: written.read(name) for name in written.namelist()}
     assert {name: again.read(name) for name in again.names} == now
     again.close()
+
+
+def test_process_with_formulas_loads_each_sheet_once(tmp_path, monkeypatch):
+    """The file is read once: the formulas use the setting cells the reader found."""
+    loads: list[str] = []
+    calamine_workbook = python_calamine.CalamineWorkbook
+
+    def from_path(path: str) -> SimpleNamespace:
+        book = calamine_workbook.from_path(path)
+        return SimpleNamespace(get_sheet_by_name=lambda name: loads.append(name) or
+                               book.get_sheet_by_name(name))
+
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", SimpleNamespace(from_path=from_path))
+    outcome = api.process_workbook(TYPICAL_SAMPLE, tmp_path / "out.xlsx", formulas=True)
+    assert outcome.formulas.live_tasks == len(outcome.decision.tasks)
+    assert sorted(loads) == [schema.QUOTES, schema.SETTINGS, schema.TASKS]
