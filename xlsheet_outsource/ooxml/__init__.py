@@ -16,5 +16,6 @@ One job per module:
 - transplant: sheets made by openpyxl in memory, copied in with their drawings,
   charts and comments;
 - book: all of it together for one workbook file;
-- xmltext: finding and splicing elements in XML text.
+- xmltext: finding and splicing elements in XML text;
+- errors: PackageError, a file this layer cannot use as a workbook.
 """

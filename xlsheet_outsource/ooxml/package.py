@@ -27,8 +27,9 @@ import defusedxml
 from defusedxml import ElementTree as SafeET
 from openpyxl.utils import column_index_from_string
 
+from .errors import PackageError
 from .relationships import NS_REL, OFFICE_DOCUMENT, Relationship, Relationships, rels_name
-from .xmltext import NS_MAIN
+from .xmltext import ANY_PREFIX, NS_MAIN
 
 CONTENT_TYPES = "[Content_Types].xml"
 
@@ -45,12 +46,7 @@ COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # all that Excel writ
 CHUNK = MB
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a zip entry's, before its name
 _KEPT = (".xml", ".rels")  # parts kept inflated once inspected: the ones read again
-ANY_PREFIX = rb"""(?:[^\s<>/:="']+:)?"""  # a tag's namespace prefix: calamine ignores them
 _CELL_FORMAT = re.compile(rb"<" + ANY_PREFIX + rb"xf[\s/>]")
-
-
-class PackageError(Exception):
-    """The file cannot be used as a workbook; the message says why, in plain words."""
 
 
 @dataclass

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from openpyxl.utils import get_column_letter
 
-from .package import ANY_PREFIX, PackageError
+from .errors import PackageError
+from .xmltext import ANY_PREFIX
 
 MAX_SHEET_CELLS = 1_000_000  # cells on one sheet the reader loads
 MAX_SHEET_AREA = 5_000_000  # rows x columns from A1 to the farthest value of a sheet read
