@@ -207,7 +207,7 @@ def _setting_cells(sheets: _Sheets) -> dict[str, SettingCell]:
     labelled = sheets.index.sheet(schema.SETTINGS)
     if labelled is not None:
         grid = sheets.grid(labelled)
-        for name, row in label_rows(grid).items():
+        for name, row in _label_rows(grid).items():
             cells.setdefault(name, SettingCell(labelled.name, row, 2, _cell(grid, row, 2),
                                                named=False))
     return cells
@@ -215,6 +215,7 @@ def _setting_cells(sheets: _Sheets) -> dict[str, SettingCell]:
 
 def _read_settings(index: WorkbookIndex, cells: dict[str, SettingCell]
                    ) -> tuple[Settings | None, list[Problem]]:
+    """The settings from their cells; the problems name those cells."""
     if index.sheet(schema.SETTINGS) is None and not cells:
         return None, [Problem("", "", f"has no {schema.SETTINGS} sheet: add one (or start from "
                               "the template: xlsheet-outsource new)")]
@@ -222,7 +223,7 @@ def _read_settings(index: WorkbookIndex, cells: dict[str, SettingCell]
     return inputs.read_settings(values, lambda name: cells[name].address if name in cells else "B")
 
 
-def label_rows(grid: list[list[object]]) -> dict[str, int]:
+def _label_rows(grid: list[list[object]]) -> dict[str, int]:
     """Each setting's row (1-based) on a Settings grid: the first with its label or its
     name in column A."""
     labels = {}
@@ -240,7 +241,7 @@ def label_rows(grid: list[list[object]]) -> dict[str, int]:
 def settings_by_label(grid: list[list[object]], values: dict[str, object],
                       places: dict[str, str]) -> None:
     """Fill ``values``/``places`` from labels in column A for settings not found by name."""
-    for name, row in label_rows(grid).items():
+    for name, row in _label_rows(grid).items():
         if name not in places:
             values[name] = _cell(grid, row, 2)
             places[name] = f"B{row}"
