@@ -43,7 +43,7 @@ def recalculated_by_libreoffice(path: Path, tmp: Path) -> Path:
 
 def test_formula_without_saved_result_is_named(tmp_path):
     path = filled_template(tmp_path / "f.xlsx", [2, "=1+1"])  # openpyxl saves no results
-    found, decision = decide_workbook(path)
+    _, decision = decide_workbook(path)
     assert [str(p) for p in decision.problems] == [
         "Tasks!F3: hours each is a formula with no saved result (open and save the workbook "
         "in Excel, or type the value)"]
@@ -55,7 +55,7 @@ def test_formula_without_saved_result_is_named(tmp_path):
 def test_saved_results_and_error_values_are_read(tmp_path):
     path = filled_template(tmp_path / "f.xlsx", ["=1+1", "=1/0"])
     saved = recalculated_by_libreoffice(path, tmp_path)
-    found, decision = decide_workbook(saved)
+    _, decision = decide_workbook(saved)
     assert decision.tasks.loc[2, "hours_each"] == 2  # the saved result of =1+1
     assert [str(p) for p in decision.problems] == ["Tasks!F3: hours each holds the error #DIV/0!"]
 
@@ -96,8 +96,8 @@ def test_the_writer_reopens_the_checked_package_unless_the_file_changed(tmp_path
     samples = SAMPLES
     path = tmp_path / "plan.xlsx"
     shutil.copy(samples / "internet_marketer.xlsx", path)
-    with Package(path) as package:
-        parts = sorted(package.names)
+    package = Package(path)
+    package.close()
     assert package.reopened() is package  # the same file: not inflated and checked again
     package.close()
     shutil.copy(samples / "small_agency.xlsx", path)  # another workbook, same name
