@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from support import hostile_files, isolated
 
 from xlsheet_outsource import api, reading
-from xlsheet_outsource.ooxml import package
+from xlsheet_outsource.ooxml import scan
 from xlsheet_outsource.write import files
 
 FUZZ_EXAMPLES = int(os.environ.get("XLSHEET_FUZZ_EXAMPLES", "60"))
@@ -199,7 +199,7 @@ def test_what_is_not_a_regular_file_is_refused_at_once(tmp_path):
 
 
 def test_a_sheet_too_big_to_read_is_refused_in_words(sample, monkeypatch):
-    monkeypatch.setattr(package, "MAX_SHEET_CELLS", 100)
+    monkeypatch.setattr(scan, "MAX_SHEET_CELLS", 100)
     problem = str(api.check_workbook(sample).fatal[0])
     assert re.search(r"sheet '\w+' has [\d,]+ cells, more than this tool reads \(100\)", problem)
 

@@ -6,12 +6,14 @@ import shutil
 import subprocess
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 import pytest
-from support.paths import SAMPLES
+import python_calamine
+from support.paths import SAMPLES, TYPICAL_SAMPLE
 
-from xlsheet_outsource import decide_workbook
+from xlsheet_outsource import api, decide_workbook
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.ooxml.package import Package
 from xlsheet_outsource.write.template import new_template
@@ -41,7 +43,7 @@ def recalculated_by_libreoffice(path: Path, tmp: Path) -> Path:
 
 def test_formula_without_saved_result_is_named(tmp_path):
     path = filled_template(tmp_path / "f.xlsx", [2, "=1+1"])  # openpyxl saves no results
-    found, decision = decide_workbook(path)
+    _, decision = decide_workbook(path)
     assert [str(p) for p in decision.problems] == [
         "Tasks!F3: hours each is a formula with no saved result (open and save the workbook "
         "in Excel, or type the value)"]
@@ -53,7 +55,7 @@ def test_formula_without_saved_result_is_named(tmp_path):
 def test_saved_results_and_error_values_are_read(tmp_path):
     path = filled_template(tmp_path / "f.xlsx", ["=1+1", "=1/0"])
     saved = recalculated_by_libreoffice(path, tmp_path)
-    found, decision = decide_workbook(saved)
+    _, decision = decide_workbook(saved)
     assert decision.tasks.loc[2, "hours_each"] == 2  # the saved result of =1+1
     assert [str(p) for p in decision.problems] == ["Tasks!F3: hours each holds the error #DIV/0!"]
 
@@ -94,8 +96,8 @@ def test_the_writer_reopens_the_checked_package_unless_the_file_changed(tmp_path
     samples = SAMPLES
     path = tmp_path / "plan.xlsx"
     shutil.copy(samples / "internet_marketer.xlsx", path)
-    with Package(path) as package:
-        parts = sorted(package.names)
+    package = Package(path)
+    package.close()
     assert package.reopened() is package  # the same file: not inflated and checked again
     package.close()
     shutil.copy(samples / "small_agency.xlsx", path)  # another workbook, same name
@@ -105,3 +107,19 @@ def test_the_writer_reopens_the_checked_package_unless_the_file_changed(tmp_path
         now = {name: written.read(name) for name in written.namelist()}
     assert {name: again.read(name) for name in again.names} == now
     again.close()
+
+
+def test_process_with_formulas_loads_each_sheet_once(tmp_path, monkeypatch):
+    """The file is read once: the formulas use the setting cells the reader found."""
+    loads: list[str] = []
+    calamine_workbook = python_calamine.CalamineWorkbook
+
+    def from_path(path: str) -> SimpleNamespace:
+        book = calamine_workbook.from_path(path)
+        return SimpleNamespace(get_sheet_by_name=lambda name: loads.append(name) or
+                               book.get_sheet_by_name(name))
+
+    monkeypatch.setattr(python_calamine, "CalamineWorkbook", SimpleNamespace(from_path=from_path))
+    outcome = api.process_workbook(TYPICAL_SAMPLE, tmp_path / "out.xlsx", formulas=True)
+    assert outcome.formulas.live_tasks == len(outcome.decision.tasks)
+    assert sorted(loads) == [schema.QUOTES, schema.SETTINGS, schema.TASKS]

@@ -15,7 +15,7 @@ exits with ``exit_code`` (cli.py does that in one place). Each module's own exce
 
 Two layers keep an exception of their own, because they import nothing outside
 themselves: the engine's BadValue (engine/problems.py) and the zip layer's PackageError
-(ooxml/package.py). Both are caught inside the package and reach no caller.
+(ooxml/errors.py). Both are caught inside the package and reach no caller.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""A workbook -> raw Settings, Tasks and Quotes tables with the cell of every value.
+"""A workbook -> raw Settings, Tasks and Quotes tables with the cell of every value,
+each sheet read once.
 
 Values come from python-calamine (fast, and it returns the results Excel saved for
 formulas); the package scan adds what calamine shows as blank but is not: error
@@ -7,21 +8,22 @@ values and formulas without a saved result.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from operator import itemgetter
 from pathlib import Path
-from typing import Callable, Iterable, TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import column_index_from_string, get_column_letter
+from openpyxl.utils import get_column_letter
 
 from .engine import inputs, schema
 from .engine.inputs import NO_SAVED_RESULT, Problem
 from .engine.model import Settings
-from .ooxml.package import Package, PackageError, SheetEntry, SheetScan, WorkbookIndex, scan_sheet
+from .ooxml.package import Package, PackageError, SheetEntry, WorkbookIndex
+from .ooxml.scan import SheetScan, scan_sheet
 
 HEADER_SEARCH_ROWS = 20
 CONTRACT_SHEETS = (schema.SETTINGS, schema.TASKS, schema.QUOTES)
@@ -51,10 +53,25 @@ class SheetTable:
         return min(self.result_columns.values(), default=self.first_free_column)
 
 
+@dataclass(frozen=True)
+class SettingCell:
+    """Where a setting's value was read, and what was there."""
+    sheet: str
+    row: int  # 1-based
+    column: int  # 1-based
+    value: object
+    named: bool  # found by its defined name (formulas then use the name), not by its label
+
+    @property
+    def address(self) -> str:
+        return f"{get_column_letter(self.column)}{self.row}"
+
+
 @dataclass
 class WorkbookInputs:
     path: Path
     settings: Settings | None = None
+    setting_cells: dict[str, SettingCell] = field(default_factory=dict)  # by setting name
     tasks: SheetTable | None = None
     quotes: SheetTable | None = None
     fatal: list[Problem] = field(default_factory=list)  # the workbook cannot be decided
@@ -77,7 +94,8 @@ def read_workbook(path: Path | str) -> WorkbookInputs:
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="calamine") as loaders:
                 sheets = _Sheets(path, package, index, loaders)
                 sheets.prefetch(index.sheet(name) for name in CONTRACT_SHEETS)
-                found.settings, problems = _read_settings(sheets)
+                found.setting_cells = _setting_cells(sheets)
+                found.settings, problems = _read_settings(index, found.setting_cells)
                 found.fatal += problems
                 found.tasks = _read_table(sheets, schema.TASKS, schema.TASK_COLUMNS,
                                           schema.TASK_RESULTS, found.fatal)
@@ -146,8 +164,9 @@ def _load(path: Path, sheet: str) -> list[list[object]]:
 
     book = _calamine("is damaged: cannot be read as a workbook",
                      lambda: calamine.CalamineWorkbook.from_path(str(path)))
-    return _calamine(f"is damaged: sheet {sheet!r} cannot be read",
-                     lambda: book.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
+    values = _calamine(f"is damaged: sheet {sheet!r} cannot be read",
+                       lambda: book.get_sheet_by_name(sheet).to_python(skip_empty_area=False))
+    return cast(list[list[object]], values)  # ours from here: marks of other kinds go in
 
 
 def _calamine_part(target: str) -> str:
@@ -174,42 +193,58 @@ def _with_marks(grid: list[list[object]], unusable: dict[tuple[int, int], str]
     return grid
 
 
-_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^!]+))!\$?([A-Z]{1,3})\$?(\d{1,7})$")
-
-
-def _read_settings(sheets: _Sheets) -> tuple[Settings | None, list[Problem]]:
-    """Settings by defined name first, else by the label in column A of Settings."""
-    index = sheets.index
-    entry = index.sheet(schema.SETTINGS)
-    values: dict[str, object] = {}
-    places: dict[str, str] = {}
+def _setting_cells(sheets: _Sheets) -> dict[str, SettingCell]:
+    """Each setting's cell: its defined name's, when that names one cell, else the one
+    beside its label in column A of Settings."""
+    cells = {}
     for setting in schema.SETTINGS_ROWS:
-        ref = _REF.match(index.defined_names.get(setting.name, ""))
-        target = index.sheet((ref[1] or "").replace("''", "'") or ref[2]) if ref else None
-        if ref and target:
-            row, col = int(ref[4]), column_index_from_string(ref[3])
-            values[setting.name] = _cell(sheets.grid(target), row, col)
-            places[setting.name] = f"{ref[3]}{ref[4]}"
-    if entry is None and not values:
+        named = sheets.index.named_cell(setting.name)
+        if named is not None:
+            entry, ref = named
+            cells[setting.name] = SettingCell(entry.name, ref.row, ref.column,
+                                              _cell(sheets.grid(entry), ref.row, ref.column),
+                                              named=True)
+    labelled = sheets.index.sheet(schema.SETTINGS)
+    if labelled is not None:
+        grid = sheets.grid(labelled)
+        for name, row in _label_rows(grid).items():
+            cells.setdefault(name, SettingCell(labelled.name, row, 2, _cell(grid, row, 2),
+                                               named=False))
+    return cells
+
+
+def _read_settings(index: WorkbookIndex, cells: dict[str, SettingCell]
+                   ) -> tuple[Settings | None, list[Problem]]:
+    """The settings from their cells; the problems name those cells."""
+    if index.sheet(schema.SETTINGS) is None and not cells:
         return None, [Problem("", "", f"has no {schema.SETTINGS} sheet: add one (or start from "
                               "the template: xlsheet-outsource new)")]
-    if entry is not None:
-        settings_by_label(sheets.grid(entry), values, places)
-    return inputs.read_settings(values, lambda name: places.get(name, "B"))
+    values = {name: cell.value for name, cell in cells.items()}
+    return inputs.read_settings(values, lambda name: cells[name].address if name in cells else "B")
+
+
+def _label_rows(grid: list[list[object]]) -> dict[str, int]:
+    """Each setting's row (1-based) on a Settings grid: the first with its label or its
+    name in column A."""
+    labels = {}
+    for setting in schema.SETTINGS_ROWS:
+        for text in (setting.label, setting.name):
+            labels[schema.normalise_header(text)] = setting.name
+    rows: dict[str, int] = {}
+    for row_number, row in enumerate(grid, start=1):
+        name = labels.get(schema.normalise_header(row[0])) if row else None
+        if name:
+            rows.setdefault(name, row_number)
+    return rows
 
 
 def settings_by_label(grid: list[list[object]], values: dict[str, object],
                       places: dict[str, str]) -> None:
     """Fill ``values``/``places`` from labels in column A for settings not found by name."""
-    labels = {}
-    for setting in schema.SETTINGS_ROWS:
-        for text in (setting.label, setting.name):
-            labels[schema.normalise_header(text)] = setting.name
-    for row_number, row in enumerate(grid, start=1):
-        name = labels.get(schema.normalise_header(row[0])) if row else None
-        if name and name not in places:
-            values[name] = row[1] if len(row) > 1 else None
-            places[name] = f"B{row_number}"
+    for name, row in _label_rows(grid).items():
+        if name not in places:
+            values[name] = _cell(grid, row, 2)
+            places[name] = f"B{row}"
 
 
 def _cell(grid: list[list[object]], row: int, col: int) -> object:
@@ -249,7 +284,7 @@ def table_from_grid(sheet: str, grid: list[list[object]], columns: tuple[schema.
     raw = pd.DataFrame(data, index=range(header_row + 1, header_row + 1 + len(body)), dtype=object)
     # Rows blank in every input column are dropped; a column is looked at only for the
     # rows blank in all the columns before it (most rows are done at the first).
-    blank = range(len(body))
+    blank: Sequence[int] = range(len(body))
     for values in data.values():
         blank = [row for row in blank if inputs.is_blank(values[row])]
     filled = np.ones(len(body), dtype=bool)

@@ -20,6 +20,7 @@ from support.paths import SAMPLES
 from xlsheet_outsource import api, reading
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.ooxml import app_properties, styles, worksheet, xmltext
+from xlsheet_outsource.ooxml.book import WorkbookPackage
 from xlsheet_outsource.ooxml.cells import (
     Cell,
     Formula,
@@ -29,6 +30,7 @@ from xlsheet_outsource.ooxml.cells import (
     render,
 )
 from xlsheet_outsource.ooxml.content_types import ContentTypes
+from xlsheet_outsource.ooxml.package import CellReference, Package, PackageError, cell_reference
 from xlsheet_outsource.ooxml.relationships import Relationships
 from xlsheet_outsource.write import results, template
 
@@ -394,6 +396,64 @@ def test_relationships_and_content_types_keep_their_entries():
                          b'<Override PartName="/xl/b.xml" ContentType="x/y"/></Types>')
     types.remove("XL/B.xml")
     assert types.of("xl/b.xml") == "application/xml"
+
+
+WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+
+
+def test_the_reader_finds_each_sheets_part_where_the_writer_does(tmp_path):
+    """One .rels parser: prefixed, escaped, relative and absolute targets read alike."""
+    def odd_rels(name: str, data: bytes) -> bytes:
+        if name != WORKBOOK_RELS:
+            return data
+        data = data.replace(b'Target="/xl/worksheets/sheet2.xml"',
+                            b'Target="worksheets/../worksheets/sheet2.xml"')
+        data = data.replace(b'Target="/xl/worksheets/sheet3.xml"',
+                            b'Target="/xl/worksheets/sheet&#51;.xml"')
+        return re.sub(rb"<(/?)Relationship", rb"<\1pr:Relationship",
+                      data.replace(b"xmlns=", b"xmlns:pr="))
+    path = sample_edited(tmp_path / "odd.xlsx", odd_rels)
+    with Package(path) as package:
+        index = package.index()
+    with WorkbookPackage(path) as book:
+        assert {s.name: s.part for s in index.sheets} == {
+            name: book.sheet_part(name) for name in book.sheet_names()}
+    assert [(s.part, s.target) for s in index.sheets[1:3]] == [
+        ("xl/worksheets/sheet2.xml", "worksheets/../worksheets/sheet2.xml"),
+        ("xl/worksheets/sheet3.xml", "/xl/worksheets/sheet3.xml")]
+
+
+def test_a_relationships_part_that_is_not_xml_is_refused_in_words(tmp_path):
+    path = sample_edited(tmp_path / "bad.xlsx",
+                         lambda name, data: data[:-20] if name == WORKBOOK_RELS else data)
+    with Package(path) as package, pytest.raises(PackageError, match=re.escape(
+            f"is damaged: part {WORKBOOK_RELS} is not well-formed XML")):
+        package.index()
+
+
+@pytest.mark.parametrize("formula, cell", [
+    ("Settings!$B$2", CellReference("Settings", 2, 2)),
+    ("Settings!B2", CellReference("Settings", 2, 2)),  # relative
+    ("Settings!$B2", CellReference("Settings", 2, 2)),
+    ("settings!$b$2", CellReference("settings", 2, 2)),
+    ("'My rates'!$AA$10", CellReference("My rates", 10, 27)),
+    ("'It''s!'!$B$2", CellReference("It's!", 2, 2)),  # quotes doubled, a "!" inside
+    ("Sheet1!$XFD$1048576", CellReference("Sheet1", 1048576, 16384)),
+    # where the reader's and the formula writer's patterns disagreed: a quote in an
+    # unquoted name (the reader took it), a row past the sheet (the writer took it)
+    ("It's!$B$2", None),
+    ("Settings!$B$12345678", None),
+    ("Settings!$B$1048577", None),
+    ("Settings!$XFE$1", None),
+    ("Settings!$B$0", None),
+    ("Settings!$B$2:$B$3", None),
+    ("Settings!#REF!", None),
+    ("$B$2", None),
+    ("120", None),
+    ("'It's'!$B$2", None),
+])
+def test_a_defined_name_is_one_cell_only_when_excel_reads_it_so(formula, cell):
+    assert cell_reference(formula) == cell
 
 
 def test_the_workbook_part_without_an_r_prefix_or_definedNames(tmp_path):

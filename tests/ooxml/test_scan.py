@@ -1,4 +1,4 @@
-"""package.scan_sheet: the fast path answers as the exact scan does, and is taken for
+"""scan.scan_sheet: the fast path answers as the exact scan does, and is taken for
 sheets written the ordinary way."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils import get_column_letter
 
-from xlsheet_outsource.ooxml import package
-from xlsheet_outsource.ooxml.package import PackageError, _exact_scan, scan_sheet
+from xlsheet_outsource.ooxml import scan as scanning
+from xlsheet_outsource.ooxml.package import PackageError
+from xlsheet_outsource.ooxml.scan import _exact_scan, scan_sheet
 
 MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
@@ -32,7 +33,7 @@ def _assert_same(xml: bytes) -> None:
         assert (fast.last_row, fast.last_column) == (exact.last_row, exact.last_column)
     else:  # an upper bound, within the limit
         assert fast.last_row >= exact.last_row and fast.last_column >= exact.last_column
-        assert fast.last_row * fast.last_column <= package.MAX_SHEET_AREA
+        assert fast.last_row * fast.last_column <= scanning.MAX_SHEET_AREA
 
 
 # --- generated sheets -------------------------------------------------------------------
@@ -154,7 +155,7 @@ def _plain_sheet(rows: int, columns: int, extra: str = "") -> bytes:
 def no_exact(monkeypatch):
     def refuse(name, xml):
         raise AssertionError("the exact scan ran")
-    monkeypatch.setattr(package, "_exact_scan", refuse)
+    monkeypatch.setattr(scanning, "_exact_scan", refuse)
 
 
 def test_fast_path_is_taken_for_an_ordinary_sheet(no_exact) -> None:
@@ -191,7 +192,7 @@ def test_far_value_is_refused_as_before() -> None:
 
 def test_too_many_cells_refused_by_the_fast_path_with_the_same_words(no_exact, monkeypatch
                                                                      ) -> None:
-    monkeypatch.setattr(package, "MAX_SHEET_CELLS", 50)
+    monkeypatch.setattr(scanning, "MAX_SHEET_CELLS", 50)
     with pytest.raises(PackageError, match=r"has 60 cells, more than this tool reads \(50\)"):
         scan_sheet("S", _plain_sheet(20, 3))
 
@@ -211,8 +212,8 @@ def test_unreadable_cell_tag_is_damaged_as_before() -> None:
 ])
 def test_odd_sheets_take_the_exact_scan(odd: str, monkeypatch) -> None:
     calls = []
-    exact = package._exact_scan
-    monkeypatch.setattr(package, "_exact_scan", lambda *a: calls.append(1) or exact(*a))
+    exact = scanning._exact_scan
+    monkeypatch.setattr(scanning, "_exact_scan", lambda *a: calls.append(1) or exact(*a))
     xml = _plain_sheet(5, 3, f'<row r="9">{odd}</row>')
     _assert_same(xml)
     scan_sheet("S", xml)

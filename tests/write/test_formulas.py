@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from openpyxl.workbook.defined_name import DefinedName
 from support.paths import SAMPLES
 
-from xlsheet_outsource import api
+from xlsheet_outsource import api, reading
 from xlsheet_outsource.cli import main
 from xlsheet_outsource.engine import model, schema
 from xlsheet_outsource.write import formulas
@@ -151,6 +151,24 @@ def _workbook(tmp_path: Path, hourly_worth: object, task_id: object = "T1",
     quotes.append([quote_id, 90])
     book.save(tmp_path / "small.xlsx")
     return tmp_path / "small.xlsx"
+
+
+def test_formulas_read_each_setting_where_the_reader_found_it(tmp_path: Path) -> None:
+    """By its defined name (here on a sheet whose name needs quotes), else beside its label."""
+    path = _workbook(tmp_path, "not read: the name points elsewhere")
+    book = openpyxl.load_workbook(path)
+    book[schema.SETTINGS].append(["Fill rate", 0.5])
+    book.create_sheet("It's mine")["C5"] = 120
+    book.defined_names["HourlyWorth"] = DefinedName("HourlyWorth",
+                                                    attr_text="'It''s mine'!$C$5")
+    book.save(path)
+    cells = reading.read_workbook(path).setting_cells
+    assert (cells["HourlyWorth"], cells["FillRate"]) == (
+        reading.SettingCell("It's mine", 5, 3, 120, named=True),
+        reading.SettingCell(schema.SETTINGS, 2, 2, 0.5, named=False))
+    outcome = _processed(path, tmp_path / "out")
+    text = "".join(outcome.formulas.cells.values())
+    assert "HourlyWorth" in text and "IF(Settings!$B$2>1,Settings!$B$2/100" in text
 
 
 def test_settings_typed_as_text_keep_every_row(tmp_path: Path) -> None:

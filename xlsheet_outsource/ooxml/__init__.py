@@ -2,6 +2,9 @@
 
 One job per module:
 
+- package: the file opened safely (every part checked before anything parses it),
+  its parts, sheets and defined names;
+- scan: a worksheet measured before a reader loads it;
 - archive: the output package (parts copied byte for byte unless changed), saved
   into a stream as a deterministic zip;
 - worksheet: a worksheet part rewritten as a stream of rows (a block of cells,
@@ -13,5 +16,6 @@ One job per module:
 - transplant: sheets made by openpyxl in memory, copied in with their drawings,
   charts and comments;
 - book: all of it together for one workbook file;
-- xmltext: finding and splicing elements in XML text.
+- xmltext: finding and splicing elements in XML text;
+- errors: PackageError, a file this layer cannot use as a workbook.
 """

@@ -12,9 +12,10 @@ import struct
 import zipfile
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import BinaryIO, Container, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, Container, NamedTuple
 
-from .package import Package
+if TYPE_CHECKING:  # only a type here: the package's checks stay out of the import chain
+    from .package import Package
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # what Excel itself writes
 COMPRESS_LEVEL = 1  # a quarter of the time of level 6, for a quarter more bytes

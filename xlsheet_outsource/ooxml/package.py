@@ -13,26 +13,24 @@ from __future__ import annotations
 
 import copy
 import os
-import posixpath
 import re
 import stat
 import struct
 import zipfile
 import zlib
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
 from defusedxml import ElementTree as SafeET
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string
 
-NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-OFFICE_DOCUMENT = NS_REL + "/officeDocument"
+from .errors import PackageError
+from .relationships import NS_REL, OFFICE_DOCUMENT, Relationship, Relationships, rels_name
+from .xmltext import ANY_PREFIX, NS_MAIN
+
 CONTENT_TYPES = "[Content_Types].xml"
 
 MB = 1024 * 1024
@@ -42,18 +40,13 @@ MAX_PART_BYTES = 256 * MB  # one part, inflated
 MAX_TOTAL_BYTES = 512 * MB  # the whole package, inflated
 MAX_SHARED_STRINGS = 5_000_000  # calamine reserves memory for as many as a file declares
 MAX_CELL_FORMATS = 131_072  # <xf> in a styles part: twice Excel's limit of one kind
-MAX_SHEET_CELLS = 1_000_000  # cells on one sheet the reader loads
-MAX_SHEET_AREA = 5_000_000  # rows x columns from A1 to the farthest value of a sheet read
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # a sheet's size: A1 to XFD1048576
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # all that Excel writes
 CHUNK = MB
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")  # a zip entry's, before its name
 _KEPT = (".xml", ".rels")  # parts kept inflated once inspected: the ones read again
-LAST_NAMEABLE_COLUMN = 18278  # ZZZ; Excel stops at XFD (16384)
-
-
-class PackageError(Exception):
-    """The file cannot be used as a workbook; the message says why, in plain words."""
+_CELL_FORMAT = re.compile(rb"<" + ANY_PREFIX + rb"xf[\s/>]")
 
 
 @dataclass
@@ -74,6 +67,38 @@ class WorkbookIndex:
     def sheet(self, name: str) -> SheetEntry | None:
         wanted = name.strip().lower()
         return next((s for s in self.sheets if s.name.strip().lower() == wanted), None)
+
+    def named_cell(self, name: str) -> tuple[SheetEntry, CellReference] | None:
+        """The sheet and cell a workbook-level defined name points to, when it is one
+        cell of a sheet of this workbook."""
+        reference = cell_reference(self.defined_names.get(name, ""))
+        entry = self.sheet(reference.sheet) if reference else None
+        return (entry, reference) if entry and reference else None
+
+
+@dataclass(frozen=True)
+class CellReference:
+    sheet: str
+    row: int  # 1-based
+    column: int  # 1-based
+
+
+# One cell of a sheet, as a defined name holds it: Settings!$B$2, Settings!B2, or the
+# sheet name quoted, a quote inside doubled ('It''s'!$B$2); unquoted, it has neither.
+_CELL_REFERENCE = re.compile(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?([1-9]\d{0,6})")
+
+
+def cell_reference(formula: str) -> CellReference | None:
+    """The cell ``formula`` (a defined name's) is, None when it is anything else: a
+    range, a constant, an error, a cell past XFD1048576."""
+    found = _CELL_REFERENCE.fullmatch(formula)
+    if found is None:
+        return None
+    quoted, plain, letters, digits = found.groups()
+    column, row = column_index_from_string(letters.upper()), int(digits)
+    if column > EXCEL_COLUMNS or row > EXCEL_ROWS:
+        return None
+    return CellReference(quoted.replace("''", "'") if quoted else plain, row, column)
 
 
 def check_signature(path: Path) -> None:
@@ -174,7 +199,7 @@ class Package:
         if stream.kept is not None:
             self._inflated[info.filename] = b"".join(stream.kept)
 
-    def __enter__(self) -> "Package":
+    def __enter__(self) -> Package:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -183,7 +208,7 @@ class Package:
     def close(self) -> None:
         self.zip.close()
 
-    def reopened(self) -> "Package":
+    def reopened(self) -> Package:
         """This package, closed, open again without checking it all over: the file is
         the one checked (same size, time, inode and zip directory). A changed file is
         opened and checked afresh."""
@@ -245,21 +270,18 @@ class Package:
 
     def relationships(self, part: str) -> dict[str, tuple[str, str]]:
         """rId -> (type, absolute target part) for a part's .rels, {} when it has none."""
-        return {rid: (typ, target) for rid, (typ, target, _) in self._relationships(part).items()}
+        return {link.id: (link.type, link.target) for link in self.links(part)}
 
-    def _relationships(self, part: str) -> dict[str, tuple[str, str, str]]:
-        """rId -> (type, absolute target part, target as written)."""
-        folder, base = posixpath.split(part)
-        rels_name = posixpath.join(folder, "_rels", base + ".rels")
-        if self.find(rels_name) is None:
-            return {}
-        rels = {}
-        for rel in self.xml(rels_name).iter(f"{{{NS_PKG_REL}}}Relationship"):
-            written = target = rel.get("Target", "")
-            if rel.get("TargetMode") != "External":
-                target = resolve_target(folder, target)
-            rels[rel.get("Id", "")] = (rel.get("Type", ""), target, written)
-        return rels
+    def links(self, part: str) -> list[Relationship]:
+        """The relationships in a part's .rels, [] when it has none."""
+        name = rels_name(part)
+        if self.find(name) is None:
+            return []
+        self.xml(name)  # well-formed, or refused in words: the parser below trusts that
+        try:
+            return Relationships(part, self.read(name)).entries()
+        except ValueError as exc:
+            raise PackageError(f"is damaged: part {name} cannot be read ({exc})") from None
 
     def index(self) -> WorkbookIndex:
         """The workbook part, its sheets in order and its workbook-level defined names."""
@@ -269,19 +291,22 @@ class Package:
             raise PackageError("is not an Excel workbook: it has no workbook part")
         self.xml(CONTENT_TYPES)  # Excel opens no package without it, nor should we write one
         root = self.xml(workbook_part)
-        rels = self._relationships(workbook_part)
+        rels = {link.id: link for link in self.links(workbook_part)}
         idx = WorkbookIndex(workbook_part)
         for sheet in root.iter():
             if _local_name(sheet.tag) != "sheet":  # in any namespace, as calamine takes them
                 continue
-            rel_type, target, written = rels.get(_relationship_id(sheet), ("", "", ""))
-            idx.sheets.append(SheetEntry(sheet.get("name", ""), target,
+            link = rels.get(_relationship_id(sheet), _NO_LINK)
+            idx.sheets.append(SheetEntry(sheet.get("name", ""), link.target,
                                          sheet.get("state", "visible"),
-                                         rel_type.rsplit("/", 1)[-1], written))
+                                         link.type.rsplit("/", 1)[-1], link.written))
         for name in root.iter(f"{{{NS_MAIN}}}definedName"):
             if name.get("localSheetId") is None and name.text:
                 idx.defined_names[name.get("name", "")] = name.text.strip()
         return idx
+
+
+_NO_LINK = Relationship("", "", "", False)  # a sheet whose r:id names no relationship
 
 
 def _local_name(tag: object) -> str:
@@ -293,12 +318,6 @@ def _relationship_id(sheet: Element) -> str:
     the r: prefix literally, we match the namespace, and the two must not disagree."""
     ids = [key for key in sheet.attrib if _local_name(key) == "id"]
     return sheet.get(f"{{{NS_REL}}}id", "") if len(ids) == 1 else ""
-
-
-def resolve_target(folder: str, target: str) -> str:
-    if target.startswith("/"):
-        return target.lstrip("/")
-    return posixpath.normpath(posixpath.join(folder, target))
 
 
 # --- checks on the zip's entries ---------------------------------------------------------
@@ -360,9 +379,10 @@ class _CountedPart:
     """A part's inflated bytes, counted: a part that inflates past the size its header
     declares (what every parser trusts) is refused the moment it does."""
 
-    def __init__(self, raw: BinaryIO, info: zipfile.ZipInfo, keep: bool = False) -> None:
+    def __init__(self, raw: IO[bytes], info: zipfile.ZipInfo, keep: bool = False) -> None:
         self.raw, self.info, self.size, self.crc = raw, info, 0, 0
-        self.counted, self._pattern, self._tail = 0, None, b""
+        self.counted, self._tail = 0, b""
+        self._pattern: re.Pattern[bytes] | None = None
         self.kept: list[bytes] | None = [] if keep else None
 
     def count(self, pattern: re.Pattern[bytes]) -> None:
@@ -408,174 +428,3 @@ def _check_xml_start(stream: _CountedPart, name: str) -> str | None:
 def _dtd_refusal(name: str, exc: Exception) -> str:
     return (f"refused: part {name} has a DTD ({type(exc).__name__}); workbooks never do "
             "(an XML entity attack?)")
-
-
-# --- a sheet, before a reader loads it -----------------------------------------------------
-
-@dataclass
-class SheetScan:
-    """A sheet as calamine will see it: how far its values reach, and the cells whose
-    value a fast reader shows as blank though they are not.
-
-    ``last_row``/``last_column`` are exact when ``exact_extent`` is true (the exact scan
-    ran). From the fast path they are an upper bound: the farthest cell of any kind, empty
-    styled cells included. Only the refusal below reads them, and a bound past the limit
-    is always settled by the exact scan, so the refusals are the same either way."""
-    last_row: int = 0  # 1-based extent of the cells holding a value
-    last_column: int = 0
-    # (row, column), 0-based -> "#DIV/0!" for an error value, "" for a formula with no result
-    unusable: dict[tuple[int, int], str] = field(default_factory=dict)
-    exact_extent: bool = True  # False: last_row/last_column are an upper bound
-
-
-_PREFIX = rb"""(?:[^\s<>/:="']+:)?"""  # any namespace prefix: calamine ignores them
-# Attributes, quotes respected; none may hold a "<" (XML forbids it), which keeps every
-# match short: a tag this does not read is counted as unreadable, not searched further.
-_ATTRIBUTES = rb"""((?:[^<>"']|"[^<"]*"|'[^<']*')*)"""
-_SHEET_ITEM = re.compile(
-    rb"<" + _PREFIX + rb"(?:row(?=[\s/>])" + _ATTRIBUTES + rb">"  # 1: a row's attributes
-    rb"|c(?=[\s/>])" + _ATTRIBUTES + rb">"  # 2: a cell's attributes (ending in / if empty)
-    rb"([^<]*(?:<(?!/?" + _PREFIX + rb"(?:c|row)[\s/>])[^<]*)*))")  # 3: what the cell holds
-_CELL_FORMAT = re.compile(rb"<" + _PREFIX + rb"xf[\s/>]")
-_ITEM_START = re.compile(rb"<" + _PREFIX + rb"(row|c)[\s/>]")
-_ROW_NUMBER = re.compile(rb"""(?:^|\s)r\s*=\s*(["'])(\d+)\1""")
-_CELL_REF = re.compile(rb"""(?:^|\s)r\s*=\s*(["'])([A-Za-z]+)(\d+)\1""")
-_CELL_TYPE = re.compile(rb"""(?:^|\s)t\s*=\s*(["'])(\w+)\1""")
-_VALUE = re.compile(rb"<" + _PREFIX + rb"v(?:\s[^>]*)?>([^<]*)")
-_INLINE = re.compile(rb"<" + _PREFIX + rb"is[\s/>]")
-_FORMULA = re.compile(rb"<" + _PREFIX + rb"f[\s/>]")
-
-
-def scan_sheet(name: str, sheet_xml: bytes) -> SheetScan:
-    """Where the sheet's values reach, placing cells without an address as calamine does
-    (next column, next row); refused when loading it would take too much memory.
-
-    A sheet written the ordinary way (as Excel, LibreOffice and openpyxl write them) takes
-    a fast path of a few whole-text passes; anything it is not sure of takes the exact
-    scan, cell by cell. Both refuse the same sheets with the same words and find the same
-    unusable cells; see SheetScan for the extent."""
-    scan = _fast_scan(name, sheet_xml)
-    return scan if scan is not None else _exact_scan(name, sheet_xml)
-
-
-def _exact_scan(name: str, sheet_xml: bytes) -> SheetScan:
-    """scan_sheet, every cell read one by one: any sheet, however written."""
-    starts = Counter(match[1] for match in _ITEM_START.finditer(sheet_xml))
-    if starts[b"c"] > MAX_SHEET_CELLS:
-        raise _too_many_cells(name, starts[b"c"])
-    scan = SheetScan()
-    row, column, items = -1, 0, 0  # row, column 0-based: where a cell without address goes
-    for item in _SHEET_ITEM.finditer(sheet_xml):
-        items += 1
-        row_attributes, attributes, content = item.groups()
-        if row_attributes is not None:
-            numbers = [int(number) for _, number in _ROW_NUMBER.findall(row_attributes)]
-            row, column = (max(numbers) - 1 if numbers else row + 1), 0
-            continue
-        refs = _CELL_REF.findall(attributes)  # several: the farthest, to be safe
-        at_row = max((int(number) - 1 for _, _, number in refs), default=max(row, 0))
-        at_column = max((_column_number(letters) - 1 for _, letters, _ in refs), default=column)
-        column = at_column + 1
-        _note_cell(scan, at_row, at_column, attributes,
-                   b"" if attributes.endswith(b"/") else content)
-    if items != starts.total():
-        raise PackageError(f"is damaged: sheet {name!r} has a row or cell tag that cannot be read")
-    area = scan.last_row * scan.last_column
-    if area > MAX_SHEET_AREA:
-        corner = f"{get_column_letter(min(scan.last_column, LAST_NAMEABLE_COLUMN))}{scan.last_row}"
-        raise PackageError(f"sheet {name!r} has values as far as {corner}: {area:,} cells "
-                           f"to read, more than this tool reads ({MAX_SHEET_AREA:,}); "
-                           "delete what is far below or right of the table")
-    return scan
-
-
-def _too_many_cells(name: str, cells: int) -> PackageError:
-    return PackageError(f"sheet {name!r} has {cells:,} cells, more than this tool "
-                        f"reads ({MAX_SHEET_CELLS:,}); keep the tasks in a smaller workbook")
-
-
-# The fast path. It trusts a sheet only where these make the exact scan's reading certain:
-# no prefixed cell or row tag; every cell tag written <c r="A1" name="value" ...> (or
-# .../>) with no other r attribute, values without quotes, spaces or angle brackets (so
-# the tag reads, and its one address is the one the exact scan takes); every row tag
-# readable. Then every cell is where its address says, the farthest address bounds the
-# extent, and the only cells that can be unusable hold a formula tag or a t="e".
-_FAST_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")
-_FAST_ANY_PREFIXED = re.compile(rb":(?:c|row|f)[\s/>]")
-_FAST_PREFIXED_FORMULA = re.compile(rb":f[\s/>]")
-_FAST_FORMULA = re.compile(rb"<f[\s/>]")
-# Every cell tag; the group is its row number when the tag is written the ordinary way,
-# else empty.
-_FAST_CELL = re.compile(rb'<c(?=[\s/>])(?: r="[A-Za-z]++(\d++)"'
-                        rb'(?: [a-qs-z]\w*+="[\w.]*+")*+\s?/?>)?')
-_FAST_COLUMN = re.compile(rb'<c r="([A-Za-z]++)')
-_FAST_BAD_ROW = re.compile(rb"<row(?=[\s/>])(?!" + _ATTRIBUTES + rb">)")
-_FAST_CELL_START = b'<c r="'
-_FAST_ERROR_TYPE = b' t="e"'
-
-
-def _fast_scan(name: str, sheet_xml: bytes) -> SheetScan | None:
-    """scan_sheet for a sheet written the ordinary way; None when the sheet is not, or
-    when the extent's bound is past the limit (the exact scan then decides)."""
-    prefixed = _FAST_ANY_PREFIXED.search(sheet_xml)
-    if prefixed is not None and _FAST_PREFIXED.search(sheet_xml, prefixed.start()):
-        return None
-    rows = _FAST_CELL.findall(sheet_xml)  # one per cell tag, as the exact scan counts them
-    if len(rows) > MAX_SHEET_CELLS:
-        raise _too_many_cells(name, len(rows))
-    numbers = set(rows)
-    if b"" in numbers or _FAST_BAD_ROW.search(sheet_xml):
-        return None
-    scan = SheetScan(exact_extent=not rows)
-    if rows:
-        scan.last_row = max(map(int, numbers))
-        scan.last_column = max(map(_column_number, set(_FAST_COLUMN.findall(sheet_xml))))
-        if scan.last_row * scan.last_column > MAX_SHEET_AREA:
-            return None
-    # Cells that may be unusable: each holding (or followed by) a formula tag or t="e".
-    suspects = {match.start() for match in _FAST_FORMULA.finditer(sheet_xml)}
-    if prefixed is not None:
-        suspects.update(match.start() for match in _FAST_PREFIXED_FORMULA.finditer(sheet_xml))
-    at = sheet_xml.find(_FAST_ERROR_TYPE)
-    while at >= 0:
-        suspects.add(at)
-        at = sheet_xml.find(_FAST_ERROR_TYPE, at + 1)
-    cells = {sheet_xml.rfind(_FAST_CELL_START, 0, at) for at in suspects}
-    cells.discard(-1)
-    notes = SheetScan()
-    for start in sorted(cells):  # in the order of the sheet, as the exact scan notes them
-        item = _SHEET_ITEM.match(sheet_xml, start)
-        if item is None or item[2] is None:
-            return None
-        attributes, content = item[2], item[3]
-        refs = _CELL_REF.findall(attributes)
-        if not refs:
-            return None
-        _note_cell(notes, max(int(number) - 1 for _, _, number in refs),
-                   max(_column_number(letters) - 1 for _, letters, _ in refs), attributes,
-                   b"" if attributes.endswith(b"/") else content)
-    scan.unusable = notes.unusable
-    return scan
-
-
-def _note_cell(scan: SheetScan, row: int, column: int, attributes: bytes, content: bytes) -> None:
-    value = _VALUE.search(content)
-    if value is not None or _INLINE.search(content):
-        scan.last_row = max(scan.last_row, row + 1)
-        scan.last_column = max(scan.last_column, column + 1)
-    kind = _CELL_TYPE.search(attributes)
-    kind = kind[2] if kind else b"n"
-    text = value[1].decode(errors="replace") if value else ""
-    if kind == b"e":
-        scan.unusable[row, column] = text or "#VALUE!"
-    elif _FORMULA.search(content) and not text and (kind != b"str" or value is None):
-        scan.unusable[row, column] = ""
-
-
-def _column_number(letters: bytes) -> int:
-    """1-based, of any length: an address past XFD is as far as it says, not an error."""
-    number = 0
-    for letter in letters.upper():
-        number = number * 26 + letter - 64
-    return number
-

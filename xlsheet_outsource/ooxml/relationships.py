@@ -1,16 +1,19 @@
-"""A part's relationships (its .rels part), edited in place: entries the tool does not
-touch keep their bytes, new ones are appended, ids are never reused for another target."""
+"""A part's relationships (its .rels part): the one parser of .rels, which the package
+reads with and the writer edits with. Edited in place: entries the tool does not touch
+keep their bytes, new ones are appended, ids are never reused for another target."""
 
 from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import xmltext
-from .package import NS_PKG_REL, resolve_target
 
-OFFICE_TYPES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_TYPES = NS_REL + "/"
+OFFICE_DOCUMENT = OFFICE_TYPES + "officeDocument"
 EMPTY = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
          b'<Relationships xmlns="' + NS_PKG_REL.encode() + b'"></Relationships>')
 _NUMBERED_ID = re.compile(r"rId(\d+)$")
@@ -22,12 +25,19 @@ def rels_name(part: str) -> str:
     return posixpath.join(folder, "_rels", base + ".rels")
 
 
+def resolve_target(folder: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(folder, target))
+
+
 @dataclass(frozen=True)
 class Relationship:
     id: str
     type: str
     target: str  # the part it points to (resolved), or the URL for an external one
     external: bool
+    written: str = field(default="", compare=False)  # the Target as written, before resolving
 
 
 class Relationships:
@@ -54,7 +64,7 @@ class Relationships:
             target = values.get("Target", "")
             found.append((Relationship(values.get("Id", ""), values.get("Type", ""),
                                        target if external else resolve_target(self.folder, target),
-                                       external), span))
+                                       external, target), span))
         return found
 
     def get(self, rid: str) -> Relationship | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import xmltext
-from .package import NS_REL
+from .relationships import NS_REL
 
 # CT_Workbook's children, in schema order.
 ORDER = ("fileVersion", "fileSharing", "workbookPr", "AlternateContent", "workbookProtection",

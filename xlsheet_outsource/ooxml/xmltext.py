@@ -21,6 +21,7 @@ TAG = re.compile(rb"<(/?)((?:[\w.-]+:)?[\w.-]+)((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]
                  rb"\s*(/?)>")
 SKIPPED = re.compile(rb"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<!.*?>", re.S)
 ATTRIBUTE = re.compile(rb"([^\s=/>]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+ANY_PREFIX = rb"""(?:[^\s<>/:="']+:)?"""  # a tag's namespace prefix, if any (calamine ignores them)
 _UNPREFIXED_TAG = re.compile(rb"<(/?)(?=[A-Za-z_])(?![\w.-]+:)")
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _ESCAPED_CHAR = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
