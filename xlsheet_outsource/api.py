@@ -38,9 +38,10 @@ def decide(settings: Settings | Mapping[str, object], tasks: pd.DataFrame,
     with their places. Settings that cannot be used raise InputError, naming each.
     """
     if not isinstance(settings, Settings):
-        settings, problems = inputs.read_settings(dict(settings), lambda name: name)
-        if settings is None:
+        read, problems = inputs.read_settings(dict(settings), lambda name: name)
+        if read is None:
             raise InputError("; ".join(map(str, problems)))
+        settings = read
     clean_tasks, task_problems = inputs.clean_tasks(
         _by_key(tasks, schema.TASK_COLUMNS), task_locate)
     clean_quotes, quote_problems = inputs.clean_quotes(
@@ -114,10 +115,11 @@ def decide_workbook(path: Path | str) -> tuple[WorkbookInputs, Decision | None]:
 
 def decide_found(found: WorkbookInputs) -> Decision | None:
     """Decide what a reader found (a file, or grids from Excel); None when it cannot be."""
-    if found.fatal:
+    if found.fatal or found.settings is None:
         return None
-    return decide(found.settings, found.tasks.raw, found.quotes.raw,
-                  task_locate=found.tasks.locate, quote_locate=found.quotes.locate)
+    tasks, quotes = found.tables()
+    return decide(found.settings, tasks.raw, quotes.raw,
+                  task_locate=tasks.locate, quote_locate=quotes.locate)
 
 
 def _answers_always(entry: Entry) -> Entry:

@@ -78,6 +78,12 @@ class WorkbookInputs:
     sheet_names: list[str] = field(default_factory=list)
     package: Package | None = None  # as read and checked (closed): the writer reopens it
 
+    def tables(self) -> tuple[SheetTable, SheetTable]:
+        """Tasks and Quotes as read: for inputs read without a fatal problem only."""
+        if self.tasks is None or self.quotes is None:
+            raise ValueError(f"{self.path.name}: the tables could not be read")
+        return self.tasks, self.quotes
+
 
 def read_workbook(path: Path | str) -> WorkbookInputs:
     """Everything the engine needs from a workbook; never raises for a user's mistake."""

@@ -337,7 +337,8 @@ def outsource_table(tasks_range: Any, quotes_range: Any, settings_range: Any) ->
                            read_settings_grid(as_grid(settings_range)))
     if outcome.decision is None:
         return error_text([str(p) for p in outcome.fatal])
-    table = outcome.found.tasks
-    above_header = [[None] * len(schema.TASK_RESULTS) for _ in range(table.header_row - 1)]
+    table, _ = outcome.found.tables()
+    above_header: list[list[object]] = [
+        [None] * len(schema.TASK_RESULTS) for _ in range(table.header_row - 1)]
     return above_header + block_rows(table, outcome.decision.tasks, schema.TASK_RESULTS,
                                      len(tasks))

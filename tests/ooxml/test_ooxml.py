@@ -6,8 +6,8 @@ import datetime as dt
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import openpyxl
 import pytest
@@ -496,7 +496,7 @@ CELL_VALUES = st.one_of(st.none(), st.floats(), st.integers(-10**6, 10**6), st.b
 @given(st.lists(CELL_VALUES, max_size=30), st.integers(0, 5))
 def test_a_column_renders_as_its_cells_one_by_one(values, style):
     rows = range(7, 7 + len(values))
-    one_by_one = ["" if value is None or isinstance(value, float) and value - value != 0
+    one_by_one = ["" if value is None or (isinstance(value, float) and value - value != 0)
                   else cell_xml(f"AB{row}", Cell(value, 0 if isinstance(value, str) else style))
                   for row, value in zip(rows, values)]
     assert column_xml("AB", rows, values, style) == one_by_one

@@ -87,7 +87,7 @@ def decide_book(book: Book, run_date: dt.date | None = None) -> list[Problem]:
         book.alert("Nothing was written:\n" + _lines(outcome.fatal))
         return outcome.fatal
     decision = outcome.decision
-    write_blocks(book, outcome)
+    write_blocks(book, outcome, decision)
     for name, (rows, formats) in report_sheets(decision, run_date or dt.date.today()).items():
         book.replace_sheet(name, rows, formats)
     if decision.problems:
@@ -126,12 +126,12 @@ def _cell_value(grid: Grid, cell: str) -> object:
     return grid[row - 1][col - 1] if row <= len(grid) and col <= len(grid[row - 1]) else None
 
 
-def write_blocks(book: Book, outcome: GridDecision) -> None:
+def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
     """The computed block on Tasks and on Quotes, down to the last used row (clearing
     what an earlier run left below the current tasks)."""
-    found, decision = outcome.found, outcome.decision
-    for table, frame, results in ((found.tasks, decision.tasks, schema.TASK_RESULTS),
-                                  (found.quotes, decision.quotes, schema.QUOTE_RESULTS)):
+    tasks, quotes = outcome.found.tables()
+    for table, frame, results in ((tasks, decision.tasks, schema.TASK_RESULTS),
+                                  (quotes, decision.quotes, schema.QUOTE_RESULTS)):
         grid = outcome.grids[table.sheet]
         last_row = max(len(grid), table.header_row)
         left = block_column(grid[table.header_row - 1], table, results)

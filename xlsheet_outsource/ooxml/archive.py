@@ -11,8 +11,9 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
+from collections.abc import Container
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, BinaryIO, Container, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
 if TYPE_CHECKING:  # only a type here: the package's checks stay out of the import chain
     from .package import Package

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 from xml.etree.ElementTree import Element
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -17,7 +17,7 @@ depend on the spreadsheet's language ("#,##0.00" means something else to a Germa
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from ...engine.model import Decision
 from .blocks import Refs, Terms, settings_terms
@@ -32,9 +32,23 @@ from .expressions import (
 from .live import UNREADABLE, live_tasks, reads_as_engine, sheet_id
 from .placed import FormulaPlan, Placed, SettingSource
 
-__all__ = ["ALLOWED_FUNCTIONS", "PREFIXED_FUNCTIONS", "FormulaPlan", "Placed", "SettingSource",
-           "Terms", "UNREADABLE", "formula_cells", "formula_problems", "hours_text",
-           "money_text", "reads_as_engine", "settings_terms", "sheet_id", "sheet_prefix"]
+__all__ = [
+    "ALLOWED_FUNCTIONS",
+    "PREFIXED_FUNCTIONS",
+    "UNREADABLE",
+    "FormulaPlan",
+    "Placed",
+    "SettingSource",
+    "Terms",
+    "formula_cells",
+    "formula_problems",
+    "hours_text",
+    "money_text",
+    "reads_as_engine",
+    "settings_terms",
+    "sheet_id",
+    "sheet_prefix",
+]
 
 
 def formula_cells(decision: Decision, tasks: Placed, quotes: Placed,

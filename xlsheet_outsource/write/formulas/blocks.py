@@ -3,8 +3,8 @@ a task row and of a quote row, following docs/decision-model.md rule by rule."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from openpyxl.utils import get_column_letter
 

@@ -3,8 +3,9 @@ and the plan of formulas that comes out."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # only a type here: the reader stays out of the import chain
     from ...reading import SheetTable
