@@ -1,7 +1,7 @@
 """Throughput of `batch` on 200 typical workbooks (about 50 tasks each), with one worker
 and with two, in the same run: files a second, the speed-up, and where the time goes.
 
-    /work/venv/bin/python benchmarks/bench_batch.py [--count 200] [--tasks 50] [--repeat 1]
+    .venv/bin/python benchmarks/bench_batch.py [--count 200] [--tasks 50] [--repeat 1]
 
 The workbooks are built from the template with sample_workbooks/make_samples.py's
 agency tasks and quote maker, each from its own seed. Ratios and shares, not seconds,

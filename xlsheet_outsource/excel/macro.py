@@ -145,7 +145,7 @@ def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
 
 def report_sheets(decision: Decision, run_date: dt.date) -> dict[str, tuple[Grid, dict[str, str]]]:
     """Summary and For accountant as values and number formats, laid out by the writer's own
-    code (sheets.py) on a scratch workbook, so they match what `process` writes."""
+    code (write/report_sheets.py) on a scratch workbook, so they match what `process` writes."""
     scratch = openpyxl.Workbook()
     replace_report_sheets(scratch, summarise(decision), run_date)
     return {name: _values_and_formats(scratch[name]) for name in schema.OWNED_SHEETS}

@@ -1,4 +1,4 @@
-"""The Summary and For accountant sheets: layout only, every figure comes from summary.py.
+"""The Summary and For accountant sheets: layout only, every figure comes from engine/summary.py.
 
 Fixed cells (other code and tests read them): the headline values sit in column B at
 SUMMARY_CELLS / ACCOUNTANT_CELLS; the tables follow below, each under a bold section

@@ -1,7 +1,7 @@
 """The blank workbook a user fills in: Start here, Settings, Tasks, Quotes.
 
 Everything a reader relies on (sheet names, headers, defined names, lists) comes
-from schema.py; this module only lays it out and makes it friendly to fill in.
+from engine/schema.py; this module only lays it out and makes it friendly to fill in.
 """
 
 from __future__ import annotations
