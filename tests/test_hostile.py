@@ -101,7 +101,7 @@ EXPECTED = {
     "hours-formula-cached": "decided",
     "hours-injection": "decided, with row problems",
     "hourly-worth-error": "hourly worth holds the error #N/A",
-    "hourly-worth-formula-uncached": "hourly worth is a formula with no saved result",
+    "hourly-worth-formula-uncached": "hourly worth has a formula with no saved result",
     "merged-inputs": "decided, with row problems",
     "merged-where-results-go": "decided",
     "hidden-and-filtered-rows": "decided",

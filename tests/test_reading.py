@@ -44,10 +44,40 @@ def recalculated_by_libreoffice(path: Path, tmp: Path) -> Path:
 def test_formula_without_saved_result_is_named(tmp_path):
     path = filled_template(tmp_path / "f.xlsx", [2, "=1+1"])  # openpyxl saves no results
     _, decision = decide_workbook(path)
-    assert [str(p) for p in decision.problems] == [
-        "Tasks!F3: hours each is a formula with no saved result (open and save the workbook "
-        "in Excel, or type the value)"]
+    assert [str(p) for p in decision.problems] == [f"Tasks!F3: hours each {NO_RESULT}"]
     assert list(decision.tasks["verdict"]) == ["NEEDS QUOTE", "ERROR"]
+
+
+NO_RESULT = ("has a formula with no saved result: open and save the workbook in Excel or "
+             "LibreOffice, or type the value")
+READ_COLUMNS = [(sheet, column) for sheet, columns in ((schema.TASKS, schema.TASK_COLUMNS),
+                                                       (schema.QUOTES, schema.QUOTE_COLUMNS))
+                for column in columns if column.read]
+
+
+@pytest.mark.parametrize("sheet, column", READ_COLUMNS, ids=lambda c: getattr(c, "key", c))
+def test_every_input_column_names_a_formula_without_result(tmp_path, sheet, column):
+    """A workbook written by a program, never opened in a spreadsheet: its formulas have no
+    results. The cell is named, its row is an ERROR, every other row is decided."""
+    book = openpyxl.load_workbook(SAMPLES / "small_agency.xlsx")
+    ws = book[sheet]
+    col = 1 + [c.value for c in ws[1]].index(column.header)
+    ws.cell(3, col).value = "=1+1"  # openpyxl saves formulas without results
+    book.save(tmp_path / "scripted.xlsx")
+    _, decision = decide_workbook(tmp_path / "scripted.xlsx")
+    where = f"{sheet}!{openpyxl.utils.get_column_letter(col)}3"
+    assert f"{where}: {column.header.lower()} {NO_RESULT}" in [str(p) for p in decision.problems]
+    frame = decision.tasks if sheet == schema.TASKS else decision.quotes
+    assert frame["error"].notna().sum() == 1  # that row alone
+    assert (decision.tasks["verdict"] != "ERROR").sum() >= len(decision.tasks) - 1
+
+
+def test_a_setting_names_a_formula_without_result(tmp_path):
+    book = openpyxl.load_workbook(SAMPLES / "small_agency.xlsx")
+    book[schema.SETTINGS]["B2"] = "=100+20"
+    book.save(tmp_path / "scripted.xlsx")
+    outcome = api.check_workbook(tmp_path / "scripted.xlsx")
+    assert [str(p) for p in outcome.fatal] == [f"Settings!B2: hourly worth {NO_RESULT}"]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None,

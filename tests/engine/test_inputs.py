@@ -53,7 +53,7 @@ def test_percentages():
     (-2, "hours each must be a number >= 0, got -2"),
     (True, "hours each must be a number >= 0, got TRUE"),
     ("#DIV/0!", "hours each holds the error #DIV/0!"),
-    (NO_SAVED_RESULT, "hours each is a formula with no saved result"),
+    (NO_SAVED_RESULT, "hours each has a formula with no saved result"),
     (None, "hours each is missing"),
 ])
 def test_bad_hours(value, message):

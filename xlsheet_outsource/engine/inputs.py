@@ -28,7 +28,14 @@ class NoSavedResult:
     """Stands for a formula cell whose workbook holds no computed result."""
 
     def __repr__(self) -> str:
-        return "a formula with no saved result (open and save the workbook in Excel, or type the value)"
+        return "a formula with no saved result"
+
+
+def no_saved_result(label: str) -> BadValue:
+    """A workbook written by a program and never opened in a spreadsheet has formulas
+    without results: the value the user meant is not in the file."""
+    return BadValue(f"{label} has a formula with no saved result: open and save the workbook "
+                    "in Excel or LibreOffice, or type the value")
 
 
 NO_SAVED_RESULT = NoSavedResult()
@@ -95,7 +102,7 @@ def parse_number(value: object, label: str, percent: bool = False) -> float:
     def bad() -> BadValue:
         return BadValue(f"{label} must be a number >= 0, got {shown(value)}")
     if isinstance(value, NoSavedResult):
-        raise BadValue(f"{label} is {value!r}")
+        raise no_saved_result(label)
     if isinstance(value, str) and value.strip() in EXCEL_ERRORS:
         raise BadValue(f"{label} holds the error {value.strip()}")
     if isinstance(value, (bool, datetime)):
@@ -180,6 +187,8 @@ def parse_cell(value: object, column: Column) -> object:
             raise BadValue(f"{column.header.lower()} is missing")
         return column.default
     label = column.header.lower()
+    if value is NO_SAVED_RESULT and column.read:
+        raise no_saved_result(label)
     if column.kind in ("number", "money", "hours", "pct"):
         return parse_number(value, label, percent=column.kind == "pct")
     if column.kind == "choice":
@@ -396,6 +405,8 @@ def read_settings(values: dict[str, object], locate: Callable[[str], str]
 
 def _setting_value(setting: schema.Setting, raw: object) -> object:
     label = setting.label.lower()
+    if raw is NO_SAVED_RESULT:
+        raise no_saved_result(label)
     if setting.kind == "text":
         code = str(raw).strip().upper()
         if not re.fullmatch(r"[A-Z]{3}", code):

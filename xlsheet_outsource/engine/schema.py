@@ -71,6 +71,7 @@ class Column:
     choices: tuple[str, ...] = ()
     synonyms: tuple[str, ...] = field(default=())
     help: str = ""
+    read: bool = True  # False: kept for the user (Notes), never used in a decision
 
 
 TASK_COLUMNS: tuple[Column, ...] = (
@@ -91,7 +92,8 @@ TASK_COLUMNS: tuple[Column, ...] = (
     Column("quality_critical", "Quality critical", "yesno", 10, default=False,
            synonyms=("quality", "quality-critical"),
            help="Yes if a poor result would hurt the business (blank = No)."),
-    Column("notes", "Notes", "text", 30, help="Anything else; the tool does not read it."),
+    Column("notes", "Notes", "text", 30, help="Anything else; the tool does not read it.",
+           read=False),
 )
 
 QUOTE_COLUMNS: tuple[Column, ...] = (
@@ -113,7 +115,8 @@ QUOTE_COLUMNS: tuple[Column, ...] = (
            help="Your hours each time for briefing and checking (blank = 0)."),
     Column("platform_fee", "Platform fee %", "pct", 10, default=0.0,
            synonyms=("platform fee",), help="A marketplace's cut, e.g. 5% (blank = 0)."),
-    Column("notes", "Notes", "text", 30, help="Anything else; the tool does not read it."),
+    Column("notes", "Notes", "text", 30, help="Anything else; the tool does not read it.",
+           read=False),
 )
 
 # (result key, header, number format kind)
