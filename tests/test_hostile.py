@@ -123,7 +123,7 @@ def test_the_command_answers_in_lines_of_its_own(mutated_runs, tmp_path):
     """One file of every outcome through the real command: exit 0 or 1, no traceback,
     every message one line naming the file."""
     chosen = {}
-    for name, run in sorted(mutated_runs.items()):
+    for _, run in sorted(mutated_runs.items()):
         kind = isolated.tally([run]).most_common(1)[0][0]
         chosen.setdefault(kind, Path(run.file))
 

@@ -198,7 +198,7 @@ def test_macros_and_the_kind_of_file(tmp_path):
         zout.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 macros")
     process(source, tmp_path / "out.xlsm")
     assert parts(tmp_path / "out.xlsm")["xl/vbaProject.bin"] == b"\xd0\xcf\x11\xe0 macros"
-    with pytest.raises(ValueError, match="must be saved as .xlsm"):
+    with pytest.raises(ValueError, match=r"must be saved as \.xlsm"):
         process(source, tmp_path / "out.xlsx")
     plain = SAMPLES / "internet_marketer.xlsx"
     process(plain, tmp_path / "template.xltx")
