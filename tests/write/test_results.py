@@ -1,6 +1,6 @@
 """writing.write_results on real workbooks: read -> decide -> write -> reopen and check.
 
-(Package-level behaviour, part by part, is in test_ooxml.py.)"""
+(Package-level behaviour, part by part, is in tests/ooxml/, a file per module.)"""
 
 from __future__ import annotations
 

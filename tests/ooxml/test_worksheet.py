@@ -1,0 +1,137 @@
+"""Worksheet parts rewritten as streams of rows: every other byte kept."""
+
+from __future__ import annotations
+
+import pytest
+from defusedxml import ElementTree as SafeET
+from hypothesis import given
+from hypothesis import strategies as st
+from support.packages import MAIN, edit, sheet
+
+from xlsheet_outsource.ooxml import worksheet
+from xlsheet_outsource.ooxml.cells import (
+    Cell,
+    column_letter,
+)
+
+
+def test_rows_keep_their_attributes_and_other_cells():
+    xml = sheet('<row r="1" spans="1:2" ht="30" customHeight="1"><c r="A1" t="s"><v>0</v></c>'
+                '<c r="B1"><v>1</v></c></row><row r="3"><c r="A3"><v>2</v></c></row>')
+    out = worksheet.rewrite(xml, edit({1: {3: Cell("Head")}, 2: {3: Cell(4.5, 7)}}, {3})).xml
+    assert (b'<row r="1" spans="1:3" ht="30" customHeight="1"><c r="A1" t="s"><v>0</v></c>'
+            b'<c r="B1"><v>1</v></c><c r="C1" t="inlineStr"><is><t>Head</t></is></c></row>') in out
+    assert b'<row r="2"><c r="C2" s="7"><v>4.5</v></c></row><row r="3"><c r="A3"><v>2</v></c>' \
+           b'</row>' in out
+
+
+def test_the_old_block_is_cleared_below_the_header_only():
+    xml = sheet('<row r="1"><c r="C1"><v>9</v></c></row><row r="2"><c r="C2"><v>1</v></c>'
+                '<c r="D2"><v>2</v></c></row><row r="5"><c r="C5"><v>3</v></c></row>')
+    edited = worksheet.SheetEdit(2, frozenset({3}), {2: {3: Cell(8)}})
+    out = worksheet.rewrite(xml, edited).xml
+    assert b'<c r="C1"><v>9</v></c>' in out and b'<row r="5"></row>' in out
+    assert b'<row r="2"><c r="C2"><v>8</v></c><c r="D2"><v>2</v></c></row>' in out
+
+
+def test_cells_without_addresses_get_one_when_their_row_changes():
+    xml = sheet("<row><c><v>1</v></c><c><v>2</v></c></row><row><c><v>3</v></c></row>")
+    out = worksheet.rewrite(xml, worksheet.SheetEdit(2, frozenset({2}), {2: {2: Cell(5)}})).xml
+    assert out.endswith(b'<sheetData><row><c><v>1</v></c><c><v>2</v></c></row>'
+                        b'<row><c r="A2"><v>3</v></c><c r="B2"><v>5</v></c></row></sheetData>'
+                        b'</worksheet>')
+
+
+def test_an_empty_sheet_and_a_prefixed_one():
+    assert worksheet.rewrite(f'<worksheet {MAIN}><sheetData/></worksheet>'.encode(),
+                             edit({1: {1: Cell(1)}})).xml.endswith(
+        b'<sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>')
+    xml = sheet('<row r="1"><c r="A1"><v>1</v></c></row>', prefix="x")
+    out = worksheet.rewrite(xml, edit({1: {2: Cell("b")}, 2: {2: Cell(2)}}, {2},
+                                      widths={2: 20})).xml
+    assert (b'<x:row r="1"><x:c r="A1"><x:v>1</x:v></x:c><x:c r="B1" t="inlineStr"><x:is>'
+            b'<x:t>b</x:t></x:is></x:c></x:row><x:row r="2">') in out
+    assert (b'<x:cols><x:col min="2" max="2" width="20" customWidth="1"/></x:cols>'
+            b'<x:sheetData>') in out
+    SafeET.fromstring(out)
+
+
+def test_column_widths_split_a_range_and_keep_its_style():
+    xml = sheet("", head='<dimension ref="A1:B2"/><cols><col min="1" max="16384" width="9" '
+                         'style="4"/></cols>')
+    out = worksheet.rewrite(xml, edit({1: {3: Cell(1)}}, widths={3: 14, 4: 60})).xml
+    assert (b'<cols><col min="1" max="2" width="9" style="4"/><col min="3" max="3" width="14" '
+            b'style="4" customWidth="1"/><col min="4" max="4" width="60" style="4" '
+            b'customWidth="1"/><col min="5" max="16384" width="9" style="4"/></cols>') in out
+    assert b'<dimension ref="A1:C2"/>' in out
+    assert worksheet.rewrite(out, edit({1: {3: Cell(1)}}, widths={3: 14, 4: 60})).xml == out
+
+
+def test_conditional_formats_replace_the_tools_and_keep_schema_order():
+    rule = worksheet.Rule("cellIs", (("dxfId", "1"), ("operator", "equal")),
+                          "<formula>&quot;KEEP&quot;</formula>")
+    ours = worksheet.ConditionalFormat("C2:C9", (rule,))
+    tail = ('<conditionalFormatting sqref="C2:C5"><cfRule type="cellIs" priority="4"/>'
+            '</conditionalFormatting><conditionalFormatting sqref="A1:C3">'
+            '<cfRule type="expression" priority="2"/></conditionalFormatting>'
+            '<dataValidations count="0"/><mc:AlternateContent xmlns:mc="urn:mc"><mc:Choice>'
+            '<controls/></mc:Choice></mc:AlternateContent>')
+    out = worksheet.rewrite(sheet("", tail=tail), edit({}, {3}, formats=(ours,))).xml
+    assert out.endswith(
+        b'</sheetData><conditionalFormatting sqref="A1:C3"><cfRule type="expression" '
+        b'priority="2"/></conditionalFormatting><conditionalFormatting sqref="C2:C9"><cfRule '
+        b'type="cellIs" dxfId="1" operator="equal" priority="3"><formula>&quot;KEEP&quot;'
+        b'</formula></cfRule></conditionalFormatting><dataValidations count="0"/>'
+        b'<mc:AlternateContent xmlns:mc="urn:mc"><mc:Choice><controls/></mc:Choice>'
+        b'</mc:AlternateContent></worksheet>')
+    before_controls = worksheet.rewrite(sheet("", tail='<mc:AlternateContent xmlns:mc="urn:mc">'
+                                                       '<controls/></mc:AlternateContent>'),
+                                        edit({}, {3}, formats=(ours,))).xml
+    assert before_controls.index(b"<conditionalFormatting") < before_controls.index(b"<mc:")
+
+
+SHEET_ROWS = st.lists(st.tuples(st.integers(1, 40),  # row number
+                                st.lists(st.integers(1, 30), max_size=4, unique=True),
+                                st.booleans()),  # spans=
+                      max_size=12, unique_by=lambda row: row[0])
+
+
+@given(SHEET_ROWS, st.integers(1, 30), st.lists(st.integers(1, 40), max_size=12, unique=True),
+       st.booleans())
+def test_cells_put_at_row_ends_as_the_row_parser_puts_them(rows, first, new, clear):
+    """The quick path (rows split at their closing tags) writes what the parser does."""
+    xml = sheet("".join(
+        f'<row r="{number}"' + (f' spans="1:{max(columns, default=1)}"' if spans else "") + ">"
+        + "".join(f'<c r="{column_letter(c)}{number}"><v>{c}</v></c>' for c in sorted(columns))
+        + "</row>" for number, columns, spans in sorted(rows)))
+    cells = {row: {first: Cell(f"r{row}"), first + 2: Cell(row * 1.5)} for row in new}
+    block = frozenset({first, first + 1, first + 2}) if clear else frozenset()
+    quick = worksheet.rewrite(xml, edit(cells, block))
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(worksheet, "_cells_appended", lambda *args: None)
+        parsed = worksheet.rewrite(xml, edit(cells, block))
+    assert quick == parsed
+
+
+@given(st.integers(2, 30), st.lists(st.tuples(
+    st.integers(1, 40), st.lists(st.integers(0, 29), max_size=3, unique=True),
+    st.lists(st.integers(0, 2), max_size=3, unique=True), st.booleans(), st.booleans()),
+    max_size=12, unique_by=lambda row: row[0]), st.lists(st.integers(1, 40), max_size=12,
+                                                         unique=True))
+def test_an_earlier_block_is_replaced_as_the_row_parser_replaces_it(first, rows, new):
+    """A re-run: the rows end with the earlier block's cells, which go."""
+    def row_xml(number: int, left: list[int], old: list[int], spans: bool, formula: bool) -> str:
+        columns = sorted({c % (first - 1) + 1 for c in left}) + [first + c for c in sorted(old)]
+        cells = "".join(f'<c r="{column_letter(c)}{number}">'
+                        + ("<f>1+1</f>" if formula and c >= first else "") + f"<v>{c}</v></c>"
+                        for c in columns)
+        return (f'<row r="{number}"' + (f' spans="1:{first + 2}"' if spans else "") + ">"
+                + cells + "</row>")
+    xml = sheet("".join(row_xml(*row) for row in sorted(rows)))
+    cells = {row: {first: Cell(f"r{row}"), first + 2: Cell(row * 1.5)} for row in new}
+    block = frozenset({first, first + 1, first + 2})
+    quick = worksheet.rewrite(xml, edit(cells, block))
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(worksheet, "_cells_appended", lambda *args: None)
+        parsed = worksheet.rewrite(xml, edit(cells, block))
+    assert quick == parsed
