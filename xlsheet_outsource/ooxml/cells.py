@@ -10,16 +10,18 @@ from typing import NamedTuple, cast
 
 from . import xmltext
 
+PlainValue = float | int | str | bool | None  # what a cell holds, or a formula gives
+
 
 @dataclass(frozen=True)
 class Formula:
     """A formula (without "=") and its cached result: written together, so that every
     reader shows the value, recalculating or not."""
     text: str
-    cached: float | int | str | bool | None = None
+    cached: PlainValue = None
 
 
-CellValue = float | int | str | bool | Formula | None
+CellValue = PlainValue | Formula
 
 
 class Cell(NamedTuple):

@@ -200,4 +200,5 @@ def _append_to_section(xml: bytes, prefix: bytes, section: str, children: bytes,
                        total: int) -> bytes:
     xml = xmltext.append_to_section(xml, section, children, SECTIONS, prefix)
     found = xmltext.root_child(xml, section)
+    assert found is not None  # append_to_section made the section when it was missing
     return xmltext.set_start_attribute(xml, found.start, b"count", str(total).encode())

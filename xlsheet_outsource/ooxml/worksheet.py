@@ -304,7 +304,8 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
         if new == number:
             cells = rendered[new]
             if b"spans" in piece:
-                opening = syntax.row_start.search(piece)
+                if (opening := syntax.row_start.search(piece)) is None:
+                    return None  # no row opens here after all: the caller parses
                 attributes = _with_spans(opening[1], [c for c, text in zip(*cells) if text])
                 piece = piece[:opening.start(1)] + attributes + piece[opening.end(1):]
             append(piece)
@@ -417,7 +418,7 @@ def _first_changing_cell(inner: bytes, number: int, changing: list[int], syntax:
         return len(inner)
     cell = syntax.cell.match(inner, last)
     ref = _CELL_REF.search(cell[1]) if cell else None
-    if ref and column_number(ref[1]) < changing[0]:
+    if cell and ref and column_number(ref[1]) < changing[0]:
         return cell.end()  # the last cell is left of the changing ones: so are all
     row = str(number).encode() + b'"'
     for column in changing:  # cells are in column order: the first found comes first

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 from openpyxl import Workbook
@@ -26,7 +27,7 @@ from ..engine.model import Decision
 from ..engine.summary import Summary, summarise
 from ..ooxml import transplant, worksheet
 from ..ooxml.book import MACRO_SUFFIXES, WorkbookPackage
-from ..ooxml.cells import Cell, Formula, column_letter, column_xml
+from ..ooxml.cells import Cell, CellValue, Formula, PlainValue, column_letter, column_xml
 from ..ooxml.styles import StyleSheet
 from ..reading import SheetTable, WorkbookInputs
 from . import files, report_sheets, style
@@ -95,8 +96,9 @@ def _layout(book: WorkbookPackage, table: SheetTable, frame: pd.DataFrame,
     """Where the earlier block began, unless the user has since put a column of their own
     inside it: then right of the user's columns, so nothing of theirs is overwritten."""
     ours = set(table.result_columns.values())
-    headers = worksheet.filled_columns(book.parts.read(book.sheet_part(table.sheet)),
-                                       table.header_row)
+    part = book.sheet_part(table.sheet)
+    assert part is not None  # the table was read from this sheet of this same package
+    headers = worksheet.filled_columns(book.parts.read(part), table.header_row)
     start = table.block_column
     if any(column in headers and column not in ours
            for column in range(start, start + len(results))):
@@ -118,12 +120,9 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
     texts = []
     for column, (key, _, kind) in zip(columns, results):
         values = _cell_values(frame[key])
-        if formulas:
-            values = [Formula(formulas[layout.sheet, row, column], value)
-                      if (layout.sheet, row, column) in formulas else value
-                      for row, value in zip(layout.rows, values)]
-        texts.append(column_xml(column_letter(column), layout.rows, values,
-                                _number_style(book, kind, currency)))
+        texts.append(column_xml(column_letter(column), layout.rows,
+                                _with_formulas(values, layout, column, formulas) if formulas
+                                else values, _number_style(book, kind, currency)))
     written = {layout.header_row: header, **_by_row(layout.rows, columns, texts)}
     book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
         first_row=layout.header_row,
@@ -132,6 +131,14 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         widths={layout.columns[key]: WIDE_TEXT.get(key, WIDTHS.get(kind, 12))
                 for key, _, kind in results},
         formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else ()))
+
+
+def _with_formulas(values: list[PlainValue], layout: BlockLayout, column: int,
+                   formulas: Mapping[tuple[str, int, int], str]) -> list[CellValue]:
+    """The column's cells, those with a formula planned as it, the value as its result."""
+    return [Formula(formulas[layout.sheet, row, column], value)
+            if (layout.sheet, row, column) in formulas else value
+            for row, value in zip(layout.rows, values)]
 
 
 def _number_style(book: WorkbookPackage, kind: str, currency: str) -> int:
@@ -146,12 +153,13 @@ def _by_row(rows: Sequence[int], columns: tuple[int, ...],
     return dict(zip(rows, zip(repeat(columns), zip(*texts))))
 
 
-def _cell_values(values: pd.Series) -> list[object]:
+def _cell_values(values: pd.Series) -> list[PlainValue]:
     """Plain Python values; floats (most figures) as they are, for column_xml's quick path."""
     if values.dtype.kind == "f":
         return values.tolist()
-    return [value if type(value) in (float, str) else style.plain(value)
-            for value in values.tolist()]
+    # Results hold numbers, text, booleans and blanks: cast, not checked cell by cell (hot path).
+    return cast(list[PlainValue], [value if type(value) in (float, str) else style.plain(value)
+                                  for value in values.tolist()])
 
 
 def _verdict_formats(styles: StyleSheet, layout: BlockLayout

@@ -58,7 +58,7 @@ def settings_terms(sources: Mapping[str, SettingSource]) -> tuple[Terms | None, 
         if setting.kind == "text":
             default, readable = text(str(setting.default)), isinstance(source.raw, str)
         else:
-            default = "" if setting.default is None else number(setting.default)
+            default = number(setting.default) if plain_number(setting.default) else ""
             readable = plain_number(source.raw) or empty(source.raw)
         if source.reference is None:
             terms[_TERM_OF[setting.name]] = default
@@ -79,10 +79,11 @@ class Refs:
         self.tasks, self.quotes, self.t = tasks, quotes, terms
 
     @staticmethod
-    def cell(placed: Placed, key: str, row: int) -> str | None:
-        """Column fixed, row relative: a formula copied down still reads its own row."""
-        column = placed.column(key)
-        return f"${get_column_letter(column)}{row}" if column else None
+    def cells(placed: Placed, row: int) -> dict[str, str]:
+        """The row's cell of every column placed (the block's first), by key. Column
+        fixed, row relative: a formula copied down still reads its own row."""
+        columns = {**placed.table.columns, **placed.block}
+        return {key: f"${get_column_letter(column)}{row}" for key, column in columns.items()}
 
     @staticmethod
     def range(placed: Placed, key: str, prefix: bool = True) -> str | None:
@@ -95,7 +96,7 @@ class Refs:
 
     def task_formulas(self, row: int) -> dict[str, str]:
         t, tasks = self.t, self.tasks
-        cell = {key: self.cell(tasks, key, row) for key in (*tasks.table.columns, *tasks.block)}
+        cell = self.cells(tasks, row)
         ident = cell.get("task_id") or '""'
         ids, ranks = self.range(self.quotes, "task_id"), self.range(self.quotes, "rank")
 
@@ -148,7 +149,7 @@ class Refs:
         return formulas
 
     @staticmethod
-    def _expertise(cell: dict[str, str | None]) -> tuple[str, str, str]:
+    def _expertise(cell: Mapping[str, str]) -> tuple[str, str, str]:
         """Conditions: expertise is Core; is Strong; quality critical is yes."""
         expertise, quality = cell.get("expertise"), cell.get("quality_critical")
         core = f'{choice_key(expertise)}="core"' if expertise else "FALSE"
@@ -158,7 +159,7 @@ class Refs:
 
     def quote_formulas(self, row: int) -> dict[str, str]:
         t, quotes = self.t, self.quotes
-        cell = {key: self.cell(quotes, key, row) for key in (*quotes.table.columns, *quotes.block)}
+        cell = self.cells(quotes, row)
 
         def given(key: str) -> str:
             return cell.get(key) or number(_default(schema.QUOTE_COLUMNS, key))
@@ -195,4 +196,5 @@ def _unit(cell: str, key: str) -> str:
 
 
 def _default(columns: tuple[schema.Column, ...], key: str) -> float:
-    return next(c.default for c in columns if c.key == key) or 0.0
+    default = next(c.default for c in columns if c.key == key)
+    return default if plain_number(default) else 0.0

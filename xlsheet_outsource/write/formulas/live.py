@@ -6,7 +6,8 @@ from __future__ import annotations
 import functools
 import math
 import re
-from typing import TYPE_CHECKING
+from collections.abc import Hashable, Mapping
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 from ...engine import inputs, schema
 from ...engine.model import Decision
@@ -26,7 +27,8 @@ QUOTE_INPUTS = ("price", "basis", "vendor_hours_each", "setup_fee", "setup_hours
 UNREADABLE = object()
 
 
-def plain_number(raw: object) -> bool:
+def plain_number(raw: object) -> TypeGuard[float]:
+    """A finite number, not a boolean: what a spreadsheet and the engine read alike."""
     return isinstance(raw, (int, float)) and not isinstance(raw, bool) and math.isfinite(raw)
 
 
@@ -62,7 +64,8 @@ def _sheet_reads(raw: object, column: schema.Column) -> object:
         value = float(raw)
         return value / 100 if column.kind == "pct" and value > 1 else value
     if column.kind == "choice":
-        return choice_words(column).get(_sheet_key(raw), UNREADABLE)
+        key = _sheet_key(raw)
+        return UNREADABLE if key is None else choice_words(column).get(key, UNREADABLE)
     if column.kind == "yesno":
         if isinstance(raw, bool) or (plain_number(raw) and raw in (0, 1)):
             return bool(raw)  # LOWER(TRUE) is "true" in Excel, "1" in LibreOffice: both yes
@@ -115,8 +118,7 @@ def live_tasks(decision: Decision, tasks: Placed, quotes: Placed) -> tuple[list[
     decided = decision.tasks.loc[decision.tasks["error"].isna(),
                                  ["key", "task_id", "saving", "freed"]]
     live, kept = [], []
-    for row, task in decided.to_dict("index").items():
-        row = int(row)
+    for row, task in zip(map(int, decided.index), decided.to_dict("records")):
         identifier = sheet_id(task_cells.raw(row, "task_id"))
         engine_group = sorted(int(r) for r in engine_groups.get(task["key"], []))
         why = (task_cells.unreadable(row, TASK_INPUTS, schema.TASK_COLUMNS)
@@ -179,7 +181,7 @@ def _id_mismatch(table: SheetTable, row: int, identifier: object, engine_group: 
     return None
 
 
-def _too_big(task: dict[str, object]) -> str | None:
+def _too_big(task: Mapping[Hashable, Any]) -> str | None:
     for key in ("saving", "freed"):
         if abs(task[key]) >= MAX_SPELLED:  # NaN compares False
             return f"its {key} is {task[key]:,.0f}, too big for the reason's formula"
