@@ -11,16 +11,39 @@ import os
 # An OPENPYXL_LXML the user set stands.
 os.environ.setdefault("OPENPYXL_LXML", "False")
 
-from .api import Outcome, check_workbook, decide, decide_workbook, process_workbook
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .api import (
+    Outcome,
+    add_template,
+    check_workbook,
+    decide,
+    decide_workbook,
+    process_workbook,
+)
 from .engine.model import Decision, Settings
 from .errors import FileError, InputError, Problem, UsageError, XlsheetOutsourceError
 
-__all__ = ["Decision", "FileError", "InputError", "Outcome", "Problem", "Settings",
-           "UsageError", "XlsheetOutsourceError", "check_workbook", "decide", "decide_workbook",
-           "new_template", "process_workbook"]
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
+    from .batch import BatchReport, run_batch
+
+__all__ = ["BatchReport", "Decision", "FileError", "InputError", "Outcome", "Problem",
+           "Settings", "UsageError", "XlsheetOutsourceError", "add_template", "check_workbook",
+           "decide", "decide_workbook", "new_template", "process_workbook", "run_batch"]
 
 
-def new_template(path=None):
-    """Write (or return) the blank template workbook; see template.new_template."""
+def new_template(path: Path | str | None = None) -> "Workbook":
+    """Write (or return) the blank template workbook; see write.template.new_template."""
     from .write.template import new_template as build
     return build(path)
+
+
+def __getattr__(name: str) -> Any:
+    """run_batch and BatchReport load the batch machinery (worker processes) when first used."""
+    if name in ("run_batch", "BatchReport"):
+        from . import batch
+        return getattr(batch, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
