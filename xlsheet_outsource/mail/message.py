@@ -38,12 +38,10 @@ _LINE_BREAK = re.compile(r"[\r\n\x00]")
 
 class MailError(FileError):
     """Sending or composing cannot go on; the message is one line, fit to show the user."""
-    exit_code = 1
 
 
 class MailUsageError(MailError, UsageError):
-    """A bad address or header given by the user (exit code 2, like other usage errors)."""
-    exit_code = 2
+    """A bad address or header given by the user (exit code 2, from UsageError)."""
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ disk and renamed over it, so a reader, or Excel, sees the old file or the new on
 half of one. A run killed while writing leaves at most that temporary file,
 ``.~NAME.XXXXXXXX.tmp`` (the whole name: out.xlsx and out.xlsm never share one): hidden,
 not a workbook by its name, skipped by batch (it skips dotfiles), and deleted by the next
-write of the same file. While a run writes a workbook
-it holds ``.~NAME.lock`` beside it with an OS lock, which the OS releases even when the
-run is killed, so a second run for the same file refuses at once instead of racing it.
+write of the same file. While a run writes a workbook it holds ``.~NAME.lock`` beside it
+with an OS lock, which the OS releases even when the run is killed, so a second run for
+the same file refuses at once instead of racing it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from ..errors import FileError
 
 HIDDEN = ".~"
 TEMP_SUFFIX = ".tmp"
-TEMP_RANDOM = "????????"  # the eight hex digits _new_temp_file puts between stem and suffix
+TEMP_RANDOM = "????????"  # the eight hex digits _new_temp_file puts after the name
 
 _FULL = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
 _READ_ONLY = {errno.EACCES, errno.EPERM, errno.EROFS}
