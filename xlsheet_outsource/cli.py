@@ -400,6 +400,8 @@ def _print_batch(report: BatchReport) -> None:
                    + ("\n*: unchanged since the last run" if report.counts["unchanged"] else ""))
     else:
         click.echo(f"No workbooks to decide in {report.folder}")
+    for _, output in report.outputs():
+        click.echo(f"Result: {output}")
     for row in report.rows:  # every problem on its line, as process prints them
         for problem in row.problems or ([row.error] if row.error else []):
             click.echo(f"{row.workbook}: {problem}")
