@@ -97,7 +97,7 @@ def _xlsx_name(path: Path) -> Path:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--formulas", is_flag=True,
               help="Write the computed cells as spreadsheet formulas over your inputs, each "
-                   "with its value saved (docs/formulas.md).")
+                   "with its value saved.")
 @click.option("--show", is_flag=True,
               help="Also print the table of tasks, as the show command does.")
 @click.option("--open", "open_result", is_flag=True,
@@ -204,7 +204,7 @@ def _print_tasks(records: list[dict[str, object]]) -> None:
     cells = [{key: _cell(record, key) for _, key, _, _ in _TASK_COLUMNS} for record in records]
     _print_table(_TASK_COLUMNS, cells, dropped_first=("hours_freed", "vendor", "reason"))
     currency = records[0]["currency"] if records else ""
-    click.echo(f"A year, in {currency}: the saving and hours freed if the task went to the vendor."
+    click.echo(f"Saving and hours freed: a year, in {currency}, if the task went to the vendor."
                if records else "No tasks.")
 
 
@@ -468,8 +468,9 @@ def email_command(workbook: Path | None, to: tuple[str, ...], cc: tuple[str, ...
     With no SMTP server set up, the message is written as a .eml file to the outbox
     for your mail client to send. The SMTP login comes from XLSHEET_OUTSOURCE_SMTP_USER
     (or smtp.user in mail.toml) and XLSHEET_OUTSOURCE_SMTP_PASSWORD or the system
-    keyring; never from the command line. Settings: mail.toml in your config folder
-    (docs/commands.md).
+    keyring; never from the command line. Settings (server, sender, recipients):
+    xlsheet-outsource/mail.toml in your config folder ($XDG_CONFIG_HOME, %APPDATA% or
+    ~/.config).
 
     Exit codes: 0 sent, or written to the outbox; 1 not sent (the message is kept in
     the outbox: send it later with --resend FILE); 2 a usage error.
@@ -514,14 +515,15 @@ def addin(path: Path, force: bool) -> None:
     """Write the template as a macro-enabled workbook PATH (.xlsm) wired for xlwings.
 
     Beside it: PATH's name with .py (what its Decide macro runs) and a folder with
-    the main.py and requirements.txt of xlwings Lite. Set-up: docs/excel.md.
+    the main.py and requirements.txt of xlwings Lite. Set-up: its Start here sheet,
+    and docs/excel.md in the project's folder.
     """
     from .excel.addin import write_addin
     with _writing(path):
         files = write_addin(path, force=force)
     click.echo("Written:\n" + "\n".join(f"  {p}" for p in files.all()))
-    click.echo("Set it up in Excel as docs/excel.md says (pip install xlsheet-outsource, "
-               "xlwings addin install).")
+    click.echo("Set it up in Excel as its Start here sheet says (xlwings addin install; "
+               "more in docs/excel.md in the project's folder).")
 
 
 @main.command()
