@@ -122,7 +122,7 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         values = _cell_values(frame[key])
         texts.append(column_xml(column_letter(column), layout.rows,
                                 _with_formulas(values, layout, column, formulas) if formulas
-                                else values, _number_style(book, kind, currency)))
+                                else values, _number_style(book, kind, currency, values)))
     written = {layout.header_row: header, **_by_row(layout.rows, columns, texts)}
     book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
         first_row=layout.header_row,
@@ -141,10 +141,12 @@ def _with_formulas(values: list[PlainValue], layout: BlockLayout, column: int,
             for row, value in zip(layout.rows, values)]
 
 
-def _number_style(book: WorkbookPackage, kind: str, currency: str) -> int:
-    """The cell format of a figure of this kind (text cells take none)."""
-    number_format = style.format_for(kind, currency)
-    return book.styles.cell_style(number_format=number_format) if number_format else 0
+def _number_style(book: WorkbookPackage, kind: str, currency: str,
+                  values: Sequence[object]) -> int:
+    """The cell format of a column of this kind: the tool's font, and for figures the
+    number format with the decimals ``values`` need."""
+    return book.styles.cell_style(number_format=style.format_for(kind, currency, values),
+                                  font=style.BODY_FONT)
 
 
 def _by_row(rows: Sequence[int], columns: tuple[int, ...],
@@ -206,8 +208,9 @@ def _write_table_body(book: WorkbookPackage, body: report_sheets.TableBody) -> N
     rows = range(body.first_row, body.first_row + len(body.frame))
     texts = []
     for column, (key, _, kind) in enumerate(body.columns, start=1):
-        texts.append(column_xml(column_letter(column), rows, _cell_values(body.frame[key]),
-                                _number_style(book, kind, body.currency)))
+        values = _cell_values(body.frame[key])
+        texts.append(column_xml(column_letter(column), rows, values,
+                                _number_style(book, kind, body.currency, values)))
     columns = tuple(range(1, len(body.columns) + 1))
     book.rewrite_sheet(body.sheet, worksheet.SheetEdit(
         first_row=body.first_row, columns=frozenset(), cells=_by_row(rows, columns, texts)))
