@@ -45,8 +45,7 @@ VERDICT_COLOURS = {
     "ERROR": ("FFC7CE", "9C0006"),
 }
 SAVING_BAR_COLOUR = "FF5B9BD5"
-WIDTHS = {"text": 18, "money": 14}  # else 12
-WIDE_TEXT = {"reason": 60, "problem": 60}
+WIDEST_TEXT = 60  # a longer reason or problem runs on into the empty cells right of it
 
 
 @dataclass(frozen=True)
@@ -128,9 +127,19 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         first_row=layout.header_row,
         columns=frozenset({*table.result_columns.values(), *layout.columns.values()}),
         cells=written,
-        widths={layout.columns[key]: WIDE_TEXT.get(key, WIDTHS.get(kind, 12))
-                for key, _, kind in results},
+        widths={layout.columns[key]: _width(header, kind, frame[key], currency)
+                for key, header, kind in results},
         formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else ()))
+
+
+def _width(header: str, kind: str, values: pd.Series, currency: str) -> float:
+    """Wide enough for the header on one line (the user's header row keeps its height)
+    and for the widest figure; text as wide as its longest item, up to a limit."""
+    number_format = style.format_for(kind, currency, values)
+    texts = [style.shown(style.plain(value), number_format) for value in values]
+    widest = max((style.column_width_for(style.text_pixels(text)) for text in texts), default=0)
+    header_width = style.column_width_for(style.text_pixels(header, bold=True))
+    return max(header_width, min(widest, WIDEST_TEXT))
 
 
 def _with_formulas(values: list[PlainValue], layout: BlockLayout, column: int,
