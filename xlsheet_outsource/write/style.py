@@ -9,6 +9,7 @@ same), so a width or height computed here fits in Excel and in LibreOffice alike
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -193,24 +194,32 @@ def fit_heights(ws: Worksheet, *, first_row: int = 1) -> None:
     for row in ws.iter_rows(min_row=first_row):
         tallest = 0.0
         for cell in row:
-            if not isinstance(cell.value, str) or _spills(cell, row):
+            if not isinstance(cell.value, str):
                 continue
             width = ws.column_dimensions[get_column_letter(cell.column)].width or 8.43
             size, bold = cell.font.sz or FONT_SIZE, bool(cell.font.b)
-            lines = wrapped_lines(cell.value, width, size=size, bold=bold)
+            lines = 1 if _spills(cell, row) else wrapped_lines(cell.value, width, size=size,
+                                                                bold=bold)
             if lines > 1 and not cell.alignment.wrap_text:
-                cell.alignment = cell.alignment.copy(wrap_text=True)
+                _align(cell, wrap_text=True)
             tallest = max(tallest, row_height(lines, size))
         if tallest > row_height(1):
             ws.row_dimensions[row[0].row].height = tallest
             for cell in row:  # a figure beside a wrapped label lines up with its first line
                 if cell.value is not None and cell.alignment.vertical is None:
-                    cell.alignment = cell.alignment.copy(vertical="top")
+                    _align(cell, vertical="top")
+
+
+def _align(cell: Cell, **changes: object) -> None:
+    aligned = copy.copy(cell.alignment)
+    for name, value in changes.items():
+        setattr(aligned, name, value)
+    cell.alignment = aligned
 
 
 def _spills(cell: Cell, row: tuple[Cell, ...]) -> bool:
     """Unwrapped text with nothing right of it (a title) runs on across the empty cells."""
-    return not cell.alignment.wrap_text and all(
+    return isinstance(cell.value, str) and not cell.alignment.wrap_text and all(
         other.value is None for other in row if other.column > cell.column)
 
 
