@@ -20,7 +20,7 @@ from xlsheet_outsource import api, reading
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.engine.summary import summarise
 from xlsheet_outsource.ooxml.archive import PackageParts
-from xlsheet_outsource.write import report_sheets, results
+from xlsheet_outsource.write import report_sheets, results, style
 from xlsheet_outsource.write.report_sheets import ACCOUNTANT_CELLS, SUMMARY_CELLS
 
 RUN_DATE = dt.date(2024, 5, 1)
@@ -135,8 +135,12 @@ def test_task_block_holds_every_figure_cell_by_cell(written):
                 assert cell.value is None, (cell.coordinate, cell.value)
             else:
                 assert cell.value == pytest.approx(expected), cell.coordinate
-                if kind in ("money", "hours"):
-                    assert cell.number_format == schema.number_format(kind, "EUR")
+                if kind in ("money", "hours"):  # hours with the decimals the column needs
+                    decimals = style.decimals_needed(decision.tasks[key])
+                    assert cell.number_format == (schema.money_format("EUR") if kind == "money"
+                                                  else "#,##0" + "." * bool(decimals)
+                                                  + "0" * decimals)
+                    assert (cell.font.name, cell.font.sz) == ("Calibri", 11)
     verdicts = [ws.cell(r, columns["Verdict"]).value for r in range(2, 2 + len(TASKS))]
     assert verdicts == ["OUTSOURCE", "OUTSOURCE", "KEEP", "ERROR", "REVIEW", "KEEP", "NEEDS QUOTE"]
     assert "Tasks!D5" in ws.cell(5, columns["Reason"]).value
@@ -186,7 +190,8 @@ def test_summary_headline_equals_the_sum_of_the_rows(written):
     for key, value in expected.items():
         assert summary[SUMMARY_CELLS[key]].value == pytest.approx(value), key
     assert summary[SUMMARY_CELLS["saving"]].number_format == schema.money_format("EUR")
-    assert summary[SUMMARY_CELLS["hours_freed_week"]].number_format == "#,##0.0"
+    week = summary[SUMMARY_CELLS["hours_freed_week"]]
+    assert week.number_format == "#,##0" + ".00"[:1 + style.decimals_needed([week.value])]
     assert len(summary._charts) == 2
 
 
@@ -195,7 +200,9 @@ def test_accountant_totals_are_the_cash_of_outsource_rows(written):
     ws = openpyxl.load_workbook(target)[schema.ACCOUNTANT]
     out = decision.tasks[decision.tasks["verdict"] == "OUTSOURCE"]
     assert ws[ACCOUNTANT_CELLS["run_date"]].value.date() == RUN_DATE
-    assert ws[ACCOUNTANT_CELLS["currency"]].value == "EUR"
+    assert "currency" not in ACCOUNTANT_CELLS  # the currency is in the figures' format and the note
+    assert ws[ACCOUNTANT_CELLS["cash_year"]].number_format == schema.money_format("EUR")
+    assert "in EUR" in ws["A2"].value
     assert ws[ACCOUNTANT_CELLS["recurring_year"]].value == pytest.approx(out["recurring"].sum())
     assert ws[ACCOUNTANT_CELLS["setup_once"]].value == pytest.approx(out["setup_cash"].sum())
     assert ws[ACCOUNTANT_CELLS["cash_year"]].value == pytest.approx(out["cash"].sum())

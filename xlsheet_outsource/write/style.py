@@ -177,7 +177,7 @@ def fit(ws: Worksheet, *, first_row: int = 1, limit: float = WIDEST_COLUMN,
     """Each column from ``first_row`` down as wide as its widest text, up to ``limit``
     (``extra``: more text a column will hold, by column number); text wider than its
     column wraps, and each row is as tall as its tallest wrapped cell. Headers (cells
-    that wrap already) count their longest word, or half their text, whichever is wider."""
+    that wrap already) count their longest word, or 0.6 of their text, whichever is wider."""
     needs: dict[int, float] = {column: max(map(_text_need, texts), default=0.0)
                                for column, texts in (extra or {}).items()}
     for row in ws.iter_rows(min_row=first_row):
@@ -229,7 +229,7 @@ def _cell_need(cell: Cell) -> float:
     text = shown(cell.value, cell.number_format)
     if cell.alignment.wrap_text:
         words = max((text_pixels(word, size=size, bold=bold) for word in text.split()), default=0)
-        return column_width_for(max(words, text_pixels(text, size=size, bold=bold) / 2))
+        return column_width_for(max(words, text_pixels(text, size=size, bold=bold) * 0.6))
     return _text_need(text, size=size, bold=bold)
 
 
