@@ -236,6 +236,8 @@ def _add_charts(ws: Worksheet, summary: Summary, header: int) -> None:
         column = 1 + [k for k, _, _ in CATEGORY_TABLE].index(key)
         kind = CATEGORY_TABLE[column - 1][2]
         label_format = style.format_for(kind, summary.currency, summary.by_category[key])
+        if kind == "money":  # whole amounts: cents on a bar only crowd it
+            label_format = re.sub(r"\.0+", "", label_format or "")
         chart = _bar_chart(ws, (header, header + shown), column, title, label_format or "General")
         ws.add_chart(chart, f"{anchor_column}{HEADLINE_ROW + number * CHART_ROWS}")
 
