@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from support.paths import excel_made_file
 
@@ -376,3 +377,31 @@ def test_formulas_are_written_with_the_decided_value(written, tmp_path):
     assert with_formulas.cell(2, verdict).value == '=IF(1,"OUTSOURCE","")'
     assert cached.cell(2, verdict).value == "OUTSOURCE"
     assert with_formulas.cell(3, occurrences).value == decision.tasks.at[3, "occurrences"]
+
+
+def test_tasks_keep_header_and_names_in_view_and_filter_over_the_block(written):
+    """Frozen at the header row and the Task column (the Verdict, far right, is read
+    beside the task's name), a filter over inputs and block; kept as they are on a re-run."""
+    _, target, _, decision = written
+    book = openpyxl.load_workbook(target)
+    tasks, quotes = book[schema.TASKS], book[schema.QUOTES]
+    last_task = 1 + len(decision.tasks)
+    assert tasks.freeze_panes == "C2"  # Task ID, Task
+    assert tasks.auto_filter.ref == f"A1:{get_column_letter(len(TASK_HEADERS) + 12)}{last_task}"
+    assert quotes.freeze_panes == "C2"  # Task ID, Vendor
+    assert quotes.auto_filter.ref.startswith("A1:N")
+    again = target.with_name("again.xlsx")
+    run(target, again)
+    assert openpyxl.load_workbook(again)[schema.TASKS].auto_filter.ref == tasks.auto_filter.ref
+
+
+def test_a_users_own_panes_filter_and_tables_stay_theirs(tmp_path):
+    source = make_workbook(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(source)
+    book[schema.TASKS].freeze_panes = "A3"
+    book[schema.TASKS].auto_filter.ref = "A1:C5"
+    book.save(source)
+    target = tmp_path / "out.xlsx"
+    run(source, target)
+    tasks = openpyxl.load_workbook(target)[schema.TASKS]
+    assert (tasks.freeze_panes, tasks.auto_filter.ref) == ("A3", "A1:C5")

@@ -45,6 +45,8 @@ VERDICT_COLOURS = {
     "ERROR": ("FFC7CE", "9C0006"),
 }
 SAVING_BAR_COLOUR = "FF5B9BD5"
+NAMING_COLUMNS = ("task", "vendor")  # what names a row of Tasks, of Quotes
+MOST_FROZEN = 4  # columns kept in view left of the scrolling ones, at most
 WIDEST_TEXT = 60  # a longer reason or problem runs on into the empty cells right of it
 
 
@@ -129,7 +131,22 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         cells=written,
         widths={layout.columns[key]: _width(header, kind, frame[key], currency)
                 for key, header, kind in results},
-        formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else ()))
+        formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else (),
+        view=_view(layout)))
+
+
+def _view(layout: BlockLayout) -> worksheet.View:
+    """The header row frozen, with the columns up to the one naming each row (Task on
+    Tasks, Vendor on Quotes) when it is near the left; a filter over the table and its
+    block, to sort and pick by verdict."""
+    row = layout.header_row
+    named = min((layout.inputs[key] for key in NAMING_COLUMNS if key in layout.inputs),
+                default=0)
+    columns = [*layout.inputs.values(), *layout.columns.values()]
+    last = max(layout.rows, default=row + 1)
+    area = (f"{column_letter(min(columns))}{row}:{column_letter(max(columns))}{last}")
+    return worksheet.View(freeze=(row + 1, named + 1 if named <= MOST_FROZEN else 1),
+                          autofilter=area)
 
 
 def _width(header: str, kind: str, values: pd.Series, currency: str) -> float:
