@@ -10,6 +10,7 @@ The measure is independent of the tool's own (write/style.py keeps a table of wi
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from collections.abc import Iterator
 from functools import cache
@@ -21,11 +22,12 @@ from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from PIL import ImageFont
-from support.paths import SAMPLE_FILES
+from support.paths import SAMPLE_FILES, TYPICAL_SAMPLE
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
-from xlsheet_outsource.write import style
+from xlsheet_outsource.engine.summary import summarise
+from xlsheet_outsource.write import report_sheets, style
 
 ROOM_PER_DIGIT = 7  # pixels of text a column holds per unit of width (Calibri 11's "0")
 MARGIN = 3  # pixels a cell keeps free of text
@@ -154,3 +156,22 @@ def test_hours_and_counts_show_the_decimals_their_figures_need() -> None:
     assert style.format_for("count", "USD", [50.0, 12.0]) == "#,##0"
     assert style.shown(0.75, "#,##0.00") == "0.75"
     assert style.shown(-1440.0, schema.money_format("USD")) == "-$1,440.00"
+
+
+def test_charts_biggest_first_without_empty_categories_labelled() -> None:
+    book = openpyxl.Workbook()
+    summary = summarise(api.decide_workbook(TYPICAL_SAMPLE)[1])
+    report_sheets.replace_report_sheets(book, summary, dt.date(2026, 1, 1))
+    saving, hours = book[schema.SUMMARY]._charts
+    for chart, key in ((saving, "saving"), (hours, "freed")):
+        [series] = chart.series
+        values = [point.v for point in series.val.numLit.pt]
+        labels = [point.v for point in series.cat.strLit.pt]
+        assert values == sorted(values, reverse=True) and min(values) > 0
+        by_category = summary.by_category.set_index("category")[key]
+        assert dict(zip(labels, values)) == by_category[by_category > 0].to_dict()
+        assert chart.x_axis.scaling.orientation == "maxMin"  # the first bar on top
+        assert chart.dataLabels.showVal and not chart.dataLabels.showCatName
+    assert saving.y_axis.number_format.formatCode == '"$"#,##0;-"$"#,##0'
+    assert hours.y_axis.number_format.formatCode == "#,##0"
+    assert hours.dataLabels.numFmt.formatCode == "#,##0.0"  # 103.2 hours

@@ -13,9 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.data_source import NumFmt
+from openpyxl.chart import BarChart
+from openpyxl.chart.data_source import (
+    AxDataSource,
+    NumData,
+    NumDataSource,
+    NumFmt,
+    NumVal,
+    StrData,
+    StrVal,
+)
 from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.series import Series
 from openpyxl.chart.text import RichText
 from openpyxl.descriptors import Typed
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
@@ -124,14 +133,14 @@ def write_summary(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
            "count only the tasks verdicted OUTSOURCE.")
     _headline(ws, SUMMARY_HEADLINE, vars(summary), cur)
     row = HEADLINE_ROW + len(SUMMARY_HEADLINE) + 1
-    category_rows, row = _table(ws, row, "By category", summary.by_category, CATEGORY_TABLE, cur)
+    row = _table(ws, row, "By category", summary.by_category, CATEGORY_TABLE, cur)
     # Savings on paper of KEEP tasks do not add up to anything: total only what does.
-    _, row = _table(ws, row, "By verdict", summary.by_verdict, VERDICT_TABLE, cur,
+    row = _table(ws, row, "By verdict", summary.by_verdict, VERDICT_TABLE, cur,
                     total=("tasks", "self_cost"))
     _table(ws, row, "Top opportunities (OUTSOURCE and REVIEW, biggest saving first)",
            summary.top, TOP_TABLE, cur, total=False)
     _fit(ws)
-    _add_charts(ws, summary, category_rows[0])
+    _add_charts(ws, summary)
     print_setup(ws, run_date)
 
 
@@ -147,8 +156,8 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
                "outsourced_count": summary.counts.get("OUTSOURCE", 0)}
     _headline(ws, ACCOUNTANT_HEADLINE, figures, cur)
     row = HEADLINE_ROW + len(ACCOUNTANT_HEADLINE) + 1
-    _, row = _table(ws, row, "By vendor", summary.by_vendor, VENDOR_TABLE, cur)
-    _, row = _table(ws, row, "By category", summary.by_category_cash, CATEGORY_SPEND_TABLE, cur)
+    row = _table(ws, row, "By vendor", summary.by_vendor, VENDOR_TABLE, cur)
+    row = _table(ws, row, "By category", summary.by_category_cash, CATEGORY_SPEND_TABLE, cur)
     header = row + 1
     _table(ws, row, "Tasks outsourced", summary.outsourced, OUTSOURCED_TABLE, cur,
            items=task_rows)
@@ -177,10 +186,9 @@ def _headline(ws: Worksheet, rows: Columns, figures: dict[str, object], currency
 
 
 def _table(ws: Worksheet, row: int, title: str, frame: pd.DataFrame, columns: Columns,
-           currency: str, total: bool | tuple[str, ...] = True, items: bool = True
-           ) -> tuple[tuple[int, int], int]:
+           currency: str, total: bool | tuple[str, ...] = True, items: bool = True) -> int:
     """A titled table from ``row``, with a Total row of every number column (or of the
-    columns named in ``total``); returns (header row, last item row) and the next free row.
+    columns named in ``total``); returns the next free row.
     With ``items`` False the item rows are left empty, for the caller to fill."""
     ws.cell(row, 1).value = title
     ws.cell(row, 1).font = style.SECTION_FONT
@@ -199,7 +207,7 @@ def _table(ws: Worksheet, row: int, title: str, frame: pd.DataFrame, columns: Co
         summed = total if isinstance(total, tuple) else [k for k, _, kind in columns
                                                          if kind in ("integer", "money", "hours")]
         _total_row(ws, last + 1, frame, columns, summed, currency)
-    return (header, last), last + (3 if total else 2)
+    return last + (3 if total else 2)
 
 
 def _total_row(ws: Worksheet, row: int, frame: pd.DataFrame, columns: Columns,
@@ -225,40 +233,44 @@ def _fit(ws: Worksheet, left_out: TableBody | None = None) -> None:
     style.fit(ws, first_row=HEADLINE_ROW, extra=extra)
 
 
-def _add_charts(ws: Worksheet, summary: Summary, header: int) -> None:
-    """Saving and hours freed by category, right of the tables: only the categories with
-    something outsourced (the table lists them first, biggest saving first)."""
-    shown = int((summary.by_category["saving"] > 0).sum()) if len(summary.by_category) else 0
-    if not shown:
-        return
+def _add_charts(ws: Worksheet, summary: Summary) -> None:
+    """Saving and hours freed by category, right of the tables, each biggest first and
+    leaving out the categories with none. The figures are the chart's own (written in it,
+    as the sheet is rewritten on every run): the table's order cannot suit both charts."""
     anchor_column = get_column_letter(ws.max_column + 2)
     for number, (key, title) in enumerate(CHART_TITLES.items()):
-        column = 1 + [k for k, _, _ in CATEGORY_TABLE].index(key)
-        kind = CATEGORY_TABLE[column - 1][2]
-        label_format = style.format_for(kind, summary.currency, summary.by_category[key])
+        bars = summary.by_category[summary.by_category[key] > 0].sort_values(
+            key, ascending=False, kind="stable")
+        if not len(bars):
+            continue
+        kind = next(kind for k, _, kind in CATEGORY_TABLE if k == key)
+        label_format = style.format_for(kind, summary.currency, bars[key]) or "General"
         if kind == "money":  # whole amounts: cents on a bar only crowd it
-            label_format = re.sub(r"\.0+", "", label_format or "")
-        chart = _bar_chart(ws, (header, header + shown), column, title, label_format or "General")
+            label_format = re.sub(r"\.0+", "", label_format)
+        chart = _bar_chart(title, [str(label) for label in bars["category"]],
+                           [float(value) for value in bars[key]], label_format)
         ws.add_chart(chart, f"{anchor_column}{HEADLINE_ROW + number * CHART_ROWS}")
 
 
-def _bar_chart(ws: Worksheet, rows: tuple[int, int], column: int, title: str,
-               number_format: str) -> BarChart:
-    """Horizontal bars (category names stay readable), the first row at the top, each bar
-    labelled with its figure, axis figures in the column's own format."""
-    header, last = rows
+def _bar_chart(title: str, labels: list[str], values: list[float], number_format: str
+               ) -> BarChart:
+    """Horizontal bars (category names stay readable), the first at the top, each bar
+    labelled with its figure, axis figures in the same format, whole steps."""
     chart = BarChart()
     chart.type = "bar"
     chart.title = title
     chart.legend = None
-    chart.add_data(Reference(ws, min_col=column, min_row=header, max_row=last),
-                   titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
+    series = Series(val=NumDataSource(numLit=NumData(
+        pt=[NumVal(idx=i, v=value) for i, value in enumerate(values)], ptCount=len(values),
+        formatCode=number_format)))
+    series.cat = AxDataSource(strLit=StrData(
+        pt=[StrVal(idx=i, v=label) for i, label in enumerate(labels)], ptCount=len(labels)))
+    chart.series.append(series)
     chart.x_axis.delete = False  # openpyxl 3.1 hides both axes unless told otherwise
     chart.y_axis.delete = False
     chart.x_axis.scaling.orientation = "maxMin"  # the first (biggest) category on top
     chart.y_axis.crosses = "max"  # ...and the figures' axis stays at the bottom
-    chart.y_axis.number_format = re.sub(r"\.0+", "", number_format)  # whole steps: no decimals
+    chart.y_axis.number_format = re.sub(r"\.0+", "", number_format)
     chart.dataLabels = _Labels(numFmt=NumFmt(formatCode=number_format, sourceLinked=False),
                                showVal=True, showSerName=False, showCatName=False,
                                showLegendKey=False, showPercent=False, dLblPos="outEnd")
