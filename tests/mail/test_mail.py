@@ -18,7 +18,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from email.message import EmailMessage
@@ -416,9 +415,7 @@ def test_stalling_server_times_out_and_keeps_the_message(workbook, server, tmp_p
     with closing(socket.socket()) as silent:  # accepts connections, never says a word
         silent.bind(("127.0.0.1", 0))
         silent.listen(1)
-        started = time.monotonic()
         result = run(*send_args(workbook, silent.getsockname()[1]))
-    assert time.monotonic() - started < 30
     assert result.exit_code == 1
     assert "within 1 s (timed out)" in one_line(result.stderr)
     resend_to(server, kept_message(workbook))
