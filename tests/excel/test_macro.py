@@ -12,6 +12,7 @@ import pytest
 from support.dates import RunDays
 from support.paths import SAMPLE_FILES
 from support.paths import SAMPLES as SAMPLE_DIR
+from support.workbook_values import formats, trimmed
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
@@ -22,20 +23,6 @@ from xlsheet_outsource.write.template import new_template
 SAMPLES = SAMPLE_FILES
 RUN_DATE = dt.date(2026, 3, 1)
 COMPARED = (schema.TASKS, schema.QUOTES, schema.SUMMARY, schema.ACCOUNTANT)
-
-
-def trimmed(ws) -> list[list[object]]:
-    """Values from A1 without trailing blank rows and columns."""
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    while rows and all(v is None for v in rows[-1]):
-        rows.pop()
-    width = max((i + 1 for row in rows for i, v in enumerate(row) if v is not None), default=0)
-    return [row[:width] + [None] * (width - len(row)) for row in rows]
-
-
-def formats(ws) -> dict[str, str]:
-    return {c.coordinate: c.number_format for row in ws.iter_rows() for c in row
-            if c.value is not None}
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.stem)
