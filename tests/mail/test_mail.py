@@ -25,6 +25,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.chart import BarChart, Reference
 from click.testing import CliRunner, Result
 
 pytest.importorskip("aiosmtpd")
@@ -334,10 +335,16 @@ def test_outsource_formulas_arrive_as_their_values(workbook, tmp_path):
     notes = book.create_sheet("My notes")
     notes["A1"] = "Blog post, saving a year"
     notes["B1"] = '=OUTSOURCE_SAVING(3, 1, "week", 120, 90)'
+    chart = BarChart()  # freezing rewrites the file, which may not keep it whole
+    chart.add_data(Reference(notes, min_col=2, min_row=1, max_row=1))
+    notes.add_chart(chart, "D2")
     book.save(workbook)
     assert attachments.has_outsource_formulas(workbook)
     result = run(workbook, "--to", ACCOUNTANT)
     assert result.exit_code == 0, result.output
+    assert one_line(result.stderr) == (
+        "internet_marketer.xlsx: the copy sent lacks what replacing its OUTSOURCE_ formulas by "
+        "their values dropped: formula results (My notes), charts (My notes)\n")
     [eml] = (workbook.parent / "outbox").glob("*.eml")
     [attached] = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default
                                           ).iter_attachments()
