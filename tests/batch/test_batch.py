@@ -392,6 +392,48 @@ def test_rerun_skips_unchanged_and_redoes_changed_and_failed(small, tmp_path):
     assert not any(row.unchanged for row in forced.rows)
 
 
+@pytest.mark.parametrize("damage", [
+    "{not json", "[]", '{"version": 2, "workbooks": []}', '{"version": 1, "workbooks": {}}',
+    '{"version": 2, "workbooks": {"marketer.xlsx": "a row"}}',
+    '{"version": 2, "workbooks": {"marketer.xlsx": {"row": {"output": 7}, "target": 1}}}',
+    "ROW_WITH_A_NUMBER_FOR_OUTPUT",
+])
+def test_a_damaged_state_file_means_deciding_again(small, tmp_path, damage):
+    """The state only saves time: damaged in any way, every workbook is decided again, and
+    the run ends as the first did, with a state file that works."""
+    out = tmp_path / "out"
+    first = run_batch(small, out, recursive=True, jobs=1)
+    state = out / STATE_NAME
+    if damage == "ROW_WITH_A_NUMBER_FOR_OUTPUT":  # right shape, wrong values
+        data = json.loads(state.read_text())
+        data["workbooks"]["marketer.xlsx"]["row"]["output"] = 7
+        damage = json.dumps(data)
+    state.write_text(damage)
+    again = run_batch(small, out, recursive=True, jobs=1)
+    assert {k: v.replace(" (unchanged)", "") for k, v in statuses(again).items()} == \
+        statuses(first)
+    assert "marketer.xlsx" in [r.workbook for r in again.rows if not r.unchanged]
+    assert statuses(run_batch(small, out, recursive=True, jobs=1))["marketer.xlsx"] == \
+        "ok (unchanged)"
+
+
+def test_digest_without_email_to_is_a_usage_error(small, tmp_path):
+    result = run_cli("batch", small, "-o", tmp_path / "out", "--digest")
+    assert result.returncode == 2
+    assert "--digest goes with --email-to" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_report_that_cannot_be_written_is_one_line(small, tmp_path):
+    out = tmp_path / "out"
+    (out / REPORT_NAME).mkdir(parents=True)  # a folder where the report should go
+    result = run_cli("batch", small, "-o", out, "-r")
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if "report" in line]
+    assert lines == [f"cannot write the report {out / REPORT_NAME}: Is a directory"], result.stderr
+    assert len(list(out.rglob("*.outsourced.xlsx"))) == 4  # the workbooks are decided
+
+
 def test_in_place_keeps_backups_and_skips_its_own_results(small):
     first = run_batch(small, in_place=True, recursive=True, jobs=2)
     assert first.counts["ok"] == 3 and (small / REPORT_NAME).exists()
