@@ -95,6 +95,31 @@ def test_a_rerun_replaces_the_report_sheets_and_keeps_the_sheet_in_view(monkeypa
         assert trimmed(again[sheet]) == trimmed(first[sheet]), sheet
 
 
+def test_text_is_written_as_text_never_as_a_formula_or_number(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    """Excel reads text written to it as if typed: a vendor named "=2+3" would become a
+    formula, "007" a number. The tool's output keeps them as the text they are."""
+    source = openpyxl.load_workbook(SAMPLES / "small_agency.xlsx")
+    quotes = source[schema.QUOTES]
+    vendor_col = next(c.column for c in quotes[1] if c.value == "Vendor")
+    for row in range(2, quotes.max_row + 1):
+        vendor = quotes.cell(row, vendor_col)
+        if vendor.value:
+            vendor.value, vendor.data_type = "=2+3" if row % 2 else "007", "s"  # typed as text
+    source.save(tmp_path / "odd_names.xlsx")
+    api.process_workbook(tmp_path / "odd_names.xlsx", tmp_path / "processed.xlsx")
+    book = calling(monkeypatch, FakeBook(tmp_path / "odd_names.xlsx"))
+    macro.decide_caller()
+    decided = saved(book, tmp_path / "excel.xlsx")
+    expected = openpyxl.load_workbook(tmp_path / "processed.xlsx")
+    for sheet in (schema.TASKS, schema.SUMMARY):
+        texts = [(c.coordinate, c.value) for row in expected[sheet].iter_rows() for c in row
+                 if c.value in ("=2+3", "007") and c.data_type == "s"]
+        assert texts, sheet
+        assert [(place, decided[sheet][place].value, decided[sheet][place].data_type)
+                for place, _ in texts] == [(place, text, "s") for place, text in texts], sheet
+
+
 def test_settings_come_from_their_names_in_excel(tmp_path: Path, monkeypatch) -> None:
     source = openpyxl.load_workbook(SAMPLES / "small_agency.xlsx")
     source.create_sheet("Elsewhere")["C3"] = 60

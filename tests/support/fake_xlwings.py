@@ -7,7 +7,8 @@ Only the surface excel/ uses: ``book.sheets`` (iterate, index by name or positio
 Excel does where the macro could get it wrong:
 - numbers come back as floats, dates as datetimes, error cells as text only with
   ``err_to_str``, a formula's cell as its saved result;
-- a text written that starts with "=" becomes a formula;
+- a text written is read as if typed ("=..." a formula, "12" a number) unless it starts
+  with an apostrophe;
 - a deleted sheet is gone: touching it afterwards raises, as the COM object does;
 - adding a sheet makes it the active one.
 The workbook behind it (``book.workbook``) can be saved and read as any file.
@@ -15,6 +16,7 @@ The workbook behind it (``book.workbook``) can be saved and read as any file.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from copy import copy
@@ -172,10 +174,7 @@ class FakeRange:
         ws = self.sheet.ws
         for r, row in enumerate(rows, start=self.top):
             for c, item in enumerate(row, start=self.left):
-                cell = ws.cell(r, c)
-                cell.value = item  # openpyxl, as Excel, takes "=..." for a formula
-                if isinstance(item, dt.date) and cell.number_format == "General":
-                    cell.number_format = "yyyy-mm-dd"  # Excel formats a date it is given
+                _enter(ws.cell(r, c), item)
 
     def _read(self, row: int, col: int) -> object:
         cell = self.sheet.ws._cells.get((row, col))  # reading creates no cell
@@ -225,6 +224,20 @@ class FakeRange:
                     + ("$" if row_absolute else "") + str(row))
         first, last = corner(self.top, self.left), corner(self.bottom, self.right)
         return first if first == last else f"{first}:{last}"
+
+
+def _enter(cell: Cell, value: object) -> None:
+    """Store a value as Excel does one written to it: text is read as if typed, so "=..."
+    becomes a formula and "12" a number, unless a leading apostrophe marks it as text."""
+    if isinstance(value, str) and value.startswith("'"):
+        cell.value, cell.data_type = value[1:], "s"
+        return
+    if isinstance(value, str) and not value.startswith("="):
+        with contextlib.suppress(ValueError):
+            value = float(value)
+    cell.value = value  # openpyxl, as Excel, takes "=..." for a formula
+    if isinstance(value, dt.date) and cell.number_format == "General":
+        cell.number_format = "yyyy-mm-dd"  # Excel formats a date it is given
 
 
 class FakeFont:

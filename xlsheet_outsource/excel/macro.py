@@ -245,7 +245,7 @@ class XlwingsBook:
     def write_block(self, sheet: str, top: int, left: int, rows: Grid,
                     formats: Sequence[str | None]) -> None:
         ws = self.book.sheets[sheet]
-        ws.range((top, left)).value = rows
+        ws.range((top, left)).value = _as_text(rows)
         header = ws.range((top, left), (top, left + len(rows[0]) - 1))
         header.color, header.font.bold, header.font.color = HEADER_COLOR, True, HEADER_FONT_COLOR
         for offset, number_format in enumerate(formats):
@@ -263,7 +263,7 @@ class XlwingsBook:
         if sheet.lower() in (name.lower() for name in self.sheet_names()):
             self.book.sheets[sheet].delete()
         ws = self.book.sheets.add(sheet, after=self.book.sheets[-1])
-        ws.range("A1").value = rows
+        ws.range("A1").value = _as_text(rows)
         for coordinate, number_format in formats.items():
             ws.range(coordinate).number_format = number_format
         if viewed.lower() != sheet.lower():
@@ -271,3 +271,9 @@ class XlwingsBook:
 
     def alert(self, message: str) -> None:
         self.book.app.alert(message, title=ALERT_TITLE)
+
+
+def _as_text(rows: Grid) -> Grid:
+    """Excel reads text written to it as if typed ("=..." a formula, "007" a number): a
+    leading apostrophe, which it does not show, keeps each text the text it is."""
+    return [["'" + value if isinstance(value, str) else value for value in row] for row in rows]
