@@ -250,6 +250,7 @@ def test_missing_sheet_and_hourly_worth(tmp_path):
     del book[schema.QUOTES]
     book.save(path)
     result = invoke("check", path)
+    assert result.exit_code == 1
     assert "blank.xlsx: has no Quotes sheet" in result.output
 
 
