@@ -21,6 +21,7 @@ from .api import (
     decide,
     decide_workbook,
     process_workbook,
+    task_records,
 )
 from .engine.model import Decision, Settings
 from .errors import FileError, InputError, Problem, UsageError, XlsheetOutsourceError
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchReport", "Decision", "FileError", "InputError", "Outcome", "Problem",
            "Settings", "UsageError", "XlsheetOutsourceError", "add_template", "check_workbook",
-           "decide", "decide_workbook", "new_template", "process_workbook", "run_batch"]
+           "decide", "decide_workbook", "new_template", "process_workbook", "run_batch",
+           "task_records"]
 
 
 def new_template(path: Path | str | None = None) -> "Workbook":
