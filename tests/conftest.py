@@ -22,6 +22,19 @@ if os.environ.get("CI"):
     settings.load_profile("ci")
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The log says how the property tests drew their examples, to replay them (at the
+    end: CI runs pytest -q, which shows no header)."""
+    profile = f"hypothesis profile {settings.get_current_profile_name()!r}"
+    if settings.default.derandomize:
+        line = (f"{profile}: derandomized, each test's seed is fixed by its own code (the same "
+                "examples every run); a failure prints its example and reproduce_failure blob")
+    else:
+        line = (f"{profile}: random seeds; a failure prints its example and the "
+                "--hypothesis-seed that replays it")
+    terminalreporter.write_line(line)
+
+
 @pytest.fixture
 def sample(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     """A copy of a sample workbook in the test's own folder: small_agency.xlsx, or the

@@ -18,10 +18,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from support.dates import RunDays
 from support.paths import MISTAKES_SAMPLE, SAMPLES, TYPICAL_SAMPLE
 
 from xlsheet_outsource.cli import main
 from xlsheet_outsource.engine import schema
+from xlsheet_outsource.excel.addin import write_addin
 from xlsheet_outsource.write.report_sheets import ACCOUNTANT_CELLS, SUMMARY_CELLS
 
 SAMPLE_NAMES = ["internet_marketer.xlsx", "small_agency.xlsx", "input_mistakes.xlsx"]
@@ -55,6 +57,7 @@ def total(rows, column, verdict="OUTSOURCE") -> float:
 def test_process_every_sample(sample):
     before = digest(sample)
     result = invoke("process", sample)
+    assert result.exit_code == (1 if sample.name == "input_mistakes.xlsx" else 0), result.output
     out = sample.with_name(sample.stem + ".outsourced.xlsx")
     assert f"results: {out}" in result.output
     assert digest(sample) == before, "the input must be byte-for-byte unchanged"
@@ -78,7 +81,7 @@ def test_process_every_sample(sample):
 
 @pytest.mark.parametrize("sample", ["internet_marketer.xlsx"], indirect=True)
 def test_internet_marketer_verdicts(sample):
-    invoke("process", sample)
+    assert invoke("process", sample).exit_code == 0
     rows = {r["Task ID"]: r for r in task_rows(sample.with_name(sample.stem + ".outsourced.xlsx"))}
     verdicts = [r["Verdict"] for r in rows.values()]
     for kind in ("OUTSOURCE", "KEEP", "REVIEW", "NEEDS QUOTE"):
@@ -90,13 +93,14 @@ def test_internet_marketer_verdicts(sample):
 @pytest.mark.parametrize("sample", SAMPLE_NAMES, indirect=True)
 def test_rerun_on_the_output_changes_nothing(sample, tmp_path):
     first, second = tmp_path / "first.xlsx", tmp_path / "second.xlsx"
-    invoke("process", sample, "-o", first)
-    invoke("process", first, "-o", second)
+    code, days = (1 if sample.name == "input_mistakes.xlsx" else 0), RunDays()
+    assert invoke("process", sample, "-o", first).exit_code == code
+    assert invoke("process", first, "-o", second).exit_code == code
     a, b = openpyxl.load_workbook(first), openpyxl.load_workbook(second)
     assert a.sheetnames == b.sheetnames
     for name in a.sheetnames:
-        assert [[c.value for c in r] for r in a[name].iter_rows()] == \
-               [[c.value for c in r] for r in b[name].iter_rows()], name
+        assert days.undated([[c.value for c in r] for r in a[name].iter_rows()]) == \
+               days.undated([[c.value for c in r] for r in b[name].iter_rows()]), name
     headers = [c.value for c in b[schema.TASKS][1]]
     assert headers.count("Verdict") == 1
 
@@ -116,7 +120,7 @@ def test_input_mistakes_are_named_and_the_rest_decided(sample):
     ]
     assert [f"input_mistakes.xlsx: {e}" for e in expected] == [line for line in lines if "!" in line]
     assert not any(p.name.endswith(".outsourced.xlsx") for p in sample.parent.iterdir())
-    invoke("process", sample)
+    assert invoke("process", sample).exit_code == 1
     rows = task_rows(sample.with_name("input_mistakes.outsourced.xlsx"))
     errors = [r["Reason"] for r in rows if r["Verdict"] == "ERROR"]
     assert len(errors) == 5 and any("Tasks!G4" in reason for reason in errors)
@@ -132,6 +136,58 @@ def test_in_place_keeps_a_backup(sample):
     assert backup.read_bytes() == before
     assert "Verdict" in [c.value for c in openpyxl.load_workbook(sample)[schema.TASKS][1]]
     assert not list(sample.parent.glob("*.outsourced.xlsx"))
+
+
+@pytest.mark.parametrize("sample", ["internet_marketer.xlsx"], indirect=True)
+def test_in_place_twice_keeps_the_version_before_the_last_run(sample):
+    """As docs/commands.md says: the previous version, so the second run's backup is the
+    first run's output (which holds every input of the original, byte for byte)."""
+    assert invoke("process", sample, "--in-place").exit_code == 0
+    decided_once = sample.read_bytes()
+    result = invoke("process", sample, "--in-place")
+    assert result.exit_code == 0
+    backup = sample.with_name("internet_marketer.bak.xlsx")
+    assert f"previous version kept as {backup}" in result.output
+    assert backup.read_bytes() == decided_once
+    assert sorted(p.name for p in sample.parent.iterdir()) == sorted([sample.name, backup.name])
+
+
+@pytest.mark.parametrize("sample", ["internet_marketer.xlsx"], indirect=True)
+def test_in_place_names_the_bak_file_it_replaces(sample):
+    """NAME.bak.xlsx is the tool's name for the previous version: a file already there is
+    replaced, and the line says where the previous version now is."""
+    stale = sample.with_name("internet_marketer.bak.xlsx")
+    stale.write_bytes(b"an older backup")
+    before = sample.read_bytes()
+    result = invoke("process", sample, "--in-place")
+    assert result.exit_code == 0
+    assert stale.read_bytes() == before and f"previous version kept as {stale}" in result.output
+
+
+def test_in_place_on_an_xlsm_keeps_an_xlsm_backup_with_its_macros(tmp_path):
+    workbook = write_addin(tmp_path / "outsourcing.xlsm").workbook  # the template, with VBA
+    book = openpyxl.load_workbook(workbook, keep_vba=True)
+    book[schema.SETTINGS]["B2"] = 120
+    book.save(workbook)
+    before = workbook.read_bytes()
+    result = invoke("process", workbook, "--in-place")
+    assert result.exit_code == 0, result.output
+    backup = tmp_path / "outsourcing.bak.xlsm"
+    assert f"previous version kept as {backup}" in result.output
+    assert backup.read_bytes() == before
+    with zipfile.ZipFile(workbook) as decided, zipfile.ZipFile(backup) as kept:
+        assert decided.read("xl/vbaProject.bin") == kept.read("xl/vbaProject.bin")
+
+
+@pytest.mark.parametrize("sample", ["internet_marketer.xlsx"], indirect=True)
+def test_out_and_in_place_together_are_a_usage_error(sample, tmp_path):
+    before = sample.read_bytes()
+    result = CliRunner().invoke(main, ["process", str(sample), "--in-place", "-o",
+                                       str(tmp_path / "other.xlsx")])
+    assert result.exit_code == 2
+    assert "use either --out or --in-place, not both" in result.output
+    assert sample.read_bytes() == before and not (tmp_path / "other.xlsx").exists()
+    assert not list(sample.parent.glob("*.bak.xlsx"))
 
 
 SPARKLINE = (b'<extLst><ext uri="{05C60535-1F16-4fd2-B633-F4F36F0B64E0}" '
@@ -199,6 +255,7 @@ def test_missing_sheet_and_hourly_worth(tmp_path):
     del book[schema.QUOTES]
     book.save(path)
     result = invoke("check", path)
+    assert result.exit_code == 1
     assert "blank.xlsx: has no Quotes sheet" in result.output
 
 

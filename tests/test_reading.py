@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -11,6 +10,7 @@ from types import SimpleNamespace
 import openpyxl
 import pytest
 import python_calamine
+from support.lo import recalculate
 from support.paths import SAMPLES, TYPICAL_SAMPLE
 
 from xlsheet_outsource import api, decide_workbook
@@ -32,13 +32,8 @@ def filled_template(path: Path, hours: list[object]) -> Path:
 
 def recalculated_by_libreoffice(path: Path, tmp: Path) -> Path:
     """The workbook as LibreOffice saves it: every formula with its computed result."""
-    out = tmp / "lo"
-    done = subprocess.run(
-        ["timeout", "120", "soffice", f"-env:UserInstallation=file://{tmp}/profile", "--headless",
-         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(path)],
-        capture_output=True, timeout=150)
-    assert done.returncode == 0, done.stderr
-    return out / path.name
+    [recalculated] = recalculate([path], tmp / "lo")
+    return recalculated
 
 
 def test_formula_without_saved_result_is_named(tmp_path):

@@ -7,12 +7,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import find, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from xlsheet_outsource import Settings, decide
-from xlsheet_outsource.engine import model
+from xlsheet_outsource.engine import model, schema
 
 E120 = Settings(hourly_worth=120)
 BLOG = dict(task_id="T1", task="Write weekly blog post", frequency=1, per="week",
@@ -179,21 +179,39 @@ task_st = st.fixed_dictionaries({
     "frequency": st.floats(0, 30, allow_nan=False), "per": st.sampled_from(PERS),
     "hours_each": hours, "expertise": st.sampled_from(["Core", "Strong", "Weak"]),
     "quality_critical": st.booleans()})
-quote_st = st.fixed_dictionaries({
+# Every quote input the engine reads (not the task it is for, nor who quoted).
+QUOTE_INPUTS = [c.key for c in schema.QUOTE_COLUMNS if c.read and c.key not in ("task_id", "vendor")]
+QUOTE_DRAWS = {
     "task": st.integers(0, 7), "price": money, "basis": st.sampled_from(BASES),
+    "vendor_hours_each": st.none() | hours,
     "review_hours_each": st.floats(0, 5, allow_nan=False), "setup_fee": money,
-    "setup_hours": hours, "platform_fee": st.floats(0, 0.5, allow_nan=False)})
+    "setup_hours": hours, "platform_fee": st.floats(0, 0.5, allow_nan=False)}
+quote_st = st.fixed_dictionaries(QUOTE_DRAWS)
 settings_st = st.builds(Settings, hourly_worth=st.floats(1, 500), fill_rate=st.floats(0.1, 1),
                         horizon_years=st.floats(0.5, 5), margin_pct=st.floats(0, 0.5))
+
+
+def quote_frame(quotes: list[dict]) -> pd.DataFrame:
+    """Drawn quotes as the engine takes them: every input column, each quote for task T{task}."""
+    rows = [{k: v for k, v in q.items() if k != "task"} | {"task_id": f"T{q['task']}",
+                                                            "vendor": f"V{i}"}
+            for i, q in enumerate(quotes)]
+    return pd.DataFrame(rows, columns=["task_id", "vendor", *QUOTE_INPUTS])
+
+
+def test_every_drawn_quote_input_reaches_the_engine():
+    assert set(QUOTE_DRAWS) == {"task", *QUOTE_INPUTS}
+    drawn = find(quote_st, lambda q: q["task"] == 1 and all(q[k] for k in QUOTE_INPUTS))
+    tasks = pd.DataFrame([BLOG | {"task_id": "T1"}])
+    arrived = decide(E120, tasks, quote_frame([drawn])).quotes.iloc[0]
+    assert {k: arrived[k] for k in QUOTE_INPUTS} == {k: drawn[k] for k in QUOTE_INPUTS}
 
 
 @hsettings(max_examples=150, deadline=None)
 @given(settings_st, st.lists(task_st, min_size=1, max_size=8), st.lists(quote_st, max_size=20))
 def test_invariants(settings, tasks, quotes):
     tasks = pd.DataFrame([t | {"task_id": f"T{i}"} for i, t in enumerate(tasks)])
-    quotes = pd.DataFrame([q | {"task_id": f"T{q.pop('task')}", "vendor": f"V{i}"}
-                           for i, q in enumerate(quotes)],
-                          columns=["task_id", "vendor", "price", "basis"])
+    quotes = quote_frame(quotes)
     d = decide(settings, tasks, quotes)
     t, q = d.tasks, d.quotes
     quoted = t["cash"].notna()
@@ -279,9 +297,7 @@ mixed_task_st = task_st | st.fixed_dictionaries({
 def test_verdicts_as_first_written(settings, tasks, quotes):
     tasks = pd.DataFrame([t | {"task_id": f"T{i % 6}"} for i, t in enumerate(tasks)],
                          index=range(2, 2 + len(tasks)))
-    quotes = pd.DataFrame([q | {"task_id": f"T{q.pop('task')}", "vendor": f"V{i}"}
-                           for i, q in enumerate(quotes)],
-                          columns=["task_id", "vendor", "price", "basis"])
+    quotes = quote_frame(quotes)
     t = decide(settings, tasks, quotes).tasks
     verdict, reason = model.verdicts(settings, t)
     expected_verdict, expected_reason = reference_verdicts(settings, t)

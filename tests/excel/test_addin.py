@@ -4,10 +4,8 @@ open; `freeze` turns its OUTSOURCE_* formulas into the values the engine gives."
 from __future__ import annotations
 
 import ast
-import csv
 import os
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -16,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.formula import ArrayFormula
+from support.lo import sheets_as_csv
 from support.workbook_values import through_file
 
 from xlsheet_outsource import api, udfs
@@ -44,18 +43,6 @@ def formula_text(cell) -> str:
 def our_formulas(book: openpyxl.Workbook) -> list[str]:
     return [f"{ws.title}!{c.coordinate}" for ws in book.worksheets for row in ws.iter_rows()
             for c in row if c.data_type == "f" and "OUTSOURCE_" in formula_text(c).upper()]
-
-
-def libreoffice_sheets(path: Path, outdir: Path) -> dict[str, list[list[str]]]:
-    """Every sheet of ``path`` as LibreOffice computes it (CSV, one file per sheet)."""
-    profile = outdir / "lo_profile"
-    subprocess.run(
-        ["timeout", "120", "soffice", f"-env:UserInstallation=file://{profile}", "--headless",
-         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,"
-         "false,-1", "--outdir", str(outdir), str(path)],
-        check=True, capture_output=True, timeout=150)
-    return {p.stem.split("-", 1)[1]: list(csv.reader(p.open(encoding="utf-8")))
-            for p in outdir.glob(f"{path.stem}-*.csv")}
 
 
 needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None,
@@ -154,7 +141,7 @@ def test_addin_command(tmp_path: Path) -> None:
 
 @needs_libreoffice
 def test_libreoffice_opens_the_addin_workbook(written, tmp_path: Path) -> None:
-    sheets = libreoffice_sheets(written.workbook, tmp_path)
+    sheets = sheets_as_csv(written.workbook, tmp_path)
     assert sheets[schema.TASKS][0][12] == addin.TRY_VERDICT
     assert sheets[addin.CONF_SHEET][5][:2] == ["UDF Modules", "xlsheet_outsource.udfs"]
 
@@ -199,7 +186,7 @@ def test_frozen_table_is_the_engines_block(filled, frozen, tmp_path: Path) -> No
 
 @needs_libreoffice
 def test_libreoffice_shows_the_frozen_values(frozen, tmp_path: Path) -> None:
-    sheets = libreoffice_sheets(frozen, tmp_path)
+    sheets = sheets_as_csv(frozen, tmp_path)
     verdicts = [row[12] for row in sheets[schema.TASKS][1:6]]
     assert verdicts[:4] == [udfs.outsource_verdict(t[5], t[3], t[4], 120, *TRIES[n + 2], t[6], t[7])
                             for n, t in enumerate(TASKS)]

@@ -8,9 +8,11 @@ values read back (python-calamine) are LibreOffice's own, never the saved ones.
 
 from __future__ import annotations
 
+import csv
 import html
 import math
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -31,6 +33,23 @@ Cell = tuple[str, int, str]  # (sheet, row, result key)
 def recalculate(workbooks: list[Path], outdir: Path) -> list[Path]:
     """Every workbook recalculated by LibreOffice, in one run."""
     return libreoffice.convert(workbooks, "xlsx", outdir)
+
+
+EVERY_SHEET_CSV = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+
+def sheets_as_csv(path: Path, outdir: Path) -> dict[str, list[list[str]]]:
+    """Every sheet of ``path`` as LibreOffice opens and computes it, by sheet name (its CSV
+    export writes one file per sheet, NAME-SHEET.csv)."""
+    soffice = libreoffice.find_soffice()
+    assert soffice is not None, "LibreOffice is needed"
+    outdir.mkdir(parents=True, exist_ok=True)
+    subprocess.run([soffice, f"-env:UserInstallation={(outdir / 'profile').as_uri()}",
+                    "--headless", "--norestore", "--convert-to", EVERY_SHEET_CSV,
+                    "--outdir", str(outdir), str(path)],
+                   check=True, capture_output=True, timeout=300)
+    return {p.stem[len(path.stem) + 1:]: list(csv.reader(p.open(encoding="utf-8")))
+            for p in outdir.glob(f"{path.stem}-*.csv")}
 
 
 def error_cells(path: Path) -> list[str]:

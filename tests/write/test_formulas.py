@@ -189,6 +189,7 @@ def test_process_formulas_on_the_command_line(tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     result = CliRunner().invoke(main, ["process", str(MISTAKES_SAMPLE), "-o",
                                        str(out), "--formulas"])
+    assert result.exit_code == 1  # its mistakes are problems; the rest is decided and written
     assert "formulas: 2 tasks and their quotes; 4 kept as values" in result.output
     assert "Tasks row 10 (T8): values, not formulas" in result.output
     result = CliRunner().invoke(main, ["process", str(SAMPLES / "internet_marketer.xlsx"), "-o",

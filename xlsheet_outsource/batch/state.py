@@ -73,7 +73,7 @@ class State:
             fingerprint = Fingerprint(**entry["fingerprint"])
         except (TypeError, KeyError):
             return None
-        if (entry.get("target") != _target_text(job) or not row.output
+        if (entry.get("target") != _target_text(job) or not isinstance(row.output, str)
                 or not (job.root / row.output).is_file() or not fingerprint.matches(job.source)):
             return None
         row.unchanged = True

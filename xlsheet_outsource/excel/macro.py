@@ -2,7 +2,8 @@
 
 Everything but XlwingsBook works on the small Book interface below, so the whole
 macro runs (and is tested) on an openpyxl workbook held in memory. XlwingsBook is
-the only code that talks to Excel, and the only code not tested here.
+the only code that talks to Excel; the tests drive it through a fake xlwings Book
+(tests/support/fake_xlwings.py).
 
 Wire it to a button with xlwings' RunPython (see docs/excel.md):
 
@@ -244,7 +245,7 @@ class XlwingsBook:
     def write_block(self, sheet: str, top: int, left: int, rows: Grid,
                     formats: Sequence[str | None]) -> None:
         ws = self.book.sheets[sheet]
-        ws.range((top, left)).value = rows
+        ws.range((top, left)).value = _as_text(rows)
         header = ws.range((top, left), (top, left + len(rows[0]) - 1))
         header.color, header.font.bold, header.font.color = HEADER_COLOR, True, HEADER_FONT_COLOR
         for offset, number_format in enumerate(formats):
@@ -256,15 +257,23 @@ class XlwingsBook:
         self.book.sheets[sheet].range((top, left), (bottom, right)).clear()
 
     def replace_sheet(self, sheet: str, rows: Grid, formats: Mapping[str, str]) -> None:
-        viewed = self.book.sheets.active  # adding a sheet activates it: the user's view stays
+        # Adding a sheet activates it: the user's view stays. Its name is taken now, as the
+        # viewed sheet may be the one deleted below.
+        viewed = self.book.sheets.active.name
         if sheet.lower() in (name.lower() for name in self.sheet_names()):
             self.book.sheets[sheet].delete()
         ws = self.book.sheets.add(sheet, after=self.book.sheets[-1])
-        ws.range("A1").value = rows
+        ws.range("A1").value = _as_text(rows)
         for coordinate, number_format in formats.items():
             ws.range(coordinate).number_format = number_format
-        if viewed.name.lower() != sheet.lower():
-            viewed.activate()
+        if viewed.lower() != sheet.lower():
+            self.book.sheets[viewed].activate()
 
     def alert(self, message: str) -> None:
         self.book.app.alert(message, title=ALERT_TITLE)
+
+
+def _as_text(rows: Grid) -> Grid:
+    """Excel reads text written to it as if typed ("=..." a formula, "007" a number): a
+    leading apostrophe, which it does not show, keeps each text the text it is."""
+    return [["'" + value if isinstance(value, str) else value for value in row] for row in rows]

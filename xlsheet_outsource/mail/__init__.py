@@ -89,12 +89,16 @@ def email_workbook(workbook: Path, envelope: Envelope, config: MailConfig,
                    server: SmtpServer | None, *, pdf: bool = False, outbox: Path | None = None,
                    warn: Callable[[str], None] = print) -> Delivery:
     """Decide a copy of the workbook, compose the message, keep it in the outbox and, when
-    a server is given, send it. ``warn`` hears of rows that could not be decided."""
+    a server is given, send it. ``warn`` hears of rows that could not be decided, and of
+    what freezing the workbook's OUTSOURCE_ formulas dropped from the copy sent."""
     login = find_login(server) if server else None  # asked before the slow part
     with tempfile.TemporaryDirectory(prefix="xlsheet-outsource-mail-") as scratch:
         prepared = prepare_workbook(workbook, Path(scratch))
         for problem in prepared.problems:
             warn(f"{workbook.name}: {problem}")
+        if prepared.lost:
+            warn(f"{workbook.name}: the copy sent lacks what replacing its OUTSOURCE_ formulas "
+                 f"by their values dropped: {', '.join(prepared.lost)}")
         pdfs = (report_pdf(prepared, Path(scratch)),) if pdf else ()
         message = _compose_one(Parcel(prepared.section, (prepared.attachment, *pdfs)),
                                envelope, config.max_attachment_bytes, server is None)

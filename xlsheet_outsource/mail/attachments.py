@@ -46,6 +46,7 @@ class PreparedWorkbook:
     summary: Summary
     decided_on: dt.date
     problems: tuple[str, ...]  # rows that could not be decided, "Tasks!G4: ..."
+    lost: tuple[str, ...] = ()  # what freezing its OUTSOURCE_ formulas dropped from the copy
 
     @property
     def section(self) -> Section:
@@ -64,8 +65,9 @@ def prepare_workbook(source: Path, workdir: Path) -> PreparedWorkbook:
         raise MailError(f"{source}: cannot be read: {exc.strerror or exc}") from None
     # Frozen before deciding: a workbook with formulas is decided into a values-only
     # copy, which would keep what the formulas last showed (#NAME? without the add-in).
+    lost: tuple[str, ...] = ()
     if has_outsource_formulas(copy):
-        copy = freeze_formulas(copy, workdir / "frozen" / source.name)
+        copy, lost = freeze_formulas(copy, workdir / "frozen" / source.name)
     outcome = api.process_workbook(copy, workdir / attachment_name(source))
     if outcome.summary is None or outcome.output is None:
         raise MailError(f"{source.name}: cannot be decided: "
@@ -73,7 +75,7 @@ def prepare_workbook(source: Path, workdir: Path) -> PreparedWorkbook:
     attachment = Attachment(outcome.output.name, outcome.output.read_bytes())
     # Decided and written: its problems are rows that could not be decided.
     return PreparedWorkbook(attachment, outcome.summary, dt.date.today(),
-                            tuple(map(str, outcome.problems)))
+                            tuple(map(str, outcome.problems)), lost)
 
 
 def attachment_name(source: Path) -> str:
@@ -131,8 +133,9 @@ def has_outsource_formulas(path: Path) -> bool:
         return False  # not a workbook: deciding it says why, in the user's words
 
 
-def freeze_formulas(path: Path, target: Path) -> Path:
-    """``path`` with every OUTSOURCE_ formula replaced by its value, saved as ``target``."""
+def freeze_formulas(path: Path, target: Path) -> tuple[Path, tuple[str, ...]]:
+    """``path`` with every OUTSOURCE_ formula replaced by its value, saved as ``target``;
+    and what rewriting it dropped (charts, pivots, ...: the copy sent lacks them)."""
     from ..excel.freeze import freeze_workbook
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -140,7 +143,7 @@ def freeze_formulas(path: Path, target: Path) -> Path:
     if frozen.problems or frozen.output is None:
         raise MailError(f"{path.name}: an OUTSOURCE_ formula cannot be replaced by its value, "
                         f"so the accountant would see an error: {frozen.problems[0]}")
-    return frozen.output
+    return frozen.output, tuple(frozen.lost)
 
 
 def check_size(attachments: Sequence[Attachment], limit: int) -> None:

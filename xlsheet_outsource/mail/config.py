@@ -102,6 +102,7 @@ def load_config(path: Path | None = None) -> MailConfig:
     _check_keys(path, data, _TOP_KEYS, "")
     smtp = data.get("smtp", {})
     _check_keys(path, smtp, _SMTP_KEYS, "smtp.")
+    _check_ranges(path, data, smtp)
     return MailConfig(
         sender=data.get("from"), to=_strings(path, data, "to"), cc=_strings(path, data, "cc"),
         outbox=Path(data["outbox"]).expanduser() if "outbox" in data else None,
@@ -120,6 +121,18 @@ def _check_keys(path: Path, data: dict[str, object],
                                  f"{', '.join(prefix + k for k in allowed)})")
         if not isinstance(value, allowed[key]) or isinstance(value, bool):
             raise MailUsageError(f"{path}: {prefix}{key} has the wrong type: {value!r}")
+
+
+def _check_ranges(path: Path, data: dict[str, object], smtp: dict[str, object]) -> None:
+    """Numbers of the right type but that cannot work (a timeout of 0 never waits)."""
+    port = smtp.get("port")
+    if isinstance(port, int) and not 1 <= port <= 65535:
+        raise MailUsageError(f"{path}: smtp.port must be a port number from 1 to 65535, "
+                             f"got {port}")
+    for key, value, what in (("smtp.timeout", smtp.get("timeout"), "a number of seconds above 0"),
+                             ("max_attachment_mb", data.get("max_attachment_mb"), "above 0")):
+        if isinstance(value, (int, float)) and not value > 0:
+            raise MailUsageError(f"{path}: {key} must be {what}, got {value!r}")
 
 
 def _strings(path: Path, data: dict[str, object], key: str) -> tuple[str, ...]:

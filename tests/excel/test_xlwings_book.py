@@ -1,0 +1,218 @@
+"""The Decide button as Excel runs it: XlwingsBook, decide_caller and the add-in's entry
+points (its macro module and xlwings Lite's main.py) driven against a fake xlwings Book
+(tests/support/fake_xlwings.py), then `freeze` on what they wrote, end to end."""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+from types import ModuleType
+
+import openpyxl
+import pytest
+import xlwings
+from click.testing import CliRunner
+from openpyxl.chart import BarChart, Reference
+from support.dates import RunDays
+from support.fake_xlwings import FakeBook
+from support.paths import SAMPLE_FILES, SAMPLES
+from support.workbook_values import formats, trimmed
+
+from xlsheet_outsource import api
+from xlsheet_outsource.cli import main
+from xlsheet_outsource.engine import schema
+from xlsheet_outsource.excel import addin, macro
+from xlsheet_outsource.excel.freeze import freeze_workbook
+
+COMPARED = (schema.TASKS, schema.QUOTES, schema.SUMMARY, schema.ACCOUNTANT)
+TASKS = [("T1", "Blog post", "Content", 1, "week", 3, "Strong", "No"),
+         ("T2", "Client emails", "Admin", 30, "day", 0.1, "Strong", "No"),
+         ("T3", "Programming", "Core work", 1, "week", 10, "Core", "No")]
+QUOTES = [("T1", "Writer", 90, None, None, None, None, 0.5), ("T3", "Coder", 50, "per hour")]
+TRY_PRICE = "J"  # the add-in's first "Try" column on Tasks
+
+
+def calling(monkeypatch: pytest.MonkeyPatch, book: FakeBook) -> FakeBook:
+    """Make ``book`` the workbook whose button was pressed (xlwings' Book.caller)."""
+    monkeypatch.setattr(xlwings.Book, "caller", staticmethod(lambda: book))
+    return book
+
+
+def saved(book: FakeBook, path: Path) -> openpyxl.Workbook:
+    book.save(path)
+    return openpyxl.load_workbook(path)
+
+
+def verdicts(ws) -> list[object]:
+    """The Verdict column the tool wrote on Tasks, down to its last filled cell."""
+    col = next(c.column for c in ws[1] if c.value == "Verdict")
+    values = [ws.cell(row, col).value for row in range(2, ws.max_row + 1)]
+    while values and values[-1] is None:
+        values.pop()
+    return values
+
+
+@pytest.mark.parametrize("sample", SAMPLE_FILES, ids=lambda p: p.stem)
+def test_the_button_writes_what_process_writes(sample: Path, tmp_path: Path, monkeypatch) -> None:
+    processed, days = tmp_path / "processed.xlsx", RunDays()
+    outcome = api.process_workbook(sample, processed)
+    book = calling(monkeypatch, FakeBook(sample))
+    macro.decide_caller()
+    decided, expected = saved(book, tmp_path / "excel.xlsx"), openpyxl.load_workbook(processed)
+    assert decided.sheetnames == expected.sheetnames
+    for sheet in COMPARED:
+        assert days.undated(trimmed(decided[sheet])) == days.undated(trimmed(expected[sheet])), sheet
+        assert formats(decided[sheet]) == formats(expected[sheet]), sheet
+    problems = [str(p) for p in outcome.problems]
+    assert book.app.alerts == ([(macro.ALERT_TITLE, f"Decided; {len(problems)} value(s) need "
+                                 "fixing (see Reason on Tasks and Problem on Quotes):\n"
+                                 + "\n".join(problems))] if problems else [])
+
+
+def test_the_header_looks_as_the_tools_own(tmp_path: Path, monkeypatch) -> None:
+    book = calling(monkeypatch, FakeBook(SAMPLES / "small_agency.xlsx"))
+    macro.decide_caller()
+    tasks = book.sheets[schema.TASKS]
+    col = next(c.column for c in tasks.ws[1] if c.value == "Verdict")
+    header = tasks.range((1, col))
+    assert (header.color, header.font.bold, header.font.color) == (
+        macro.HEADER_COLOR, True, macro.HEADER_FONT_COLOR)
+
+
+@pytest.mark.parametrize("viewed", [schema.TASKS, schema.SUMMARY, schema.ACCOUNTANT])
+def test_a_rerun_replaces_the_report_sheets_and_keeps_the_sheet_in_view(monkeypatch, viewed,
+                                                                        tmp_path: Path) -> None:
+    book = calling(monkeypatch, FakeBook(SAMPLES / "small_agency.xlsx"))
+    macro.decide_caller()
+    first = saved(book, tmp_path / "first.xlsx")
+    book.sheets[viewed].activate()
+    macro.decide_caller()  # the sheet in view may be one the run deletes and adds again
+    again = saved(book, tmp_path / "again.xlsx")
+    assert again.sheetnames == first.sheetnames
+    assert book.sheets.active.name == viewed
+    for sheet in COMPARED:
+        assert trimmed(again[sheet]) == trimmed(first[sheet]), sheet
+
+
+def test_text_is_written_as_text_never_as_a_formula_or_number(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    """Excel reads text written to it as if typed: a vendor named "=2+3" would become a
+    formula, "007" a number. The tool's output keeps them as the text they are."""
+    source = openpyxl.load_workbook(SAMPLES / "small_agency.xlsx")
+    quotes = source[schema.QUOTES]
+    vendor_col = next(c.column for c in quotes[1] if c.value == "Vendor")
+    for row in range(2, quotes.max_row + 1):
+        vendor = quotes.cell(row, vendor_col)
+        if vendor.value:
+            vendor.value, vendor.data_type = "=2+3" if row % 2 else "007", "s"  # typed as text
+    source.save(tmp_path / "odd_names.xlsx")
+    api.process_workbook(tmp_path / "odd_names.xlsx", tmp_path / "processed.xlsx")
+    book = calling(monkeypatch, FakeBook(tmp_path / "odd_names.xlsx"))
+    macro.decide_caller()
+    decided = saved(book, tmp_path / "excel.xlsx")
+    expected = openpyxl.load_workbook(tmp_path / "processed.xlsx")
+    for sheet in (schema.TASKS, schema.SUMMARY):
+        texts = [(c.coordinate, c.value) for row in expected[sheet].iter_rows() for c in row
+                 if c.value in ("=2+3", "007") and c.data_type == "s"]
+        assert texts, sheet
+        assert [(place, decided[sheet][place].value, decided[sheet][place].data_type)
+                for place, _ in texts] == [(place, text, "s") for place, text in texts], sheet
+
+
+def test_settings_come_from_their_names_in_excel(tmp_path: Path, monkeypatch) -> None:
+    source = openpyxl.load_workbook(SAMPLES / "small_agency.xlsx")
+    source.create_sheet("Elsewhere")["C3"] = 60
+    source.defined_names["HourlyWorth"].attr_text = "Elsewhere!$C$3"
+    source[schema.SETTINGS]["A2"] = "Something else"  # the label is gone too
+    source.save(tmp_path / "named.xlsx")
+    book = FakeBook(tmp_path / "named.xlsx")
+    assert macro.read_book(macro.XlwingsBook(book)).found.settings.hourly_worth == 60
+
+
+def test_when_nothing_can_be_decided_nothing_is_written(tmp_path: Path, monkeypatch) -> None:
+    source = openpyxl.load_workbook(SAMPLES / "small_agency.xlsx")
+    del source[schema.QUOTES]
+    source.save(tmp_path / "no_quotes.xlsx")
+    book = calling(monkeypatch, FakeBook(tmp_path / "no_quotes.xlsx"))
+    before = trimmed(book.workbook[schema.TASKS])
+    macro.decide_caller()
+    assert book.workbook.sheetnames == source.sheetnames
+    assert trimmed(book.workbook[schema.TASKS]) == before
+    [(title, message)] = book.app.alerts
+    assert title == macro.ALERT_TITLE
+    assert message.startswith("Nothing was written:\n") and "has no Quotes sheet" in message
+
+
+# --- the add-in: its entry points, then freeze ------------------------------------------
+
+def module_from(path: Path) -> ModuleType:
+    """Import a Python file the add-in wrote, as xlwings does (by its path)."""
+    spec = importlib.util.spec_from_file_location(f"addin_{path.parent.name}_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def filled_addin(tmp_path_factory) -> tuple[addin.AddinFiles, Path]:
+    """The add-in's files, and its workbook with a few tasks and quotes as a user saves it."""
+    files = addin.write_addin(tmp_path_factory.mktemp("addin") / "outsourcing.xlsm")
+    book = openpyxl.load_workbook(files.workbook, keep_vba=True)
+    book[schema.SETTINGS]["B2"] = 120
+    for sheet, rows in ((schema.TASKS, TASKS), (schema.QUOTES, QUOTES)):
+        for row, values in enumerate(rows, start=2):
+            for col, value in enumerate(values, start=1):
+                book[sheet].cell(row, col, value)
+    book[schema.TASKS][f"{TRY_PRICE}2"] = 80  # the Live verdict at another price
+    filled = files.workbook.with_name("filled.xlsm")
+    book.save(filled)
+    return files, filled
+
+
+def test_the_addin_macro_and_the_lite_script_decide_the_workbook(filled_addin, tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    files, filled = filled_addin
+    desktop = calling(monkeypatch, FakeBook(filled))
+    module_from(files.macro_module).main()  # what SampleCall / "Run main" runs
+    lite = FakeBook(filled)
+    module_from(files.lite_folder / "main.py").decide(lite)  # xlwings Lite's script
+    _, decision = api.decide_workbook(filled)
+    for book in (desktop, lite):
+        decided = saved(book, tmp_path / "decided.xlsm")
+        assert decided.sheetnames == [schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES,
+                                      addin.LIVE_SHEET, addin.CONF_SHEET, schema.SUMMARY,
+                                      schema.ACCOUNTANT]
+        assert verdicts(decided[schema.TASKS]) == decision.tasks["verdict"].tolist() == [
+            "OUTSOURCE", "NEEDS QUOTE", "KEEP"]
+        assert book.sheets.active.name == schema.START  # where the user pressed the button
+        assert book.app.alerts == []
+
+
+def test_freeze_after_the_button_reports_what_it_drops(filled_addin, tmp_path: Path,
+                                                       monkeypatch) -> None:
+    files, filled = filled_addin
+    book = calling(monkeypatch, FakeBook(filled))
+    module_from(files.macro_module).main()
+    charted = book.workbook.create_sheet("My chart")  # a chart of the user's own
+    charted.append(["Month", "Spend"])
+    charted.append(["Jan", 300])
+    chart = BarChart()
+    chart.add_data(Reference(charted, min_col=2, min_row=1, max_row=2), titles_from_data=True)
+    charted.add_chart(chart, "D2")
+    decided = tmp_path / "decided.xlsm"
+    book.save(decided)
+    outcome = freeze_workbook(decided, tmp_path / "frozen.xlsm")
+    assert outcome.problems == [] and outcome.frozen == 501  # 500 Tasks rows, the Live table
+    assert outcome.lost == ["formula results (Tasks)", "formula results (Live results)",
+                            "charts (My chart)"]
+    # openpyxl keeps a chart it made itself, but not one of Excel's in full: reported either way.
+    frozen = openpyxl.load_workbook(tmp_path / "frozen.xlsm", keep_vba=True)
+    assert trimmed(frozen[schema.SUMMARY]) == trimmed(openpyxl.load_workbook(decided)[schema.SUMMARY])
+    assert frozen[schema.TASKS]["M2"].value == '=IF(OR($A2="",$J2=""),"","OUTSOURCE")'
+    shutil.copy(decided, tmp_path / "again.xlsm")
+    result = CliRunner().invoke(main, ["freeze", str(tmp_path / "again.xlsm")])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ("  rewriting it dropped formula results (Tasks), formula results "
+                             "(Live results), charts (My chart)\n")

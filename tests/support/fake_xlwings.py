@@ -1,0 +1,289 @@
+"""A fake of the xlwings Book the Decide macro talks to, over an openpyxl workbook.
+
+Only the surface excel/ uses: ``book.sheets`` (iterate, index by name or position,
+``active``, ``add``), a sheet's ``name``, ``range``, ``used_range``, ``delete`` and
+``activate``; a range's ``value`` (read through ``options``), ``number_format``, ``color``,
+``font``, ``clear`` and ``get_address``; ``book.names``; ``book.app.alert``. It behaves as
+Excel does where the macro could get it wrong:
+- numbers come back as floats, dates as datetimes, error cells as text only with
+  ``err_to_str``, a formula's cell as its saved result;
+- a text written is read as if typed ("=..." a formula, "12" a number) unless it starts
+  with an apostrophe;
+- a deleted sheet is gone: touching it afterwards raises, as the COM object does;
+- adding a sheet makes it the active one.
+The workbook behind it (``book.workbook``) can be saved and read as any file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator
+from copy import copy
+from pathlib import Path
+
+import openpyxl
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet.worksheet import Worksheet
+
+Corner = tuple[int, int] | str
+
+
+class DeletedSheetError(Exception):
+    """What Excel raises when a deleted sheet's object is used (COM: "Object required")."""
+
+
+class FakeBook:
+    def __init__(self, path: Path) -> None:
+        self.workbook = openpyxl.load_workbook(path, keep_vba=path.suffix == ".xlsm")
+        self.saved = openpyxl.load_workbook(path, data_only=True)  # formulas' saved results
+        self.app = FakeApp()
+        self.sheets = FakeSheets(self)
+        self.names = FakeNames(self)
+        self.active_title = self.workbook.active.title
+
+    def save(self, path: Path) -> None:
+        self.workbook.active = self.workbook.sheetnames.index(self.active_title)
+        for ws in self.workbook.worksheets:
+            ws.sheet_view.tabSelected = ws.title == self.active_title
+        self.workbook.save(path)
+
+
+class FakeApp:
+    def __init__(self) -> None:
+        self.alerts: list[tuple[str | None, str]] = []  # (title, message)
+
+    def alert(self, prompt: str, title: str | None = None, **_: object) -> None:
+        self.alerts.append((title, prompt))
+
+
+class FakeSheets:
+    def __init__(self, book: FakeBook) -> None:
+        self.book = book
+
+    def __iter__(self) -> Iterator[FakeSheet]:
+        return iter([FakeSheet(self.book, ws) for ws in self.book.workbook.worksheets])
+
+    def __len__(self) -> int:
+        return len(self.book.workbook.worksheets)
+
+    def __getitem__(self, key: int | str) -> FakeSheet:
+        worksheets = self.book.workbook.worksheets
+        if isinstance(key, int):
+            return FakeSheet(self.book, worksheets[key])
+        for ws in worksheets:  # Excel finds sheets whatever the case
+            if ws.title.lower() == key.lower():
+                return FakeSheet(self.book, ws)
+        raise KeyError(key)
+
+    @property
+    def active(self) -> FakeSheet:
+        return self[self.book.active_title]
+
+    def add(self, name: str, before: FakeSheet | None = None,
+            after: FakeSheet | None = None) -> FakeSheet:
+        if any(ws.title.lower() == name.lower() for ws in self.book.workbook.worksheets):
+            raise ValueError(f"Sheet named {name!r} already present in workbook")
+        titles = self.book.workbook.sheetnames
+        index = titles.index(after.name) + 1 if after else titles.index(before.name) if before \
+            else titles.index(self.book.active_title)
+        sheet = FakeSheet(self.book, self.book.workbook.create_sheet(name, index))
+        self.book.active_title = name
+        return sheet
+
+
+class FakeSheet:
+    def __init__(self, book: FakeBook, ws: Worksheet) -> None:
+        self.book, self._ws = book, ws
+
+    @property
+    def ws(self) -> Worksheet:
+        if self._ws not in self.book.workbook.worksheets:
+            raise DeletedSheetError("Object required: the sheet was deleted")
+        return self._ws
+
+    @property
+    def name(self) -> str:
+        return self.ws.title
+
+    def delete(self) -> None:
+        title = self.name
+        self.book.workbook.remove(self.ws)
+        if title == self.book.active_title:
+            self.book.active_title = self.book.workbook.sheetnames[0]
+
+    def activate(self) -> None:
+        self.book.active_title = self.name
+
+    @property
+    def used_range(self) -> FakeRange:
+        return FakeRange(self, (1, 1), (self.ws.max_row, self.ws.max_column))
+
+    def range(self, first: Corner, last: Corner | None = None) -> FakeRange:
+        return FakeRange(self, first, last)
+
+
+class FakeRange:
+    def __init__(self, sheet: FakeSheet, first: Corner, last: Corner | None = None) -> None:
+        self.sheet = sheet
+        if isinstance(first, str):
+            min_col, min_row, max_col, max_row = range_boundaries(first.replace("$", ""))
+            first, last = (min_row, min_col), (max_row, max_col)
+        self.top, self.left = first
+        self.bottom, self.right = last or first
+        self.ndim: int | None = None
+        self.err_to_str = False
+
+    @property
+    def row(self) -> int:
+        return self.top
+
+    @property
+    def column(self) -> int:
+        return self.left
+
+    @property
+    def last_cell(self) -> FakeRange:
+        return FakeRange(self.sheet, (self.bottom, self.right))
+
+    def options(self, ndim: int | None = None, err_to_str: bool = False) -> FakeRange:
+        self.ndim, self.err_to_str = ndim, err_to_str
+        return self
+
+    def cells(self) -> list[Cell]:
+        ws = self.sheet.ws
+        return [ws.cell(r, c) for r in range(self.top, self.bottom + 1)
+                for c in range(self.left, self.right + 1)]
+
+    @property
+    def value(self) -> object:
+        rows = [[self._read(r, c) for c in range(self.left, self.right + 1)]
+                for r in range(self.top, self.bottom + 1)]
+        if self.ndim == 2:
+            return rows
+        if len(rows) == 1 and len(rows[0]) == 1:
+            return rows[0][0]
+        return rows[0] if len(rows) == 1 else rows
+
+    @value.setter
+    def value(self, value: object) -> None:
+        rows = value if isinstance(value, list) else [[value]]
+        rows = [row if isinstance(row, list) else [row] for row in rows]
+        ws = self.sheet.ws
+        for r, row in enumerate(rows, start=self.top):
+            for c, item in enumerate(row, start=self.left):
+                _enter(ws.cell(r, c), item)
+
+    def _read(self, row: int, col: int) -> object:
+        cell = self.sheet.ws._cells.get((row, col))  # reading creates no cell
+        if cell is None:
+            return None
+        value = cell.value
+        if cell.data_type == "f":
+            saved = self.sheet.book.saved
+            value = saved[cell.parent.title].cell(row, col).value \
+                if cell.parent.title in saved.sheetnames else None
+        if cell.data_type == "e" and not self.err_to_str:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return value
+        return float(value)  # Excel keeps every number as a double
+
+    @property
+    def number_format(self) -> str:
+        return self.cells()[0].number_format
+
+    @number_format.setter
+    def number_format(self, number_format: str) -> None:
+        for cell in self.cells():
+            cell.number_format = number_format
+
+    @property
+    def color(self) -> str | None:
+        fill = self.cells()[0].fill
+        return f"#{fill.fgColor.rgb[-6:]}" if fill.fill_type == "solid" else None
+
+    @color.setter
+    def color(self, color: str) -> None:
+        for cell in self.cells():
+            cell.fill = PatternFill("solid", fgColor="FF" + color.lstrip("#").upper())
+
+    @property
+    def font(self) -> FakeFont:
+        return FakeFont(self)
+
+    def clear(self) -> None:
+        for cell in self.cells():
+            cell.value, cell.style = None, "Normal"
+
+    def get_address(self, row_absolute: bool = True, column_absolute: bool = True) -> str:
+        def corner(row: int, col: int) -> str:
+            return (("$" if column_absolute else "") + get_column_letter(col)
+                    + ("$" if row_absolute else "") + str(row))
+        first, last = corner(self.top, self.left), corner(self.bottom, self.right)
+        return first if first == last else f"{first}:{last}"
+
+
+def _enter(cell: Cell, value: object) -> None:
+    """Store a value as Excel does one written to it: text is read as if typed, so "=..."
+    becomes a formula and "12" a number, unless a leading apostrophe marks it as text."""
+    if isinstance(value, str) and value.startswith("'"):
+        cell.value, cell.data_type = value[1:], "s"
+        return
+    if isinstance(value, str) and not value.startswith("="):
+        with contextlib.suppress(ValueError):
+            value = float(value)
+    cell.value = value  # openpyxl, as Excel, takes "=..." for a formula
+    if isinstance(value, dt.date) and cell.number_format == "General":
+        cell.number_format = "yyyy-mm-dd"  # Excel formats a date it is given
+
+
+class FakeFont:
+    def __init__(self, cells: FakeRange) -> None:
+        self.range = cells
+
+    def _set(self, key: str, value: object) -> None:
+        for cell in self.range.cells():
+            font = copy(cell.font)
+            setattr(font, key, value)
+            cell.font = font
+
+    @property
+    def bold(self) -> bool:
+        return bool(self.range.cells()[0].font.bold)
+
+    @bold.setter
+    def bold(self, bold: bool) -> None:
+        self._set("bold", bold)
+
+    @property
+    def color(self) -> str | None:
+        color = self.range.cells()[0].font.color
+        return f"#{color.rgb[-6:]}" if color is not None and isinstance(color.rgb, str) else None
+
+    @color.setter
+    def color(self, color: str) -> None:
+        self._set("color", "FF" + color.lstrip("#").upper())
+
+
+class FakeNames:
+    def __init__(self, book: FakeBook) -> None:
+        self.book = book
+
+    def contains(self, name: str) -> bool:
+        return name in self.book.workbook.defined_names
+
+    def __getitem__(self, name: str) -> FakeName:
+        return FakeName(self.book, name)
+
+
+class FakeName:
+    def __init__(self, book: FakeBook, name: str) -> None:
+        self.book, self.name = book, name
+
+    @property
+    def refers_to_range(self) -> FakeRange:
+        [(sheet, cells)] = list(self.book.workbook.defined_names[self.name].destinations)
+        return self.book.sheets[sheet].range(cells)
