@@ -112,9 +112,6 @@ def test_pdftoppm_failing_is_one_line(decided: Path, tmp_path: Path, monkeypatch
 
 
 @needs_libreoffice
-@pytest.mark.xfail(strict=True, raises=subprocess.TimeoutExpired,
-                   reason="write/render.py: pdftoppm's time-out (subprocess.TimeoutExpired) "
-                          "is not caught, so a hung pdftoppm ends `render --png` in a traceback")
 def test_pdftoppm_hanging_is_one_line(decided: Path, tmp_path: Path, monkeypatch,
                                       request) -> None:
     pid_file = tmp_path / "child.pid"

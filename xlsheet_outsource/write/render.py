@@ -153,8 +153,11 @@ def _pages_as_png(pdf: Path, prefix: Path) -> list[Path]:
     """Every page as prefix-N.png."""
     for old in prefix.parent.glob(f"{prefix.name}-*.png"):
         old.unlink()
-    result = subprocess.run(["pdftoppm", "-png", "-r", str(PNG_DPI), str(pdf), str(prefix)],
-                            capture_output=True, text=True, timeout=120)
+    try:
+        result = subprocess.run(["pdftoppm", "-png", "-r", str(PNG_DPI), str(pdf), str(prefix)],
+                                capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired as hung:
+        raise RenderError(f"pdftoppm did not finish within {hung.timeout:g} s") from None
     if result.returncode != 0:
         raise RenderError(f"pdftoppm could not make PNG pages: {result.stderr.strip()[:200]}")
     return sorted(prefix.parent.glob(f"{prefix.name}-*.png"),
