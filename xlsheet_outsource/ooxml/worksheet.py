@@ -70,13 +70,17 @@ def _row_xml(row: RenderedRow, prefix: bytes) -> bytes:
 
 @dataclass
 class SheetEdit:
-    """What to change: cells in ``columns`` from ``first_row`` down are removed; ``cells``
-    are written (replacing any cell at the same place)."""
+    """What to change: cells in ``columns`` from ``first_row`` down (to ``last_row``, when
+    given) are removed; ``cells`` are written (replacing any cell at the same place)."""
     first_row: int
     columns: frozenset[int]
     cells: Mapping[int, Mapping[int, Cell] | RenderedRow]  # row -> column -> cell
     widths: Mapping[int, float] = field(default_factory=dict)
     formats: tuple[ConditionalFormat, ...] = ()  # replace those wholly within ``columns``
+    last_row: int | None = None
+
+    def clears(self, row: int) -> bool:
+        return self.first_row <= row and (self.last_row is None or row <= self.last_row)
 
 
 @dataclass(frozen=True)
@@ -170,6 +174,18 @@ def filled_columns(xml: bytes, row_number: int) -> set[int]:
     return set()
 
 
+def filled_cells(xml: bytes) -> Iterable[tuple[int, int]]:
+    """(row, column) of every cell holding a value or a formula."""
+    prefix = sheet_prefix(xml)
+    syntax = _syntax(prefix)
+    for row in _rows(xml, _sheet_data(xml, prefix), syntax):
+        for column, cell in _cells(row.inner, syntax):
+            content = cell[2]
+            if content and (any(mark in content for mark in syntax.value)
+                            or syntax.formula.search(content)):
+                yield row.number, column
+
+
 def rewrite(xml: bytes, edit: SheetEdit) -> Rewritten:
     prefix = sheet_prefix(xml)
     data = _sheet_data(xml, prefix)
@@ -234,7 +250,7 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
         written = rendered.get(row.number, _NOTHING)
         if pending < len(new_rows) and new_rows[pending] == row.number:
             pending += 1
-        changing = block if row.number >= edit.first_row else []
+        changing = block if edit.clears(row.number) else []
         if not edit.columns.issuperset(written[0]) or not changing:
             changing = sorted(set(changing).union(written[0]))
         if not changing:
@@ -298,7 +314,7 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
         after = b""
         if cut is not None and (old := cut.search(piece)):
             tail = piece[old.start():]
-            if number < edit.first_row or b"<f" in tail or _cell_before(leftmost).search(tail):
+            if not edit.clears(number) or b"<f" in tail or _cell_before(leftmost).search(tail):
                 return None  # kept above the table; a formula gone; cells out of order
             piece, after = piece[:old.start()], tail[len(tail.rstrip()):]
         if new == number:
