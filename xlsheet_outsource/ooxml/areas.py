@@ -21,3 +21,15 @@ class Area:
 
     def meets_columns(self, first: int, last: int) -> bool:
         return self.first_column <= last and first <= self.last_column
+
+
+@dataclass(frozen=True)
+class Block:
+    """The tool's own cells on a sheet: these columns, from ``top`` to ``bottom``."""
+    columns: frozenset[int]
+    top: int
+    bottom: int
+
+    def holds(self, area: Area) -> bool:
+        return self.top <= area.first_row and area.last_row <= self.bottom and \
+            self.columns.issuperset(range(area.first_column, area.last_column + 1))

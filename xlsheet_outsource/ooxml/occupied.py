@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterable
 from defusedxml import ElementTree as SafeET
 
 from . import worksheet
-from .areas import Area
+from .areas import Area, Block
 from .cells import EXCEL_COLUMNS, EXCEL_ROWS, column_number
 
 EMU_PER_COLUMN = 609_600  # 64 pixels, Excel's default column width, in drawing units
 _RANGED = re.compile(rb"<(?:[\w.-]+:)?(mergeCell|conditionalFormatting|dataValidation|hyperlink|"
                      rb"protectedRange)\b[^>]*?\s(?:sqref|ref)=\"([^\"]*)\"")
-_EXTENDED_SQREF = re.compile(rb"<(?:[\w.-]+:)?sqref>([^<]*)<")  # x14 formats and validations
+# x14 conditional formats and validations, in extLst
+_EXTENDED_SQREF = re.compile(rb"<(?:[\w.-]+:)?sqref(?:\s[^>]*)?>([^<]*)<")
 _REF = re.compile(rb"\sref=\"([^\"]*)\"")
 _CELL_RANGE = re.compile(r"\$?([A-Za-z]{1,3})?\$?(\d+)?(?::\$?([A-Za-z]{1,3})?\$?(\d+)?)?$")
 _DRAWING = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
@@ -29,13 +30,16 @@ WHAT = {b"mergeCell": "a merged range", b"conditionalFormatting": "a conditional
         b"protectedRange": "a protected range"}
 
 
-def sheet_areas(sheet_xml: bytes, linked: Callable[[str], Iterable[bytes]]) -> list[Area]:
-    """Everything of a sheet's, ``linked(kind)`` giving the bytes of the parts the sheet
-    leads to of that kind ("comments", "threadedComment", "table", "drawing")."""
-    areas = list(_cells(sheet_xml))
-    for match in _RANGED.finditer(sheet_xml):
+def sheet_areas(sheet_xml: bytes, linked: Callable[[str], Iterable[bytes]],
+                ours: Block | None = None) -> list[Area]:
+    """Everything of a sheet's but the tool's block ``ours``, ``linked(kind)`` giving the
+    bytes of the parts the sheet leads to of that kind ("comments", "threadedComment",
+    "table", "drawing")."""
+    areas = list(_cells(sheet_xml, ours))
+    tail = sheet_xml[max(0, sheet_xml.rfind(b"sheetData")):]  # where these are: after the cells
+    for match in _RANGED.finditer(tail):
         areas += _ranges(match[2], WHAT[match[1]])
-    for match in _EXTENDED_SQREF.finditer(sheet_xml):
+    for match in _EXTENDED_SQREF.finditer(tail):
         areas += _ranges(match[1], "a conditional format or data validation")
     for kind, what in (("comments", "a comment"), ("threadedComment", "a comment"),
                        ("table", "an Excel Table")):
@@ -44,13 +48,17 @@ def sheet_areas(sheet_xml: bytes, linked: Callable[[str], Iterable[bytes]]) -> l
                 areas += _ranges(ref, what)
     for part in linked("drawing"):
         areas += _anchors(part)
-    return areas
+    return [area for area in areas if ours is None or not ours.holds(area)]
 
 
-def _cells(sheet_xml: bytes) -> Iterable[Area]:
-    """A one-cell area for each cell holding a value or a formula."""
-    for row, column in worksheet.filled_cells(sheet_xml):
-        yield Area(column, row, column, row, "a value")
+def _cells(sheet_xml: bytes, ours: Block | None) -> Iterable[Area]:
+    """An area for each column's cells holding a value or a formula (outside ``ours``),
+    from the first such row to the last."""
+    for column, rows in worksheet.filled_rows(sheet_xml).items():
+        if ours is not None and column in ours.columns:
+            rows = [row for row in rows if not ours.top <= row <= ours.bottom]
+        if rows:
+            yield Area(column, min(rows), column, max(rows), "a value")
 
 
 def _ranges(sqref: bytes, what: str) -> list[Area]:

@@ -174,16 +174,33 @@ def filled_columns(xml: bytes, row_number: int) -> set[int]:
     return set()
 
 
-def filled_cells(xml: bytes) -> Iterable[tuple[int, int]]:
-    """(row, column) of every cell holding a value or a formula."""
+_UNADDRESSED_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z]{1,3}\d)')
+_FILLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"(?:\s[^>]*)?(?<!/)>')
+
+
+def filled_rows(xml: bytes) -> dict[int, list[int]]:
+    """Column -> the rows where a cell of it holds a value or a formula. A sheet written
+    the usual way (every cell addressed, no prefix) is read in one pass of a pattern (a
+    cell with content is one not closed at once); any other, cell by cell."""
     prefix = sheet_prefix(xml)
-    syntax = _syntax(prefix)
-    for row in _rows(xml, _sheet_data(xml, prefix), syntax):
+    data = _sheet_data(xml, prefix)
+    if prefix or _UNADDRESSED_CELL.search(xml, data.content, data.inner_end) is not None:
+        return _filled_rows_parsed(xml, data, _syntax(prefix))
+    by_letters: dict[bytes, list[int]] = {}
+    for letters, row in _FILLED_CELL.findall(xml, data.content, data.inner_end):
+        by_letters.setdefault(letters, []).append(int(row))
+    return {column_number(letters): rows for letters, rows in by_letters.items()}
+
+
+def _filled_rows_parsed(xml: bytes, data: _SheetData, syntax: _Syntax) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for row in _rows(xml, data, syntax):
         for column, cell in _cells(row.inner, syntax):
             content = cell[2]
             if content and (any(mark in content for mark in syntax.value)
                             or syntax.formula.search(content)):
-                yield row.number, column
+                found.setdefault(column, []).append(row.number)
+    return found
 
 
 def rewrite(xml: bytes, edit: SheetEdit) -> Rewritten:

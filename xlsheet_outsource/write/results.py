@@ -28,6 +28,7 @@ from ..engine.model import Decision
 from ..engine.problems import Problem
 from ..engine.summary import Summary, summarise
 from ..ooxml import occupied, transplant, worksheet, xmltext
+from ..ooxml.areas import Block
 from ..ooxml.book import MACRO_SUFFIXES, WorkbookPackage
 from ..ooxml.cells import (
     EXCEL_COLUMNS,
@@ -134,19 +135,17 @@ def _user_areas(book: WorkbookPackage, table: SheetTable) -> list[occupied.Area]
     written before there were markers)."""
     part = book.sheet_part(table.sheet)
     assert part is not None  # the table was read from this sheet of this same package
-    ours = set(table.result_columns.values())
     earlier = table.earlier_block
     top, bottom = (earlier.first_row, earlier.last_row) if earlier else \
         (table.header_row, EXCEL_ROWS)
+    ours = Block(frozenset(table.result_columns.values()), top, bottom)
 
     def linked(kind: str) -> list[bytes]:
         return [book.parts.read(link.target) for link in book.links(part)
                 if link.type.endswith("/" + kind) and not link.external
                 and link.target in book.parts]
 
-    return [area for area in occupied.sheet_areas(book.parts.read(part), linked)
-            if not (top <= area.first_row and area.last_row <= bottom
-                    and ours.issuperset(range(area.first_column, area.last_column + 1)))]
+    return occupied.sheet_areas(book.parts.read(part), linked, ours)
 
 
 def _mark_block(book: WorkbookPackage, layout: BlockLayout) -> None:
