@@ -231,6 +231,16 @@ def test_setting_labels_reworded_are_read(tmp_path):
     processed(source)
 
 
+def test_a_label_resembling_a_setting_is_pointed_out(tmp_path):
+    def misspelt(book: openpyxl.Workbook) -> None:
+        book[schema.SETTINGS]["A2"] = "Fil rate"
+    source = build(tmp_path / "fil.xlsx", misspelt)
+    outcome = processed(source, settings={**SETTINGS, "FillRate": None})
+    assert [str(notice) for notice in outcome.notices] == [
+        "Settings!A2: label 'Fil rate' is not read; if it is 'Fill rate', name it so; until "
+        "then it is 100%"]
+
+
 # --- dates, Tables, merged cells, Strict ------------------------------------------------------
 
 def test_dates_follow_a_1904_workbook(tmp_path):

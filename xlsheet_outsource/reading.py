@@ -115,6 +115,7 @@ def read_workbook(path: Path | str) -> WorkbookInputs:
                 sheets = _Sheets(path, package, index, loaders)
                 sheets.prefetch(index.sheet(name) for name in CONTRACT_SHEETS)
                 found.setting_cells = _setting_cells(sheets)
+                found.notices += _unread_labels(sheets, found.setting_cells)
                 found.settings, problems = _read_settings(index, found.setting_cells)
                 found.fatal += problems
                 found.tasks = _read_table(sheets, schema.TASKS, schema.TASK_COLUMNS,
@@ -293,6 +294,34 @@ def _read_settings(index: WorkbookIndex, cells: dict[str, SettingCell]
                               "the template: xlsheet-outsource new)")]
     values = {name: cell.value for name, cell in cells.items()}
     return inputs.read_settings(values, lambda name: cells[name].address if name in cells else "B")
+
+
+def _unread_labels(sheets: _Sheets, found: dict[str, SettingCell]) -> list[Problem]:
+    """A line for each label in column A of Settings that looks like a setting not found
+    (a misspelling): that setting takes its default."""
+    entry = sheets.index.sheet(schema.SETTINGS)
+    missing = {schema.loose_header(s.label): s for s in schema.SETTINGS_ROWS
+               if s.name not in found}
+    if entry is None or entry.kind != "worksheet" or not missing:
+        return []
+    notices = []
+    for row_number, row in enumerate(sheets.grid(entry), start=1):
+        text = schema.loose_header(row[0]) if row else ""
+        close = difflib.get_close_matches(text, list(missing), n=1, cutoff=RESEMBLING)
+        if text and close:
+            setting = missing[close[0]]
+            default = "" if setting.default is None else f"; until then it is {_shown(setting)}"
+            notices.append(Problem(entry.name, f"A{row_number}", (
+                f"label {str(row[0])!r} is not read; if it is {setting.label!r}, name it so"
+                f"{default}")))
+    return notices
+
+
+def _shown(setting: schema.Setting) -> str:
+    """A setting's default as the user types it: 100%, 250, USD."""
+    if isinstance(setting.default, float):
+        return f"{setting.default:.0%}" if setting.kind == "pct" else f"{setting.default:g}"
+    return str(setting.default)
 
 
 def _label_rows(grid: list[list[object]]) -> dict[str, int]:
