@@ -197,7 +197,7 @@ HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
     "setup_hours": ("setup hours", "onboarding hours"),
     "review_hours_each": ("review hours each", "review hours per time", "review hours",
                           "checking hours"),
-    "platform_fee": ("platform fee", "platform cut", "marketplace fee", "fee pct"),
+    "platform_fee": ("platform fee", "platform cut", "marketplace fee"),
 }
 _ABBREVIATIONS = {"hrs": "hours", "hr": "hours", "h": "hours", "qty": "quantity",
                   "no": "number", "freq": "frequency", "pct": "", "percent": "",
