@@ -25,8 +25,8 @@ from .engine import inputs, schema
 from .engine.inputs import NO_SAVED_RESULT, Problem
 from .engine.model import Settings
 from .ooxml import xmltext
-from .ooxml.areas import Area
-from .ooxml.package import Package, PackageError, SheetEntry, WorkbookIndex, cell_range
+from .ooxml.areas import Area, after_cells, area_of
+from .ooxml.package import Package, PackageError, SheetEntry, WorkbookIndex
 from .ooxml.scan import SheetScan, scan_sheet
 
 HEADER_SEARCH_ROWS = 20
@@ -167,33 +167,27 @@ class _Sheets:
                 continue
             found = _TABLE_TAG.search(self.package.read(link.target))
             tag = xmltext.attributes(found[0]) if found else {}
-            area = cell_range(tag.get("ref", ""))
+            area = area_of(tag.get("ref", ""), "an Excel Table")
             if area is None:
                 continue
-            (_, top), (_, bottom) = area
             if tag.get("headerRowCount", "1") != "0":
-                rows.add(top)
-            totals = int(tag.get("totalsRowCount", "0") or 0)
-            rows.update(range(bottom - totals + 1, bottom + 1))
+                rows.add(area.first_row)
+            totals = tag.get("totalsRowCount", "0")
+            count = int(totals) if totals.isdigit() else 0
+            rows.update(range(area.last_row - count + 1, area.last_row + 1))
         return rows
 
     def scoped_area(self, entry: SheetEntry, name: str) -> Area | None:
         """The area a name scoped to this sheet gives (a marker of the tool's)."""
         formula = self.index.scoped_name(entry.name, name)
-        area = cell_range(formula.split("!")[-1]) if formula else None
-        if area is None:
-            return None
-        (left, top), (right, bottom) = area
-        return Area(left, top, right, bottom, "the tool's block")
+        return area_of(formula, "the tool's block") if formula else None
 
     def _start(self, entry: SheetEntry) -> None:
         if entry.name not in self._loading:
             xml = self.package.read(self._part(entry))
             scan = scan_sheet(entry.name, xml)
-            self._merges[entry.name] = [Area(*start, *end, "a merged range")
-                                        for ref in _MERGE.findall(xml)
-                                        if (found := cell_range(ref.decode())) is not None
-                                        for start, end in [found]]
+            merged = (area_of(ref.decode(), "") for ref in _MERGE.findall(after_cells(xml)))
+            self._merges[entry.name] = [area for area in merged if area is not None]
             if self.index.workbook_part.casefold() != CALAMINE_WORKBOOK_PART:
                 raise PackageError(f"cannot be read: its main part is {self.index.workbook_part}, "
                                    f"not {CALAMINE_WORKBOOK_PART} as Excel writes it")

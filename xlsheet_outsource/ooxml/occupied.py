@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from defusedxml import ElementTree as SafeET
 
 from . import worksheet
-from .areas import Area, Block
-from .cells import EXCEL_COLUMNS, EXCEL_ROWS, column_number
+from .areas import Area, Block, after_cells, area_of
+from .cells import EXCEL_COLUMNS
 
 EMU_PER_COLUMN = 609_600  # 64 pixels, Excel's default column width, in drawing units
 _RANGED = re.compile(rb"<(?:[\w.-]+:)?(mergeCell|conditionalFormatting|dataValidation|hyperlink|"
@@ -23,7 +23,6 @@ _RANGED = re.compile(rb"<(?:[\w.-]+:)?(mergeCell|conditionalFormatting|dataValid
 # x14 conditional formats and validations, in extLst
 _EXTENDED_SQREF = re.compile(rb"<(?:[\w.-]+:)?sqref(?:\s[^>]*)?>([^<]*)<")
 _REF = re.compile(rb"\sref=\"([^\"]*)\"")
-_CELL_RANGE = re.compile(r"\$?([A-Za-z]{1,3})?\$?(\d+)?(?::\$?([A-Za-z]{1,3})?\$?(\d+)?)?$")
 _DRAWING = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
 WHAT = {b"mergeCell": "a merged range", b"conditionalFormatting": "a conditional format",
         b"dataValidation": "a data validation (drop-down)", b"hyperlink": "a hyperlink",
@@ -36,7 +35,7 @@ def sheet_areas(sheet_xml: bytes, linked: Callable[[str], Iterable[bytes]],
     bytes of the parts the sheet leads to of that kind ("comments", "threadedComment",
     "table", "drawing")."""
     areas = list(_cells(sheet_xml, ours))
-    tail = sheet_xml[max(0, sheet_xml.rfind(b"sheetData")):]  # where these are: after the cells
+    tail = after_cells(sheet_xml)
     for match in _RANGED.finditer(tail):
         areas += _ranges(match[2], WHAT[match[1]])
     for match in _EXTENDED_SQREF.finditer(tail):
@@ -62,20 +61,10 @@ def _cells(sheet_xml: bytes, ours: Block | None) -> Iterable[Area]:
 
 
 def _ranges(sqref: bytes, what: str) -> list[Area]:
-    """The areas of a space-separated list of ranges (whole columns reach every row; whole
-    rows, which cover any column, are left out: no place avoids them)."""
-    areas = []
-    for ref in sqref.decode(errors="replace").split():
-        match = _CELL_RANGE.match(ref.split("!")[-1])
-        if not match or not match[1]:
-            continue
-        first = column_number(match[1].upper().encode())
-        last = column_number(match[3].upper().encode()) if match[3] else first
-        top = int(match[2]) if match[2] else 1
-        bottom = int(match[4]) if match[4] else (top if match[2] and not match[3] else EXCEL_ROWS)
-        areas.append(Area(min(first, last), min(top, bottom), max(first, last),
-                          max(top, bottom), what))
-    return areas
+    """The areas of a space-separated list of ranges (whole rows, which lie in every
+    column, are left out: no place avoids them)."""
+    found = (area_of(ref, what) for ref in sqref.decode(errors="replace").split())
+    return [area for area in found if area is not None]
 
 
 def _anchors(drawing_xml: bytes) -> list[Area]:

@@ -67,7 +67,6 @@ class WorkbookIndex:
     defined_names: dict[str, str] = field(default_factory=dict)  # workbook-level only
     # (sheet position, name) -> formula: the names scoped to one sheet (Settings!FillRate)
     scoped_names: dict[tuple[int, str], str] = field(default_factory=dict)
-    date1904: bool = False  # the workbook counts dates from 1904 (old Mac Excel)
 
     def sheet(self, name: str) -> SheetEntry | None:
         wanted = name.strip().lower()
@@ -111,20 +110,6 @@ class CellReference:
 # One cell of a sheet, as a defined name holds it: Settings!$B$2, Settings!B2, or the
 # sheet name quoted, a quote inside doubled ('It''s'!$B$2); unquoted, it has neither.
 _CELL_REFERENCE = re.compile(r"(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?([1-9]\d{0,6})")
-
-
-_CELL_RANGE = re.compile(r"\$?([A-Za-z]{1,3})\$?([1-9]\d{0,6})(?::\$?([A-Za-z]{1,3})\$?([1-9]\d{0,6}))?")
-
-
-def cell_range(ref: str) -> tuple[tuple[int, int], tuple[int, int]] | None:
-    """((column, row), (column, row)), 1-based, of "B2:D9" or "B2"; None for anything else."""
-    found = _CELL_RANGE.fullmatch(ref.strip())
-    if found is None:
-        return None
-    left, top = column_index_from_string(found[1].upper()), int(found[2])
-    right = column_index_from_string(found[3].upper()) if found[3] else left
-    bottom = int(found[4]) if found[4] else top
-    return (min(left, right), min(top, bottom)), (max(left, right), max(top, bottom))
 
 
 def cell_reference(formula: str) -> CellReference | None:
@@ -349,9 +334,6 @@ class Package:
                 idx.defined_names[name.get("name", "")] = name.text.strip()
             elif scope.isdigit():
                 idx.scoped_names[int(scope), name.get("name", "")] = name.text.strip()
-        properties = root.find(f"{{{NS_MAIN}}}workbookPr")
-        idx.date1904 = properties is not None and \
-            properties.get("date1904", "").lower() in ("1", "true")
         return idx
 
 
