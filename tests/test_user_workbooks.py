@@ -30,6 +30,7 @@ from support.packages import parts
 from xlsheet_outsource import api, reading
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.ooxml import xmltext
+from xlsheet_outsource.ooxml.package import Package
 from xlsheet_outsource.write.report_sheets import ACCOUNTANT_CELLS
 
 TASK_HEADERS = ["Task ID", "Task", "Frequency", "Per", "Hours each", "Expertise",
@@ -184,6 +185,10 @@ def test_sheets_of_the_user_called_like_the_tools_are_never_replaced(tmp_path):
         f"a sheet of yours is called {name!r}: it is kept as it is, and the tool's {name} is "
         f"the sheet '{name} (outsourcing)'" for name in ("Summary", "For accountant")]
     assert len(book["Summary"]._charts) == 1 and book["Dashboard"]["A1"].value == "=Summary!B2"
+    with Package(source.with_name("summary.out.xlsx")) as package:
+        index = package.index()
+    assert [index.marked_sheet(schema.SHEET_MARKER, kind).name  # what render prints
+            for kind in schema.SHEET_KINDS.values()] == book.sheetnames[-2:]
 
 
 # --- headers and settings -------------------------------------------------------------------

@@ -34,10 +34,6 @@ CONTRACT_SHEETS = (schema.SETTINGS, schema.TASKS, schema.QUOTES)
 NOT_OURS = ("is not a workbook of this tool: it has none of the sheets "
             f"{', '.join(CONTRACT_SHEETS)} (start from the template: xlsheet-outsource new)")
 CALAMINE_WORKBOOK_PART = "xl/workbook.xml"  # calamine reads this name, whatever the package says
-# The tool's markers: hidden names scoped to a sheet. On Tasks and Quotes, the computed
-# block's area; on the tool's own sheets, which sheet it is ("summary", "accountant").
-BLOCK_MARKER = "_xlsheet_outsource_block"
-SHEET_MARKER = "_xlsheet_outsource_sheet"
 RESEMBLING = 0.8  # how close a header must be to a column's to be pointed out
 _MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell\s[^>]*?ref=\"([^\"]+)\"")
 _TABLE_TAG = re.compile(rb"<(?:[\w.-]+:)?table\s[^>]*>")
@@ -359,7 +355,7 @@ def _read_table(sheets: _Sheets, sheet: str, columns: tuple[schema.Column, ...],
                              "template: xlsheet-outsource new)"))
         return None
     table, problem = table_from_grid(entry.name, sheets.grid(entry), columns, results,
-                                     earlier=sheets.scoped_area(entry, BLOCK_MARKER),
+                                     earlier=sheets.scoped_area(entry, schema.BLOCK_MARKER),
                                      not_items=sheets.not_items(entry))
     fatal += problem
     return table

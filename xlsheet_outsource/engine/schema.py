@@ -16,6 +16,10 @@ START = "Start here"
 SUMMARY = "Summary"
 ACCOUNTANT = "For accountant"
 OWNED_SHEETS = (SUMMARY, ACCOUNTANT)  # replaced on every run
+# The tool's marks in a workbook, hidden names scoped to a sheet (docs/reliability.md):
+BLOCK_MARKER = "_xlsheet_outsource_block"  # on Tasks and Quotes: the computed block's area
+SHEET_MARKER = "_xlsheet_outsource_sheet"  # on the tool's own sheets: the text of its kind
+SHEET_KINDS = {SUMMARY: "summary", ACCOUNTANT: "accountant"}
 
 PER_VALUES = ("day", "week", "month", "quarter", "year", "once")
 EXPERTISE_VALUES = ("Core", "Strong", "Weak")

@@ -88,6 +88,13 @@ class WorkbookIndex:
         return next((f for (at, n), f in self.scoped_names.items()
                      if at == position and n.casefold() == wanted), None)
 
+    def marked_sheet(self, marker: str, text: str) -> SheetEntry | None:
+        """The sheet with a name ``marker`` of its own holding the text ``text``."""
+        for (position, name), formula in self.scoped_names.items():
+            if name == marker and formula == f'"{text}"' and position < len(self.sheets):
+                return self.sheets[position]
+        return None
+
     def named_cell(self, name: str) -> tuple[SheetEntry, CellReference, bool] | None:
         """The sheet and cell a defined name points to, when it is one cell of a sheet of
         this workbook, and whether the name is scoped to a sheet (a formula elsewhere

@@ -93,7 +93,8 @@ def _sheet_names(workbook: Path, wanted: Sequence[str]) -> list[str]:
         raise RenderError(f"{workbook.name}: {exc}") from None
     names = []
     for name in wanted:
-        entry = index.sheet(name)
+        kind = schema.SHEET_KINDS.get(name)  # the tool's own, found by its marker
+        entry = (kind and index.marked_sheet(schema.SHEET_MARKER, kind)) or index.sheet(name)
         if entry is None or entry.kind != "worksheet":
             hint = (" (decide it first: xlsheet-outsource process "
                     f"{workbook.name})" if name in SHEETS else "")

@@ -41,7 +41,7 @@ from ..ooxml.cells import (
     column_xml,
 )
 from ..ooxml.styles import StyleSheet
-from ..reading import BLOCK_MARKER, SHEET_MARKER, SheetTable, WorkbookInputs
+from ..reading import SheetTable, WorkbookInputs
 from . import files, report_sheets, style
 
 __all__ = ["MACRO_SUFFIXES", "BlockLayout", "Formulas", "Results", "write_results"]
@@ -155,7 +155,7 @@ def _mark_block(book: WorkbookPackage, layout: BlockLayout) -> None:
     last_row = max((*layout.rows, layout.header_row))
     area = (f"${column_letter(columns[0])}${layout.header_row}:"
             f"${column_letter(columns[-1])}${last_row}")
-    book.workbook.set_hidden_name(book.sheet_position(layout.sheet), BLOCK_MARKER,
+    book.workbook.set_hidden_name(book.sheet_position(layout.sheet), schema.BLOCK_MARKER,
                                   xmltext.escape(f"{_quoted(layout.sheet)}!{area}"))
 
 
@@ -251,7 +251,6 @@ def _column_range(column: int, first: int, last: int) -> str:
 # The tool's sheets as the versions before markers wrote them: their name and title.
 UNMARKED_TITLES = {schema.SUMMARY: b"Outsourcing summary",
                    schema.ACCOUNTANT: b"Outsourcing spend, for the accounts"}
-SHEET_KINDS = {schema.SUMMARY: "summary", schema.ACCOUNTANT: "accountant"}
 
 
 def _replace_report_sheets(book: WorkbookPackage, summary: Summary, run_date: dt.date,
@@ -268,8 +267,8 @@ def _replace_report_sheets(book: WorkbookPackage, summary: Summary, run_date: dt
                                                     names=names)
     transplant.copy_sheets(book, transplant.Donor.of(scratch), list(names.values()))
     for sheet, name in names.items():
-        book.workbook.set_hidden_name(book.sheet_position(name), SHEET_MARKER,
-                                      xmltext.escape(f'"{SHEET_KINDS[sheet]}"'))
+        book.workbook.set_hidden_name(book.sheet_position(name), schema.SHEET_MARKER,
+                                      xmltext.escape(f'"{schema.SHEET_KINDS[sheet]}"'))
     if task_rows is not None and len(task_rows.frame):
         _write_table_body(book, task_rows)
 
@@ -278,9 +277,9 @@ def _report_sheet_name(book: WorkbookPackage, sheet: str, notices: list[Problem]
     """The name of the tool's sheet of this kind: the one marked as it, else ``sheet``
     unless a sheet of the user's has that name, else a free name (and the user is told)."""
     names = book.sheet_names()
-    marker = f'"{SHEET_KINDS[sheet]}"'
+    marker = f'"{schema.SHEET_KINDS[sheet]}"'
     for position, name in enumerate(names):
-        formula = book.workbook.scoped_formula(position, SHEET_MARKER)
+        formula = book.workbook.scoped_formula(position, schema.SHEET_MARKER)
         if formula is not None and xmltext.unescape(formula) == marker:
             return name
     taken = {name.casefold() for name in names}
@@ -297,7 +296,7 @@ def _unmarked_report(book: WorkbookPackage, sheet: str) -> bool:
     """A sheet the tool wrote before it marked its sheets: its title is the tool's."""
     part = book.sheet_part(sheet)
     if part is None or part not in book.parts or book.workbook.scoped_formula(
-            book.sheet_position(sheet), SHEET_MARKER) is not None:
+            book.sheet_position(sheet), schema.SHEET_MARKER) is not None:
         return False
     return b"<t>" + UNMARKED_TITLES[sheet] + b"</t>" in book.parts.read(part)[:4096]
 
