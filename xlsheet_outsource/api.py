@@ -100,6 +100,7 @@ class Outcome:
     output: Path | None = None
     decision: Decision | None = None
     fatal: list[Problem] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)  # told the user; nothing stopped
     backup: Path | None = None
     formulas: FormulaPlan | None = None  # with formulas=True: what was written as formulas
 
@@ -127,6 +128,7 @@ class Outcome:
             "output": str(self.output) if self.output else None,
             "status": "ok" if self.ok else ("failed" if self.fatal else "problems"),
             "problems": [str(p) for p in self.problems],
+            "notices": [str(p) for p in self.notices],
             "backup": str(self.backup) if self.backup else None,
         }
         if self.summary is not None:
@@ -170,7 +172,7 @@ def _answers_always(entry: Entry) -> Entry:
 @_answers_always
 def check_workbook(path: Path | str) -> Outcome:
     found, decision = decide_workbook(path)
-    return Outcome(Path(path), decision=decision, fatal=found.fatal)
+    return Outcome(Path(path), decision=decision, fatal=found.fatal, notices=found.notices)
 
 
 def default_output(path: Path) -> Path:
@@ -199,7 +201,7 @@ def process_workbook(path: Path | str, out: Path | str | None = None, *,
         found = read_workbook(source)
     with _timed(timings, "deciding"):
         decision = decide_found(found)
-    outcome = Outcome(source, decision=decision, fatal=found.fatal)
+    outcome = Outcome(source, decision=decision, fatal=found.fatal, notices=found.notices)
     if decision is None:
         return outcome
     target = source if in_place else Path(out) if out else default_output(source)

@@ -160,7 +160,7 @@ def _report(outcome: api.Outcome, as_json: bool, show: bool = False) -> None:
 
 def _print_outcome(outcome: api.Outcome) -> None:
     name = outcome.source.name
-    for problem in outcome.problems:
+    for problem in outcome.problems + outcome.notices:
         click.echo(f"{name}: {problem}", err=True)
     if outcome.decision is None or outcome.summary is None:
         return

@@ -8,6 +8,8 @@ values and formulas without a saved result.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,6 +24,8 @@ from openpyxl.utils import get_column_letter
 from .engine import inputs, schema
 from .engine.inputs import NO_SAVED_RESULT, Problem
 from .engine.model import Settings
+from .ooxml import xmltext
+from .ooxml.areas import Area, after_cells, area_of
 from .ooxml.package import Package, PackageError, SheetEntry, WorkbookIndex
 from .ooxml.scan import SheetScan, scan_sheet
 
@@ -30,6 +34,9 @@ CONTRACT_SHEETS = (schema.SETTINGS, schema.TASKS, schema.QUOTES)
 NOT_OURS = ("is not a workbook of this tool: it has none of the sheets "
             f"{', '.join(CONTRACT_SHEETS)} (start from the template: xlsheet-outsource new)")
 CALAMINE_WORKBOOK_PART = "xl/workbook.xml"  # calamine reads this name, whatever the package says
+RESEMBLING = 0.8  # how close a header must be to a column's to be pointed out
+_MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell\s[^>]*?ref=\"([^\"]+)\"")
+_TABLE_TAG = re.compile(rb"<(?:[\w.-]+:)?table\s[^>]*>")
 T = TypeVar("T")
 
 
@@ -42,6 +49,8 @@ class SheetTable:
     result_columns: dict[str, int]  # computed key -> 1-based column, from an earlier run
     first_free_column: int  # right of the user's last header
     raw: pd.DataFrame  # index: Excel row numbers; columns: input keys
+    earlier_block: Area | None = None  # where the tool's marker says its last block was
+    notices: list[Problem] = field(default_factory=list)  # said, but nothing stops
 
     def locate(self, row: object, key: str) -> str:
         column = self.columns.get(key)
@@ -60,7 +69,7 @@ class SettingCell:
     row: int  # 1-based
     column: int  # 1-based
     value: object
-    named: bool  # found by its defined name (formulas then use the name), not by its label
+    named: bool  # found by its workbook-level name (formulas then use the name)
 
     @property
     def address(self) -> str:
@@ -75,6 +84,7 @@ class WorkbookInputs:
     tasks: SheetTable | None = None
     quotes: SheetTable | None = None
     fatal: list[Problem] = field(default_factory=list)  # the workbook cannot be decided
+    notices: list[Problem] = field(default_factory=list)  # told to the user, decided anyway
     sheet_names: list[str] = field(default_factory=list)
     package: Package | None = None  # as read and checked (closed): the writer reopens it
 
@@ -101,12 +111,15 @@ def read_workbook(path: Path | str) -> WorkbookInputs:
                 sheets = _Sheets(path, package, index, loaders)
                 sheets.prefetch(index.sheet(name) for name in CONTRACT_SHEETS)
                 found.setting_cells = _setting_cells(sheets)
+                found.notices += _unread_labels(sheets, found.setting_cells)
                 found.settings, problems = _read_settings(index, found.setting_cells)
                 found.fatal += problems
                 found.tasks = _read_table(sheets, schema.TASKS, schema.TASK_COLUMNS,
                                           schema.TASK_RESULTS, found.fatal)
                 found.quotes = _read_table(sheets, schema.QUOTES, schema.QUOTE_COLUMNS,
                                            schema.QUOTE_RESULTS, found.fatal)
+                found.notices += [notice for table in (found.tasks, found.quotes) if table
+                                  for notice in table.notices]
     except PackageError as exc:
         found.fatal.append(Problem("", "", str(exc)))
     return found
@@ -123,6 +136,7 @@ class _Sheets:
         self.path, self.package, self.index, self.loaders = path, package, index, loaders
         self._loading: dict[str, tuple[SheetScan, Future[list[list[object]]]]] = {}
         self._grids: dict[str, list[list[object]]] = {}
+        self._merges: dict[str, list[Area]] = {}
 
     def prefetch(self, entries: Iterable[SheetEntry | None]) -> None:
         """Start loading these worksheets, the biggest first (the longest to parse)."""
@@ -136,12 +150,40 @@ class _Sheets:
         if entry.name not in self._grids:
             self._start(entry)
             scan, loading = self._loading[entry.name]
-            self._grids[entry.name] = _with_marks(loading.result(), scan.unusable)
+            grid = _with_marks(loading.result(), scan.unusable)
+            self._grids[entry.name] = _with_merges(grid, self._merges[entry.name])
         return self._grids[entry.name]
+
+    def not_items(self, entry: SheetEntry) -> set[int]:
+        """The rows of the sheet's Excel Tables that hold no item: header and totals rows."""
+        rows: set[int] = set()
+        for link in self.package.links(self._part(entry)):
+            if not link.type.endswith("/table") or link.external or not self.package.find(
+                    link.target):
+                continue
+            found = _TABLE_TAG.search(self.package.read(link.target))
+            tag = xmltext.attributes(found[0]) if found else {}
+            area = area_of(tag.get("ref", ""), "an Excel Table")
+            if area is None:
+                continue
+            if tag.get("headerRowCount", "1") != "0":
+                rows.add(area.first_row)
+            totals = tag.get("totalsRowCount", "0")
+            count = int(totals) if totals.isdigit() else 0
+            rows.update(range(area.last_row - count + 1, area.last_row + 1))
+        return rows
+
+    def scoped_area(self, entry: SheetEntry, name: str) -> Area | None:
+        """The area a name scoped to this sheet gives (a marker of the tool's)."""
+        formula = self.index.scoped_name(entry.name, name)
+        return area_of(formula, "the tool's block") if formula else None
 
     def _start(self, entry: SheetEntry) -> None:
         if entry.name not in self._loading:
-            scan = scan_sheet(entry.name, self.package.read(self._part(entry)))
+            xml = self.package.read(self._part(entry))
+            scan = scan_sheet(entry.name, xml)
+            merged = (area_of(ref.decode(), "") for ref in _MERGE.findall(after_cells(xml)))
+            self._merges[entry.name] = [area for area in merged if area is not None]
             if self.index.workbook_part.casefold() != CALAMINE_WORKBOOK_PART:
                 raise PackageError(f"cannot be read: its main part is {self.index.workbook_part}, "
                                    f"not {CALAMINE_WORKBOOK_PART} as Excel writes it")
@@ -199,6 +241,21 @@ def _with_marks(grid: list[list[object]], unusable: dict[tuple[int, int], str]
     return grid
 
 
+def _with_merges(grid: list[list[object]], merges: list[Area]) -> list[list[object]]:
+    """A merged range spanning rows gives its value to every cell of it (a Per typed once
+    for three tasks is every one's); one within a row (a title) is left as it is."""
+    for area in merges:
+        if area.first_row == area.last_row:
+            continue
+        value = _cell(grid, area.first_row, area.first_column)
+        for row in range(area.first_row - 1, min(area.last_row, len(grid))):
+            cells = grid[row]
+            for column in range(area.first_column - 1, min(area.last_column, len(cells))):
+                if inputs.is_blank(cells[column]):
+                    cells[column] = value
+    return grid
+
+
 def _setting_cells(sheets: _Sheets) -> dict[str, SettingCell]:
     """Each setting's cell: its defined name's, when that names one cell, else the one
     beside its label in column A of Settings."""
@@ -206,10 +263,10 @@ def _setting_cells(sheets: _Sheets) -> dict[str, SettingCell]:
     for setting in schema.SETTINGS_ROWS:
         named = sheets.index.named_cell(setting.name)
         if named is not None:
-            entry, ref = named
+            entry, ref, scoped = named
             cells[setting.name] = SettingCell(entry.name, ref.row, ref.column,
                                               _cell(sheets.grid(entry), ref.row, ref.column),
-                                              named=True)
+                                              named=not scoped)
     labelled = sheets.index.sheet(schema.SETTINGS)
     if labelled is not None:
         grid = sheets.grid(labelled)
@@ -229,16 +286,46 @@ def _read_settings(index: WorkbookIndex, cells: dict[str, SettingCell]
     return inputs.read_settings(values, lambda name: cells[name].address if name in cells else "B")
 
 
+def _unread_labels(sheets: _Sheets, found: dict[str, SettingCell]) -> list[Problem]:
+    """A line for each label in column A of Settings that looks like a setting not found
+    (a misspelling): that setting takes its default."""
+    entry = sheets.index.sheet(schema.SETTINGS)
+    missing = {schema.loose_header(s.label): s for s in schema.SETTINGS_ROWS
+               if s.name not in found}
+    if entry is None or entry.kind != "worksheet" or not missing:
+        return []
+    notices = []
+    for row_number, row in enumerate(sheets.grid(entry), start=1):
+        text = schema.loose_header(row[0]) if row else ""
+        close = difflib.get_close_matches(text, list(missing), n=1, cutoff=RESEMBLING)
+        if text and close:
+            setting = missing[close[0]]
+            default = "" if setting.default is None else f"; until then it is {_shown(setting)}"
+            notices.append(Problem(entry.name, f"A{row_number}", (
+                f"label {str(row[0])!r} is not read; if it is {setting.label!r}, name it so"
+                f"{default}")))
+    return notices
+
+
+def _shown(setting: schema.Setting) -> str:
+    """A setting's default as the user types it: 100%, 250, USD."""
+    if isinstance(setting.default, float):
+        return f"{setting.default:.0%}" if setting.kind == "pct" else f"{setting.default:g}"
+    return str(setting.default)
+
+
 def _label_rows(grid: list[list[object]]) -> dict[str, int]:
     """Each setting's row (1-based) on a Settings grid: the first with its label or its
     name in column A."""
-    labels = {}
+    labels, loose = {}, {}
     for setting in schema.SETTINGS_ROWS:
         for text in (setting.label, setting.name):
             labels[schema.normalise_header(text)] = setting.name
+            loose[schema.loose_header(text)] = setting.name
     rows: dict[str, int] = {}
     for row_number, row in enumerate(grid, start=1):
-        name = labels.get(schema.normalise_header(row[0])) if row else None
+        name = (labels.get(schema.normalise_header(row[0]))
+                or loose.get(schema.loose_header(row[0]))) if row else None
         if name:
             rows.setdefault(name, row_number)
     return rows
@@ -267,16 +354,21 @@ def _read_table(sheets: _Sheets, sheet: str, columns: tuple[schema.Column, ...],
         fatal.append(Problem("", "", f"has no {sheet} sheet: add one (or start from the "
                              "template: xlsheet-outsource new)"))
         return None
-    table, problem = table_from_grid(entry.name, sheets.grid(entry), columns, results)
+    table, problem = table_from_grid(entry.name, sheets.grid(entry), columns, results,
+                                     earlier=sheets.scoped_area(entry, schema.BLOCK_MARKER),
+                                     not_items=sheets.not_items(entry))
     fatal += problem
     return table
 
 
 def table_from_grid(sheet: str, grid: list[list[object]], columns: tuple[schema.Column, ...],
-                    results: tuple[tuple[str, str, str], ...]
+                    results: tuple[tuple[str, str, str], ...], *, earlier: Area | None = None,
+                    not_items: set[int] | None = None
                     ) -> tuple[SheetTable | None, list[Problem]]:
-    """An input table from a sheet's values (a list of rows from A1), wherever it came from."""
-    found = _find_header(grid, columns, results)
+    """An input table from a sheet's values (a list of rows from A1), wherever it came from.
+    ``earlier``: the tool's block by its marker; ``not_items``: rows that are no item (an
+    Excel Table's header and totals rows)."""
+    found = _find_header(grid, columns, results, earlier)
     if found is None:
         needed = ", ".join(c.header for c in columns if c.required)
         return None, [Problem(sheet, "", f"no header row with the columns {needed} "
@@ -295,42 +387,85 @@ def table_from_grid(sheet: str, grid: list[list[object]], columns: tuple[schema.
         blank = [row for row in blank if inputs.is_blank(values[row])]
     filled = np.ones(len(body), dtype=bool)
     filled[list(blank)] = False
+    filled[[row - header_row - 1 for row in not_items or () if header_row < row <= len(grid)]] \
+        = False
     raw = raw[filled]
-    return SheetTable(sheet, header_row, keys, result_keys, last_user_column + 1, raw), []
+    notices = _unread_headers(sheet, header_row, grid[header_row - 1], columns, keys,
+                              result_keys)
+    return SheetTable(sheet, header_row, keys, result_keys, last_user_column + 1, raw,
+                      earlier, notices), []
 
 
 def _find_header(grid: list[list[object]], columns: tuple[schema.Column, ...],
-                 results: tuple[tuple[str, str, str], ...]
+                 results: tuple[tuple[str, str, str], ...], earlier: Area | None
                  ) -> tuple[int, dict[str, int], dict[str, int], int] | None:
-    """The first row naming every required column; its input and computed columns."""
-    lookup = schema.header_lookup(columns)
+    """The first row naming every required column; its input and computed columns. Each
+    header is matched exactly (or by a synonym) first, then by its variants."""
+    lookups = (schema.header_lookup(columns), schema.variant_lookup(columns))
     required = {c.key for c in columns if c.required}
     for row_number, row in enumerate(grid[:HEADER_SEARCH_ROWS], start=1):
         texts = [schema.normalise_header(value) for value in row]
-        result_keys = _result_block(texts, results)
+        result_keys = _marked_block(earlier, row_number, texts, results) if earlier \
+            else _result_block(texts, results)
+        user = [col for col, text in enumerate(texts, start=1)
+                if text and col not in result_keys.values()]
         keys: dict[str, int] = {}
-        last_user = 0
-        for col, text in enumerate(texts, start=1):
-            if not text or col in result_keys.values():
-                continue
-            last_user = col
-            if text in lookup and lookup[text] not in keys:
-                keys[lookup[text]] = col
+        for lookup, normalise in zip(lookups, (schema.normalise_header, schema.loose_header)):
+            for col in user:
+                key = lookup.get(normalise(row[col - 1]))
+                if key and key not in keys and col not in keys.values():
+                    keys[key] = col
         if required <= keys.keys():
-            return row_number, keys, result_keys, last_user
+            return row_number, keys, result_keys, max(user, default=0)
     return None
 
 
-def _result_block(texts: list[str], results: tuple[tuple[str, str, str], ...]) -> dict[str, int]:
-    """The columns of an earlier run's block: from our first header rightwards, our headers
-    in our order (the user may have put columns between them). A user's own column that
-    happens to be called "Reason", with no block before it, is not taken for ours."""
-    wanted = [schema.normalise_header(header) for _, header, _ in results]
-    if wanted[0] not in texts:
+def _marked_block(earlier: Area, header_row: int, texts: list[str],
+                  results: tuple[tuple[str, str, str], ...]) -> dict[str, int]:
+    """The columns of the block the marker names, when it heads on this row: our headers
+    from its first column rightwards, in our order."""
+    if earlier.first_row != header_row:
         return {}
+    return _result_block(texts, results, earlier.first_column - 1)
+
+
+def _unread_headers(sheet: str, header_row: int, header: list[object],
+                    columns: tuple[schema.Column, ...], keys: dict[str, int],
+                    result_keys: dict[str, int]) -> list[Problem]:
+    """A line for each header that looks like a column the tool reads but is not taken
+    as it (a misspelling, a wording not known): that column's blank default is used."""
+    by_key = {column.key: column for column in columns}
+    wanted = {loose: key for loose, key in schema.variant_lookup(columns).items()
+              if key not in keys and by_key[key].read}
+    notices = []
+    for col, value in enumerate(header, start=1):
+        text = schema.loose_header(value)
+        if not text or col in keys.values() or col in result_keys.values():
+            continue
+        close = difflib.get_close_matches(text, list(wanted), n=1, cutoff=RESEMBLING)
+        if close:
+            column = by_key[wanted[close[0]]]
+            blank = "" if column.required else f"; until then {column.header} is blank on every row"
+            notices.append(Problem(sheet, f"{get_column_letter(col)}{header_row}",
+                                   f"header {str(value)!r} is not read; if it is "
+                                   f"{column.header!r}, name it so{blank}"))
+    return notices
+
+
+def _result_block(texts: list[str], results: tuple[tuple[str, str, str], ...],
+                  start: int | None = None) -> dict[str, int]:
+    """The columns of an earlier run's block: from ``start`` (0-based; else our first
+    header) rightwards, our headers in our order (the user may have put columns between
+    them). A user's own column that happens to be called "Reason", with no block before
+    it, is not taken for ours."""
+    wanted = [schema.normalise_header(header) for _, header, _ in results]
+    if start is None:
+        if wanted[0] not in texts:
+            return {}
+        start = texts.index(wanted[0])
     block: dict[str, int] = {}
     next_wanted = 0
-    for col in range(texts.index(wanted[0]), len(texts)):
+    for col in range(start, len(texts)):
         if texts[col] in wanted[next_wanted:]:
             position = wanted.index(texts[col], next_wanted)
             block[results[position][0]] = col + 1

@@ -15,6 +15,7 @@ from openpyxl.chart import BarChart, Reference
 from support.packages import MAIN, parts, process, sample_edited
 from support.paths import SAMPLES
 
+from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.ooxml import xmltext
 from xlsheet_outsource.ooxml.content_types import ContentTypes
@@ -109,19 +110,27 @@ def test_the_users_chart_on_tasks_and_an_old_summary_part_it_shares(tmp_path):
     assert len(loaded[schema.TASKS]._charts) == 1 and len(loaded[schema.SUMMARY]._charts) == 2
 
 
-def test_a_summary_chartsheet_of_the_user_becomes_the_tools_sheet(tmp_path):
+def test_a_summary_chartsheet_of_the_user_is_kept_and_ours_takes_a_free_name(tmp_path):
     book = openpyxl.load_workbook(SAMPLES / "internet_marketer.xlsx")
     chartsheet = book.create_chartsheet(schema.SUMMARY)
     chart = BarChart()
     chart.add_data(Reference(book[schema.TASKS], min_col=4, min_row=1, max_row=5))
     chartsheet.add_chart(chart)
     book.save(tmp_path / "chartsheet.xlsx")
-    process(tmp_path / "chartsheet.xlsx", tmp_path / "out.xlsx")
-    out = parts(tmp_path / "out.xlsx")
-    assert not [n for n in out if "chartsheets/" in n]
+    outcome = api.process_workbook(tmp_path / "chartsheet.xlsx", tmp_path / "out.xlsx")
+    before, out = parts(tmp_path / "chartsheet.xlsx"), parts(tmp_path / "out.xlsx")
+    theirs = [n for n in before if "chartsheets/" in n or "charts/" in n or "drawings/" in n]
+    assert theirs and all(out[n] == before[n] for n in theirs)
     loaded = openpyxl.load_workbook(tmp_path / "out.xlsx")
-    assert loaded.sheetnames[-2:] == [schema.SUMMARY, schema.ACCOUNTANT]
-    assert loaded[schema.SUMMARY]["A1"].value == "Outsourcing summary"
+    ours = f"{schema.SUMMARY} (outsourcing)"
+    assert loaded.sheetnames[-3:] == [schema.SUMMARY, ours, schema.ACCOUNTANT]
+    assert "_xlsheet_outsource_sheet" in loaded[ours].defined_names
+    assert [str(n) for n in outcome.notices] == [
+        "a sheet of yours is called 'Summary': it is kept as it is, and the tool's Summary "
+        "is the sheet 'Summary (outsourcing)'"]
+    again = api.process_workbook(tmp_path / "out.xlsx", tmp_path / "again.xlsx")
+    assert not again.notices  # the tool's sheet is found by its marker: told once
+    assert openpyxl.load_workbook(tmp_path / "again.xlsx").sheetnames == loaded.sheetnames
 
 
 def test_macros_and_the_kind_of_file(tmp_path):
@@ -146,18 +155,41 @@ def test_macros_and_the_kind_of_file(tmp_path):
     assert b"template.main+xml" in parts(tmp_path / "template.xltx")["[Content_Types].xml"]
 
 
-def test_a_formula_of_the_user_in_the_block_drops_the_calculation_chain(tmp_path):
-    def with_chain(name: str, data: bytes) -> bytes:
-        if name == "xl/worksheets/sheet3.xml":  # Tasks: a formula in J2
+CHAIN = f'<calcChain {MAIN}><c r="J2" i="3"/></calcChain>'.encode()  # names Tasks!J2
+
+
+def with_chain(name: str, data: bytes) -> bytes:
+    """A package edit linking a calculation chain (the part CHAIN) to the workbook."""
+    if name == "xl/_rels/workbook.xml.rels":
+        return data.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://'
+                            b'schemas.openxmlformats.org/officeDocument/2006/relationships/'
+                            b'calcChain" Target="calcChain.xml"/></Relationships>')
+    return data
+
+
+def test_a_formula_of_the_user_right_of_the_table_is_kept_with_the_chain(tmp_path):
+    def edited(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet3.xml":  # Tasks: a formula in J2, its header cell empty
             return re.sub(rb'<c r="I2"[^>]*/>', rb'\g<0><c r="J2"><f>1+1</f><v>2</v></c>', data)
-        if name == "xl/_rels/workbook.xml.rels":
-            return data.replace(b"</Relationships>", b'<Relationship Id="rId99" Type="http://'
-                                b'schemas.openxmlformats.org/officeDocument/2006/relationships/'
-                                b'calcChain" Target="calcChain.xml"/></Relationships>')
-        return data
-    source = sample_edited(tmp_path / "chained.xlsx", with_chain, {
-        "xl/calcChain.xml": f'<calcChain {MAIN}><c r="J2" i="3"/></calcChain>'.encode()})
+        return with_chain(name, data)
+    source = sample_edited(tmp_path / "chained.xlsx", edited, {"xl/calcChain.xml": CHAIN})
     process(source, tmp_path / "out.xlsx")
+    out = parts(tmp_path / "out.xlsx")
+    assert out["xl/calcChain.xml"] == parts(source)["xl/calcChain.xml"]
+    tasks = openpyxl.load_workbook(tmp_path / "out.xlsx")[schema.TASKS]
+    assert tasks["J2"].value == "=1+1" and tasks["J1"].value is None
+    assert tasks["K1"].value == "Occurrences a year"  # the block starts right of it
+
+
+def test_the_tools_formulas_replaced_drop_the_calculation_chain(tmp_path):
+    process(SAMPLES / "internet_marketer.xlsx", tmp_path / "live.xlsx", formulas=lambda layouts: {
+        (schema.TASKS, 2, layouts[schema.TASKS].columns["occurrences"]): "1+1"})
+    with zipfile.ZipFile(tmp_path / "live.xlsx") as zin, \
+            zipfile.ZipFile(tmp_path / "chained.xlsx", "w") as zout:
+        for item in zin.infolist():
+            zout.writestr(item, with_chain(item.filename, zin.read(item)))
+        zout.writestr("xl/calcChain.xml", CHAIN)
+    process(tmp_path / "chained.xlsx", tmp_path / "out.xlsx")
     out = parts(tmp_path / "out.xlsx")
     assert "xl/calcChain.xml" not in out and b"calcChain" not in out["xl/_rels/workbook.xml.rels"]
     process(tmp_path / "out.xlsx", tmp_path / "again.xlsx")  # no formula removed: nothing more

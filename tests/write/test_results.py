@@ -271,12 +271,29 @@ def test_rerun_in_place_after_the_user_adds_a_column(written):
     book = openpyxl.load_workbook(target)
     ws = book[schema.TASKS]
     ws.cell(1, 30).value, ws.cell(2, 30).value = "Later column", "mine"
-    ws.cell(9, 21).value = "stale"  # below the tasks, inside the block: the tool's to clear
     book.save(target)
     run(target, target)
     ws = openpyxl.load_workbook(target)[schema.TASKS]
     assert (ws.cell(1, 30).value, ws.cell(2, 30).value) == ("Later column", "mine")
-    assert ws.cell(1, 11).value == "Occurrences a year" and ws.cell(9, 21).value is None
+    assert ws.cell(1, 11).value == "Occurrences a year"  # the block stays where it was
+
+
+def test_a_note_typed_below_the_block_moves_it_right_of_everything(written):
+    _, target, _, _ = written
+    book = openpyxl.load_workbook(target)
+    ws = book[schema.TASKS]
+    ws.cell(1, 30).value = "Later column"
+    ws.cell(9, 21).value = "my note"  # below the tasks, in a column of the block
+    book.save(target)
+    outcome = api.process_workbook(target, in_place=True)
+    ws = openpyxl.load_workbook(target)[schema.TASKS]
+    assert (ws.cell(9, 21).value, ws.cell(1, 30).value) == ("my note", "Later column")
+    headers = [c.value for c in ws[1]]
+    assert headers.index("Occurrences a year") == 30  # column AE, right of AD
+    assert headers.count("Verdict") == 1 and ws.cell(1, 11).value is None
+    assert [str(n) for n in outcome.notices] == [
+        "Tasks!U9: a value of yours is where the computed block was: the block now starts "
+        "in column AE"]
 
 
 def test_a_user_column_inside_the_old_block_is_not_overwritten(written):

@@ -16,6 +16,10 @@ START = "Start here"
 SUMMARY = "Summary"
 ACCOUNTANT = "For accountant"
 OWNED_SHEETS = (SUMMARY, ACCOUNTANT)  # replaced on every run
+# The tool's marks in a workbook, hidden names scoped to a sheet (docs/reliability.md):
+BLOCK_MARKER = "_xlsheet_outsource_block"  # on Tasks and Quotes: the computed block's area
+SHEET_MARKER = "_xlsheet_outsource_sheet"  # on the tool's own sheets: the text of its kind
+SHEET_KINDS = {SUMMARY: "summary", ACCOUNTANT: "accountant"}
 
 PER_VALUES = ("day", "week", "month", "quarter", "year", "once")
 EXPERTISE_VALUES = ("Core", "Strong", "Weak")
@@ -174,4 +178,51 @@ def header_lookup(columns: tuple[Column, ...]) -> dict[str, str]:
     for col in columns:
         for text in (col.header, col.key, *col.synonyms):
             lookup[normalise_header(text)] = col.key
+    return lookup
+
+
+# --- header variants: common rewordings of the headers ----------------------------------
+# Tried only for a header that is no column's exact header or synonym, after loose_header
+# (abbreviations spelled out, punctuation, units and filler words dropped). Listed for
+# the user in docs/workbook-contract.md, "Header variants".
+HEADER_VARIANTS: dict[str, tuple[str, ...]] = {
+    "task_id": ("id", "task number", "task ref", "ref"),
+    "task": ("task description", "description", "activity"),
+    "frequency": ("quantity", "how often", "times", "how many times", "times per period"),
+    "per": ("period", "per period", "every"),
+    "hours_each": ("hours each", "hours per time", "hours per task"),
+    "expertise": ("skill", "skill level", "expertise"),
+    "quality_critical": ("quality critical", "critical", "quality matters"),
+    "vendor": ("vendor name", "provider", "agency"),
+    "price": ("price quoted", "quote", "quoted price", "cost", "rate"),
+    "basis": ("price basis", "pricing basis", "billing", "charged"),
+    "vendor_hours_each": ("vendor hours", "vendor hours per time"),
+    "setup_fee": ("setup cost", "onboarding fee", "one off fee"),
+    "setup_hours": ("setup hours", "onboarding hours"),
+    "review_hours_each": ("review hours each", "review hours per time", "review hours",
+                          "checking hours"),
+    "platform_fee": ("platform fee", "platform cut", "marketplace fee"),
+}
+_ABBREVIATIONS = {"hrs": "hours", "hr": "hours", "h": "hours", "qty": "quantity",
+                  "no": "number", "freq": "frequency", "pct": "", "percent": "",
+                  "yr": "year", "yrs": "years", "wk": "week", "mo": "month"}
+_FILLER = {"your", "my", "our", "the", "a", "level", "in", "time", "of", "s"}
+_UNIT = re.compile(r"\((?:\s*(?:hours?|hrs?|h|%|\$|€|£|usd|eur|gbp|pct|percent|y/n|yes/no)"
+                   r"\s*)\)", re.I)
+
+
+def loose_header(text: object) -> str:
+    """Header text with its wording loosened: "Review hrs (each time)" -> "reviewhourseach",
+    "Quality critical?" -> "qualitycritical", "Hours each (h)" -> "hourseach"."""
+    words = re.sub(r"[^\w%$€£]+", " ", _UNIT.sub(" ", str(text or "")).lower()).split()
+    kept = [_ABBREVIATIONS.get(word, word) for word in words]
+    return "".join(word for word in kept if word and word not in _FILLER)
+
+
+def variant_lookup(columns: tuple[Column, ...]) -> dict[str, str]:
+    """Loosened header, synonym or variant -> column key, for the columns given."""
+    lookup = {}
+    for col in columns:
+        for text in (col.header, *col.synonyms, *HEADER_VARIANTS.get(col.key, ())):
+            lookup[loose_header(text)] = col.key
     return lookup

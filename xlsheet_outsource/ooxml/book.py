@@ -140,14 +140,14 @@ class WorkbookPackage:
             self.parts.remove(rels_name(name))
             self.content_types.remove(name)
 
-    def _links(self, part: str) -> list[Relationship]:
+    def links(self, part: str) -> list[Relationship]:
         rels = self._read(rels_name(part))
         return Relationships(part, rels).entries() if rels is not None else []
 
     def _tree(self, part: str) -> set[str]:
         found, queue = {part.casefold()}, [part]
         while queue:
-            for link in self._links(queue.pop()):
+            for link in self.links(queue.pop()):
                 if not link.external and link.target.casefold() not in found:
                     found.add(link.target.casefold())
                     queue.append(link.target)

@@ -10,6 +10,8 @@ from typing import NamedTuple, cast
 
 from . import xmltext
 
+EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # a sheet's size: A1 to XFD1048576
+
 PlainValue = float | int | str | bool | None  # what a cell holds, or a formula gives
 
 

@@ -27,11 +27,14 @@ import defusedxml
 from defusedxml import ElementTree as SafeET
 from openpyxl.utils import column_index_from_string
 
+from .cells import EXCEL_COLUMNS, EXCEL_ROWS
 from .errors import PackageError
 from .relationships import NS_REL, OFFICE_DOCUMENT, Relationship, Relationships, rels_name
-from .xmltext import ANY_PREFIX, NS_MAIN
+from .xmltext import ANY_PREFIX, NS_MAIN, NS_STRICT
 
 CONTENT_TYPES = "[Content_Types].xml"
+STRICT_REFUSAL = ("is saved as Strict Open XML Spreadsheet, which this tool cannot read: "
+                  "open it in Excel and save it as Excel Workbook (.xlsx)")
 
 MB = 1024 * 1024
 MAX_DIRECTORY_BYTES = 4 * MB  # the zip's table of contents: zipfile holds all of it
@@ -40,7 +43,6 @@ MAX_PART_BYTES = 256 * MB  # one part, inflated
 MAX_TOTAL_BYTES = 512 * MB  # the whole package, inflated
 MAX_SHARED_STRINGS = 5_000_000  # calamine reserves memory for as many as a file declares
 MAX_CELL_FORMATS = 131_072  # <xf> in a styles part: twice Excel's limit of one kind
-EXCEL_ROWS, EXCEL_COLUMNS = 1_048_576, 16_384  # a sheet's size: A1 to XFD1048576
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 COMPRESSIONS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # all that Excel writes
 CHUNK = MB
@@ -63,17 +65,46 @@ class WorkbookIndex:
     workbook_part: str
     sheets: list[SheetEntry] = field(default_factory=list)
     defined_names: dict[str, str] = field(default_factory=dict)  # workbook-level only
+    # (sheet position, name) -> formula: the names scoped to one sheet (Settings!FillRate)
+    scoped_names: dict[tuple[int, str], str] = field(default_factory=dict)
 
     def sheet(self, name: str) -> SheetEntry | None:
         wanted = name.strip().lower()
         return next((s for s in self.sheets if s.name.strip().lower() == wanted), None)
 
-    def named_cell(self, name: str) -> tuple[SheetEntry, CellReference] | None:
-        """The sheet and cell a workbook-level defined name points to, when it is one
-        cell of a sheet of this workbook."""
-        reference = cell_reference(self.defined_names.get(name, ""))
-        entry = self.sheet(reference.sheet) if reference else None
-        return (entry, reference) if entry and reference else None
+    def names_of(self, name: str) -> list[tuple[str, bool]]:
+        """Every (formula, scoped to a sheet) a defined name has: the workbook's first,
+        then each sheet's own in sheet order, compared case-insensitively as Excel does."""
+        wanted = name.casefold()
+        found = [(f, False) for n, f in self.defined_names.items() if n.casefold() == wanted]
+        return found + [(f, True) for (_, n), f in sorted(self.scoped_names.items())
+                        if n.casefold() == wanted]
+
+    def scoped_name(self, sheet: str, name: str) -> str | None:
+        """The formula of ``name`` scoped to ``sheet``, None when it has no such name."""
+        entry = self.sheet(sheet)
+        position = self.sheets.index(entry) if entry else -1
+        wanted = name.casefold()
+        return next((f for (at, n), f in self.scoped_names.items()
+                     if at == position and n.casefold() == wanted), None)
+
+    def marked_sheet(self, marker: str, text: str) -> SheetEntry | None:
+        """The sheet with a name ``marker`` of its own holding the text ``text``."""
+        for (position, name), formula in self.scoped_names.items():
+            if name == marker and formula == f'"{text}"' and position < len(self.sheets):
+                return self.sheets[position]
+        return None
+
+    def named_cell(self, name: str) -> tuple[SheetEntry, CellReference, bool] | None:
+        """The sheet and cell a defined name points to, when it is one cell of a sheet of
+        this workbook, and whether the name is scoped to a sheet (a formula elsewhere
+        cannot use it bare): the workbook-level name first, then one of a sheet's."""
+        for formula, scoped in self.names_of(name):
+            reference = cell_reference(formula)
+            entry = self.sheet(reference.sheet) if reference else None
+            if entry and reference:
+                return entry, reference, scoped
+        return None
 
 
 @dataclass(frozen=True)
@@ -291,6 +322,8 @@ class Package:
             raise PackageError("is not an Excel workbook: it has no workbook part")
         self.xml(CONTENT_TYPES)  # Excel opens no package without it, nor should we write one
         root = self.xml(workbook_part)
+        if str(root.tag).startswith("{" + NS_STRICT + "}"):
+            raise PackageError(STRICT_REFUSAL)
         rels = {link.id: link for link in self.links(workbook_part)}
         idx = WorkbookIndex(workbook_part)
         for sheet in root.iter():
@@ -301,8 +334,13 @@ class Package:
                                          sheet.get("state", "visible"),
                                          link.type.rsplit("/", 1)[-1], link.written))
         for name in root.iter(f"{{{NS_MAIN}}}definedName"):
-            if name.get("localSheetId") is None and name.text:
+            scope = name.get("localSheetId")
+            if not name.text:
+                continue
+            if scope is None:
                 idx.defined_names[name.get("name", "")] = name.text.strip()
+            elif scope.isdigit():
+                idx.scoped_names[int(scope), name.get("name", "")] = name.text.strip()
         return idx
 
 

@@ -59,25 +59,60 @@ class WorkbookXml:
     def set_sheet_names(self, position: int, names: list[tuple[str, str]]) -> None:
         """The names scoped to the sheet at ``position`` (print titles, say) become
         ``names``: one already there keeps its place, a stale one goes, a new one is added."""
-        found = xmltext.root_child(self.xml, "definedNames")
         wanted = dict(names)
-        if found is not None:
-            scoped = [(span, xmltext.attributes(xmltext.start_tag(self.xml, span)))
-                      for span in xmltext.elements(self.xml, found.content,
-                                                   xmltext.inner_end(self.xml, found))]
-            for span, values in reversed(scoped):  # from the end: earlier offsets hold
-                if values.get("localSheetId") != str(position):
-                    continue
-                name = values.get("name", "")
-                new = b"" if name not in wanted else xmltext.prefixed(
-                    _defined_name(name, position, wanted[name]), self.prefix)
-                text = self.xml[span.start:span.end]
-                if new and self._same_name(text, new):
-                    new = text
-                self.xml = self.xml[:span.start] + new + self.xml[span.end:]
-                wanted.pop(name, None)
+        for span, name in self._scoped(position):
+            new = b"" if name not in wanted else xmltext.prefixed(
+                _defined_name(name, position, wanted[name]), self.prefix)
+            self._put(span, new)
+            wanted.pop(name, None)
         for name, formula in wanted.items():
             self._append("definedNames", _defined_name(name, position, formula))
+
+    def set_hidden_name(self, position: int, name: str, formula: str) -> None:
+        """One hidden name scoped to the sheet at ``position`` (the tool's marker) set;
+        the sheet's other names kept as they are."""
+        element = _defined_name(name, position, formula, hidden=True)
+        for span, found in self._scoped(position):
+            if found.casefold() == name.casefold():
+                self._put(span, xmltext.prefixed(element, self.prefix))
+                return
+        self._append("definedNames", element)
+
+    def scoped_formula(self, position: int, name: str) -> str | None:
+        """The formula of ``name`` scoped to the sheet at ``position``, as XML text."""
+        for span, found in self._scoped(position):
+            if found.casefold() == name.casefold():
+                text = self.xml[span.start:span.end]
+                return text[xmltext.tag_at(text).end():text.rindex(b"</")].decode()
+        return None
+
+    def _scoped(self, position: int) -> list[tuple[xmltext.Span, str]]:
+        """The names scoped to the sheet at ``position``, last first (so that replacing
+        one keeps the offsets of those before it)."""
+        found = xmltext.root_child(self.xml, "definedNames")
+        if found is None:
+            return []
+        scoped = []
+        for span in xmltext.elements(self.xml, found.content, xmltext.inner_end(self.xml, found)):
+            values = xmltext.attributes(xmltext.start_tag(self.xml, span))
+            if values.get("localSheetId") == str(position):
+                scoped.append((span, values.get("name", "")))
+        return scoped[::-1]
+
+    def _put(self, span: xmltext.Span, new: bytes) -> None:
+        """The element at ``span`` replaced by ``new`` (removed when empty), its bytes kept
+        when it is the same name and formula already."""
+        text = self.xml[span.start:span.end]
+        if new and self._same_name(text, new):
+            new = text
+        self.xml = self.xml[:span.start] + new + self.xml[span.end:]
+
+    @property
+    def date1904(self) -> bool:
+        """The workbook counts dates from 1904 (as old Mac Excel did)."""
+        found = xmltext.root_child(self.xml, "workbookPr")
+        values = xmltext.attributes(xmltext.start_tag(self.xml, found)) if found else {}
+        return values.get("date1904", "").lower() in ("1", "true")
 
     @staticmethod
     def _same_name(written: bytes, wanted: bytes) -> bool:
@@ -91,6 +126,8 @@ class WorkbookXml:
         self.xml = xmltext.append_to_section(self.xml, section, element, ORDER, self.prefix)
 
 
-def _defined_name(name: str, position: int | None, formula: str) -> bytes:
+def _defined_name(name: str, position: int | None, formula: str, *, hidden: bool = False
+                  ) -> bytes:
     scope = "" if position is None else f' localSheetId="{position}"'
+    scope += ' hidden="1"' if hidden else ""
     return f'<definedName name="{xmltext.attribute(name)}"{scope}>{formula}</definedName>'.encode()

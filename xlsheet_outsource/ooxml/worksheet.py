@@ -81,14 +81,18 @@ class View:
 
 @dataclass
 class SheetEdit:
-    """What to change: cells in ``columns`` from ``first_row`` down are removed; ``cells``
-    are written (replacing any cell at the same place)."""
+    """What to change: cells in ``columns`` from ``first_row`` down (to ``last_row``, when
+    given) are removed; ``cells`` are written (replacing any cell at the same place)."""
     first_row: int
     columns: frozenset[int]
     cells: Mapping[int, Mapping[int, Cell] | RenderedRow]  # row -> column -> cell
     widths: Mapping[int, float] = field(default_factory=dict)
     formats: tuple[ConditionalFormat, ...] = ()  # replace those wholly within ``columns``
     view: View = View()
+    last_row: int | None = None
+
+    def clears(self, row: int) -> bool:
+        return self.first_row <= row and (self.last_row is None or row <= self.last_row)
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,35 @@ def filled_columns(xml: bytes, row_number: int) -> set[int]:
     return set()
 
 
+_UNADDRESSED_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z]{1,3}\d)')
+_FILLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"(?:\s[^>]*)?(?<!/)>')
+
+
+def filled_rows(xml: bytes) -> dict[int, list[int]]:
+    """Column -> the rows where a cell of it holds a value or a formula. A sheet written
+    the usual way (every cell addressed, no prefix) is read in one pass of a pattern (a
+    cell with content is one not closed at once); any other, cell by cell."""
+    prefix = sheet_prefix(xml)
+    data = _sheet_data(xml, prefix)
+    if prefix or _UNADDRESSED_CELL.search(xml, data.content, data.inner_end) is not None:
+        return _filled_rows_parsed(xml, data, _syntax(prefix))
+    by_letters: dict[bytes, list[int]] = {}
+    for letters, row in _FILLED_CELL.findall(xml, data.content, data.inner_end):
+        by_letters.setdefault(letters, []).append(int(row))
+    return {column_number(letters): rows for letters, rows in by_letters.items()}
+
+
+def _filled_rows_parsed(xml: bytes, data: _SheetData, syntax: _Syntax) -> dict[int, list[int]]:
+    found: dict[int, list[int]] = {}
+    for row in _rows(xml, data, syntax):
+        for column, cell in _cells(row.inner, syntax):
+            content = cell[2]
+            if content and (any(mark in content for mark in syntax.value)
+                            or syntax.formula.search(content)):
+                found.setdefault(column, []).append(row.number)
+    return found
+
+
 def rewrite(xml: bytes, edit: SheetEdit) -> Rewritten:
     prefix = sheet_prefix(xml)
     data = _sheet_data(xml, prefix)
@@ -248,7 +281,7 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
         written = rendered.get(row.number, _NOTHING)
         if pending < len(new_rows) and new_rows[pending] == row.number:
             pending += 1
-        changing = block if row.number >= edit.first_row else []
+        changing = block if edit.clears(row.number) else []
         if not edit.columns.issuperset(written[0]) or not changing:
             changing = sorted(set(changing).union(written[0]))
         if not changing:
@@ -312,7 +345,7 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
         after = b""
         if cut is not None and (old := cut.search(piece)):
             tail = piece[old.start():]
-            if number < edit.first_row or b"<f" in tail or _cell_before(leftmost).search(tail):
+            if not edit.clears(number) or b"<f" in tail or _cell_before(leftmost).search(tail):
                 return None  # kept above the table; a formula gone; cells out of order
             piece, after = piece[:old.start()], tail[len(tail.rstrip()):]
         if new == number:

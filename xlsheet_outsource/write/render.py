@@ -93,7 +93,8 @@ def _sheet_names(workbook: Path, wanted: Sequence[str]) -> list[str]:
         raise RenderError(f"{workbook.name}: {exc}") from None
     names = []
     for name in wanted:
-        entry = index.sheet(name)
+        kind = schema.SHEET_KINDS.get(name)  # the tool's own, found by its marker
+        entry = (kind and index.marked_sheet(schema.SHEET_MARKER, kind)) or index.sheet(name)
         if entry is None or entry.kind != "worksheet":
             existing = ", ".join(repr(s.name) for s in index.sheets if s.kind == "worksheet")
             hint = (" (decide it first: xlsheet-outsource process "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -109,17 +109,20 @@ class TableBody:
 
 
 def replace_report_sheets(book: Workbook, summary: Summary, run_date: dt.date, *,
-                          task_rows: bool = True) -> TableBody | None:
+                          task_rows: bool = True, names: Mapping[str, str] | None = None
+                          ) -> TableBody | None:
     """Delete the tool's sheets and write them afresh at the end of the workbook. With
     ``task_rows`` False, the rows of For accountant's list of outsourced tasks (one a
-    task: the long table) are left out and returned."""
+    task: the long table) are left out and returned. ``names``: the name each of the
+    tool's sheets has in this workbook, when not its own (a sheet of the user's has it)."""
+    named = {sheet: (names or {}).get(sheet, sheet) for sheet in schema.OWNED_SHEETS}
     active = book.active.title if book.worksheets else None
-    for name in schema.OWNED_SHEETS:
+    for name in named.values():
         for sheet in [s for s in (*book.worksheets, *book.chartsheets)
                       if s.title.casefold() == name.casefold()]:
             book.remove(sheet)
-    write_summary(book.create_sheet(schema.SUMMARY), summary, run_date)
-    left_out = write_accountant(book.create_sheet(schema.ACCOUNTANT), summary, run_date,
+    write_summary(book.create_sheet(named[schema.SUMMARY]), summary, run_date)
+    left_out = write_accountant(book.create_sheet(named[schema.ACCOUNTANT]), summary, run_date,
                                 task_rows=task_rows)
     if active in book.sheetnames:  # the user's view stays where it was
         book.active = book.sheetnames.index(active)

@@ -21,13 +21,25 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from ..engine import schema
 from ..engine.model import Decision
+from ..engine.problems import Problem
 from ..engine.summary import Summary, summarise
-from ..ooxml import transplant, worksheet
+from ..ooxml import occupied, transplant, worksheet, xmltext
+from ..ooxml.areas import Block
 from ..ooxml.book import MACRO_SUFFIXES, WorkbookPackage
-from ..ooxml.cells import Cell, CellValue, Formula, PlainValue, column_letter, column_xml
+from ..ooxml.cells import (
+    EXCEL_COLUMNS,
+    EXCEL_ROWS,
+    Cell,
+    CellValue,
+    Formula,
+    PlainValue,
+    column_letter,
+    column_xml,
+)
 from ..ooxml.styles import StyleSheet
 from ..reading import SheetTable, WorkbookInputs
 from . import files, report_sheets, style
@@ -79,34 +91,77 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
               (found.quotes, decision.quotes, schema.QUOTE_RESULTS))
     with WorkbookPackage(found.path, found.package) as book:
         book.match_kind(target)
-        layouts = {table.sheet: _layout(book, table, frame, results)
+        layouts = {table.sheet: _layout(book, table, frame, results, found.notices)
                    for table, frame, results in blocks}
         planned = formulas(layouts) if formulas else {}
         for table, frame, results in blocks:
             _write_block(book, table, layouts[table.sheet], frame, results,
                          decision.settings.currency, planned)
+            _mark_block(book, layouts[table.sheet])
         _replace_report_sheets(book, summary or summarise(decision),
-                               run_date or dt.date.today())
+                               run_date or dt.date.today(), found.notices)
         files.save_atomically(book, target, mode_from=found.path)
 
 
 # --- the computed block ---------------------------------------------------------------
 
 def _layout(book: WorkbookPackage, table: SheetTable, frame: pd.DataFrame,
-            results: Results) -> BlockLayout:
-    """Where the earlier block began, unless the user has since put a column of their own
-    inside it: then right of the user's columns, so nothing of theirs is overwritten."""
-    ours = set(table.result_columns.values())
-    part = book.sheet_part(table.sheet)
-    assert part is not None  # the table was read from this sheet of this same package
-    headers = worksheet.filled_columns(book.parts.read(part), table.header_row)
-    start = table.block_column
-    if any(column in headers and column not in ours
-           for column in range(start, start + len(results))):
-        start = table.first_free_column
+            results: Results, notices: list[Problem]) -> BlockLayout:
+    """Where the earlier block was, while nothing of the user's has come into its columns;
+    else right of everything of the user's on the sheet, in any row."""
+    theirs = _user_areas(book, table)
+    width = len(results)
+    earlier = min(table.result_columns.values(), default=None)
+    in_the_way = [area for area in theirs if earlier is not None
+                  and area.meets_columns(earlier, earlier + width - 1)]
+    start = earlier if earlier is not None and not in_the_way else max(
+        [table.first_free_column - 1, *(area.last_column for area in theirs)]) + 1
+    if start + width - 1 > EXCEL_COLUMNS:
+        farthest = max(theirs, key=lambda area: area.last_column)
+        raise ValueError(f"{table.sheet}!{farthest.address}: {farthest.what} of yours reaches "
+                         f"column {column_letter(farthest.last_column)}, leaving no room for the "
+                         "computed block right of it: move it left")
+    if in_the_way:
+        notices.append(Problem(table.sheet, in_the_way[0].address, (
+            f"{in_the_way[0].what} of yours is where the computed block was: the block now "
+            f"starts in column {column_letter(start)}")))
     columns = {key: start + i for i, (key, _, _) in enumerate(results)}
     return BlockLayout(table.sheet, table.header_row, columns, dict(table.columns),
                        tuple(int(row) for row in frame.index))
+
+
+def _user_areas(book: WorkbookPackage, table: SheetTable) -> list[occupied.Area]:
+    """Everything of the user's on the table's sheet: all but the tool's earlier block
+    (its columns, in the rows its marker names; from the header row down for a block
+    written before there were markers)."""
+    part = book.sheet_part(table.sheet)
+    assert part is not None  # the table was read from this sheet of this same package
+    earlier = table.earlier_block
+    top, bottom = (earlier.first_row, earlier.last_row) if earlier else \
+        (table.header_row, EXCEL_ROWS)
+    ours = Block(frozenset(table.result_columns.values()), top, bottom)
+
+    def linked(kind: str) -> list[bytes]:
+        return [book.parts.read(link.target) for link in book.links(part)
+                if link.type.endswith("/" + kind) and not link.external
+                and link.target in book.parts]
+
+    return occupied.sheet_areas(book.parts.read(part), linked, ours)
+
+
+def _mark_block(book: WorkbookPackage, layout: BlockLayout) -> None:
+    """The block's area as a hidden name of its sheet: the next run finds it by this (and
+    Excel moves it with the block when the user inserts rows or columns)."""
+    columns = sorted(layout.columns.values())
+    last_row = max((*layout.rows, layout.header_row))
+    area = (f"${column_letter(columns[0])}${layout.header_row}:"
+            f"${column_letter(columns[-1])}${last_row}")
+    book.workbook.set_hidden_name(book.sheet_position(layout.sheet), schema.BLOCK_MARKER,
+                                  xmltext.escape(f"{_quoted(layout.sheet)}!{area}"))
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
 
 
 def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
@@ -125,8 +180,10 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
                                 _with_formulas(values, layout, column, formulas) if formulas
                                 else values, _number_style(book, kind, currency, values)))
     written = {layout.header_row: header, **_by_row(layout.rows, columns, texts)}
+    earlier = table.earlier_block
     book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
-        first_row=layout.header_row,
+        first_row=min(layout.header_row, earlier.first_row) if earlier else layout.header_row,
+        last_row=max(earlier.last_row, *layout.rows, layout.header_row) if earlier else None,
         columns=frozenset({*table.result_columns.values(), *layout.columns.values()}),
         cells=written,
         widths={layout.columns[key]: _width(header, kind, frame[key], currency)
@@ -219,15 +276,57 @@ def _column_range(column: int, first: int, last: int) -> str:
 
 # --- Summary and For accountant ---------------------------------------------------------
 
-def _replace_report_sheets(book: WorkbookPackage, summary: Summary, run_date: dt.date) -> None:
+# The tool's sheets as the versions before markers wrote them: their name and title.
+UNMARKED_TITLES = {schema.SUMMARY: b"Outsourcing summary",
+                   schema.ACCOUNTANT: b"Outsourcing spend, for the accounts"}
+
+
+def _replace_report_sheets(book: WorkbookPackage, summary: Summary, run_date: dt.date,
+                           notices: list[Problem]) -> None:
     """Made by openpyxl in a workbook of their own, then copied in with their charts; the
-    long list of outsourced tasks is written into the copied sheet directly."""
+    long list of outsourced tasks is written into the copied sheet directly. Each replaces
+    the tool's sheet of its kind, found by its marker, never a sheet of the user's."""
+    names = {sheet: _report_sheet_name(book, sheet, notices) for sheet in schema.OWNED_SHEETS}
     scratch = Workbook()
     scratch.remove(scratch.active)
-    task_rows = report_sheets.replace_report_sheets(scratch, summary, run_date, task_rows=False)
-    transplant.copy_sheets(book, transplant.Donor.of(scratch), schema.OWNED_SHEETS)
+    if book.workbook.date1904:  # the dates written count from where the workbook's do
+        scratch.epoch = CALENDAR_MAC_1904
+    task_rows = report_sheets.replace_report_sheets(scratch, summary, run_date, task_rows=False,
+                                                    names=names)
+    transplant.copy_sheets(book, transplant.Donor.of(scratch), list(names.values()))
+    for sheet, name in names.items():
+        book.workbook.set_hidden_name(book.sheet_position(name), schema.SHEET_MARKER,
+                                      xmltext.escape(f'"{schema.SHEET_KINDS[sheet]}"'))
     if task_rows is not None and len(task_rows.frame):
         _write_table_body(book, task_rows)
+
+
+def _report_sheet_name(book: WorkbookPackage, sheet: str, notices: list[Problem]) -> str:
+    """The name of the tool's sheet of this kind: the one marked as it, else ``sheet``
+    unless a sheet of the user's has that name, else a free name (and the user is told)."""
+    names = book.sheet_names()
+    marker = f'"{schema.SHEET_KINDS[sheet]}"'
+    for position, name in enumerate(names):
+        formula = book.workbook.scoped_formula(position, schema.SHEET_MARKER)
+        if formula is not None and xmltext.unescape(formula) == marker:
+            return name
+    taken = {name.casefold() for name in names}
+    if sheet.casefold() not in taken or _unmarked_report(book, sheet):
+        return sheet
+    free = next(name for name in (f"{sheet} (outsourcing{n})" for n in ("", *map(
+        lambda i: f" {i}", range(2, 100)))) if name.casefold() not in taken)
+    notices.append(Problem("", "", f"a sheet of yours is called {sheet!r}: it is kept as it "
+                           f"is, and the tool's {sheet} is the sheet {free!r}"))
+    return free
+
+
+def _unmarked_report(book: WorkbookPackage, sheet: str) -> bool:
+    """A sheet the tool wrote before it marked its sheets: its title is the tool's."""
+    part = book.sheet_part(sheet)
+    if part is None or part not in book.parts or book.workbook.scoped_formula(
+            book.sheet_position(sheet), schema.SHEET_MARKER) is not None:
+        return False
+    return b"<t>" + UNMARKED_TITLES[sheet] + b"</t>" in book.parts.read(part)[:4096]
 
 
 def _write_table_body(book: WorkbookPackage, body: report_sheets.TableBody) -> None:
