@@ -185,6 +185,7 @@ def header_lookup(columns: tuple[Column, ...]) -> dict[str, str]:
 DROP = "DROP"
 AUTOMATE = "AUTOMATE"
 VERDICTS_V2 = (DROP, AUTOMATE)
+ALL_VERDICTS = ("OUTSOURCE", AUTOMATE, "KEEP", "REVIEW", "NEEDS QUOTE", DROP, "ERROR")
 KIND_VALUES = ("person", "agency", "tool")
 TOOL = "tool"
 IN_PLAN = "in plan"
