@@ -22,8 +22,6 @@ PAID = (OUTSOURCE, AUTOMATE)
 BUNDLE_COLUMNS = ("name", "tasks", "vendor", "kind", "self_cost", "out_cost", "saving",
                   "freed", "alone", "cash", "recurring_cash", "one_off_cash", "breakeven",
                   "payback", "verdict", "won", "first_row")
-# Money a member carries as its share of a won bundle, each apportioned to the cent.
-SHARED_MONEY = ("cash", "out_cost", "recurring", "setup_cash", "recurring_cash", "one_off_cash")
 
 
 def decide(settings: Terms, t: pd.DataFrame, quotes: pd.DataFrame
@@ -96,17 +94,19 @@ def _priced(settings: Terms, table: pd.DataFrame, quotes: pd.DataFrame) -> pd.Da
 def _share_out(settings: Terms, t: pd.DataFrame, rows: pd.Index, quote: pd.Series,
                bundle: pd.Series) -> None:
     """The members of a won bundle take its verdict and vendor, and their share
-    w_i = n_i x h_i / sum(n x h) of it."""
-    T = settings.horizon_years
-    weight = t.loc[rows, "hours_year"] / bundle["hours_year"]
-    for column in SHARED_MONEY:
-        t.loc[rows, column] = apportion(float(quote[column]), weight.to_numpy())
+    w_i = n_i x h_i / sum(n x h) of it: Cash_i = w_i x Cash_B, Own_i = (n_i x m + w_i x s
+    / T) x V; every money figure in cents that add up to the bundle's."""
+    T, V = settings.horizon_years, settings.hour_value
     m, s = quote["review_hours_each"], quote["setup_hours"]
-    # Own_i = (n_i x m + w_i x s / T) x V, taken as Out_i - Cash_i so the cents add up
+    n = t.loc[rows, "occurrences"].to_numpy()
+    weight = t.loc[rows, "hours_year"].to_numpy() / bundle["hours_year"]
+    for column in ("cash", "recurring", "setup_cash", "recurring_cash", "one_off_cash"):
+        t.loc[rows, column] = apportion(float(quote[column]), weight * quote[column])
+    own = (n * m + weight * s / T) * V
+    t.loc[rows, "out_cost"] = apportion(float(quote["out_cost"]), weight * quote["cash"] + own)
     t.loc[rows, "own_cost"] = t.loc[rows, "out_cost"] - t.loc[rows, "cash"]
     t.loc[rows, "saving"] = t.loc[rows, "self_cost"] - t.loc[rows, "out_cost"]
-    t.loc[rows, "freed"] = (t.loc[rows, "occurrences"] * (t.loc[rows, "hours_each"] - m)
-                            - weight * s / T)
+    t.loc[rows, "freed"] = n * (t.loc[rows, "hours_each"].to_numpy() - m) - weight * s / T
     t.loc[rows, ["breakeven", "max_price", "payback"]] = np.nan
     t.loc[rows, "best_vendor"] = quote["vendor"]
     t.loc[rows, "kind"] = quote["kind"]
@@ -114,12 +114,13 @@ def _share_out(settings: Terms, t: pd.DataFrame, rows: pd.Index, quote: pd.Serie
     t.loc[rows, "in_bundle"] = str(bundle.name)
 
 
-def apportion(total: float, weights: np.ndarray) -> np.ndarray:
-    """``total`` split by ``weights`` (summing to 1) in whole cents that add up to the
-    total rounded to the cent: each share's cents rounded down, the cents left over
-    going to the largest remainders (ties: the first listed)."""
+def apportion(total: float, parts: np.ndarray) -> np.ndarray:
+    """``total`` split as ``parts`` (which add up to it) are, in whole cents that add up
+    to the total rounded to the cent: each part's cents rounded down, the cents left
+    over going to the largest remainders (ties: the first listed)."""
     cents = int(np.floor(total * 100 + 0.5))
-    exact = weights * cents
+    size = float(parts.sum())
+    exact = parts * (cents / size) if size > 0 else np.zeros(len(parts))
     whole = np.floor(exact).astype(np.int64)
     left = cents - int(whole.sum())
     order = np.argsort(-(exact - whole), kind="stable")
