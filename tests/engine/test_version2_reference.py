@@ -394,3 +394,23 @@ def _features(d) -> set[str]:
             | ({"fragile"} if t["fragile"].any() else set())
             | {f"sensitive to {x}" for x in t["sensitive_to"].dropna()}
             | ({"payback"} if (t["payback"] > 0).any() else set()))
+
+
+# --- the budget plan alone, where budgets bind often ---------------------------------------
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["OUTSOURCE", "AUTOMATE", "KEEP"]),
+                          st.sampled_from([0, 100, 250, 1000, 3000]),
+                          st.sampled_from([0, 600, 1200, 2400, 6000])), min_size=1, max_size=9),
+       st.sampled_from([None, 0, 50, 100, 275, 500]))
+def test_budget_plan_as_the_rule_book_says(rows, budget):
+    from xlsheet_outsource.engine import plan as engine_plan
+
+    t = pd.DataFrame([{"verdict": v, "task_id": f"T{i}", "task": f"Task {i}", "saving": save,
+                       "cash": cash, "in_bundle": None} for i, (v, save, cash) in enumerate(rows)])
+    order = engine_plan.budget_plan(budget, t, pd.DataFrame(columns=["name"]))
+    tasks = [Task(i, f"T{i}", F(0), F(0), F(0), False, True, False, None,
+                  figures={"saving": F(save), "cash": F(cash)}, verdict=v)
+             for i, (v, save, cash) in enumerate(rows)]
+    plan(Settings(hourly_worth=1, monthly_budget=budget), tasks, {})
+    assert list(engine_plan.plan_column(t, order)) == [x.plan for x in tasks]
