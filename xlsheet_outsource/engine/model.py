@@ -7,9 +7,13 @@ follow its symbols.
 Inputs are the typed frames that ``inputs.clean_tasks`` / ``clean_quotes`` make:
 
 tasks:  task_id, key, task, category, frequency, per, hours_each, expertise,
-        quality_critical, error (None when the row is usable)
+        quality_critical, still_needed, bundle, bundle_key, error (None when usable)
 quotes: task_id, key, vendor, price, basis, vendor_hours_each (NaN = hours each),
-        setup_fee, setup_hours, review_hours_each, platform_fee, error
+        setup_fee, setup_hours, review_hours_each, platform_fee, kind, currency, error
+
+Version 2 (bundles, margin of safety, budget plan) adds to each task: recurring_cash (R),
+one_off_cash (O), payback, margin, sensitive_to, fragile, plan and in_bundle (the key of
+the won bundle it went with); ``Decision.bundles`` and ``Decision.plan`` hold the rest.
 """
 
 from __future__ import annotations
