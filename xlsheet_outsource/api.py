@@ -50,9 +50,9 @@ def decide(settings: Settings | Mapping[str, object], tasks: pd.DataFrame,
             raise InputError("; ".join(map(str, problems)))
         settings = read
     clean_tasks, task_problems = inputs.clean_tasks(
-        _by_key(tasks, schema.TASK_COLUMNS), task_locate)
+        _by_key(tasks, schema.TASK_INPUTS), task_locate)
     clean_quotes, quote_problems = inputs.clean_quotes(
-        _by_key(quotes, schema.QUOTE_COLUMNS), clean_tasks, quote_locate)
+        _by_key(quotes, schema.QUOTE_INPUTS), clean_tasks, quote_locate, settings=settings)
     decision = compute(settings, clean_tasks, clean_quotes)
     decision.problems = sorted(task_problems, key=_reading_order) + sorted(
         quote_problems, key=_reading_order)

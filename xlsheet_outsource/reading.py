@@ -112,11 +112,12 @@ def read_workbook(path: Path | str) -> WorkbookInputs:
                 sheets.prefetch(index.sheet(name) for name in CONTRACT_SHEETS)
                 found.setting_cells = _setting_cells(sheets)
                 found.notices += _unread_labels(sheets, found.setting_cells)
-                found.settings, problems = _read_settings(index, found.setting_cells)
+                found.settings, problems = _read_settings(index, found.setting_cells,
+                                                          _exchange_rates(sheets))
                 found.fatal += problems
-                found.tasks = _read_table(sheets, schema.TASKS, schema.TASK_COLUMNS,
+                found.tasks = _read_table(sheets, schema.TASKS, schema.TASK_INPUTS,
                                           schema.TASK_RESULTS, found.fatal)
-                found.quotes = _read_table(sheets, schema.QUOTES, schema.QUOTE_COLUMNS,
+                found.quotes = _read_table(sheets, schema.QUOTES, schema.QUOTE_INPUTS,
                                            schema.QUOTE_RESULTS, found.fatal)
                 found.notices += [notice for table in (found.tasks, found.quotes) if table
                                   for notice in table.notices]
@@ -260,7 +261,7 @@ def _setting_cells(sheets: _Sheets) -> dict[str, SettingCell]:
     """Each setting's cell: its defined name's, when that names one cell, else the one
     beside its label in column A of Settings."""
     cells = {}
-    for setting in schema.SETTINGS_ROWS:
+    for setting in schema.ALL_SETTINGS:
         named = sheets.index.named_cell(setting.name)
         if named is not None:
             entry, ref, scoped = named
@@ -276,21 +277,22 @@ def _setting_cells(sheets: _Sheets) -> dict[str, SettingCell]:
     return cells
 
 
-def _read_settings(index: WorkbookIndex, cells: dict[str, SettingCell]
-                   ) -> tuple[Settings | None, list[Problem]]:
+def _read_settings(index: WorkbookIndex, cells: dict[str, SettingCell],
+                   rates: list[inputs.RateRow]) -> tuple[Settings | None, list[Problem]]:
     """The settings from their cells; the problems name those cells."""
     if index.sheet(schema.SETTINGS) is None and not cells:
         return None, [Problem("", "", f"has no {schema.SETTINGS} sheet: add one (or start from "
                               "the template: xlsheet-outsource new)")]
     values = {name: cell.value for name, cell in cells.items()}
-    return inputs.read_settings(values, lambda name: cells[name].address if name in cells else "B")
+    return inputs.read_settings(values, lambda name: cells[name].address if name in cells else "B",
+                                rates)
 
 
 def _unread_labels(sheets: _Sheets, found: dict[str, SettingCell]) -> list[Problem]:
     """A line for each label in column A of Settings that looks like a setting not found
     (a misspelling): that setting takes its default."""
     entry = sheets.index.sheet(schema.SETTINGS)
-    missing = {schema.loose_header(s.label): s for s in schema.SETTINGS_ROWS
+    missing = {schema.loose_header(s.label): s for s in schema.ALL_SETTINGS
                if s.name not in found}
     if entry is None or entry.kind != "worksheet" or not missing:
         return []
@@ -318,7 +320,7 @@ def _label_rows(grid: list[list[object]]) -> dict[str, int]:
     """Each setting's row (1-based) on a Settings grid: the first with its label or its
     name in column A."""
     labels, loose = {}, {}
-    for setting in schema.SETTINGS_ROWS:
+    for setting in schema.ALL_SETTINGS:
         for text in (setting.label, setting.name):
             labels[schema.normalise_header(text)] = setting.name
             loose[schema.loose_header(text)] = setting.name
@@ -338,6 +340,33 @@ def settings_by_label(grid: list[list[object]], values: dict[str, object],
         if name not in places:
             values[name] = _cell(grid, row, 2)
             places[name] = f"B{row}"
+
+
+def _exchange_rates(sheets: _Sheets) -> list[inputs.RateRow]:
+    """The exchange-rate table on Settings (version 2), found by its header row."""
+    entry = sheets.index.sheet(schema.SETTINGS)
+    return exchange_rate_rows(sheets.grid(entry)) if entry is not None else []
+
+
+def exchange_rate_rows(grid: list[list[object]]) -> list[inputs.RateRow]:
+    """The rows under the first "Foreign currency | Rate" header (the defined name
+    ExchangeRates covers the same cells), down to the first blank row."""
+    wanted = [schema.normalise_header(text) for text in schema.EXCHANGE_HEADERS]
+    for row_number, row in enumerate(grid, start=1):
+        texts = [schema.normalise_header(value) for value in row]
+        for col in range(1, len(texts)):
+            if texts[col - 1:col + 1] == wanted:
+                return list(_rate_rows(grid, row_number, col))
+    return []
+
+
+def _rate_rows(grid: list[list[object]], header_row: int, col: int) -> Iterable[inputs.RateRow]:
+    for row in range(header_row + 1, len(grid) + 1):
+        code, rate = _cell(grid, row, col), _cell(grid, row, col + 1)
+        if inputs.is_blank(code) and inputs.is_blank(rate):
+            return
+        yield inputs.RateRow(code, rate, f"{get_column_letter(col)}{row}",
+                             f"{get_column_letter(col + 1)}{row}")
 
 
 def _cell(grid: list[list[object]], row: int, col: int) -> object:

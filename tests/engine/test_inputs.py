@@ -20,6 +20,7 @@ from xlsheet_outsource.engine.inputs import (
     parse_number_text,
 )
 from xlsheet_outsource.engine.problems import BadValue, Problem
+from xlsheet_outsource.engine.settings import Settings
 
 COLUMNS = {c.key: c for c in schema.TASK_COLUMNS + schema.QUOTE_COLUMNS}
 
@@ -265,7 +266,8 @@ def _quotes_with_fee(fee: object) -> list[str]:
     tasks, _ = inputs.clean_tasks(pd.DataFrame([{"task_id": "T1", "frequency": 1,
                                                  "per": "week", "hours_each": 1}]))
     _, problems = inputs.clean_quotes(pd.DataFrame(
-        [{"task_id": "T1", "price": 10, "platform_fee": fee}], index=[2]), tasks)
+        [{"task_id": "T1", "price": 10, "platform_fee": fee}], index=[2]), tasks,
+        settings=Settings(hourly_worth=100))
     return [p.message for p in problems]
 
 

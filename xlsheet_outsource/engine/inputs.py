@@ -10,7 +10,8 @@ from __future__ import annotations
 import math
 import operator
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time
 from itertools import repeat
 from typing import Any, cast
@@ -19,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from . import schema
-from .model import Settings
 from .problems import BadValue, Problem
 from .schema import Column
+from .settings import Settings
 
 
 class NoSavedResult:
@@ -353,8 +354,8 @@ def _one_id_key(value: object) -> str | None:
 
 
 def clean_tasks(raw: pd.DataFrame, locate: Locate | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    tasks, problems = clean_frame(raw, schema.TASK_COLUMNS, schema.TASKS, locate)
-    locate = locate or default_locator(schema.TASKS, schema.TASK_COLUMNS)
+    tasks, problems = clean_frame(raw, schema.TASK_INPUTS, schema.TASKS, locate)
+    locate = locate or default_locator(schema.TASKS, schema.TASK_INPUTS)
     _to_float(tasks, ("frequency", "hours_each"))
     tasks["quality_critical"] = tasks["quality_critical"].fillna(False).astype(bool)
     tasks["key"] = _id_key(tasks["task_id"])
@@ -365,14 +366,15 @@ def clean_tasks(raw: pd.DataFrame, locate: Locate | None = None) -> tuple[pd.Dat
             schema.TASKS, locate(row, "task_id"),
             f"task ID {tasks.at[row, 'task_id']!r} is used twice "
             f"(first at {locate(first_rows[key], 'task_id')})"))
+    _clean_version2_tasks(tasks, problems, locate)
     return tasks, problems
 
 
-def clean_quotes(raw: pd.DataFrame, tasks: pd.DataFrame,
-                 locate: Locate | None = None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Quotes, each checked against the tasks it names."""
-    quotes, problems = clean_frame(raw, schema.QUOTE_COLUMNS, schema.QUOTES, locate)
-    locate = locate or default_locator(schema.QUOTES, schema.QUOTE_COLUMNS)
+def clean_quotes(raw: pd.DataFrame, tasks: pd.DataFrame, locate: Locate | None = None, *,
+                 settings: Settings) -> tuple[pd.DataFrame, list[Problem]]:
+    """Quotes, each checked against the tasks (or bundle) it names and its currency."""
+    quotes, problems = clean_frame(raw, schema.QUOTE_INPUTS, schema.QUOTES, locate)
+    locate = locate or default_locator(schema.QUOTES, schema.QUOTE_INPUTS)
     _to_float(quotes, ("price", "vendor_hours_each", "setup_fee", "setup_hours",
                        "review_hours_each", "platform_fee"))
     fee = quotes["platform_fee"]
@@ -382,10 +384,13 @@ def clean_quotes(raw: pd.DataFrame, tasks: pd.DataFrame,
         _add_problem(quotes, problems, row, Problem(schema.QUOTES, locate(row, "platform_fee"),
                      _fee_too_big(typed[row], fee[row])))
     quotes["key"] = _id_key(quotes["task_id"])
-    unknown = quotes["key"].notna() & ~quotes["key"].isin(set(tasks["key"].dropna()))
+    bundles = set(tasks["bundle_key"].dropna())
+    unknown = quotes["key"].notna() & ~quotes["key"].isin(set(tasks["key"].dropna()) | bundles)
     for row in quotes.index[unknown]:
         _add_problem(quotes, problems, row, Problem(schema.QUOTES, locate(row, "task_id"),
                      f"no task with ID {quotes.at[row, 'task_id']!r} on {schema.TASKS}"))
+    _check_currencies(quotes, problems, locate, settings)
+    _check_bundle_quotes(quotes, tasks, problems, locate)
     return quotes, problems
 
 
@@ -406,9 +411,10 @@ def _add_problem(frame: pd.DataFrame, problems: list[Problem], row: object,
     frame.at[row, "error"] = str(problem) if is_blank(earlier) else f"{earlier!s}; {problem}"
 
 
-def read_settings(values: dict[str, object], locate: Callable[[str], str]
-                  ) -> tuple[Settings | None, list[Problem]]:
-    """Settings from {defined name: raw value}; None when the workbook cannot be decided."""
+def read_settings(values: dict[str, object], locate: Callable[[str], str],
+                  rates: Sequence[RateRow] = ()) -> tuple[Settings | None, list[Problem]]:
+    """Settings from {defined name: raw value} and the exchange-rate table's rows; None
+    when the workbook cannot be decided."""
     problems: list[Problem] = []
     chosen: dict[str, object] = {}
     for setting in schema.SETTINGS_ROWS:
@@ -426,6 +432,7 @@ def read_settings(values: dict[str, object], locate: Callable[[str], str]
             chosen[setting.key] = _setting_value(setting, raw)
         except BadValue as exc:
             problems.append(Problem(schema.SETTINGS, where, str(exc)))
+    problems += _read_version2_settings(values, locate, rates, chosen)
     if problems:
         return None, problems
     return Settings(**cast(dict[str, Any], chosen)), problems
@@ -450,3 +457,128 @@ def _setting_value(setting: schema.Setting, raw: object) -> object:
     elif number <= 0:
         raise BadValue(f"{label} must be a number above 0, got {shown(raw)}")
     return number
+
+
+# --- Version 2 checks (issue 13): bundles, currencies, the new settings ------------------
+
+def members(tasks: pd.DataFrame) -> pd.Series:
+    """The tasks a bundle can hand off: readable, still needed, not Core, in a bundle."""
+    return (tasks["error"].isna() & tasks["bundle_key"].notna()
+            & tasks["still_needed"].astype(bool) & (tasks["expertise"] != "Core"))
+
+
+def _clean_version2_tasks(tasks: pd.DataFrame, problems: list[Problem], locate: Locate) -> None:
+    """Still needed as booleans; bundle names keyed as task IDs are. A task whose Bundle
+    is also a task ID cannot be read (a quote naming it would be ambiguous)."""
+    tasks["still_needed"] = tasks["still_needed"].fillna(True).astype(bool)
+    tasks["bundle_key"] = _id_key(tasks["bundle"])
+    clash = tasks["bundle_key"].isin(set(tasks["key"].dropna()))
+    for row in tasks.index[clash]:
+        _add_problem(tasks, problems, row, Problem(
+            schema.TASKS, locate(row, "bundle"),
+            f"bundle name {tasks.at[row, 'bundle']!r} is also a task ID: rename the bundle"))
+    tasks.loc[clash, "bundle_key"] = None
+
+
+def _check_currencies(quotes: pd.DataFrame, problems: list[Problem], locate: Locate,
+                      settings: Settings) -> None:
+    codes = quotes["currency"].map(lambda v: None if is_blank(v) else str(v).strip().upper())
+    for row, code in codes.dropna().items():
+        if not re.fullmatch(r"[A-Z]{3}", code):
+            message = (f"currency must be a three-letter code such as EUR, "
+                       f"got {shown(quotes.at[row, 'currency'])}")
+        elif settings.rate(code) is None:
+            message = (f"no exchange rate for {code}: add a row '{code} | rate' to the "
+                       f"{' | '.join(schema.EXCHANGE_HEADERS)} table on {schema.SETTINGS}")
+        else:
+            continue
+        _add_problem(quotes, problems, row,
+                     Problem(schema.QUOTES, locate(row, "currency"), message))
+    quotes["currency"] = codes
+
+
+def _check_bundle_quotes(quotes: pd.DataFrame, tasks: pd.DataFrame, problems: list[Problem],
+                         locate: Locate) -> None:
+    """A bundle's quote prices the bundle's hours or time, never one occurrence of tasks
+    that differ, and needs members to hand off."""
+    bundles = set(tasks["bundle_key"].dropna())
+    with_members = set(tasks.loc[members(tasks), "bundle_key"])
+    for row in quotes.index[quotes["key"].isin(bundles)]:
+        name = quotes.at[row, "task_id"]
+        if quotes.at[row, "basis"] == "per occurrence":
+            _add_problem(quotes, problems, row, Problem(schema.QUOTES, locate(row, "basis"), (
+                f"a quote for the bundle {name!r} cannot be per occurrence (its tasks "
+                "differ): use per hour, per day, per week, per month, per year or fixed")))
+        if not is_blank(quotes.at[row, "vendor_hours_each"]):
+            _add_problem(quotes, problems, row, Problem(
+                schema.QUOTES, locate(row, "vendor_hours_each"),
+                f"vendor hours each must be blank on a quote for the bundle {name!r}: "
+                "the bundle's hours are its tasks' own"))
+        if quotes.at[row, "key"] not in with_members:
+            _add_problem(quotes, problems, row, Problem(schema.QUOTES, locate(row, "task_id"), (
+                f"the bundle {name!r} has no task to hand off: each of its tasks is Core, "
+                "not needed any more or cannot be read")))
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """One row of the exchange-rate table as typed, with the cells it came from."""
+    currency: object
+    rate: object
+    currency_cell: str
+    rate_cell: str
+
+
+def _read_version2_settings(values: dict[str, object], locate: Callable[[str], str],
+                            rates: Sequence[RateRow], chosen: dict[str, object]
+                            ) -> list[Problem]:
+    """MonthlyBudget, FragileBelow (None when blank: version 2 not asked for) and the
+    exchange rates, into ``chosen``; the problems, each at its cell."""
+    problems: list[Problem] = []
+    for setting in schema.SETTINGS_ROWS_V2:
+        raw = values.get(setting.name)
+        try:
+            chosen[setting.key] = None if is_blank(raw) else _setting_v2_value(setting, raw)
+        except BadValue as exc:
+            problems.append(Problem(schema.SETTINGS, locate(setting.name), str(exc)))
+    found: dict[str, float] = {}
+    own = chosen.get("currency", schema.SETTINGS_ROWS[1].default)
+    for row in rates:
+        rate = _exchange_rate(row, found, own)
+        if isinstance(rate, Problem):
+            problems.append(rate)
+        else:
+            found.update([rate])
+    chosen["exchange_rates"] = found
+    return problems
+
+
+def _setting_v2_value(setting: schema.Setting, raw: object) -> float:
+    label = setting.label.lower()
+    if raw is NO_SAVED_RESULT:
+        raise no_saved_result(label)
+    number = parse_number(raw, label, percent=setting.kind == "pct")
+    if setting.kind == "pct" and number > 1:
+        raise BadValue(f"{label} must be between 0% and 100%, got {shown(raw)}")
+    return number
+
+
+def _exchange_rate(row: RateRow, found: dict[str, float], own: object
+                   ) -> tuple[str, float] | Problem:
+    """One usable (currency, rate), or the problem at the cell that holds it."""
+    code = "" if is_blank(row.currency) else str(row.currency).strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        return Problem(schema.SETTINGS, row.currency_cell, "foreign currency must be a "
+                       f"three-letter code such as EUR, got {shown(row.currency)}")
+    if code in found:
+        return Problem(schema.SETTINGS, row.currency_cell,
+                       f"{code} has a rate twice in the exchange-rate table")
+    try:
+        rate = parse_number(row.rate, f"the rate of {code}")
+    except BadValue as exc:
+        return Problem(schema.SETTINGS, row.rate_cell, str(exc))
+    if rate <= 0 or (code == own and rate != 1):
+        must = "be 1: it is the workbook's currency" if code == own else "be above 0"
+        return Problem(schema.SETTINGS, row.rate_cell,
+                       f"the rate of {code} must {must}, got {shown(row.rate)}")
+    return code, rate

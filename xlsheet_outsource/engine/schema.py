@@ -226,3 +226,60 @@ def variant_lookup(columns: tuple[Column, ...]) -> dict[str, str]:
         for text in (col.header, *col.synonyms, *HEADER_VARIANTS.get(col.key, ())):
             lookup[loose_header(text)] = col.key
     return lookup
+
+
+# --- Version 2 of the contract (issue 13): all optional, added after version 1 ---------
+# Kept apart from the version 1 tuples above, which the template, the add-in and the
+# formulas lay out column by column: a workbook without these inputs is read, decided
+# and written exactly as before. Readers look for both (TASK_INPUTS, QUOTE_INPUTS).
+
+DROP = "DROP"
+AUTOMATE = "AUTOMATE"
+VERDICTS_V2 = (DROP, AUTOMATE)
+ALL_VERDICTS = ("OUTSOURCE", AUTOMATE, "KEEP", "REVIEW", "NEEDS QUOTE", DROP, "ERROR")
+KIND_VALUES = ("person", "agency", "tool")
+TOOL = "tool"
+IN_PLAN = "in plan"
+OVER_BUDGET = "over budget"
+EXCHANGE_HEADERS = ("Foreign currency", "Rate")  # the table's header row on Settings
+EXCHANGE_NAME = "ExchangeRates"  # the defined name over the table, header row included
+
+SETTINGS_ROWS_V2: tuple[Setting, ...] = (
+    Setting("MonthlyBudget", "monthly_budget", "Monthly budget", None, "money",
+            "The most cash a month you will pay vendors (blank = no cap)."),
+    Setting("FragileBelow", "fragile_below", "Fragile below", 0.15, "pct",
+            "A verdict that a smaller change than this in one input would reverse is "
+            "marked fragile."),
+)
+ALL_SETTINGS = SETTINGS_ROWS + SETTINGS_ROWS_V2
+
+TASK_COLUMNS_V2: tuple[Column, ...] = (
+    Column("still_needed", "Still needed", "yesno", 10, default=True,
+           help="No if nobody needs this task any more: drop it (blank = Yes)."),
+    Column("bundle", "Bundle", "text", 14,
+           help="A name shared by small tasks that one vendor could take together."),
+)
+QUOTE_COLUMNS_V2: tuple[Column, ...] = (
+    Column("kind", "Kind", "choice", 10, default="person", choices=KIND_VALUES,
+           help="person, agency or tool (software that does the task). Blank = person."),
+    Column("currency", "Currency", "text", 9,
+           help="The quote's currency code, e.g. EUR (blank = the workbook's currency)."),
+)
+TASK_INPUTS = TASK_COLUMNS + TASK_COLUMNS_V2  # every column the reader looks for
+QUOTE_INPUTS = QUOTE_COLUMNS + QUOTE_COLUMNS_V2
+
+# Written after "Max price each" once the writer lays version 2 out (see task_results).
+TASK_RESULTS_V2: tuple[tuple[str, str, str], ...] = (
+    ("payback", "Payback months", "count"),
+    ("margin", "Margin of safety", "pct"),
+    ("sensitive_to", "Sensitive to", "text"),
+    ("plan", "Plan", "text"),
+)
+
+
+def task_results(version2: bool) -> tuple[tuple[str, str, str], ...]:
+    """The Tasks block's columns: version 1's, with version 2's after Max price each."""
+    if not version2:
+        return TASK_RESULTS
+    at = [key for key, _, _ in TASK_RESULTS].index("max_price") + 1
+    return TASK_RESULTS[:at] + TASK_RESULTS_V2 + TASK_RESULTS[at:]

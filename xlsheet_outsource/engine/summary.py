@@ -3,9 +3,11 @@
 Pure (pandas only, no I/O): the Summary and For accountant sheets, the CLI, batch
 reports and emails all show these numbers, so they can never disagree.
 
-Conventions: "decidable" tasks are every task whose verdict is not ERROR; the
-headline saving, hours and cash count only the tasks verdicted OUTSOURCE. Every
-figure is unrounded; rounding is for whoever shows it.
+Conventions: "decidable" tasks are every task whose verdict is not ERROR; "paid" tasks
+are those verdicted OUTSOURCE or AUTOMATE that are in the budget plan (every one of them
+when there is no budget); the headline saving and hours count the paid tasks and the
+dropped ones (DROP: stop doing it), cash the paid ones only. Every figure is unrounded;
+rounding is for whoever shows it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .model import Decision
 NO_CATEGORY = "(no category)"
 NO_VENDOR = "(no vendor named)"
 OUTSOURCE = "OUTSOURCE"
+PAID = (OUTSOURCE, schema.AUTOMATE)
 TOP_COUNT = 10
 
 # Columns of the tables below, in order (the writers label them in plain words).
@@ -30,6 +33,18 @@ VERDICT_COLUMNS = ("verdict", "tasks", "self_cost", "saving", "freed")
 TOP_COLUMNS = ("task_id", "task", "category", "verdict", "best_vendor", "saving", "freed", "cash")
 SPEND_COLUMNS = ("tasks", "recurring", "setup", "cash")  # after "vendor" or "category"
 OUTSOURCED_COLUMNS = ("task_id", "task", "category", "best_vendor", "recurring", "setup", "cash")
+# Version 2: every bundle, won or not, in the order of its first task
+BUNDLE_COLUMNS = ("name", "tasks", "vendor", "self_cost", "out_cost", "saving", "freed",
+                  "alone", "verdict", "won")
+
+
+@dataclass(frozen=True)
+class NextItem:
+    """The first item of the budget plan that did not fit: what it would add."""
+    task_id: str | None  # None for a bundle
+    name: str  # the task's name, or the bundle's
+    saving: float  # a year
+    cash_month: float  # more cash a month
 
 
 @dataclass(frozen=True, eq=False)
@@ -38,7 +53,8 @@ class Summary:
     horizon_years: float
     work_weeks: float
     task_count: int
-    counts: dict[str, int]  # verdict -> tasks, every verdict of schema.VERDICTS present
+    counts: dict[str, int]  # verdict -> tasks: every one of schema.VERDICTS, DROP and
+    # AUTOMATE when present
     self_cost_all: float  # yearly cost of doing every decidable task yourself
     cost_after: float  # the same, with OUTSOURCE tasks at their all-in outsourcing cost
     saving: float  # self_cost_all - cost_after
@@ -53,6 +69,16 @@ class Summary:
     by_vendor: pd.DataFrame  # "vendor" + SPEND_COLUMNS, OUTSOURCE tasks only
     by_category_cash: pd.DataFrame  # "category" + SPEND_COLUMNS, OUTSOURCE tasks only
     outsourced: pd.DataFrame  # OUTSOURCED_COLUMNS: the line items behind the spend tables
+    # Version 2
+    recurring_cash_year: float  # R of the paid tasks: recurring cash a year
+    one_off_cash: float  # O of the paid tasks: setup fees, fixed prices, one-off tasks
+    fragile_count: int  # verdicts marked fragile
+    bundles: pd.DataFrame  # BUNDLE_COLUMNS
+    monthly_budget: float | None
+    plan_count: int  # items in the plan (a won bundle is one item)
+    plan_cash_month: float  # their cash a month
+    over_budget_count: int  # items worth paying for that did not fit
+    next_item: NextItem | None  # the first of those
 
     @property
     def decided_count(self) -> int:
@@ -70,20 +96,23 @@ def summarise(decision: Decision) -> Summary:
     settings = decision.settings
     tasks = _prepared(decision.tasks)
     decidable = tasks[tasks["verdict"] != "ERROR"]
-    out = tasks[tasks["verdict"] == OUTSOURCE]
+    out = tasks[tasks["paid"]]
+    acted = tasks[tasks["paid"] | (tasks["verdict"] == schema.DROP)]
     self_cost_all = _total(decidable["self_cost"])
-    saving = _total(out["saving"])
-    freed = _total(out["freed"])
+    saving = _total(acted["saving"])
+    freed = _total(acted["freed"])
+    plan = decision.plan
+    in_plan = plan[plan["plan"] == schema.IN_PLAN] if len(plan) else plan
     return Summary(
         currency=settings.currency,
         horizon_years=settings.horizon_years,
         work_weeks=settings.work_weeks,
         task_count=len(tasks),
-        counts={v: int((tasks["verdict"] == v).sum()) for v in schema.VERDICTS},
+        counts={v: int((tasks["verdict"] == v).sum()) for v in _verdicts(tasks)},
         self_cost_all=self_cost_all,
-        # Each OUTSOURCE task costs its Out instead of its Self: this is self_cost_all - saving.
-        cost_after=_total(decidable.loc[decidable["verdict"] != OUTSOURCE, "self_cost"])
-        + _total(out["out_cost"]),
+        # Each task acted on costs its Out instead of its Self: this is self_cost_all - saving.
+        cost_after=_total(decidable.loc[~decidable.index.isin(acted.index), "self_cost"])
+        + _total(acted["out_cost"]),
         saving=saving,
         hours_freed_year=freed,
         hours_freed_week=freed / settings.work_weeks if settings.work_weeks else math.nan,
@@ -96,16 +125,41 @@ def summarise(decision: Decision) -> Summary:
         by_vendor=_spend_by(out, "best_vendor", "vendor"),
         by_category_cash=_spend_by(out, "category", "category"),
         outsourced=out[list(OUTSOURCED_COLUMNS)].reset_index(drop=True),
+        recurring_cash_year=_total(out["recurring_cash"]),
+        one_off_cash=_total(out["one_off_cash"]),
+        fragile_count=int(tasks["fragile"].sum()),
+        bundles=decision.bundles.reindex(columns=list(BUNDLE_COLUMNS)).reset_index(drop=True),
+        monthly_budget=settings.monthly_budget,
+        plan_count=len(in_plan),
+        plan_cash_month=_total(in_plan["cash"]) / 12 if len(plan) else 0.0,
+        over_budget_count=len(plan) - len(in_plan),
+        next_item=_next_item(plan),
     )
+
+
+def _verdicts(tasks: pd.DataFrame) -> list[str]:
+    """Version 1's verdicts, always; DROP and AUTOMATE where a task has them."""
+    shown = set(schema.VERDICTS) | set(tasks["verdict"])
+    return [v for v in schema.ALL_VERDICTS if v in shown]
+
+
+def _next_item(plan: pd.DataFrame) -> NextItem | None:
+    over = plan[plan["plan"] == schema.OVER_BUDGET] if len(plan) else plan
+    if over.empty:
+        return None
+    first = over.iloc[0]
+    return NextItem(None if is_blank(first["task_id"]) else str(first["task_id"]),
+                    str(first["name"]), float(first["saving"]), float(first["cash"]) / 12)
 
 
 def _prepared(tasks: pd.DataFrame) -> pd.DataFrame:
     """The columns the tables need, with blank labels named and the setup fee renamed."""
     t = tasks.copy()
     t["category"] = _labels(t["category"], NO_CATEGORY)
-    # Only the accountant's tables group by vendor, and they hold OUTSOURCE tasks only.
+    t["paid"] = t["verdict"].isin(PAID) & (t["plan"] == schema.IN_PLAN)
+    # Only the accountant's tables group by vendor, and they hold paid tasks only.
     named = _labels(t["best_vendor"], NO_VENDOR)
-    t["best_vendor"] = named.where(t["verdict"] == OUTSOURCE, t["best_vendor"])
+    t["best_vendor"] = named.where(t["paid"], t["best_vendor"])
     t["setup"] = t["setup_cash"]
     return t
 
@@ -133,11 +187,11 @@ def _sums(frame: pd.DataFrame, by: str, columns: list[str]) -> pd.DataFrame:
 
 
 def _by_category(tasks: pd.DataFrame) -> pd.DataFrame:
-    is_out = tasks["verdict"] == OUTSOURCE
+    acted = tasks["paid"] | (tasks["verdict"] == schema.DROP)
     table = pd.DataFrame({"tasks": tasks.groupby("category", sort=False).size(),
-                          "outsource": is_out.groupby(tasks["category"], sort=False).sum()})
+                          "outsource": tasks["paid"].groupby(tasks["category"], sort=False).sum()})
     table = table.join(_sums(tasks[tasks["verdict"] != "ERROR"], "category", ["self_cost"]))
-    table = table.join(_sums(tasks[is_out], "category", ["saving", "freed", "cash"]))
+    table = table.join(_sums(tasks[acted], "category", ["saving", "freed", "cash"]))
     table = table.fillna(0.0).rename_axis("category").reset_index()
     table = table.sort_values(["saving", "self_cost"], ascending=False, kind="stable")
     return _typed(table[list(CATEGORY_COLUMNS)], counts=("tasks", "outsource"))
@@ -145,14 +199,14 @@ def _by_category(tasks: pd.DataFrame) -> pd.DataFrame:
 
 def _by_verdict(tasks: pd.DataFrame) -> pd.DataFrame:
     sums = _sums(tasks, "verdict", ["self_cost", "saving", "freed"])
-    table = pd.DataFrame({"verdict": list(schema.VERDICTS)})
+    table = pd.DataFrame({"verdict": _verdicts(tasks)})
     table["tasks"] = table["verdict"].map(tasks["verdict"].value_counts()).fillna(0)
     table = table.join(sums, on="verdict").fillna(0.0)
     return _typed(table[list(VERDICT_COLUMNS)], counts=("tasks",))
 
 
 def _top(tasks: pd.DataFrame) -> pd.DataFrame:
-    candidates = tasks[tasks["verdict"].isin([OUTSOURCE, "REVIEW"]) & tasks["saving"].notna()]
+    candidates = tasks[tasks["verdict"].isin([*PAID, "REVIEW"]) & tasks["saving"].notna()]
     top = candidates.sort_values("saving", ascending=False, kind="stable").head(TOP_COUNT)
     return top[list(TOP_COLUMNS)].reset_index(drop=True)
 

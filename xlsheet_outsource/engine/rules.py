@@ -1,0 +1,81 @@
+"""Pieces of the rule book (docs/decision-model.md) shared by a task's own quote, a
+bundle's quote and the margin of safety, each written once: a quote's money in the
+workbook's currency, its yearly Base, Payback, the ranking of quotes, and rules 3-7."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from .schema import AUTOMATE
+
+OUTSOURCE = "OUTSOURCE"
+Array = np.ndarray | pd.Series | float
+
+
+class Terms(Protocol):
+    """What these pieces read of model.Settings (which imports this module)."""
+    @property
+    def hourly_worth(self) -> float: ...
+    @property
+    def horizon_years(self) -> float: ...
+    @property
+    def fill_rate(self) -> float: ...
+    @property
+    def margin_pct(self) -> float: ...
+    @property
+    def work_days(self) -> float: ...
+    @property
+    def work_weeks(self) -> float: ...
+    @property
+    def hour_value(self) -> float: ...
+
+    def rate(self, code: object) -> float | None: ...
+
+
+def yearly_base(settings: Terms, basis: pd.Series, price: Array, occurrences: Array,
+                vendor_hours: Array) -> np.ndarray:
+    """Base: the vendor's yearly price by basis (per hour: ``vendor_hours`` an occurrence;
+    multiplied in this order, as version 1 did, so its figures stay bit for bit)."""
+    per = {"per occurrence": price * occurrences, "per hour": price * vendor_hours * occurrences,
+           "per day": price * settings.work_days, "per week": price * settings.work_weeks,
+           "per month": 12 * price, "per year": price, "fixed": price / settings.horizon_years}
+    return np.select([basis == name for name in per], list(per.values()), default=np.nan)
+
+
+def home_money(settings: Terms, q: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Price and setup fee in the workbook's currency (the quote's Currency x its rate)."""
+    rate = q["currency"].map(settings.rate).astype(float)  # x 1.0 leaves a figure as it was
+    return q["price"] * rate, q["setup_fee"] * rate
+
+
+def payback(once: pd.Series, steady: pd.Series) -> pd.Series:
+    """Months of steady saving that earn back what handing off costs once; blank when
+    it never pays back."""
+    return (12 * once / steady.where(steady > 0)).astype(float)
+
+
+def ranked(q: pd.DataFrame) -> pd.DataFrame:
+    """Lowest all-in cost first; ties to the lower cash, then to the quote listed first."""
+    q = q.sort_values(["key", "out_cost", "cash", "quote_row"], kind="stable")
+    q["rank"] = q.groupby("key", sort=False).cumcount() + 1
+    return q.set_index("quote_row").sort_index()
+
+
+def chain(freed: Array, saving: Array, self_cost: Array, margin_pct: float,
+          quality_kept: Array, tool: Array) -> list[tuple[np.ndarray, str]]:
+    """Rules 3-7 in order, each (where it applies, its verdict word); the rest OUTSOURCE."""
+    def at(mask: Array) -> np.ndarray:
+        return np.asarray(mask, dtype=bool)
+    return [(at(freed <= 0), "KEEP"), (at(saving <= 0), "KEEP"),
+            (at(saving < margin_pct * self_cost), "REVIEW"), (at(quality_kept), "REVIEW"),
+            (at(tool), AUTOMATE)]
+
+
+def words(freed: Array, saving: Array, self_cost: Array, margin_pct: float,
+          quality_kept: Array, tool: Array) -> np.ndarray:
+    """The verdict word of rules 3-7 for figures that come from a quote."""
+    rules = chain(freed, saving, self_cost, margin_pct, quality_kept, tool)
+    return np.select([c for c, _ in rules], [w for _, w in rules], default=OUTSOURCE)
