@@ -108,6 +108,14 @@ def test_one_cell_ranges_and_excel_values_are_read_as_cells() -> None:
 def test_a_wrong_call_from_python_still_raises() -> None:
     with pytest.raises(TypeError):
         udfs.outsource_verdict(1, 2)
+    for wrong in ({"hours_each": 3, "frequency": 1, "per": "week", "price": 90},  # no worth
+                  WORKED | {"colour": "red"}):
+        with pytest.raises(TypeError):
+            udfs.outsource_verdict(**wrong)
+    with pytest.raises(TypeError):
+        udfs.outsource_verdict(3, 1, "week", 120, 90, hours_each=3)
+    with pytest.raises(TypeError):
+        udfs.outsource_verdict(*range(20))
 
 
 # --- agreement with the engine ---------------------------------------------------------

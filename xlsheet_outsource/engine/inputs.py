@@ -361,13 +361,18 @@ def clean_quotes(raw: pd.DataFrame, tasks: pd.DataFrame,
     too_big = fee >= 1
     for row in quotes.index[too_big]:
         _add_problem(quotes, problems, row, Problem(schema.QUOTES, locate(row, "platform_fee"),
-                     f"platform fee % must be below 100%, got {fee[row]:.0%}"))
+                     platform_fee_problem(fee[row])))
     quotes["key"] = _id_key(quotes["task_id"])
     unknown = quotes["key"].notna() & ~quotes["key"].isin(set(tasks["key"].dropna()))
     for row in quotes.index[unknown]:
         _add_problem(quotes, problems, row, Problem(schema.QUOTES, locate(row, "task_id"),
                      f"no task with ID {quotes.at[row, 'task_id']!r} on {schema.TASKS}"))
     return quotes, problems
+
+
+def platform_fee_problem(fee: float) -> str:
+    """A platform fee of 100% or more (the worksheet functions check one quote with it)."""
+    return f"platform fee % must be below 100%, got {fee:.0%}"
 
 
 def _add_problem(frame: pd.DataFrame, problems: list[Problem], row: object,
