@@ -378,3 +378,16 @@ def test_the_worksheet_functions_load_without_calamine():
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "outsource_verdict"
+
+
+def test_the_single_task_functions_load_neither_the_readers_nor_openpyxl():
+    """A sheet of OUTSOURCE_VERDICT cells starts without the workbook machinery."""
+    code = ("import sys\n"
+            "import xlsheet_outsource.udfs as u\n"
+            "assert u.outsource_verdict(3, 1, 'week', 120, 90) == 'OUTSOURCE'\n"
+            "print(sorted(m for m in ('openpyxl', 'python_calamine', 'xlsheet_outsource.api')"
+            " if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

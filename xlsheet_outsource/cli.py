@@ -16,7 +16,6 @@ from pathlib import Path
 
 import click
 
-from . import api
 from .errors import FileError, XlsheetOutsourceError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -51,6 +50,7 @@ def main() -> None:
 def new(path: Path | None, existing: Path | None, out: Path | None, force: bool) -> None:
     """Write a blank template to PATH (an .xlsx) to fill in, or add its sheets to an
     existing workbook with --into."""
+    from . import api
     from .write.template import TEMPLATE_SHEETS, new_template
     if (path is None) == (existing is None):
         raise click.UsageError("give either PATH or --into EXISTING")
@@ -90,6 +90,7 @@ def process(workbook: Path, out: Path | None, in_place: bool, as_json: bool,
     """Decide every task of WORKBOOK and write the results."""
     if out and in_place:
         raise click.UsageError("use either --out or --in-place, not both")
+    from . import api  # here, not on top: --help and the other commands start faster
     outcome = api.process_workbook(workbook, out, in_place=in_place, formulas=formulas)
     _report(outcome, as_json)
 
@@ -99,6 +100,7 @@ def process(workbook: Path, out: Path | None, in_place: bool, as_json: bool,
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def check(workbook: Path, as_json: bool) -> None:
     """Check WORKBOOK without writing anything; exit 1 if it has problems."""
+    from . import api
     _report(api.check_workbook(workbook), as_json)
 
 
@@ -148,6 +150,7 @@ if TYPE_CHECKING:  # for annotations only: batch and rich load when the command 
     from rich.console import Console
     from rich.table import Table
 
+    from . import api
     from .batch.report import BatchReport, WorkbookRow
 
 
