@@ -263,26 +263,26 @@ def _decided(*cells: object) -> single.Decided | str:
     keeps TRUE apart from 1, which the parsers treat differently.
     """
     settings, setting_problems = _read_settings(*_PICK_SETTINGS(cells))
-    parsed: dict[str, dict[str, Any]] = {"task": {}, "quote": {}}
+    task: dict[str, Any] = {}
+    quote: dict[str, Any] = {}
     row_problems: dict[int, str] = {}
-    for position, engine_input in _ROW_INPUTS:
+    for position, is_task, key in _ROW_INPUTS:
         value, message = _parsed(position, cells[position])
-        parsed[engine_input.source][engine_input.key] = value
+        (task if is_task else quote)[key] = value
         if message:
             row_problems[position] = message
     if row_problems or settings is None:
         return error_text([i.in_own_terms(message) for position, i in enumerate(ENGINE_INPUTS)
                            if (message := row_problems.get(position)
                                or setting_problems.get(i.key))])
-    quote = single.Quote(**parsed["quote"])
-    if quote.platform_fee >= 1:  # the check clean_quotes makes of a whole row
+    if quote["platform_fee"] >= 1:  # the check clean_quotes makes of a whole row
         return error_text([_BY_ARGUMENT["platform_fee"].in_own_terms(
-            inputs.platform_fee_problem(quote.platform_fee))])
-    return single.decide(settings, single.Task(**parsed["task"]), (quote,))
+            inputs.platform_fee_problem(quote["platform_fee"]))])
+    return single.decide(settings, single.Task(**task), (single.Quote(**quote),))
 
 
-_ROW_INPUTS = tuple((position, i) for position, i in enumerate(ENGINE_INPUTS)
-                    if i.source != "setting")
+_ROW_INPUTS = tuple((position, i.source == "task", i.key) for position, i
+                    in enumerate(ENGINE_INPUTS) if i.source != "setting")
 
 
 def error_text(messages: list[str]) -> str:

@@ -126,7 +126,8 @@ def decide(settings: Settings, task: Task, quotes: tuple[Quote, ...] | list[Quot
     hours_year = n * task.hours_each
     self_cost = hours_year * settings.hour_value
     priced = [price_quote(settings, n, task.hours_each, self_cost, q) for q in quotes]
-    order = sorted(range(len(priced)), key=lambda i: (*_order(priced[i]), i))
+    order = sorted(range(len(priced)), key=lambda i: (*_order(priced[i]), i)) if len(
+        priced) > 1 else list(range(len(priced)))  # one quote (a worksheet function's)
     ranks = [0] * len(priced)
     for rank, position in enumerate(order, start=1):
         ranks[position] = rank
