@@ -12,8 +12,9 @@ small_agency.xlsx
     in 7 categories, 100+ quotes drawn with a fixed seed from realistic vendor rates,
     every Per and every Basis, tied quotes, every verdict but ERROR.
 
-input_mistakes.xlsx
-    Typical input mistakes, each on its own row among good rows. On Tasks the user
+../docs/examples/input_mistakes.xlsx
+    Typical input mistakes (where the guide shows `check`, away from the samples so
+    that deciding this folder is a clean first run), each on its own row among good rows. On Tasks the user
     typed the headers in their own way ("task id", "hours  EACH", "QUALITY critical")
     and inserted a column "Owner" between Task and Category: both are fine, the
     reader finds columns by header text. Every other row is decidable.
@@ -50,6 +51,7 @@ from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 from openpyxl.worksheet.worksheet import Worksheet
 
 HERE = Path(__file__).resolve().parent
+MISTAKES = HERE.parent / "docs" / "examples" / "input_mistakes.xlsx"
 sys.path.insert(0, str(HERE.parent))  # run as a script from a checkout
 
 from xlsheet_outsource.engine import schema  # noqa: E402
@@ -371,7 +373,7 @@ def main() -> None:
     build(HERE / "internet_marketer.xlsx", Settings(hourly_worth=120, currency="USD"),
           *internet_marketer())
     build(HERE / "small_agency.xlsx", AGENCY_SETTINGS, *small_agency())
-    build_input_mistakes(HERE / "input_mistakes.xlsx")
+    build_input_mistakes(MISTAKES)
 
 
 if __name__ == "__main__":

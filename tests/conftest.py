@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
-from support.paths import SAMPLES
+from support.paths import sample_file
 
 # In CI every property test draws the same examples run after run (a failure can be
 # replayed); the seed is fixed by derandomize, and hypothesis prints any failing example.
@@ -28,5 +28,5 @@ def sample(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     one named by ``@pytest.mark.parametrize("sample", [NAME], indirect=True)``."""
     name = getattr(request, "param", "small_agency.xlsx")
     copy = tmp_path / name
-    shutil.copy(SAMPLES / name, copy)
+    shutil.copy(sample_file(name), copy)
     return copy

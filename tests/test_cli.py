@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import json
 import math
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from support.paths import SAMPLES
+from support.paths import MISTAKES_SAMPLE, SAMPLES, TYPICAL_SAMPLE
 
 from xlsheet_outsource.cli import main
 from xlsheet_outsource.engine import schema
@@ -242,3 +247,115 @@ def test_new_into_adds_the_sheets_and_keeps_the_workbook(tmp_path):
     assert again.exit_code == 1 and "already has a sheet named Start here" in again.output
     assert not tmp_path.joinpath("other.xlsx").exists()
     assert invoke("new").exit_code == 2 and invoke("new", "x.xlsx", "-o", "y.xlsx").exit_code == 2
+
+
+# --- show: the tasks in the terminal ------------------------------------------------------
+
+def show(*args: object, columns: int = 80):
+    return CliRunner().invoke(main, ["show", *map(str, args)], env={"COLUMNS": str(columns)},
+                              catch_exceptions=False)
+
+
+def test_show_fits_80_columns_biggest_saving_first():
+    result = show(TYPICAL_SAMPLE)
+    lines = result.output.splitlines()
+    assert result.exit_code == 0
+    assert max(map(len, lines)) <= 80
+    assert lines[0].split() == ["Task", "Verdict", "Saving", "Vendor", "Reason"]  # Hours freed left out
+    saving = next(column for column in table(lines) if column[0] == "Saving")[1:]
+    savings = [float(text.replace(",", "")) for text in saving if text]
+    assert savings == sorted(savings, reverse=True)
+    assert "Program client …" in lines[2]  # shortened, not wrapped
+
+
+def table(lines: list[str]) -> list[list[str]]:
+    """The printed table's columns (header first), split where its ---- line says."""
+    spans = [m.span() for m in re.finditer(r"-+", lines[1])]
+    rows = [lines[0], *lines[2:]]
+    return [[row[a:b].strip() for row in rows if not row.startswith("Saving and")]
+            for a, b in spans]
+
+
+def test_show_uses_a_wider_terminal_for_every_column_and_whole_texts():
+    lines = show(TYPICAL_SAMPLE, columns=200).output.splitlines()
+    assert lines[0].split() == ["Task", "Verdict", "Saving", "Hours", "freed", "Vendor", "Reason"]
+    assert "Program client WordPress plugins" in lines[2] and "…" not in "".join(lines)
+
+
+def test_show_json_and_csv_give_every_task_with_every_figure():
+    records = json.loads(show(TYPICAL_SAMPLE, "--json").output)
+    rows = list(csv.DictReader(io.StringIO(show(TYPICAL_SAMPLE, "--csv").output)))
+    tasks = task_rows_of(TYPICAL_SAMPLE)
+    assert len(records) == len(rows) == len(tasks)
+    assert list(records[0]) == list(rows[0])  # the same keys, in the same order
+    assert {"task", "verdict", "saving", "hours_freed", "vendor", "reason", "cash",
+            "breakeven_worth", "max_price_each", "currency"} <= set(records[0])
+    first = records[0]
+    assert (first["task"], first["verdict"], first["saving"]) == (
+        "Program client WordPress plugins", "KEEP", 55000.0)
+    assert rows[0]["task"] == first["task"] and float(rows[0]["saving"]) == first["saving"]
+
+
+def task_rows_of(path: Path) -> list[object]:
+    return [v for (v,) in openpyxl.load_workbook(path)[schema.TASKS].iter_rows(
+        min_row=2, max_col=1, values_only=True) if v is not None]
+
+
+def test_show_names_the_problems_and_exits_1():
+    result = CliRunner().invoke(main, ["show", str(MISTAKES_SAMPLE)], env={"COLUMNS": "80"})
+    assert result.exit_code == 1
+    assert "input_mistakes.xlsx: Tasks!G4: hours each must be a number >= 0, got 'two'" in result.output
+    assert "ERROR" in result.output
+
+
+def test_process_show_and_json_tasks(sample):
+    result = invoke("process", sample, "--show")
+    assert "results:" in result.output and "Verdict" in result.output
+    record = json.loads(invoke("process", sample, "--show", "--json").output)
+    assert len(record["tasks"]) == record["summary"]["task_count"]
+
+
+def test_process_open_opens_the_result_with_the_system_opener(sample, tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    opened = tmp_path / "opened.txt"
+    opener = bin_dir / ("open" if sys.platform == "darwin" else "xdg-open")
+    opener.write_text(f'#!/bin/sh\necho "$1" > {opened}.part && mv {opened}.part {opened}\n')
+    opener.chmod(0o755)
+    result = CliRunner().invoke(main, ["process", str(sample), "--open"],
+                                env={"PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
+    assert result.exit_code == 0
+    for _ in range(600):  # the opener runs on its own: wait until it has written
+        if opened.exists():
+            break
+        subprocess.run(["sleep", "0.05"], check=True)
+    assert opened.read_text().strip() == str(sample.with_name(sample.stem + ".outsourced.xlsx"))
+
+
+def test_process_open_without_an_opener_still_writes(sample, tmp_path):
+    result = CliRunner().invoke(main, ["process", str(sample), "--open"],
+                                env={"PATH": str(tmp_path)})
+    assert result.exit_code == 0
+    assert "written, but not opened" in result.output
+    assert sample.with_name(sample.stem + ".outsourced.xlsx").exists()
+
+
+def test_new_adds_xlsx_and_refuses_other_extensions(tmp_path):
+    assert invoke("new", tmp_path / "plan").exit_code == 0
+    assert openpyxl.load_workbook(tmp_path / "plan.xlsx").sheetnames[0] == schema.START
+    result = CliRunner().invoke(main, ["new", str(tmp_path / "plan.csv")])
+    assert result.exit_code == 2 and "name it plan.xlsx" in result.output
+    assert not (tmp_path / "plan.csv").exists()
+
+
+def test_render_names_the_sheets_there_are():
+    result = CliRunner().invoke(main, ["render", str(TYPICAL_SAMPLE), "--sheet", "Nope"])
+    assert result.exit_code == 1
+    assert "has no sheet 'Nope'; its sheets are 'Start here', 'Settings', 'Tasks', 'Quotes'" \
+        in result.output
+
+
+def test_python_m_runs_the_command():
+    result = subprocess.run([sys.executable, "-m", "xlsheet_outsource", "show", "--help"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0 and "Usage: xlsheet-outsource show" in result.stdout

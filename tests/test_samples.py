@@ -12,7 +12,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from support.paths import SAMPLES
+from support.paths import MISTAKES_SAMPLE, SAMPLE_FILES, SAMPLES
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import inputs, schema
@@ -58,9 +58,9 @@ def agency() -> Decision:
     return decide_workbook(SAMPLES / "small_agency.xlsx")[0]
 
 
-@pytest.mark.parametrize("name", ["internet_marketer", "small_agency", "input_mistakes"])
-def test_sample_has_the_template_sheets(name: str) -> None:
-    wb = openpyxl.load_workbook(SAMPLES / f"{name}.xlsx")
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda path: path.stem)
+def test_sample_has_the_template_sheets(path: Path) -> None:
+    wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == [schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES]
 
 
@@ -104,7 +104,7 @@ def documented(section: str) -> list[str]:
 
 
 def test_mistakes_give_exactly_the_documented_problems() -> None:
-    decision, _ = decide_workbook(SAMPLES / "input_mistakes.xlsx")
+    decision, _ = decide_workbook(MISTAKES_SAMPLE)
     expected = documented("Expected problems")
     assert len(expected) == 6
     assert sorted(map(str, decision.problems)) == sorted(expected)
@@ -115,7 +115,7 @@ def bad_rows(decision: Decision, sheet: str) -> set[int]:
 
 
 def test_mistakes_only_the_bad_rows_fail() -> None:
-    decision, _ = decide_workbook(SAMPLES / "input_mistakes.xlsx")
+    decision, _ = decide_workbook(MISTAKES_SAMPLE)
     task_failed = decision.tasks["verdict"] == "ERROR"
     assert set(decision.tasks.index[task_failed]) == bad_rows(decision, schema.TASKS)
     quote_failed = decision.quotes["problem"].notna()
@@ -123,8 +123,8 @@ def test_mistakes_only_the_bad_rows_fail() -> None:
 
 
 def test_mistakes_understood_as_documented() -> None:
-    decision, letters = decide_workbook(SAMPLES / "input_mistakes.xlsx")
-    wb = openpyxl.load_workbook(SAMPLES / "input_mistakes.xlsx")
+    decision, letters = decide_workbook(MISTAKES_SAMPLE)
+    wb = openpyxl.load_workbook(MISTAKES_SAMPLE)
     frames = {schema.TASKS: decision.tasks, schema.QUOTES: decision.quotes}
     lines = documented("Understood as meant")
     assert len(lines) == 6
@@ -139,7 +139,7 @@ def test_mistakes_understood_as_documented() -> None:
 
 
 def test_mistakes_headers_found_despite_user_typing() -> None:
-    wb = openpyxl.load_workbook(SAMPLES / "input_mistakes.xlsx")
+    wb = openpyxl.load_workbook(MISTAKES_SAMPLE)
     headers = [c.value for c in wb[schema.TASKS][1] if c.value]
     assert "Owner" in headers and "hours  EACH" in headers
     _, letters = read_table(wb[schema.TASKS], schema.TASK_COLUMNS)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
         decide,
         decide_workbook,
         process_workbook,
+        task_records,
     )
     from .batch import BatchReport, run_batch
     from .engine.model import Decision, Settings
@@ -34,12 +35,14 @@ if TYPE_CHECKING:
 # Each name's module loads when the name is first used: `xlsheet-outsource --help` and
 # the worksheet functions need neither pandas nor openpyxl (docs/performance.md).
 _LAZY = {"Outcome": "api", "add_template": "api", "check_workbook": "api", "decide": "api",
-         "decide_workbook": "api", "process_workbook": "api", "Decision": "engine.model",
+         "decide_workbook": "api", "process_workbook": "api", "task_records": "api",
+         "Decision": "engine.model",
          "Settings": "engine.model", "run_batch": "batch", "BatchReport": "batch"}
 
 __all__ = ["BatchReport", "Decision", "FileError", "InputError", "Outcome", "Problem",
            "Settings", "UsageError", "XlsheetOutsourceError", "add_template", "check_workbook",
-           "decide", "decide_workbook", "new_template", "process_workbook", "run_batch"]
+           "decide", "decide_workbook", "new_template", "process_workbook", "run_batch",
+           "task_records"]
 
 
 def new_template(path: Path | str | None = None) -> "Workbook":

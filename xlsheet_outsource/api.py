@@ -17,13 +17,20 @@ from openpyxl.utils import column_index_from_string
 from .engine import inputs, schema
 from .engine.model import Decision, Settings, compute
 from .engine.summary import Summary, summarise
-from .errors import InputError, Problem, XlsheetOutsourceError
+from .errors import FileError, InputError, Problem, XlsheetOutsourceError
 from .ooxml.package import PackageError
 from .reading import WorkbookInputs, read_workbook
 from .write import files
 from .write.formulas import FormulaPlan
 
 OUTPUT_TAG = ".outsourced"
+# One record per task (`show --json`, `--csv`): record key -> the engine's column.
+TASK_RECORD_COLUMNS: dict[str, str] = {
+    "task_id": "task_id", "task": "task", "category": "category", "verdict": "verdict",
+    "saving": "saving", "hours_freed": "freed", "vendor": "best_vendor", "reason": "reason",
+    "occurrences": "occurrences", "hours_year": "hours_year", "self_cost": "self_cost",
+    "cash": "cash", "out_cost": "out_cost", "breakeven_worth": "breakeven",
+    "max_price_each": "max_price"}
 BACKUP_TAG = ".bak"
 Entry = TypeVar("Entry", bound=Callable[..., "Outcome"])
 
@@ -50,6 +57,25 @@ def decide(settings: Settings | Mapping[str, object], tasks: pd.DataFrame,
     decision.problems = sorted(task_problems, key=_reading_order) + sorted(
         quote_problems, key=_reading_order)
     return decision
+
+
+def task_records(decision: Decision) -> list[dict[str, object]]:
+    """Every task as plain data, biggest saving first (no saving last, then in sheet
+    order): the row on Tasks, TASK_RECORD_COLUMNS' keys and the currency; None for blanks."""
+    tasks = decision.tasks
+    order = tasks.assign(_row=tasks.index).sort_values(
+        ["saving", "_row"], ascending=[False, True], na_position="last", kind="stable")
+    currency = decision.settings.currency
+    return [{"row": row, **{key: _plain(values[column])
+                            for key, column in TASK_RECORD_COLUMNS.items()}, "currency": currency}
+            for row, values in zip(order.index.tolist(), order.to_dict("records"))]
+
+
+def _plain(value: object) -> object:
+    """A cell of the engine's frames as JSON-ready data: NaN and None as None."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def _reading_order(problem: Problem) -> tuple[int, int]:
@@ -89,6 +115,10 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def task_records(self) -> list[dict[str, object]]:
+        """Every task as plain data, biggest saving first (empty when not decided)."""
+        return task_records(self.decision) if self.decision is not None else []
 
     def as_record(self) -> dict[str, object]:
         """The outcome as plain JSON-ready data (`--json`, and batch's per-file rows)."""
@@ -247,3 +277,22 @@ def _refused(outcome: Outcome, target: Path, in_place: bool) -> bool:
 def _keep_backup(outcome: Outcome) -> None:
     outcome.backup = backup_path(outcome.source)
     files.copy_atomically(outcome.source, outcome.backup)
+
+
+def open_in_spreadsheet(path: Path) -> None:
+    """Open ``path`` in the program the system opens spreadsheets with (and return at
+    once); FileError when there is none."""
+    import os
+    import subprocess
+    import sys
+    if sys.platform == "win32":
+        os.startfile(path)  # type: ignore[attr-defined]
+        return
+    opener = "open" if sys.platform == "darwin" else "xdg-open"
+    try:
+        subprocess.Popen([opener, str(path)], stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    except OSError:
+        raise FileError(f"{path}: written, but not opened: {opener} is not installed "
+                        "(open it yourself)") from None

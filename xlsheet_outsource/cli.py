@@ -56,6 +56,8 @@ def new(path: Path | None, existing: Path | None, out: Path | None, force: bool)
         raise click.UsageError("give either PATH or --into EXISTING")
     if out and not existing:
         raise click.UsageError("-o goes with --into")
+    if path is not None:
+        path = _xlsx_name(path)
     written = out or path or existing
     assert written is not None  # one of path and --into was given: checked above
     if written != existing and written.exists() and not force:
@@ -75,6 +77,17 @@ def new(path: Path | None, existing: Path | None, out: Path | None, force: bool)
                f"  xlsheet-outsource process {written}")
 
 
+def _xlsx_name(path: Path) -> Path:
+    """The template is an .xlsx: the extension is added when none is given, and refused
+    when another one is (an .xlsx named .csv would not open)."""
+    if not path.suffix:
+        return path.with_name(path.name + ".xlsx")
+    if path.suffix.lower() != ".xlsx":
+        raise click.UsageError(f"{path.name}: the template is an .xlsx workbook; "
+                               f"name it {path.stem}.xlsx")
+    return path
+
+
 @main.command()
 @click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path),
@@ -84,15 +97,24 @@ def new(path: Path | None, existing: Path | None, out: Path | None, force: bool)
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--formulas", is_flag=True,
               help="Write the computed cells as spreadsheet formulas over your inputs, each "
-                   "with its value saved (docs/formulas.md).")
+                   "with its value saved.")
+@click.option("--show", is_flag=True,
+              help="Also print the table of tasks, as the show command does.")
+@click.option("--open", "open_result", is_flag=True,
+              help="Open the result in your spreadsheet program.")
 def process(workbook: Path, out: Path | None, in_place: bool, as_json: bool,
-            formulas: bool) -> None:
+            formulas: bool, show: bool, open_result: bool) -> None:
     """Decide every task of WORKBOOK and write the results."""
     if out and in_place:
         raise click.UsageError("use either --out or --in-place, not both")
     from . import api  # here, not on top: --help and the other commands start faster
     outcome = api.process_workbook(workbook, out, in_place=in_place, formulas=formulas)
-    _report(outcome, as_json)
+    if open_result and outcome.output:
+        try:
+            api.open_in_spreadsheet(outcome.output)
+        except FileError as exc:  # the result is written all the same: a warning
+            _warn(str(exc))
+    _report(outcome, as_json, show)
 
 
 @main.command()
@@ -104,11 +126,38 @@ def check(workbook: Path, as_json: bool) -> None:
     _report(api.check_workbook(workbook), as_json)
 
 
-def _report(outcome: api.Outcome, as_json: bool) -> None:
+@main.command()
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every task as a JSON object, with every figure.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print every task as a CSV row.")
+def show(workbook: Path, as_json: bool, as_csv: bool) -> None:
+    """Show every task of WORKBOOK, biggest saving first: its verdict, saving, hours
+    freed, vendor and reason. Writes nothing; exit 1 if it has problems."""
+    if as_json and as_csv:
+        raise click.UsageError("use either --json or --csv, not both")
+    from . import api
+    outcome = api.check_workbook(workbook)
+    for problem in outcome.problems:
+        click.echo(f"{workbook.name}: {problem}", err=True)
+    records = outcome.task_records()
     if as_json:
-        click.echo(json.dumps(outcome.as_record(), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(records, indent=2, ensure_ascii=False))
+    elif as_csv:
+        _print_csv(records)
+    elif outcome.decision is not None:
+        _print_tasks(records)
+    sys.exit(EXIT_OK if outcome.ok else EXIT_PROBLEMS)
+
+
+def _report(outcome: api.Outcome, as_json: bool, show: bool = False) -> None:
+    if as_json:
+        record = outcome.as_record() | ({"tasks": outcome.task_records()} if show else {})
+        click.echo(json.dumps(record, indent=2, ensure_ascii=False))
     else:
         _print_outcome(outcome)
+        if show and outcome.decision is not None:
+            _print_tasks(outcome.task_records())
     sys.exit(EXIT_OK if outcome.ok else EXIT_PROBLEMS)
 
 
@@ -133,6 +182,92 @@ def _print_outcome(outcome: api.Outcome) -> None:
         click.echo(f"  previous version kept as {outcome.backup}")
 
 
+def _print_csv(records: list[dict[str, object]]) -> None:
+    import csv
+    import io
+
+    from . import api
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=["row", *api.TASK_RECORD_COLUMNS, "currency"],
+                            lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    click.echo(text.getvalue(), nl=False)
+
+
+# A column of a table printed to the terminal: header, record key, a figure (aligned
+# right)?, the narrowest its texts may be shortened to (0: never shortened).
+_Column = tuple[str, str, bool, int]
+_TASK_COLUMNS: tuple[_Column, ...] = (
+    ("Task", "task", False, 16), ("Verdict", "verdict", False, 0), ("Saving", "saving", True, 0),
+    ("Hours freed", "hours_freed", True, 0), ("Vendor", "vendor", False, 12),
+    ("Reason", "reason", False, 20))
+_GAP = "  "
+
+
+def _print_tasks(records: list[dict[str, object]]) -> None:
+    cells = [{key: _cell(record, key) for _, key, _, _ in _TASK_COLUMNS} for record in records]
+    _print_table(_TASK_COLUMNS, cells, dropped_first=("hours_freed", "vendor", "reason"))
+    currency = records[0]["currency"] if records else ""
+    click.echo(f"Saving and hours freed: a year, in {currency}, if the task went to the vendor."
+               if records else "No tasks.")
+
+
+def _cell(record: dict[str, object], key: str) -> str:
+    value = record[key]
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.1f}" if key.startswith("hours") else f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return " ".join(str(value).split())  # one line: no tabs or line breaks from a cell
+
+
+def _print_table(columns: tuple[_Column, ...], rows: list[dict[str, str]],
+                 dropped_first: tuple[str, ...]) -> None:
+    """A table as wide as the terminal, and at least 80 columns: the columns of
+    ``dropped_first`` go, in turn, while the rest would not fit; then the widest texts
+    are shortened."""
+    import shutil
+    width = max(80, shutil.get_terminal_size((80, 24)).columns)
+    texts = {key: [header, *(row[key] for row in rows)] for header, key, _, _ in columns}
+    widths = _fitted(columns, texts, dropped_first, width)
+    lines = [[_fit(texts[key][i], widths[key], figure) for _, key, figure, _ in columns
+              if key in widths] for i in range(len(rows) + 1)]
+    lines.insert(1, ["-" * size for size in widths.values()])
+    for line in lines:
+        click.echo(_GAP.join(line).rstrip())
+
+
+def _fitted(columns: tuple[_Column, ...], texts: dict[str, list[str]],
+            dropped_first: tuple[str, ...], width: int) -> dict[str, int]:
+    """The width of each column shown, in table order."""
+    natural = {key: max(map(len, cells)) for key, cells in texts.items()}
+    floor = {key: min(natural[key], narrowest or natural[key]) for _, key, _, narrowest in columns}
+
+    def too_wide(sizes: dict[str, int]) -> bool:
+        return sum(sizes.values()) + len(_GAP) * (len(sizes) - 1) > width
+    shown = dict(floor)
+    for key in dropped_first:
+        if not too_wide(shown):
+            break
+        del shown[key]
+    sizes = {key: natural[key] for key in shown}
+    while too_wide(sizes):
+        shrinkable = [key for key in sizes if sizes[key] > floor[key]]
+        if not shrinkable:
+            break
+        sizes[max(shrinkable, key=sizes.__getitem__)] -= 1
+    return sizes
+
+
+def _fit(text: str, width: int, figure: bool) -> str:
+    if len(text) > width:
+        text = text[:width - 1] + "…"
+    return text.rjust(width) if figure else text.ljust(width)
+
+
 @contextmanager
 def _writing(path: Path) -> Iterator[None]:
     """An OSError while writing ``path`` becomes the family's one line about it."""
@@ -148,7 +283,6 @@ from typing import TYPE_CHECKING  # noqa: E402
 
 if TYPE_CHECKING:  # for annotations only: batch and rich load when the command runs
     from rich.console import Console
-    from rich.table import Table
 
     from . import api
     from .batch.report import BatchReport, WorkbookRow
@@ -195,8 +329,7 @@ def batch(folder: Path, outdir: Path | None, recursive: bool, jobs: int | None, 
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
-        # Not on a terminal (a log, a pipe): wide enough that the table is not squeezed.
-        _print_batch(report, Console(highlight=False, width=None if sys.stdout.isatty() else 160))
+        _print_batch(report)
     if email_to and not report.interrupted_by:
         _email_batch(report, email_to, digest)
     if report.interrupted_by:
@@ -257,49 +390,42 @@ def _workbooks(count: int) -> str:
     return f"{count} workbook{'' if count == 1 else 's'}"
 
 
-def _print_batch(report: BatchReport, console: Console) -> None:
-    if report.rows:
-        console.print(_batch_table(report))
+def _print_batch(report: BatchReport) -> None:
+    rows = report.table_rows()
+    currencies = {row["currency"] for row in rows if row["currency"]}
+    if len(currencies) == 1:  # then it goes in the title, saving a column
+        columns = tuple(c for c in _BATCH_COLUMNS if c[1] != "currency")
+        click.echo(f"Batch: {report.folder}, figures in {currencies.pop()}")
     else:
-        console.print(f"No workbooks to decide in {report.folder}", markup=False)
-    for row in report.rows:
-        if row.error:
-            console.print(f"{row.workbook}: {row.error}", markup=False, soft_wrap=True)
+        columns = _BATCH_COLUMNS
+        click.echo(f"Batch: {report.folder}")
+    if rows:
+        _print_table(columns, [{key: _cell(row, key) for _, key, _, _ in columns} for row in rows],
+                     dropped_first=("outsource", "hours_freed_year"))
+        click.echo("A year: the saving, hours freed and cash to vendors of the tasks to outsource."
+                   + ("\n*: unchanged since the last run" if report.counts["unchanged"] else ""))
+    else:
+        click.echo(f"No workbooks to decide in {report.folder}")
+    for _, output in report.outputs():
+        click.echo(f"Result: {output}")
+    for row in report.rows:  # every problem on its line, as process prints them
+        for problem in row.problems or ([row.error] if row.error else []):
+            click.echo(f"{row.workbook}: {problem}")
     for total in report.totals().to_dict("records"):
-        console.print(f"Total of {_workbooks(total['workbooks'])} in {total['currency']}: saving "
-                      f"{total['saving']:,.2f} a year; {total['hours_freed_year']:,.1f} hours freed "
-                      f"a year ({total['hours_freed_week']:,.1f} a week); cash to vendors "
-                      f"{total['cash_year']:,.2f} a year", markup=False, soft_wrap=True)
+        click.echo(f"Total of {_workbooks(total['workbooks'])} in {total['currency']}: saving "
+                   f"{total['saving']:,.2f} a year; {total['hours_freed_year']:,.1f} hours freed "
+                   f"a year ({total['hours_freed_week']:,.1f} a week); cash to vendors "
+                   f"{total['cash_year']:,.2f} a year")
     for skipped in report.skipped:
-        console.print(f"Skipped {skipped.path}: {skipped.reason}", markup=False, soft_wrap=True)
-    console.print(f"Report: {report.report_path}", markup=False, soft_wrap=True)
+        click.echo(f"Skipped {skipped.path}: {skipped.reason}")
+    click.echo(f"Report: {report.report_path}")
 
 
-def _batch_table(report: BatchReport) -> Table:
-    """One row per workbook, narrow enough for 80 columns."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    # Text, not str, for names: a file named "[red]x.xlsx" is not rich markup.
-    currencies = sorted({row.currency or "" for row in report.rows if row.decided})
-    one_currency = len(currencies) == 1  # then it goes in the title, saving a column
-    title = f"Batch: {report.folder}" + (f", figures in {currencies[0]}" if one_currency else "")
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title=Text(title),
-                  caption="A year: the saving, hours freed and cash to vendors of the tasks "
-                          "to outsource. Status*: unchanged since the last run")
-    table.add_column("Workbook", overflow="fold", min_width=12)  # whole names, wrapped
-    table.add_column("Status", overflow="fold", min_width=9)
-    headers = ("Tasks", "Outsource", "Saving", "Hours", "Cash") + (() if one_currency else ("Cur",))
-    for header in headers:
-        table.add_column(header, no_wrap=True, justify="right")
-    for row in report.rows:
-        figures = [f"{row.tasks:,}", f"{row.verdicts.get('OUTSOURCE', 0):,}", f"{row.saving:,.2f}",
-                   f"{row.hours_freed_year:,.1f}", f"{row.cash_year:,.2f}",
-                   row.currency] if row.decided else []
-        table.add_row(Text(row.workbook), row.status + "*" * row.unchanged,
-                      *figures[:len(headers)])
-    return table
+_BATCH_COLUMNS: tuple[_Column, ...] = (
+    ("Workbook", "workbook", False, 28), ("Status", "status", False, 0),
+    ("Tasks", "tasks", True, 0), ("Outsource", "outsource", True, 0),
+    ("Saving", "saving", True, 0), ("Hours", "hours_freed_year", True, 0),
+    ("Cash", "cash_year", True, 0), ("Cur", "currency", False, 0))
 
 
 def _email_batch(report: BatchReport, to: tuple[str, ...], digest: bool) -> None:
@@ -348,8 +474,9 @@ def email_command(workbook: Path | None, to: tuple[str, ...], cc: tuple[str, ...
     With no SMTP server set up, the message is written as a .eml file to the outbox
     for your mail client to send. The SMTP login comes from XLSHEET_OUTSOURCE_SMTP_USER
     (or smtp.user in mail.toml) and XLSHEET_OUTSOURCE_SMTP_PASSWORD or the system
-    keyring; never from the command line. Settings: mail.toml in your config folder
-    (docs/commands.md).
+    keyring; never from the command line. Settings (server, sender, recipients):
+    xlsheet-outsource/mail.toml in your config folder ($XDG_CONFIG_HOME, %APPDATA% or
+    ~/.config).
 
     Exit codes: 0 sent, or written to the outbox; 1 not sent (the message is kept in
     the outbox: send it later with --resend FILE); 2 a usage error.
@@ -394,14 +521,15 @@ def addin(path: Path, force: bool) -> None:
     """Write the template as a macro-enabled workbook PATH (.xlsm) wired for xlwings.
 
     Beside it: PATH's name with .py (what its Decide macro runs) and a folder with
-    the main.py and requirements.txt of xlwings Lite. Set-up: docs/excel.md.
+    the main.py and requirements.txt of xlwings Lite. Set-up: its Start here sheet,
+    and docs/excel.md in the project's folder.
     """
     from .excel.addin import write_addin
     with _writing(path):
         files = write_addin(path, force=force)
     click.echo("Written:\n" + "\n".join(f"  {p}" for p in files.all()))
-    click.echo("Set it up in Excel as docs/excel.md says (pip install xlsheet-outsource, "
-               "xlwings addin install).")
+    click.echo("Set it up in Excel as its Start here sheet says (xlwings addin install; "
+               "more in docs/excel.md in the project's folder).")
 
 
 @main.command()

@@ -277,12 +277,14 @@ def _decided(*cells: object) -> single.Decided | str:
                                or setting_problems.get(i.key))])
     if quote["platform_fee"] >= 1:  # the check clean_quotes makes of a whole row
         return error_text([_BY_ARGUMENT["platform_fee"].in_own_terms(
-            inputs.platform_fee_problem(quote["platform_fee"]))])
+            inputs.fee_too_big(cells[_FEE_POSITION], quote["platform_fee"]))])
     return single.decide(settings, single.Task(**task), (single.Quote(**quote),))
 
 
 _ROW_INPUTS = tuple((position, i.source == "task", i.key) for position, i
                     in enumerate(ENGINE_INPUTS) if i.source != "setting")
+_FEE_POSITION = next(position for position, i in enumerate(ENGINE_INPUTS)
+                     if i.key == "platform_fee")
 
 
 def error_text(messages: list[str]) -> str:

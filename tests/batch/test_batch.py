@@ -21,7 +21,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import python_calamine as calamine
-from support.paths import CORPUS, SAMPLES
+from support.paths import CORPUS, MISTAKES_SAMPLE, SAMPLES
 
 from xlsheet_outsource import api
 from xlsheet_outsource.batch.job import PHASES, decide_file
@@ -98,7 +98,7 @@ def make_variants(folder: Path) -> dict[str, Path]:
                                                            "tricky", "gbp")}
     shutil.copy(SAMPLES / "internet_marketer.xlsx", variants["marketer"])
     shutil.copy(SAMPLES / "small_agency.xlsx", variants["agency"])
-    shutil.copy(SAMPLES / "input_mistakes.xlsx", variants["mistakes"])
+    shutil.copy(MISTAKES_SAMPLE, variants["mistakes"])
     # Categories and vendors that look like formulas, and "content" beside other files' "Content".
     edit_sample("internet_marketer.xlsx", variants["tricky"], {"HourlyWorth": 90},
                 {("Tasks", "Category", 2): TRICKY_CATEGORY, ("Tasks", "Category", 9): "content",

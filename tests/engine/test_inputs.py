@@ -241,3 +241,37 @@ def test_table_from_grid_drops_the_blank_rows(body, header_row):
     expected = raw[~raw.map(inputs.is_blank).all(axis=1)]
     pd.testing.assert_frame_equal(table.raw, expected, check_exact=True)
     assert type(table.raw.index) is type(expected.index)
+
+
+@pytest.mark.parametrize("typed, hours", [
+    ("2 hours", 2), ("2h", 2), ("90 min", 1.5), ("1:30", 1.5), ("1h 30m", 1.5),
+    ("1.5 hrs", 1.5), ("2,5 h", 2.5), ("45 minutes", 0.75), ("1 hour", 1)])
+def test_hours_as_people_type_them(typed, hours):
+    assert parse_cell(typed, COLUMNS["hours_each"]) == pytest.approx(hours)
+
+
+@pytest.mark.parametrize("typed", ["2 days", "h", "-2h", "2 hours ago"])
+def test_other_texts_are_not_hours(typed):
+    with pytest.raises(BadValue, match="hours each must be a number >= 0"):
+        parse_cell(typed, COLUMNS["hours_each"])
+
+
+def test_durations_only_in_hours_columns():
+    with pytest.raises(BadValue):
+        parse_cell("2h", COLUMNS["frequency"])
+
+
+def _quotes_with_fee(fee: object) -> list[str]:
+    tasks, _ = inputs.clean_tasks(pd.DataFrame([{"task_id": "T1", "frequency": 1,
+                                                 "per": "week", "hours_each": 1}]))
+    _, problems = inputs.clean_quotes(pd.DataFrame(
+        [{"task_id": "T1", "price": 10, "platform_fee": fee}], index=[2]), tasks)
+    return [p.message for p in problems]
+
+
+def test_a_fee_of_1_suggests_one_percent():
+    """Platform fee % cannot be 100%: a plain 1 is named, with 1% suggested, never used."""
+    assert _quotes_with_fee(1) == ["platform fee % must be below 100%, got 1, which reads "
+                                   "as 100%: for one percent, type 1%"]
+    assert _quotes_with_fee("100%") == ["platform fee % must be below 100%, got 100%"]
+    assert _quotes_with_fee(0.5) == [] and _quotes_with_fee("1%") == []

@@ -9,8 +9,7 @@ from pathlib import Path
 import numpy as np
 import openpyxl
 import pytest
-from support.paths import SAMPLE_FILES
-from support.paths import SAMPLES as SAMPLE_DIR
+from support.paths import MISTAKES_SAMPLE, SAMPLE_FILES
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
@@ -53,7 +52,7 @@ def test_decide_writes_what_process_writes(sample: Path, tmp_path: Path) -> None
 
 
 def test_problems_are_written_and_shown(tmp_path: Path) -> None:
-    mistakes = SAMPLE_DIR / "input_mistakes.xlsx"
+    mistakes = MISTAKES_SAMPLE
     book = macro.OpenpyxlBook(openpyxl.load_workbook(mistakes))
     problems = macro.decide_book(book, RUN_DATE)
     assert [str(p) for p in problems] == [str(p) for p in api.check_workbook(mistakes).problems]

@@ -6,14 +6,21 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
 SAMPLES = PROJECT / "sample_workbooks"
-SAMPLE_FILES = sorted(SAMPLES.glob("*.xlsx"))
-TYPICAL_SAMPLE = SAMPLES / "internet_marketer.xlsx"
 DOCS = PROJECT / "docs"
+# The input-mistakes sample is where the guide shows `check`, away from the other samples.
+MISTAKES_SAMPLE = DOCS / "examples" / "input_mistakes.xlsx"
+SAMPLE_FILES = [*sorted(SAMPLES.glob("*.xlsx")), MISTAKES_SAMPLE]
+TYPICAL_SAMPLE = SAMPLES / "internet_marketer.xlsx"
 TEMPLATE = PROJECT / "templates" / "outsource_template.xlsx"
 # ../shared/corpus beside the project: real workbooks nobody here wrote (read in place).
 CORPUS = PROJECT.parent / "shared" / "corpus"
 # A few small Excel-saved workbooks from the corpus, committed, for when shared/ is absent.
 FIXTURES = PROJECT / "tests" / "fixtures"
+
+
+def sample_file(name: str) -> Path:
+    """A sample workbook by file name, wherever it lives."""
+    return MISTAKES_SAMPLE if name == MISTAKES_SAMPLE.name else SAMPLES / name
 
 
 def excel_made() -> list[Path]:

@@ -14,7 +14,7 @@ import pytest
 import python_calamine
 from click.testing import CliRunner
 from openpyxl.workbook.defined_name import DefinedName
-from support.paths import SAMPLES
+from support.paths import MISTAKES_SAMPLE, SAMPLES
 
 from xlsheet_outsource import api, reading
 from xlsheet_outsource.cli import main
@@ -128,7 +128,7 @@ def test_formulas_are_saved_with_the_engine_values(tmp_path: Path) -> None:
 
 
 def test_rows_with_numbers_typed_as_text_keep_values_and_say_why(tmp_path: Path) -> None:
-    outcome = _processed(SAMPLES / "input_mistakes.xlsx", tmp_path)
+    outcome = _processed(MISTAKES_SAMPLE, tmp_path)
     kept = outcome.formulas.kept
     assert "Tasks row 10 (T8): values, not formulas: Quotes!C2 holds the text '$1,200', " \
            "which formulas cannot read as the tool does" in kept
@@ -187,7 +187,7 @@ def test_a_quote_whose_id_differs_in_case_keeps_its_task_as_values(tmp_path: Pat
 
 def test_process_formulas_on_the_command_line(tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
-    result = CliRunner().invoke(main, ["process", str(SAMPLES / "input_mistakes.xlsx"), "-o",
+    result = CliRunner().invoke(main, ["process", str(MISTAKES_SAMPLE), "-o",
                                        str(out), "--formulas"])
     assert "formulas: 2 tasks and their quotes; 4 kept as values" in result.output
     assert "Tasks row 10 (T8): values, not formulas" in result.output

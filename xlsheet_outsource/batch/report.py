@@ -99,6 +99,15 @@ class BatchReport:
     def all_ok(self) -> bool:
         return self.interrupted_by is None and all(row.status == "ok" for row in self.rows)
 
+    def table_rows(self) -> list[dict[str, Any]]:
+        """One line per workbook for a table (the CLI's): its status ("*": unchanged
+        since the last run) and, when decided, its yearly figures."""
+        figures = ("tasks", "saving", "hours_freed_year", "cash_year", "currency")
+        return [{"workbook": row.workbook, "status": row.status + "*" * row.unchanged,
+                 "outsource": row.verdicts.get("OUTSOURCE") if row.decided else None,
+                 **{key: getattr(row, key) if row.decided else None for key in figures}}
+                for row in self.rows]
+
     def outputs(self) -> list[tuple[WorkbookRow, Path]]:
         """Each decided workbook's row, and the output file it was written to."""
         return [(row, self.root / row.output) for row in self.rows if row.decided and row.output]

@@ -97,6 +97,20 @@ def parse_number_text(text: str) -> float:
     return number / 100 if percent else number
 
 
+_DURATION = re.compile(
+    r"(?:(\d+(?:[.,]\d+)?)\s*(?:h|hrs?|hours?))?\s*(?:(\d+(?:[.,]\d+)?)\s*(?:m|mins?|minutes?))?",
+    re.IGNORECASE)
+
+
+def parse_duration_text(text: str) -> float | None:
+    """Hours as people type them: '2 hours', '2h', '90 min', '1h 30m' (None: not so)."""
+    found = _DURATION.fullmatch(text.strip())
+    if not found or not (found[1] or found[2]):
+        return None
+    hours, minutes = (float((part or "0").replace(",", ".")) for part in found.groups())
+    return hours + minutes / 60
+
+
 def parse_number(value: object, label: str, percent: bool = False) -> float:
     """A number >= 0 from a cell; a percentage column reads 5 as 5%."""
     def bad() -> BadValue:
@@ -189,6 +203,10 @@ def parse_cell(value: object, column: Column) -> object:
     label = column.header.lower()
     if value is NO_SAVED_RESULT and column.read:
         raise no_saved_result(label)
+    if column.kind == "hours" and isinstance(value, str):
+        duration = parse_duration_text(value)
+        if duration is not None:
+            return duration
     if column.kind in ("number", "money", "hours", "pct"):
         return parse_number(value, label, percent=column.kind == "pct")
     if column.kind == "choice":
@@ -359,9 +377,10 @@ def clean_quotes(raw: pd.DataFrame, tasks: pd.DataFrame,
                        "review_hours_each", "platform_fee"))
     fee = quotes["platform_fee"]
     too_big = fee >= 1
+    typed = raw["platform_fee"] if "platform_fee" in raw else pd.Series(None, index=raw.index)
     for row in quotes.index[too_big]:
         _add_problem(quotes, problems, row, Problem(schema.QUOTES, locate(row, "platform_fee"),
-                     platform_fee_problem(fee[row])))
+                     fee_too_big(typed[row], fee[row])))
     quotes["key"] = _id_key(quotes["task_id"])
     unknown = quotes["key"].notna() & ~quotes["key"].isin(set(tasks["key"].dropna()))
     for row in quotes.index[unknown]:
@@ -370,8 +389,13 @@ def clean_quotes(raw: pd.DataFrame, tasks: pd.DataFrame,
     return quotes, problems
 
 
-def platform_fee_problem(fee: float) -> str:
-    """A platform fee of 100% or more (the worksheet functions check one quote with it)."""
+def fee_too_big(typed: object, fee: float) -> str:
+    """A fee of 100% or more cannot be meant; a plain 1 most likely meant 1%, not 100%.
+    (The worksheet functions check their one quote with it too.)"""
+    number = isinstance(typed, (int, float, np.number)) and not isinstance(typed, bool)
+    if number and typed == 1:
+        return ("platform fee % must be below 100%, got 1, which reads as 100%: "
+                "for one percent, type 1%")
     return f"platform fee % must be below 100%, got {fee:.0%}"
 
 

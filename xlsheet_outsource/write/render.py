@@ -95,8 +95,9 @@ def _sheet_names(workbook: Path, wanted: Sequence[str]) -> list[str]:
     for name in wanted:
         entry = index.sheet(name)
         if entry is None or entry.kind != "worksheet":
+            existing = ", ".join(repr(s.name) for s in index.sheets if s.kind == "worksheet")
             hint = (" (decide it first: xlsheet-outsource process "
-                    f"{workbook.name})" if name in SHEETS else "")
+                    f"{workbook.name})" if name in SHEETS else f"; its sheets are {existing}")
             raise RenderError(f"{workbook.name}: has no sheet {name!r}{hint}")
         names.append(entry.name)
     return names
