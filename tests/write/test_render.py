@@ -5,12 +5,17 @@ installs both); without them these tests fail, not skip."""
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from PIL import Image
+from PIL import Image, ImageChops, ImageOps
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script too
 from support.paths import DOCS, PROJECT, TYPICAL_SAMPLE
 
 from xlsheet_outsource import api
@@ -19,9 +24,11 @@ from xlsheet_outsource.engine import schema
 from xlsheet_outsource.engine.summary import summarise
 from xlsheet_outsource.write import report_sheets
 from xlsheet_outsource.write.render import RenderError, page_count, render
+from xlsheet_outsource.write.results import write_results
 
 TYPICAL = TYPICAL_SAMPLE
 SUMMARY_PNG = DOCS / "summary.png"
+PICTURE_DATE = dt.date(2026, 1, 1)
 
 
 @pytest.fixture(scope="module")
@@ -47,20 +54,64 @@ def test_summary_of_the_typical_sample_prints_on_one_page(decided: Path, tmp_pat
     assert 0.01 < ink(png) < 0.5
 
 
-def test_both_sheets_by_default_one_page_each(decided: Path, tmp_path: Path) -> None:
+def test_both_sheets_by_default_the_summary_on_one_page(decided: Path, tmp_path: Path) -> None:
+    """For accountant's list of tasks runs on to a second page at full size (the type
+    is not shrunk to squeeze it onto one)."""
     result = CliRunner().invoke(main, ["render", str(decided), "--pdf", str(tmp_path / "all.pdf"),
                                        "--png", str(tmp_path / "png")])
     assert result.exit_code == 0, result.output
-    assert page_count(tmp_path / "all.pdf") == 2
+    assert page_count(tmp_path / "all.pdf") == 3
     pngs = sorted(p.name for p in (tmp_path / "png").glob("*.png"))
     assert pngs == ["internet_marketer.outsourced-for-accountant-1.png",
+                    "internet_marketer.outsourced-for-accountant-2.png",
                     "internet_marketer.outsourced-summary-1.png"]
-    assert result.output.count("Written: ") == 3
+    assert result.output.count("Written: ") == 4
 
 
-def test_the_committed_summary_picture_is_the_typical_sample() -> None:
-    assert SUMMARY_PNG.exists() and 0.01 < ink(SUMMARY_PNG) < 0.5
-    assert "docs/summary.png" in (PROJECT / "README.md").read_text()
+def readme_pictures(folder: Path) -> dict[Path, Path]:
+    """The README's pictures made afresh in ``folder`` from the typical sample, decided
+    on a fixed date (it prints on the page): committed picture -> fresh one. The
+    Summary as `render` prints it; the Tasks page cropped to the table, at twice the
+    resolution so its small print reads."""
+    found, decision = api.decide_workbook(TYPICAL)
+    decided = folder / api.default_output(TYPICAL).name
+    write_results(found, decision, decided, run_date=PICTURE_DATE)
+    [summary] = render(decided, [schema.SUMMARY], png_dir=folder).pngs
+    tasks_pdf = render(decided, [schema.TASKS], pdf=folder / "tasks.pdf").pdf
+    assert tasks_pdf is not None
+    subprocess.run(["pdftoppm", "-png", "-r", "220", "-f", "1", "-l", "1", "-singlefile",
+                    str(tasks_pdf), str(folder / "tasks")], check=True)
+    page = Image.open(folder / "tasks.png").convert("RGB")
+    left, top, right, bottom = ImageOps.invert(page).getbbox() or (0, 0, *page.size)
+    tasks = folder / "processed-workbook.png"
+    page.crop((left - 8, top - 8, right + 8, bottom + 8)).save(tasks, optimize=True)
+    return {SUMMARY_PNG: summary, DOCS / "processed-workbook.png": tasks}
+
+
+def difference(a: Path, b: Path) -> float:
+    """How far two pictures are apart: the mean difference of their pixels (0 to 1)."""
+    first, second = Image.open(a).convert("L"), Image.open(b).convert("L")
+    if first.size != second.size:
+        return 1.0
+    histogram = ImageChops.difference(first, second).histogram()
+    return sum(level * count for level, count in enumerate(histogram)) / (
+        255 * first.width * first.height)
+
+
+def test_the_committed_pictures_are_the_current_ones(tmp_path: Path) -> None:
+    """docs/summary.png and docs/processed-workbook.png are what the code makes now
+    (regenerate them: python tests/write/test_render.py)."""
+    readme = (PROJECT / "README.md").read_text()
+    for committed, fresh in readme_pictures(tmp_path).items():
+        assert f"docs/{committed.name}" in readme
+        assert difference(committed, fresh) < 0.002, \
+            f"{committed.name} is stale: python tests/write/test_render.py makes it afresh"
+
+
+def test_a_stale_picture_is_told_apart(tmp_path: Path) -> None:
+    stale = tmp_path / "stale.png"
+    Image.open(SUMMARY_PNG).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(stale)
+    assert difference(SUMMARY_PNG, stale) > 0.002
 
 
 def test_a_workbook_not_yet_decided_is_refused_in_words(tmp_path: Path) -> None:
@@ -91,3 +142,10 @@ def test_report_sheets_print_landscape_one_page_wide_with_titles_and_names() -> 
         assert ws.print_title_rows == "$1:$2"
         assert (ws.oddHeader.left.text, ws.oddHeader.right.text) == ("&F", "&A")
         assert ws.oddFooter.left.text == "Decided on 2024-05-01"
+
+
+if __name__ == "__main__":  # regenerate the README's pictures
+    with tempfile.TemporaryDirectory() as scratch:
+        for committed, fresh in readme_pictures(Path(scratch)).items():
+            committed.write_bytes(fresh.read_bytes())
+            print("Written:", committed)

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from support.paths import excel_made_file
 
@@ -20,7 +21,7 @@ from xlsheet_outsource import api, reading
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.engine.summary import summarise
 from xlsheet_outsource.ooxml.archive import PackageParts
-from xlsheet_outsource.write import report_sheets, results
+from xlsheet_outsource.write import report_sheets, results, style
 from xlsheet_outsource.write.report_sheets import ACCOUNTANT_CELLS, SUMMARY_CELLS
 
 RUN_DATE = dt.date(2024, 5, 1)
@@ -135,8 +136,12 @@ def test_task_block_holds_every_figure_cell_by_cell(written):
                 assert cell.value is None, (cell.coordinate, cell.value)
             else:
                 assert cell.value == pytest.approx(expected), cell.coordinate
-                if kind in ("money", "hours"):
-                    assert cell.number_format == schema.number_format(kind, "EUR")
+                if kind in ("money", "hours"):  # hours with the decimals the column needs
+                    decimals = style.decimals_needed(decision.tasks[key])
+                    assert cell.number_format == (schema.money_format("EUR") if kind == "money"
+                                                  else "#,##0" + "." * bool(decimals)
+                                                  + "0" * decimals)
+                    assert (cell.font.name, cell.font.sz) == ("Calibri", 11)
     verdicts = [ws.cell(r, columns["Verdict"]).value for r in range(2, 2 + len(TASKS))]
     assert verdicts == ["OUTSOURCE", "OUTSOURCE", "KEEP", "ERROR", "REVIEW", "KEEP", "NEEDS QUOTE"]
     assert "Tasks!D5" in ws.cell(5, columns["Reason"]).value
@@ -186,7 +191,8 @@ def test_summary_headline_equals_the_sum_of_the_rows(written):
     for key, value in expected.items():
         assert summary[SUMMARY_CELLS[key]].value == pytest.approx(value), key
     assert summary[SUMMARY_CELLS["saving"]].number_format == schema.money_format("EUR")
-    assert summary[SUMMARY_CELLS["hours_freed_week"]].number_format == "#,##0.0"
+    week = summary[SUMMARY_CELLS["hours_freed_week"]]
+    assert week.number_format == "#,##0" + ".00"[:1 + style.decimals_needed([week.value])]
     assert len(summary._charts) == 2
 
 
@@ -195,7 +201,9 @@ def test_accountant_totals_are_the_cash_of_outsource_rows(written):
     ws = openpyxl.load_workbook(target)[schema.ACCOUNTANT]
     out = decision.tasks[decision.tasks["verdict"] == "OUTSOURCE"]
     assert ws[ACCOUNTANT_CELLS["run_date"]].value.date() == RUN_DATE
-    assert ws[ACCOUNTANT_CELLS["currency"]].value == "EUR"
+    assert "currency" not in ACCOUNTANT_CELLS  # the currency is in the figures' format and the note
+    assert ws[ACCOUNTANT_CELLS["cash_year"]].number_format == schema.money_format("EUR")
+    assert "in EUR" in ws["A2"].value
     assert ws[ACCOUNTANT_CELLS["recurring_year"]].value == pytest.approx(out["recurring"].sum())
     assert ws[ACCOUNTANT_CELLS["setup_once"]].value == pytest.approx(out["setup_cash"].sum())
     assert ws[ACCOUNTANT_CELLS["cash_year"]].value == pytest.approx(out["cash"].sum())
@@ -369,3 +377,31 @@ def test_formulas_are_written_with_the_decided_value(written, tmp_path):
     assert with_formulas.cell(2, verdict).value == '=IF(1,"OUTSOURCE","")'
     assert cached.cell(2, verdict).value == "OUTSOURCE"
     assert with_formulas.cell(3, occurrences).value == decision.tasks.at[3, "occurrences"]
+
+
+def test_tasks_keep_header_and_names_in_view_and_filter_over_the_block(written):
+    """Frozen at the header row and the Task column (the Verdict, far right, is read
+    beside the task's name), a filter over inputs and block; kept as they are on a re-run."""
+    _, target, _, decision = written
+    book = openpyxl.load_workbook(target)
+    tasks, quotes = book[schema.TASKS], book[schema.QUOTES]
+    last_task = 1 + len(decision.tasks)
+    assert tasks.freeze_panes == "C2"  # Task ID, Task
+    assert tasks.auto_filter.ref == f"A1:{get_column_letter(len(TASK_HEADERS) + 12)}{last_task}"
+    assert quotes.freeze_panes == "C2"  # Task ID, Vendor
+    assert quotes.auto_filter.ref.startswith("A1:N")
+    again = target.with_name("again.xlsx")
+    run(target, again)
+    assert openpyxl.load_workbook(again)[schema.TASKS].auto_filter.ref == tasks.auto_filter.ref
+
+
+def test_a_users_own_panes_filter_and_tables_stay_theirs(tmp_path):
+    source = make_workbook(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(source)
+    book[schema.TASKS].freeze_panes = "A3"
+    book[schema.TASKS].auto_filter.ref = "A1:C5"
+    book.save(source)
+    target = tmp_path / "out.xlsx"
+    run(source, target)
+    tasks = openpyxl.load_workbook(target)[schema.TASKS]
+    assert (tasks.freeze_panes, tasks.auto_filter.ref) == ("A3", "A1:C5")

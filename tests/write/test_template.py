@@ -81,7 +81,8 @@ def test_input_sheet_headers_help_and_drop_downs(template, title, columns) -> No
     ws = template[title]
     assert [c.value for c in ws[1]] == [c.header for c in columns]
     assert [c.comment.text for c in ws[1]] == [c.help for c in columns]
-    assert ws.freeze_panes == "A2"
+    assert ws.freeze_panes == "C2"  # the header row, and the ID and name of each row
+    assert ws.page_setup.orientation == "landscape" and ws.print_title_rows == "$1:$1"
     validations = {v.formula1: str(v.sqref) for v in ws.data_validations.dataValidation}
     for index, column in enumerate(columns, 1):
         letter = openpyxl.utils.get_column_letter(index)
@@ -93,7 +94,7 @@ def test_input_sheet_headers_help_and_drop_downs(template, title, columns) -> No
 
 def test_input_cells_carry_formats(template) -> None:
     tasks, quotes = template[schema.TASKS], template[schema.QUOTES]
-    assert tasks["F2"].number_format == tasks[f"F{LAST_INPUT_ROW}"].number_format == "#,##0.0"
+    assert tasks["F2"].number_format == tasks[f"F{LAST_INPUT_ROW}"].number_format == "#,##0.0#"
     assert quotes["C2"].number_format == schema.money_format("USD")
     assert quotes["I2"].number_format == schema.PERCENT_FORMAT
     assert tasks["A2"].fill.fgColor.rgb == tasks[f"I{LAST_INPUT_ROW}"].fill.fgColor.rgb

@@ -134,6 +134,6 @@ def block_column(header: list[object], table: SheetTable, results: Results) -> i
     return start
 
 
-def column_formats(results: Results, currency: str) -> list[str | None]:
+def column_formats(results: Results, currency: str, frame: pd.DataFrame) -> list[str | None]:
     """Each block column's number format, as the writer gives its cells."""
-    return [style.format_for(kind, currency) for _, _, kind in results]
+    return [style.format_for(kind, currency, frame[key]) for key, _, kind in results]

@@ -140,7 +140,7 @@ def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
                 book.clear(table.sheet, table.header_row, column, last_row, column)
         book.write_block(table.sheet, table.header_row, left,
                          block_rows(table, frame, results, last_row),
-                         column_formats(results, decision.settings.currency))
+                         column_formats(results, decision.settings.currency, frame))
 
 
 def report_sheets(decision: Decision, run_date: dt.date) -> dict[str, tuple[Grid, dict[str, str]]]:

@@ -35,6 +35,8 @@ _PRIORITY = re.compile(rb"<(?:[\w.-]+:)?cfRule\b[^>]*?\spriority=\"(\d+)\"")
 _ROW_NUMBER = re.compile(rb'\sr="(\d+)"')
 _CELL_REF = re.compile(rb'\sr="([A-Za-z]{1,3})(\d+)"')
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
+_PANE = re.compile(rb"<(?:[\w.-]+:)?pane[\s/>]")
+_FILTER_OR_TABLE = re.compile(rb"<(?:[\w.-]+:)?(?:autoFilter|tableParts)[\s/>]")
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,15 @@ def _row_xml(row: RenderedRow, prefix: bytes) -> bytes:
     return xmltext.prefixed(text, prefix) if prefix else text
 
 
+@dataclass(frozen=True)
+class View:
+    """How a table reads: the sheet frozen above and left of ``freeze`` (the row and
+    column of the first cell that scrolls) unless it has panes of its own; a filter over
+    ``autofilter`` unless it has a filter or a table already."""
+    freeze: tuple[int, int] | None = None
+    autofilter: str | None = None
+
+
 @dataclass
 class SheetEdit:
     """What to change: cells in ``columns`` from ``first_row`` down are removed; ``cells``
@@ -77,6 +88,7 @@ class SheetEdit:
     cells: Mapping[int, Mapping[int, Cell] | RenderedRow]  # row -> column -> cell
     widths: Mapping[int, float] = field(default_factory=dict)
     formats: tuple[ConditionalFormat, ...] = ()  # replace those wholly within ``columns``
+    view: View = View()
 
 
 @dataclass(frozen=True)
@@ -174,9 +186,11 @@ def rewrite(xml: bytes, edit: SheetEdit) -> Rewritten:
     prefix = sheet_prefix(xml)
     data = _sheet_data(xml, prefix)
     top = xmltext.root(xml)
-    head = _with_columns(_with_dimension(xml[:data.start], top, edit), top, edit, prefix)
+    head = _with_pane(xml[:data.start], top, edit.view.freeze, prefix)
+    head = _with_columns(_with_dimension(head, top, edit), top, edit, prefix)
     body, removed = _rows_rewritten(xml, data, edit, prefix)
     tail = _with_formats(xml, data.end, xmltext.inner_end(xml, top), edit, prefix)
+    tail = _with_autofilter(tail, edit.view.autofilter, prefix)
     return Rewritten(b"".join([head, *body, tail, xml[xmltext.inner_end(xml, top):]]), removed)
 
 
@@ -555,7 +569,39 @@ def _column_entry(values: dict[str, str], low: int, width: float | None, p: str,
     return f"<{p}col{text}/>".encode()
 
 
-# --- after sheetData: conditional formats -------------------------------------------------
+def _with_pane(head: bytes, top: xmltext.Span, freeze: tuple[int, int] | None,
+               prefix: bytes) -> bytes:
+    """The first sheet view frozen at ``freeze``, unless it has a pane (frozen or split)."""
+    views = _children(head, top.content, len(head), b"sheetViews") if freeze else []
+    if not views or freeze is None:
+        return head
+    view = next((span for span in xmltext.elements(head, views[0].content,
+                                                    xmltext.inner_end(head, views[0]))
+                 if span.name == b"sheetView"), None)
+    if view is None or _PANE.search(head, view.content, view.end):
+        return head
+    row, column = freeze
+    splits = (f' xSplit="{column - 1}"' if column > 1 else "") + \
+        (f' ySplit="{row - 1}"' if row > 1 else "")
+    if not splits:
+        return head
+    active = {(True, True): "bottomRight", (True, False): "bottomLeft"}.get(
+        (row > 1, column > 1), "topRight")
+    pane = xmltext.prefixed(f'<pane{splits} topLeftCell="{column_letter(column)}{row}" '
+                            f'activePane="{active}" state="frozen"/>'.encode(), prefix)
+    if view.content == view.end:
+        return xmltext.append_into(head, view, pane)
+    return head[:view.content] + pane + head[view.content:]
+
+
+# --- after sheetData: conditional formats and the filter ----------------------------------
+
+def _with_autofilter(tail: bytes, ref: str | None, prefix: bytes) -> bytes:
+    if ref is None or _FILTER_OR_TABLE.search(tail):
+        return tail
+    at = _insertion_point(tail, b"autoFilter")
+    return tail[:at] + xmltext.prefixed(f'<autoFilter ref="{ref}"/>'.encode(), prefix) + tail[at:]
+
 
 def _with_formats(xml: bytes, start: int, end: int, edit: SheetEdit, prefix: bytes) -> bytes:
     tail = xml[start:end]
@@ -584,7 +630,7 @@ def _with_formats(xml: bytes, start: int, end: int, edit: SheetEdit, prefix: byt
             priority += 1
         formats.append(f'<conditionalFormatting sqref="{conditional.sqref}">{"".join(rules)}'
                        f"</conditionalFormatting>")
-    at = _insertion_point(tail)
+    at = _insertion_point(tail, b"conditionalFormatting")
     return tail[:at] + xmltext.prefixed("".join(formats).encode(), prefix) + tail[at:]
 
 
@@ -604,10 +650,10 @@ def _within(tag: bytes, columns: frozenset[int]) -> bool:
     return True
 
 
-def _insertion_point(tail: bytes) -> int:
-    """Before the first element that CT_Worksheet orders after conditionalFormatting
+def _insertion_point(tail: bytes, name: bytes) -> int:
+    """Before the first element that CT_Worksheet orders after ``name``
     (an mc:AlternateContent ranks as the first known element inside it)."""
-    wanted = _RANK[b"conditionalFormatting"]
+    wanted = _RANK[name]
     for span in xmltext.elements(tail, 0, len(tail)):
         rank = _RANK.get(span.name)
         if rank is None:

@@ -8,11 +8,27 @@ title, with a header row, one row per item and a "Total" row.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from openpyxl.chart import BarChart, Reference
+from openpyxl.chart import BarChart
+from openpyxl.chart.data_source import (
+    AxDataSource,
+    NumData,
+    NumDataSource,
+    NumFmt,
+    NumVal,
+    StrData,
+    StrVal,
+)
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.series import Series
+from openpyxl.chart.text import RichText
+from openpyxl.descriptors import Typed
+from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
+from openpyxl.styles import Border, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -36,7 +52,6 @@ SUMMARY_HEADLINE: Columns = (
 )
 ACCOUNTANT_HEADLINE: Columns = (
     ("run_date", "Date of the run", "date"),
-    ("currency", "Currency", "text"),
     ("recurring_year", "Recurring spend a year", "money"),
     ("setup_once", "One-off setup spend (paid once)", "money"),
     ("cash_year", "Cash a year, setup spread over the horizon", "money"),
@@ -75,9 +90,11 @@ OUTSOURCED_TABLE: Columns = (
     ("task_id", "Task ID", "text"), ("task", "Task", "text"), ("category", "Category", "text"),
     ("best_vendor", "Vendor", "text"), *SPEND[1:],
 )
-COLUMN_WIDTHS = (44, 30, 18, 18, 18, 18, 18, 18)
-CHARTS = (("J4", "saving", "Annual saving by category"),
-          ("J22", "freed", "Hours freed by category"))  # (anchor, column, title)
+CHART_TITLES = {"saving": "Annual saving by category", "freed": "Hours freed by category"}
+CHART_ROWS = 18  # rows a chart takes, with a gap below
+NUMBER_KINDS = ("integer", "money", "hours", "count", "date")
+TOTAL_BORDER = Border(top=Side(style="thin", color=style.TEAL),
+                      bottom=Side(style="double", color=style.TEAL))
 
 
 @dataclass(frozen=True)
@@ -116,19 +133,14 @@ def write_summary(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
            "count only the tasks verdicted OUTSOURCE.")
     _headline(ws, SUMMARY_HEADLINE, vars(summary), cur)
     row = HEADLINE_ROW + len(SUMMARY_HEADLINE) + 1
-    category_rows, row = _table(ws, row, "By category", summary.by_category, CATEGORY_TABLE, cur)
+    row = _table(ws, row, "By category", summary.by_category, CATEGORY_TABLE, cur)
     # Savings on paper of KEEP tasks do not add up to anything: total only what does.
-    _, row = _table(ws, row, "By verdict", summary.by_verdict, VERDICT_TABLE, cur,
+    row = _table(ws, row, "By verdict", summary.by_verdict, VERDICT_TABLE, cur,
                     total=("tasks", "self_cost"))
     _table(ws, row, "Top opportunities (OUTSOURCE and REVIEW, biggest saving first)",
            summary.top, TOP_TABLE, cur, total=False)
-    if len(summary.by_category):
-        for anchor, key, title in CHARTS:
-            column = 1 + [k for k, _, _ in CATEGORY_TABLE].index(key)
-            kind = CATEGORY_TABLE[column - 1][2]
-            axis_format = (schema.number_format(kind, cur) or "General").replace(".00", "")
-            ws.add_chart(_bar_chart(ws, category_rows, column, title, axis_format), anchor)
-    _widths(ws)
+    _fit(ws)
+    _add_charts(ws, summary)
     print_setup(ws, run_date)
 
 
@@ -140,84 +152,146 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
            f"Cash paid to vendors for the tasks to outsource, in {cur}. The owner's own time "
            f"is not included. Recurring spend is a yearly figure; setup fees are paid once "
            f"(spread over {years} in the cash a year).")
-    figures = {**vars(summary), "run_date": run_date, "currency": cur,
+    figures = {**vars(summary), "run_date": run_date,
                "outsourced_count": summary.counts.get("OUTSOURCE", 0)}
     _headline(ws, ACCOUNTANT_HEADLINE, figures, cur)
     row = HEADLINE_ROW + len(ACCOUNTANT_HEADLINE) + 1
-    _, row = _table(ws, row, "By vendor", summary.by_vendor, VENDOR_TABLE, cur)
-    _, row = _table(ws, row, "By category", summary.by_category_cash, CATEGORY_SPEND_TABLE, cur)
+    row = _table(ws, row, "By vendor", summary.by_vendor, VENDOR_TABLE, cur)
+    row = _table(ws, row, "By category", summary.by_category_cash, CATEGORY_SPEND_TABLE, cur)
     header = row + 1
     _table(ws, row, "Tasks outsourced", summary.outsourced, OUTSOURCED_TABLE, cur,
            items=task_rows)
-    _widths(ws)
+    left_out = None if task_rows else TableBody(ws.title, header + 1, summary.outsourced,
+                                                OUTSOURCED_TABLE, cur)
+    _fit(ws, left_out)
     print_setup(ws, run_date)
-    if task_rows:
-        return None
-    return TableBody(ws.title, header + 1, summary.outsourced, OUTSOURCED_TABLE, cur)
+    return left_out
 
 
 def _title(ws: Worksheet, title: str, note: str) -> None:
     ws["A1"].value = title
     ws["A1"].font = style.TITLE_FONT
+    ws.row_dimensions[1].height = style.row_height(1, style.TITLE_FONT.size)
     style.put(ws["A2"], note)
+    ws["A2"].font = style.BODY_FONT
 
 
 def _headline(ws: Worksheet, rows: Columns, figures: dict[str, object], currency: str) -> None:
     for offset, (key, label, kind) in enumerate(rows):
         row = HEADLINE_ROW + offset
         style.put(ws.cell(row, 1), label)
+        ws.cell(row, 1).font = style.BODY_FONT
         style.put(ws.cell(row, 2), figures[key], kind, currency)
         ws.cell(row, 2).font = style.TOTAL_FONT
 
 
 def _table(ws: Worksheet, row: int, title: str, frame: pd.DataFrame, columns: Columns,
-           currency: str, total: bool | tuple[str, ...] = True, items: bool = True
-           ) -> tuple[tuple[int, int], int]:
+           currency: str, total: bool | tuple[str, ...] = True, items: bool = True) -> int:
     """A titled table from ``row``, with a Total row of every number column (or of the
-    columns named in ``total``); returns (header row, last item row) and the next free row.
+    columns named in ``total``); returns the next free row.
     With ``items`` False the item rows are left empty, for the caller to fill."""
     ws.cell(row, 1).value = title
     ws.cell(row, 1).font = style.SECTION_FONT
+    ws.row_dimensions[row].height = style.row_height(1, style.SECTION_FONT.size)
     header = row + 1
-    for col, (_, label, _) in enumerate(columns, start=1):
+    for col, (_, label, kind) in enumerate(columns, start=1):
         style.put(ws.cell(header, col), label)
-        style.style_header(ws.cell(header, col))
-    ws.row_dimensions[header].height = 30  # two lines: wrapped headers show and print whole
+        style.style_header(ws.cell(header, col), numbers=kind in NUMBER_KINDS)
     for r, record in enumerate(frame.to_dict("records") if items else (), start=header + 1):
         for col, (key, _, kind) in enumerate(columns, start=1):
-            style.put(ws.cell(r, col), record[key], kind, currency)
+            cell = ws.cell(r, col)
+            style.put(cell, record[key], kind, currency, frame[key])
+            cell.font = style.BODY_FONT
     last = header + len(frame)
     if total:
         summed = total if isinstance(total, tuple) else [k for k, _, kind in columns
                                                          if kind in ("integer", "money", "hours")]
         _total_row(ws, last + 1, frame, columns, summed, currency)
-    return (header, last), last + (3 if total else 2)
+    return last + (3 if total else 2)
 
 
 def _total_row(ws: Worksheet, row: int, frame: pd.DataFrame, columns: Columns,
                summed: Sequence[str], currency: str) -> None:
+    """Below the items, set apart by a rule above and a double rule below, in bold."""
     style.put(ws.cell(row, 1), "Total")
     for col, (key, _, kind) in enumerate(columns, start=1):
         if key in summed:
-            style.put(ws.cell(row, col), float(frame[key].sum()), kind, currency)
+            style.put(ws.cell(row, col), float(frame[key].sum()), kind, currency, frame[key])
         ws.cell(row, col).font = style.TOTAL_FONT
+        ws.cell(row, col).border = TOTAL_BORDER
 
 
-def _bar_chart(ws: Worksheet, rows: tuple[int, int], column: int, title: str,
-               number_format: str) -> BarChart:
-    header, last = rows
+def _fit(ws: Worksheet, left_out: TableBody | None = None) -> None:
+    """Each column as wide as its longest text (wrapping past a limit), rows as tall as
+    their wrapped text; the title and its note (rows 1-2) run across the empty cells."""
+    extra: dict[int, list[str]] = {}
+    if left_out is not None:
+        for col, (key, _, kind) in enumerate(left_out.columns, start=1):
+            number_format = style.format_for(kind, left_out.currency, left_out.frame[key])
+            extra[col] = [style.shown(style.plain(value), number_format)
+                          for value in left_out.frame[key]]
+    style.fit(ws, first_row=HEADLINE_ROW, extra=extra)
+
+
+def _add_charts(ws: Worksheet, summary: Summary) -> None:
+    """Saving and hours freed by category, right of the tables, each biggest first and
+    leaving out the categories with none. The figures are the chart's own (written in it,
+    as the sheet is rewritten on every run): the table's order cannot suit both charts."""
+    anchor_column = get_column_letter(ws.max_column + 2)
+    for number, (key, title) in enumerate(CHART_TITLES.items()):
+        bars = summary.by_category[summary.by_category[key] > 0].sort_values(
+            key, ascending=False, kind="stable")
+        if not len(bars):
+            continue
+        kind = next(kind for k, _, kind in CATEGORY_TABLE if k == key)
+        label_format = style.format_for(kind, summary.currency, bars[key]) or "General"
+        if kind == "money":  # whole amounts: cents on a bar only crowd it
+            label_format = re.sub(r"\.0+", "", label_format)
+        chart = _bar_chart(title, [str(label) for label in bars["category"]],
+                           [float(value) for value in bars[key]], label_format)
+        ws.add_chart(chart, f"{anchor_column}{HEADLINE_ROW + number * CHART_ROWS}")
+
+
+def _bar_chart(title: str, labels: list[str], values: list[float], number_format: str
+               ) -> BarChart:
+    """Horizontal bars (category names stay readable), the first at the top, each bar
+    labelled with its figure, axis figures in the same format, whole steps."""
     chart = BarChart()
-    chart.type = "bar"  # horizontal bars: category names stay readable
+    chart.type = "bar"
     chart.title = title
     chart.legend = None
-    chart.add_data(Reference(ws, min_col=column, min_row=header, max_row=last),
-                   titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=header + 1, max_row=last))
+    series = Series(val=NumDataSource(numLit=NumData(
+        pt=[NumVal(idx=i, v=value) for i, value in enumerate(values)], ptCount=len(values),
+        formatCode=number_format)))
+    series.cat = AxDataSource(strLit=StrData(
+        pt=[StrVal(idx=i, v=label) for i, label in enumerate(labels)], ptCount=len(labels)))
+    chart.series.append(series)
     chart.x_axis.delete = False  # openpyxl 3.1 hides both axes unless told otherwise
     chart.y_axis.delete = False
-    chart.y_axis.number_format = number_format
+    chart.x_axis.scaling.orientation = "maxMin"  # the first (biggest) category on top
+    chart.y_axis.crosses = "max"  # ...and the figures' axis stays at the bottom
+    chart.y_axis.number_format = re.sub(r"\.0+", "", number_format)
+    chart.dataLabels = _Labels(numFmt=NumFmt(formatCode=number_format, sourceLinked=False),
+                               showVal=True, showSerName=False, showCatName=False,
+                               showLegendKey=False, showPercent=False, dLblPos="outEnd")
+    for axis in (chart.x_axis, chart.y_axis):
+        axis.txPr = _text_size(9)
+    chart.dataLabels.txPr = _text_size(9)
     chart.width, chart.height = 16, 8
     return chart
+
+
+class _Labels(DataLabelList):
+    """Data labels in a format of their own (openpyxl's would follow the cells')."""
+    numFmt = Typed(expected_type=NumFmt, allow_none=True)
+    __elements__ = DataLabelList.__elements__
+    __nested__ = tuple(name for name in DataLabelList.__nested__ if name != "numFmt")
+
+
+def _text_size(points: int) -> RichText:
+    """Chart text of this size in the tool's font."""
+    properties = CharacterProperties(sz=points * 100, latin=None)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=properties), endParaRPr=properties)])
 
 
 def print_setup(ws: Worksheet, run_date: dt.date) -> None:
@@ -230,8 +304,3 @@ def print_setup(ws: Worksheet, run_date: dt.date) -> None:
     ws.oddHeader.left.text, ws.oddHeader.right.text = "&F", "&A"
     ws.oddFooter.left.text = f"Decided on {run_date:%Y-%m-%d}"
     ws.oddFooter.right.text = "Page &P of &N"
-
-
-def _widths(ws: Worksheet) -> None:
-    for col, width in enumerate(COLUMN_WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width

@@ -45,8 +45,9 @@ VERDICT_COLOURS = {
     "ERROR": ("FFC7CE", "9C0006"),
 }
 SAVING_BAR_COLOUR = "FF5B9BD5"
-WIDTHS = {"text": 18, "money": 14}  # else 12
-WIDE_TEXT = {"reason": 60, "problem": 60}
+NAMING_COLUMNS = ("task", "vendor")  # what names a row of Tasks, of Quotes
+MOST_FROZEN = 4  # columns kept in view left of the scrolling ones, at most
+WIDEST_TEXT = 60  # a longer reason or problem runs on into the empty cells right of it
 
 
 @dataclass(frozen=True)
@@ -122,15 +123,40 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         values = _cell_values(frame[key])
         texts.append(column_xml(column_letter(column), layout.rows,
                                 _with_formulas(values, layout, column, formulas) if formulas
-                                else values, _number_style(book, kind, currency)))
+                                else values, _number_style(book, kind, currency, values)))
     written = {layout.header_row: header, **_by_row(layout.rows, columns, texts)}
     book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
         first_row=layout.header_row,
         columns=frozenset({*table.result_columns.values(), *layout.columns.values()}),
         cells=written,
-        widths={layout.columns[key]: WIDE_TEXT.get(key, WIDTHS.get(kind, 12))
-                for key, _, kind in results},
-        formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else ()))
+        widths={layout.columns[key]: _width(header, kind, frame[key], currency)
+                for key, header, kind in results},
+        formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else (),
+        view=_view(layout)))
+
+
+def _view(layout: BlockLayout) -> worksheet.View:
+    """The header row frozen, with the columns up to the one naming each row (Task on
+    Tasks, Vendor on Quotes) when it is near the left; a filter over the table and its
+    block, to sort and pick by verdict."""
+    row = layout.header_row
+    named = min((layout.inputs[key] for key in NAMING_COLUMNS if key in layout.inputs),
+                default=0)
+    columns = [*layout.inputs.values(), *layout.columns.values()]
+    last = max(layout.rows, default=row + 1)
+    area = (f"{column_letter(min(columns))}{row}:{column_letter(max(columns))}{last}")
+    return worksheet.View(freeze=(row + 1, named + 1 if named <= MOST_FROZEN else 1),
+                          autofilter=area)
+
+
+def _width(header: str, kind: str, values: pd.Series, currency: str) -> float:
+    """Wide enough for the header on one line (the user's header row keeps its height)
+    and for the widest figure; text as wide as its longest item, up to a limit."""
+    number_format = style.format_for(kind, currency, values)
+    texts = [style.shown(style.plain(value), number_format) for value in values]
+    widest = max((style.column_width_for(style.text_pixels(text)) for text in texts), default=0)
+    header_width = style.column_width_for(style.text_pixels(header, bold=True))
+    return max(header_width, min(widest, WIDEST_TEXT))
 
 
 def _with_formulas(values: list[PlainValue], layout: BlockLayout, column: int,
@@ -141,10 +167,12 @@ def _with_formulas(values: list[PlainValue], layout: BlockLayout, column: int,
             for row, value in zip(layout.rows, values)]
 
 
-def _number_style(book: WorkbookPackage, kind: str, currency: str) -> int:
-    """The cell format of a figure of this kind (text cells take none)."""
-    number_format = style.format_for(kind, currency)
-    return book.styles.cell_style(number_format=number_format) if number_format else 0
+def _number_style(book: WorkbookPackage, kind: str, currency: str,
+                  values: Sequence[object]) -> int:
+    """The cell format of a column of this kind: the tool's font, and for figures the
+    number format with the decimals ``values`` need."""
+    return book.styles.cell_style(number_format=style.format_for(kind, currency, values),
+                                  font=style.BODY_FONT)
 
 
 def _by_row(rows: Sequence[int], columns: tuple[int, ...],
@@ -206,8 +234,9 @@ def _write_table_body(book: WorkbookPackage, body: report_sheets.TableBody) -> N
     rows = range(body.first_row, body.first_row + len(body.frame))
     texts = []
     for column, (key, _, kind) in enumerate(body.columns, start=1):
-        texts.append(column_xml(column_letter(column), rows, _cell_values(body.frame[key]),
-                                _number_style(book, kind, body.currency)))
+        values = _cell_values(body.frame[key])
+        texts.append(column_xml(column_letter(column), rows, values,
+                                _number_style(book, kind, body.currency, values)))
     columns = tuple(range(1, len(body.columns) + 1))
     book.rewrite_sheet(body.sheet, worksheet.SheetEdit(
         first_row=body.first_row, columns=frozenset(), cells=_by_row(rows, columns, texts)))

@@ -1,22 +1,59 @@
-"""Putting one value into one openpyxl cell safely, and the look of what the tool writes."""
+"""Putting one value into one openpyxl cell safely, and the look of what the tool writes:
+one font, number formats that show what the figures need, and the sizes text takes.
+
+Sizes are measured as Excel lays cells out: column widths in widths of the digit "0"
+of Calibri 11 (7 pixels at 100% zoom) plus 5 pixels of padding, row heights in points.
+Text is measured with Calibri's own advance widths (Carlito, its metric twin, has the
+same), so a width or height computed here fits in Excel and in LibreOffice alike.
+"""
 
 from __future__ import annotations
 
+import copy
 import math
+import re
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from ..engine import schema
 
-HEADER_FILL = PatternFill("solid", fgColor="0F5257")  # dark teal: "the tool wrote this"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+FONT_NAME, FONT_SIZE = "Calibri", 11  # Excel's default: what users' own cells mostly are
+
+
+def font(*, bold: bool = False, size: float = FONT_SIZE, color: str | None = None) -> Font:
+    """The one font of everything the tool writes, named in full so no reader substitutes."""
+    return Font(name=FONT_NAME, family=2, size=size, bold=bold, color=color)
+
+
+TEAL = "FF0F5257"  # dark teal: "the tool wrote this"
+HEADER_FILL = PatternFill("solid", fgColor=TEAL)
+HEADER_FONT = font(bold=True, color="FFFFFFFF")
 HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
-TITLE_FONT = Font(bold=True, size=16, color="0F5257")
-SECTION_FONT = Font(bold=True, size=12, color="0F5257")
-TOTAL_FONT = Font(bold=True)
+TITLE_FONT = font(bold=True, size=16, color=TEAL)
+SECTION_FONT = font(bold=True, size=12, color=TEAL)
+BODY_FONT = font()
+TOTAL_FONT = font(bold=True)
 DATE_FORMAT = "yyyy-mm-dd"
+
+# Calibri's advance widths of " " to "~", in hundredths of an em (other characters: 0.51).
+_WIDTHS = {False: "23 33 40 50 51 71 68 22 30 30 50 50 25 31 25 39 51 51 51 51 51 51 51 51 "
+                  "51 51 27 27 50 50 50 46 89 58 54 53 62 49 46 63 62 25 32 52 42 85 65 66 "
+                  "52 67 54 46 49 64 57 89 52 49 47 31 39 31 50 50 29 48 53 42 53 50 31 47 "
+                  "53 23 24 45 23 80 53 53 53 53 35 39 33 53 45 71 43 45 40 31 46 31 50",
+           True: "23 33 44 50 51 73 70 23 31 31 50 50 26 31 27 43 51 51 51 51 51 51 51 51 "
+                 "51 51 28 28 50 50 50 46 90 61 56 53 63 49 46 64 63 27 33 55 42 87 66 68 "
+                 "53 69 56 47 50 65 59 91 55 52 48 32 43 32 50 50 30 49 54 42 54 50 32 47 "
+                 "54 25 26 48 25 81 54 54 54 54 36 40 35 54 47 75 46 47 40 34 48 34 50"}
+_EM = {bold: {chr(32 + i): int(w) / 100 for i, w in enumerate(widths.split())}
+       for bold, widths in _WIDTHS.items()}
+DIGIT_PIXELS = 7  # the width unit of a column: Calibri 11's "0" at 96 dpi (plus 5 of padding)
+TEXT_MARGIN = 6  # pixels kept free in a cell: LibreOffice pads text a little more than Excel
+WIDEST_COLUMN = 40  # a report's column wraps its text past this many digits
 
 
 def plain(value: object) -> object:
@@ -30,8 +67,10 @@ def plain(value: object) -> object:
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
-def put(cell: Cell, value: object, kind: str = "text", currency: str = "USD") -> None:
-    """Write a value with the number format of its kind; undefined values leave the cell blank.
+def put(cell: Cell, value: object, kind: str = "text", currency: str = "USD",
+        column: Iterable[object] | None = None) -> None:
+    """Write a value with the number format of its kind (decimals as the ``column`` of
+    figures it belongs to needs, else as it needs); undefined values leave the cell blank.
 
     Text is always stored as text: a task named "=cmd|..." must never become a formula.
     """
@@ -44,16 +83,155 @@ def put(cell: Cell, value: object, kind: str = "text", currency: str = "USD") ->
         cell.data_type = "s"  # openpyxl reads a str starting with "=" as a formula
         return
     cell.value = value
-    number_format = format_for(kind, currency)
+    number_format = format_for(kind, currency, (value,) if column is None else column)
     if number_format:
         cell.number_format = number_format
 
 
-def format_for(kind: str, currency: str) -> str | None:
-    return DATE_FORMAT if kind == "date" else schema.number_format(kind, currency)
+def format_for(kind: str, currency: str, values: Iterable[object] = ()) -> str | None:
+    """The number format of a figure of this kind; hours and counts with as many
+    decimals as ``values`` need (at most two): 0.75 stays 0.75, 50 shows as 50."""
+    if kind == "date":
+        return DATE_FORMAT
+    if kind in ("hours", "count"):
+        return "#,##0" + ("." + "0" * decimals_needed(values) if decimals_needed(values) else "")
+    return schema.number_format(kind, currency)
 
 
-def style_header(cell: Cell) -> None:
+def decimals_needed(values: Iterable[object], most: int = 2) -> int:
+    """Decimals that show every value as it is, up to ``most`` (0.75 -> 2, 37.5 -> 1)."""
+    needed = 0
+    for value in values:
+        if isinstance(value, float) and math.isfinite(value):
+            while needed < most and abs(round(value, needed) - value) > 1e-9 * max(1, abs(value)):
+                needed += 1
+    return needed
+
+
+def style_header(cell: Cell, *, numbers: bool = False) -> None:
+    """The look of a header the tool writes; over a column of figures it sits right, as they do."""
     cell.fill = HEADER_FILL
     cell.font = HEADER_FONT
-    cell.alignment = HEADER_ALIGNMENT
+    cell.alignment = header_alignment(numbers)
+
+
+def header_alignment(numbers: bool) -> Alignment:
+    return Alignment(wrap_text=True, vertical="center", horizontal="right" if numbers else None)
+
+
+# --- the room text takes -------------------------------------------------------------------
+
+def text_pixels(text: str, *, size: float = FONT_SIZE, bold: bool = False) -> float:
+    """The width of one line of ``text`` in pixels at 100% zoom."""
+    widths = _EM[bold]
+    return sum(widths.get(ch, 0.51) for ch in text) * size * 96 / 72
+
+
+def column_width_for(pixels: float) -> float:
+    """The column width (in digits) that shows ``pixels`` of text whole."""
+    return math.ceil((pixels + TEXT_MARGIN) / DIGIT_PIXELS * 4) / 4
+
+
+def wrapped_lines(text: str, width: float, *, size: float = FONT_SIZE, bold: bool = False) -> int:
+    """Lines ``text`` takes wrapped at word breaks in a column of ``width`` digits."""
+    room = width * DIGIT_PIXELS - TEXT_MARGIN
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for word in re.findall(r"\S+\s*", paragraph):
+            extent = text_pixels(word.rstrip(), size=size, bold=bold)
+            if used and used + extent > room:
+                lines += 1
+                used = 0.0
+            used += text_pixels(word, size=size, bold=bold)
+    return lines
+
+
+def row_height(lines: int, size: float = FONT_SIZE) -> float:
+    """Points a row needs for ``lines`` lines of text of ``size`` (15 a line of 11, as Excel)."""
+    return math.ceil(lines * (size * 1.25 + 1.25))
+
+
+def shown(value: object, number_format: str | None) -> str:
+    """The text a cell shows for ``value`` in ``number_format`` (the formats of this module:
+    decimals, thousands, a currency in quotes), to measure it."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)[:10] if number_format == DATE_FORMAT else str(value)
+    if not number_format or number_format == "General":
+        return f"{value:.10g}"
+    section = number_format.split(";")[1 if value < 0 and ";" in number_format else 0]
+    decimals = re.search(r"\.(0+)", section)
+    spec = f"{',' if ',' in section else ''}.{len(decimals[1]) if decimals else 0}f"
+    digits = format(abs(value) * (100 if "%" in section else 1), spec)
+    literals = "".join(re.findall(r'"([^"]*)"', section))
+    return ("-" if value < 0 else "") + literals + digits + ("%" if "%" in section else "")
+
+
+def fit(ws: Worksheet, *, first_row: int = 1, limit: float = WIDEST_COLUMN,
+        extra: Mapping[int, Iterable[str]] | None = None) -> None:
+    """Each column from ``first_row`` down as wide as its widest text, up to ``limit``
+    (``extra``: more text a column will hold, by column number); text wider than its
+    column wraps, and each row is as tall as its tallest wrapped cell. Headers (cells
+    that wrap already) count their longest word, or 0.6 of their text, whichever is wider."""
+    needs: dict[int, float] = {column: max(map(_text_need, texts), default=0.0)
+                               for column, texts in (extra or {}).items()}
+    for row in ws.iter_rows(min_row=first_row):
+        for cell in row:
+            if cell.value is not None and not _spills(cell, row):
+                needs[cell.column] = max(needs.get(cell.column, 0.0), _cell_need(cell))
+    for column, need in needs.items():
+        ws.column_dimensions[get_column_letter(column)].width = min(limit, need)
+    fit_heights(ws, first_row=first_row)
+
+
+def fit_heights(ws: Worksheet, *, first_row: int = 1) -> None:
+    """Text wider than its column wraps; each row as tall as its tallest cell."""
+    for row in ws.iter_rows(min_row=first_row):
+        tallest = 0.0
+        for cell in row:
+            if not isinstance(cell.value, str):
+                continue
+            width = ws.column_dimensions[get_column_letter(cell.column)].width or 8.43
+            size, bold = cell.font.sz or FONT_SIZE, bool(cell.font.b)
+            lines = 1 if _spills(cell, row) else wrapped_lines(cell.value, width, size=size,
+                                                                bold=bold)
+            if lines > 1 and not cell.alignment.wrap_text:
+                _align(cell, wrap_text=True)
+            tallest = max(tallest, row_height(lines, size))
+        if tallest > row_height(1):
+            ws.row_dimensions[row[0].row].height = tallest
+            for cell in row:  # a figure beside a wrapped label lines up with its first line
+                if cell.value is not None and cell.alignment.vertical is None:
+                    _align(cell, vertical="top")
+
+
+def _align(cell: Cell, **changes: object) -> None:
+    aligned = copy.copy(cell.alignment)
+    for name, value in changes.items():
+        setattr(aligned, name, value)
+    cell.alignment = aligned
+
+
+def _spills(cell: Cell, row: tuple[Cell, ...]) -> bool:
+    """Unwrapped text with nothing right of it (a title) runs on across the empty cells."""
+    return isinstance(cell.value, str) and not cell.alignment.wrap_text and all(
+        other.value is None for other in row if other.column > cell.column)
+
+
+def _cell_need(cell: Cell) -> float:
+    """The width (in digits) ``cell`` needs to show whole."""
+    size, bold = cell.font.sz or FONT_SIZE, bool(cell.font.b)
+    text = shown(cell.value, cell.number_format)
+    if cell.alignment.wrap_text:
+        words = max((text_pixels(word, size=size, bold=bold) for word in text.split()), default=0)
+        return column_width_for(max(words, text_pixels(text, size=size, bold=bold) * 0.6))
+    return _text_need(text, size=size, bold=bold)
+
+
+def _text_need(text: str, *, size: float = FONT_SIZE, bold: bool = False) -> float:
+    return column_width_for(text_pixels(text, size=size, bold=bold))

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.utils.cell import absolute_coordinate
 from openpyxl.workbook.defined_name import DefinedName
@@ -26,7 +26,7 @@ from ..engine import schema
 from ..engine.schema import Column
 from ..ooxml import transplant
 from ..ooxml.book import WorkbookPackage
-from . import files
+from . import files, style
 
 # A fixed date keeps regenerated templates identical (openpyxl still stamps "modified" on save).
 FIXED_TIME = datetime(2026, 1, 1)
@@ -38,12 +38,14 @@ LISTS_FIRST_COLUMN = 5  # E: the drop-down lists sit right of the settings, out 
 
 # Excel's built-in Input style, on a light yellow fill: users know it means "type here".
 INPUT_FILL = PatternFill("solid", fgColor="FFFFF2CC")
-INPUT_FONT = Font(color="FF3F3F76")
+INPUT_FONT = style.font(color="FF3F3F76")
 INPUT_BORDER = Border(*(Side(style="thin", color="FFBFBFBF"),) * 4)
 HEADER_FILL = PatternFill("solid", fgColor="FF1F4E78")
-HEADER_FONT = Font(bold=True, color="FFFFFFFF")
-TITLE_FONT = Font(bold=True, size=16, color="FF1F4E78")
-HEADING_FONT = Font(bold=True, size=12, color="FF1F4E78")
+HEADER_FONT = style.font(bold=True, color="FFFFFFFF")
+TITLE_FONT = style.font(bold=True, size=16, color="FF1F4E78")
+HEADING_FONT = style.font(bold=True, size=12, color="FF1F4E78")
+LABEL_FONT = style.font(bold=True)
+INPUT_HOURS_FORMAT = "#,##0.0#"  # 0.75 shows as typed, not rounded to 0.8
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 # Same colours as the Verdict column's conditional formatting.
@@ -162,6 +164,7 @@ def _add_start_sheet(wb: openpyxl.Workbook) -> None:
     ws["A1"].font = TITLE_FONT
     ws["A2"] = ("This workbook weighs what each task costs you in your own hours against "
                 "what it would cost, all in, to hand it off.")
+    ws["A2"].font = style.BODY_FONT
     row = _write_section(ws, 4, "How to fill it in",
                          [(f"Step {i}", text) for i, text in enumerate(START_STEPS, 1)])
     row = _write_section(ws, row + 1, "Good to know", [("Tip", text) for text in START_TIPS])
@@ -169,6 +172,8 @@ def _add_start_sheet(wb: openpyxl.Workbook) -> None:
     for cell_row in range(row - len(VERDICT_MEANINGS), row):
         label = ws.cell(cell_row, 1)
         label.fill = PatternFill("solid", fgColor=VERDICT_FILLS[label.value])
+    style.fit_heights(ws)
+    _print_setup(ws, landscape=False)
 
 
 def _write_section(ws: Worksheet, row: int, heading: str,
@@ -176,9 +181,10 @@ def _write_section(ws: Worksheet, row: int, heading: str,
     """A heading then one (label, text) line a row; returns the next free row."""
     ws.cell(row, 1, heading).font = HEADING_FONT
     for offset, (label, text) in enumerate(lines, 1):
-        ws.cell(row + offset, 1, label).font = Font(bold=True)
+        ws.cell(row + offset, 1, label).font = LABEL_FONT
         ws.cell(row + offset, 1).alignment = WRAP
         ws.cell(row + offset, 2, text).alignment = WRAP
+        ws.cell(row + offset, 2).font = style.BODY_FONT
     return row + len(lines) + 1
 
 
@@ -189,13 +195,15 @@ def _add_settings_sheet(wb: openpyxl.Workbook, currency: str) -> None:
         _write_header(ws, col, header, width)
     formats = {"money": schema.money_format(currency), "pct": schema.PERCENT_FORMAT}
     for row, setting in enumerate(schema.SETTINGS_ROWS, FIRST_INPUT_ROW):
-        ws.cell(row, 1, setting.label).font = Font(bold=True)
+        ws.cell(row, 1, setting.label).font = LABEL_FONT
         value = currency if setting.name == "Currency" else setting.default
         _style_input(ws.cell(row, 2, value), formats.get(setting.kind))
         ws.cell(row, 3, setting.help).alignment = WRAP
+        ws.cell(row, 3).font = style.BODY_FONT
         _define_name(wb, setting.name, ws, f"B{row}")
     ws.freeze_panes = "A2"
     _add_lists(wb, ws)
+    style.fit_heights(ws)
 
 
 def _add_lists(wb: openpyxl.Workbook, ws: Worksheet) -> None:
@@ -204,7 +212,7 @@ def _add_lists(wb: openpyxl.Workbook, ws: Worksheet) -> None:
     for col, (key, (name, values)) in enumerate(schema.LIST_NAMES.items(), LISTS_FIRST_COLUMN):
         _write_header(ws, col, f"{headers[key]} list", 16)
         for row, value in enumerate(values, FIRST_INPUT_ROW):
-            ws.cell(row, col, value)
+            ws.cell(row, col, value).font = style.BODY_FONT
         letter = get_column_letter(col)
         last_row = FIRST_INPUT_ROW + len(values) - 1
         _define_name(wb, name, ws, f"{letter}{FIRST_INPUT_ROW}:{letter}{last_row}")
@@ -222,12 +230,24 @@ def _add_input_sheet(wb: openpyxl.Workbook, title: str, columns: tuple[Column, .
             _style_input(ws.cell(row, col), number_format)
         if column.key in schema.LIST_NAMES:
             ws.add_data_validation(_list_validation(column, get_column_letter(col)))
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = "C2"  # the header row and the two columns that name the row stay in view
+    style.fit_heights(ws)
+    _print_setup(ws, landscape=True)
+    ws.print_title_rows = "1:1"  # the header row on every page
+
+
+def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
+    """One page wide (on Tasks and Quotes the computed columns too, once added)."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _column_format(column: Column, currency: str) -> str | None:
     if column.kind == "pct":
         return schema.PERCENT_FORMAT
+    if column.kind == "hours":
+        return INPUT_HOURS_FORMAT
     return schema.number_format(column.kind, currency)
 
 
@@ -263,5 +283,5 @@ def _define_name(wb: openpyxl.Workbook, name: str, ws: Worksheet, cells: str) ->
     wb.defined_names[name] = DefinedName(name, attr_text=reference)
 
 
-if __name__ == "__main__":  # regenerate the committed copy: python -m xlsheet_outsource.template
-    new_template(Path(__file__).resolve().parent.parent / "templates" / "outsource_template.xlsx")
+if __name__ == "__main__":  # regenerate the committed copy: python -m xlsheet_outsource.write.template
+    new_template(Path(__file__).resolve().parents[2] / "templates" / "outsource_template.xlsx")
