@@ -1,5 +1,7 @@
 """Time `process` on a 10,000-task, 30,000-quote workbook against a bare openpyxl
-load-and-save of the same file, in the same run, and print the ratio.
+load-and-save of the same file, in the same run, and print the ratio: first as whole
+commands (a new Python process each, start-up and imports included, as a user runs
+them), then in this process (the work alone, and where it goes).
 
     .venv/bin/python benchmarks/bench_process.py [--tasks 10000] [--repeat 3]
 
@@ -10,9 +12,12 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import random
 import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -61,6 +66,38 @@ def timed(fn, *args) -> float:
     return time.perf_counter() - start
 
 
+BARE_COMMAND = "import sys; from openpyxl import load_workbook; load_workbook(sys.argv[1]).save(sys.argv[2])"
+
+
+def command(arguments: list[str]) -> tuple[float, float]:
+    """Seconds and peak memory (MB) of one whole command, a process of its own."""
+    start = time.perf_counter()
+    child = subprocess.Popen(arguments, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    assert child.returncode == 0, arguments
+    return seconds, usage.ru_maxrss / 1024
+
+
+def whole_commands(book: Path, folder: Path, repeat: int) -> None:
+    """`python -c "load_workbook(a).save(b)"` against `xlsheet-outsource process a -o b`."""
+    bare = [sys.executable, "-c", BARE_COMMAND, str(book), str(folder / "bare.xlsx")]
+    ours = [sys.executable, "-m", "xlsheet_outsource", "process", str(book), "-o",
+            str(folder / "out.xlsx")]
+    baseline, runs = [], []
+    for _ in range(repeat):  # interleaved, so both see the same machine load
+        baseline.append(command(bare))
+        runs.append(command(ours))
+    b, o = min(t for t, _ in baseline), min(t for t, _ in runs)
+    print(f"whole command, bare openpyxl load+save: {b:.2f} s (best of {repeat}: "
+          f"{', '.join(f'{t:.2f}' for t, _ in baseline)})")
+    print(f"whole command, xlsheet-outsource process: {o:.2f} s (best of {repeat}: "
+          f"{', '.join(f'{t:.2f}' for t, _ in runs)}); peak memory "
+          f"{max(m for _, m in runs):,.0f} MB")
+    print(f"whole-command ratio process / openpyxl: {o / b:.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=10_000)
@@ -72,6 +109,7 @@ def main() -> None:
         make_workbook(book, args.tasks)
         print(f"workbook: {args.tasks:,} tasks, {3 * args.tasks:,} quotes, "
               f"{book.stat().st_size / 1e6:.1f} MB")
+        whole_commands(book, folder, args.repeat)
         baseline, ours = [], []
         for _ in range(args.repeat):  # interleaved, so both see the same machine load
             baseline.append(timed(bare_openpyxl, book, folder / "bare.xlsx"))

@@ -108,6 +108,14 @@ def test_one_cell_ranges_and_excel_values_are_read_as_cells() -> None:
 def test_a_wrong_call_from_python_still_raises() -> None:
     with pytest.raises(TypeError):
         udfs.outsource_verdict(1, 2)
+    for wrong in ({"hours_each": 3, "frequency": 1, "per": "week", "price": 90},  # no worth
+                  WORKED | {"colour": "red"}):
+        with pytest.raises(TypeError):
+            udfs.outsource_verdict(**wrong)
+    with pytest.raises(TypeError):
+        udfs.outsource_verdict(3, 1, "week", 120, 90, hours_each=3)
+    with pytest.raises(TypeError):
+        udfs.outsource_verdict(*range(20))
 
 
 # --- agreement with the engine ---------------------------------------------------------
@@ -362,12 +370,26 @@ def test_docs_name_every_function_and_argument() -> None:
                 assert argument.default in row[0], (argument.name, argument.default)
 
 
-def test_the_worksheet_functions_load_without_calamine():
-    """xlwings Lite (Python in the browser) has no python-calamine wheel."""
-    code = ("import sys; sys.modules['python_calamine'] = None\n"
-            "import xlsheet_outsource.udfs as u\n"
-            "print(u.outsource_verdict.__name__)")
+def python_prints(code: str) -> str:
+    """What a fresh Python process running ``code`` prints (it must succeed)."""
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120, check=False)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "outsource_verdict"
+    return done.stdout.strip()
+
+
+def test_the_worksheet_functions_load_without_calamine():
+    """xlwings Lite (Python in the browser) has no python-calamine wheel."""
+    assert python_prints("import sys; sys.modules['python_calamine'] = None\n"
+                         "import xlsheet_outsource.udfs as u\n"
+                         "print(u.outsource_verdict.__name__)") == "outsource_verdict"
+
+
+def test_the_single_task_functions_load_neither_the_readers_nor_openpyxl():
+    """A sheet of OUTSOURCE_VERDICT cells starts without the workbook machinery."""
+    assert python_prints(
+        "import sys\n"
+        "import xlsheet_outsource.udfs as u\n"
+        "assert u.outsource_verdict(3, 1, 'week', 120, 90) == 'OUTSOURCE'\n"
+        "print(sorted(m for m in ('openpyxl', 'python_calamine', 'xlsheet_outsource.api')"
+        " if m in sys.modules))") == "[]"

@@ -11,25 +11,33 @@ import os
 # An OPENPYXL_LXML the user set stands.
 os.environ.setdefault("OPENPYXL_LXML", "False")
 
+import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .api import (
-    Outcome,
-    add_template,
-    check_workbook,
-    decide,
-    decide_workbook,
-    process_workbook,
-    task_records,
-)
-from .engine.model import Decision, Settings
 from .errors import FileError, InputError, Problem, UsageError, XlsheetOutsourceError
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
+    from .api import (
+        Outcome,
+        add_template,
+        check_workbook,
+        decide,
+        decide_workbook,
+        process_workbook,
+        task_records,
+    )
     from .batch import BatchReport, run_batch
+    from .engine.model import Decision, Settings
+
+# Each name's module loads when the name is first used: `xlsheet-outsource --help` and
+# the worksheet functions need neither pandas nor openpyxl (docs/performance.md).
+_LAZY = {"Outcome": "api", "add_template": "api", "check_workbook": "api", "decide": "api",
+         "decide_workbook": "api", "process_workbook": "api", "task_records": "api",
+         "Decision": "engine.model",
+         "Settings": "engine.model", "run_batch": "batch", "BatchReport": "batch"}
 
 __all__ = ["BatchReport", "Decision", "FileError", "InputError", "Outcome", "Problem",
            "Settings", "UsageError", "XlsheetOutsourceError", "add_template", "check_workbook",
@@ -44,8 +52,7 @@ def new_template(path: Path | str | None = None) -> "Workbook":
 
 
 def __getattr__(name: str) -> Any:
-    """run_batch and BatchReport load the batch machinery (worker processes) when first used."""
-    if name in ("run_batch", "BatchReport"):
-        from . import batch
-        return getattr(batch, name)
+    """The public API's names from their modules, loaded when first used."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

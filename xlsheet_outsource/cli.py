@@ -16,7 +16,6 @@ from pathlib import Path
 
 import click
 
-from . import api
 from .errors import FileError, XlsheetOutsourceError
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -51,6 +50,7 @@ def main() -> None:
 def new(path: Path | None, existing: Path | None, out: Path | None, force: bool) -> None:
     """Write a blank template to PATH (an .xlsx) to fill in, or add its sheets to an
     existing workbook with --into."""
+    from . import api
     from .write.template import TEMPLATE_SHEETS, new_template
     if (path is None) == (existing is None):
         raise click.UsageError("give either PATH or --into EXISTING")
@@ -107,6 +107,7 @@ def process(workbook: Path, out: Path | None, in_place: bool, as_json: bool,
     """Decide every task of WORKBOOK and write the results."""
     if out and in_place:
         raise click.UsageError("use either --out or --in-place, not both")
+    from . import api  # here, not on top: --help and the other commands start faster
     outcome = api.process_workbook(workbook, out, in_place=in_place, formulas=formulas)
     if open_result and outcome.output:
         try:
@@ -121,6 +122,7 @@ def process(workbook: Path, out: Path | None, in_place: bool, as_json: bool,
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def check(workbook: Path, as_json: bool) -> None:
     """Check WORKBOOK without writing anything; exit 1 if it has problems."""
+    from . import api
     _report(api.check_workbook(workbook), as_json)
 
 
@@ -134,6 +136,7 @@ def show(workbook: Path, as_json: bool, as_csv: bool) -> None:
     freed, vendor and reason. Writes nothing; exit 1 if it has problems."""
     if as_json and as_csv:
         raise click.UsageError("use either --json or --csv, not both")
+    from . import api
     outcome = api.check_workbook(workbook)
     for problem in outcome.problems:
         click.echo(f"{workbook.name}: {problem}", err=True)
@@ -182,6 +185,8 @@ def _print_outcome(outcome: api.Outcome) -> None:
 def _print_csv(records: list[dict[str, object]]) -> None:
     import csv
     import io
+
+    from . import api
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=["row", *api.TASK_RECORD_COLUMNS, "currency"],
                             lineterminator="\n")
@@ -279,6 +284,7 @@ from typing import TYPE_CHECKING  # noqa: E402
 if TYPE_CHECKING:  # for annotations only: batch and rich load when the command runs
     from rich.console import Console
 
+    from . import api
     from .batch.report import BatchReport, WorkbookRow
 
 

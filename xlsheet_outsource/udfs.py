@@ -1,8 +1,9 @@
 """The OUTSOURCE_* worksheet functions: cell values in, the engine's figures out.
 
 Each is a thin wrapper over the one engine: the single-task functions check their
-arguments with the engine's own parsers (inputs), make a one-task, one-quote table
-and decide it with api.decide; OUTSOURCE_TABLE reads its ranges with the readers
+arguments with the engine's own parsers (inputs) and decide the one task and its one
+quote on the engine's scalar path (engine/single.py: the same figures, without a
+table's overhead); OUTSOURCE_TABLE reads its ranges with the readers
 every workbook goes through (grids). None of them raises into Excel: a bad argument
 gives a short text such as "#VALUE! hours_each must be a number >= 0, got -1".
 
@@ -16,22 +17,19 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
+import operator
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import xlwings as xw
 
-from . import api
-from .engine import inputs, schema
+from .engine import inputs, schema, single
 from .engine.model import Settings
 from .engine.problems import BadValue
 from .errors import UsageError
-from .excel.grids import GridInputs, as_grid, block_rows, decide_grids, excel_value
-from .excel.grids import read_settings as read_settings_grid
-from .write.style import plain
 
 ERROR = "#VALUE! "
 MAX_MESSAGES = 2  # a cell is small: the first problems, and how many more
@@ -83,7 +81,7 @@ class EngineInput:
     source: str  # "task", "quote" or "setting"
     key: str  # the column key, or the setting's defined name
 
-    @property
+    @functools.cached_property  # looked up on every call of a single-task function
     def column(self) -> schema.Column:
         columns = schema.TASK_COLUMNS if self.source == "task" else schema.QUOTE_COLUMNS
         return next(c for c in columns if c.key == self.key)
@@ -158,9 +156,13 @@ TABLE_ARGUMENTS = (
 )
 
 
-def worksheet_function(arguments: tuple[Argument, ...],
-                       figure: str | None = None) -> Callable[[Callable], Callable]:
-    """Describe ``function`` in FUNCTIONS, make it never raise, and register it with xlwings."""
+def worksheet_function(arguments: tuple[Argument, ...], figure: str | None = None,
+                       check: Callable[..., object] | None = None
+                       ) -> Callable[[Callable], Callable]:
+    """Describe ``function`` in FUNCTIONS, make it never raise, and register it with xlwings.
+
+    ``check`` raises TypeError for a call that does not fit the arguments (default: the
+    function's signature's bind)."""
     def register(function: Callable) -> Callable:
         names = list(inspect.signature(function).parameters)
         if names != [a.name for a in arguments]:
@@ -168,7 +170,7 @@ def worksheet_function(arguments: tuple[Argument, ...],
         spec = WorksheetFunction(function.__name__.upper(), function.__name__, arguments,
                                  inspect.getdoc(function) or "", figure)
         FUNCTIONS[spec.excel_name] = spec
-        guarded = _never_raises(function)
+        guarded = _never_raises(function, check or inspect.signature(function).bind)
         guarded.__doc__ = spec.doc  # what Excel shows: without the source's indentation
         return register_with_xlwings(guarded, spec, xw)
     return register
@@ -184,12 +186,10 @@ def register_with_xlwings(function: Callable, spec: WorksheetFunction, xl: Any) 
     return xl.func(category=CATEGORY)(function)
 
 
-def _never_raises(function: Callable) -> Callable:
-    signature = inspect.signature(function)
-
+def _never_raises(function: Callable, check: Callable[..., object]) -> Callable:
     @functools.wraps(function)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        signature.bind(*args, **kwargs)  # a wrong call from Python is the caller's to fix
+        check(*args, **kwargs)  # a wrong call from Python is the caller's to fix
         try:
             return function(*args, **kwargs)
         except Exception as exc:  # a cell can only show a value: show what went wrong
@@ -201,6 +201,10 @@ class ArgumentError(UsageError):
     """An argument the engine cannot use; the message names it."""
 
 
+# What arrives from Excel as it is: anything else goes through the readers' excel_value.
+_AS_GIVEN = frozenset((type(None), float, int, str, bool))
+
+
 def _single_value(value: object, name: str) -> object:
     """A one-cell argument's value: a 1x1 range is its one value; a bigger one is refused."""
     if isinstance(value, np.ndarray):
@@ -210,6 +214,7 @@ def _single_value(value: object, name: str) -> object:
         if len(values) > 1:
             raise ArgumentError(f"{name} must be a single cell, got a range of {len(values)} cells")
         value = values[0] if values else None
+    from .excel.grids import excel_value  # dates, numpy and pandas scalars: rare here
     return excel_value(value)
 
 
@@ -221,34 +226,65 @@ def _flattened(value: object) -> Iterator[object]:
         yield value
 
 
+# The engine row's figures each single-task function returns, from the scalar path's answer.
+_FIGURES: dict[str, Callable[[single.Decided], object]] = {
+    "verdict": lambda d: d.verdict,
+    "reason": lambda d: d.reason,
+    "saving": lambda d: d.best and d.best.saving,
+    "freed": lambda d: d.best and d.best.freed,
+    "breakeven": lambda d: d.best and d.best.breakeven,
+    "max_price": lambda d: d.best and d.best.max_price,
+}
+
+
 def _figure(key: str, arguments: tuple[object, ...]) -> object:
-    try:
-        values = tuple(_single_value(v, i.argument) for v, i in zip(arguments, ENGINE_INPUTS))
-    except ArgumentError as exc:
-        return ERROR + str(exc)
-    row = _decided(*values)
-    return row if isinstance(row, str) else row[key]
+    if not set(map(type, arguments)) <= _AS_GIVEN:
+        try:
+            arguments = tuple(_single_value(value, i.argument)
+                              for value, i in zip(arguments, ENGINE_INPUTS))
+        except ArgumentError as exc:
+            return ERROR + str(exc)
+    decided = _decided(*arguments)
+    if isinstance(decided, str):
+        return decided
+    value = _FIGURES[key](decided)
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+_PICK_SETTINGS = operator.itemgetter(*(position for position, i in enumerate(ENGINE_INPUTS)
+                                       if i.source == "setting"))
 
 
 @functools.lru_cache(maxsize=4096, typed=True)
-def _decided(*cells: object) -> dict[str, object] | str:
-    """The engine's row for one task and one quote, or the error text.
+def _decided(*cells: object) -> single.Decided | str:
+    """The engine's answer for one task and one quote (engine/single.py), or the error text.
 
     Cached: OUTSOURCE_VERDICT, _SAVING, ... of the same row of cells decide once. ``typed``
     keeps TRUE apart from 1, which the parsers treat differently.
     """
-    given = dict(zip((i.argument for i in ENGINE_INPUTS), cells))
-    settings, setting_problems = _settings(given)
-    messages = [m for m in (_problem(i, given[i.argument], setting_problems)
-                            for i in ENGINE_INPUTS) if m]
-    if messages or settings is None:  # no messages: the settings were read
-        return error_text(messages)
-    decision = api.decide(settings, _frame(given, "task"), _frame(given, "quote"),
-                          task_locate=_locator("task"), quote_locate=_locator("quote"))
-    if decision.problems:  # found only when the row is checked as a whole (platform fee >= 100%)
-        return error_text([_BY_ARGUMENT[p.cell].in_own_terms(p.message)
-                           if p.cell in _BY_ARGUMENT else str(p) for p in decision.problems])
-    return {str(key): plain(value) for key, value in decision.tasks.iloc[0].items()}
+    settings, setting_problems = _read_settings(*_PICK_SETTINGS(cells))
+    task: dict[str, Any] = {}
+    quote: dict[str, Any] = {}
+    row_problems: dict[int, str] = {}
+    for position, is_task, key in _ROW_INPUTS:
+        value, message = _parsed(position, cells[position])
+        (task if is_task else quote)[key] = value
+        if message:
+            row_problems[position] = message
+    if row_problems or settings is None:
+        return error_text([i.in_own_terms(message) for position, i in enumerate(ENGINE_INPUTS)
+                           if (message := row_problems.get(position)
+                               or setting_problems.get(i.key))])
+    if quote["platform_fee"] >= 1:  # the check clean_quotes makes of a whole row
+        return error_text([_BY_ARGUMENT["platform_fee"].in_own_terms(
+            inputs.fee_too_big(cells[_FEE_POSITION], quote["platform_fee"]))])
+    return single.decide(settings, single.Task(**task), (single.Quote(**quote),))
+
+
+_ROW_INPUTS = tuple((position, i.source == "task", i.key) for position, i
+                    in enumerate(ENGINE_INPUTS) if i.source != "setting")
+_FEE_POSITION = next(position for position, i in enumerate(ENGINE_INPUTS)
+                     if i.key == "platform_fee")
 
 
 def error_text(messages: list[str]) -> str:
@@ -257,34 +293,54 @@ def error_text(messages: list[str]) -> str:
     return text if len(text) <= MAX_LENGTH else text[:MAX_LENGTH - 1] + "…"
 
 
-def _settings(given: dict[str, object]) -> tuple[Settings | None, dict[str, str]]:
-    values = {i.key: given[i.argument] for i in ENGINE_INPUTS if i.source == "setting"}
-    settings, problems = inputs.read_settings(values, lambda name: name)
+@functools.lru_cache(maxsize=256, typed=True)
+def _read_settings(*values: object) -> tuple[Settings | None, dict[str, str]]:
+    """Settings and their problems by defined name; cached: a sheet's rows mostly point at
+    the same setting cells."""
+    by_name = {i.key: value for i, value in zip(_SETTING_INPUTS, values)}
+    settings, problems = inputs.read_settings(by_name, lambda name: name)
     return settings, {p.cell: p.message for p in problems}
 
 
-def _problem(engine_input: EngineInput, value: object,
-             setting_problems: dict[str, str]) -> str | None:
-    """What is wrong with this argument's value, in the argument's name; None if nothing."""
-    if engine_input.source == "setting":
-        message = setting_problems.get(engine_input.key)
-        return engine_input.in_own_terms(message) if message else None
+_SETTING_INPUTS = tuple(i for i in ENGINE_INPUTS if i.source == "setting")
+
+
+@functools.lru_cache(maxsize=1024, typed=True)
+def _parsed(position: int, value: object) -> tuple[object, str | None]:
+    """A task or quote argument's value (by its position) as the engine takes it, or what is
+    wrong with it. Cached: a column of rows repeats most of its values (week, blanks)."""
     try:
-        inputs.parse_cell(value, engine_input.column)
+        return inputs.parse_cell(value, ENGINE_INPUTS[position].column), None
     except BadValue as exc:
-        return engine_input.in_own_terms(str(exc))
-    return None
+        return None, str(exc)
 
 
-def _frame(given: dict[str, object], source: str) -> pd.DataFrame:
-    row = {"task_id": TASK_ID} | {i.key: given[i.argument] for i in ENGINE_INPUTS
-                                  if i.source == source}
-    return pd.DataFrame([row], dtype=object)
+_TASK_NAMES = tuple(a.name for a in TASK_ARGUMENTS)
+_TASK_POSITIONS = {name: position for position, name in enumerate(_TASK_NAMES)}
+_REQUIRED = sum(a.required for a in TASK_ARGUMENTS)  # the first five
+_UNSET = object()
 
 
-def _locator(source: str) -> inputs.Locate:
-    """Problems are placed at the argument that caused them."""
-    return lambda row, key: _BY_KEY.get((source, key), key)
+def _task_arguments(*args: Any, **kwargs: Any) -> tuple[object, ...]:
+    """The single-task functions' 19 values in order, blanks None: what inspect's
+    Signature.bind and apply_defaults give, and the same TypeErrors, at a tenth of the cost
+    (it is called for every cell)."""
+    if not kwargs and _REQUIRED <= len(args) <= len(_TASK_NAMES):  # Excel's way: in order
+        return args + (None,) * (len(_TASK_NAMES) - len(args))
+    if len(args) > len(_TASK_NAMES):
+        raise TypeError(f"too many positional arguments: {len(args)}, at most {len(_TASK_NAMES)}")
+    values = [*args, *[_UNSET] * (len(_TASK_NAMES) - len(args))]
+    for name, value in kwargs.items():
+        position = _TASK_POSITIONS.get(name)
+        if position is None:
+            raise TypeError(f"got an unexpected keyword argument {name!r}")
+        if values[position] is not _UNSET:
+            raise TypeError(f"multiple values for argument {name!r}")
+        values[position] = value
+    missing = [name for name, value in zip(_TASK_NAMES[:_REQUIRED], values) if value is _UNSET]
+    if missing:  # by identity: a value may be an array, whose == is elementwise
+        raise TypeError(f"missing a required argument: {missing[0]!r}")
+    return tuple(None if value is _UNSET else value for value in values)
 
 
 def _single_task_function(name: str, key: str, doc: str) -> Callable:
@@ -295,15 +351,13 @@ def _single_task_function(name: str, key: str, doc: str) -> Callable:
         for a in TASK_ARGUMENTS])
 
     def single_task(*args: Any, **kwargs: Any) -> Any:
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        return _figure(key, tuple(bound.arguments.values()))
+        return _figure(key, _task_arguments(*args, **kwargs))
 
     single_task.__name__ = single_task.__qualname__ = name
     single_task.__doc__ = doc
     single_task.__signature__ = signature  # type: ignore[attr-defined]
     single_task.__annotations__ = {a.name: Any for a in TASK_ARGUMENTS} | {"return": Any}
-    return worksheet_function(TASK_ARGUMENTS, figure=key)(single_task)
+    return worksheet_function(TASK_ARGUMENTS, figure=key, check=_task_arguments)(single_task)
 
 
 outsource_verdict = _single_task_function(
@@ -331,6 +385,10 @@ outsource_reason = _single_task_function(
 def outsource_table(tasks_range: Any, quotes_range: Any, settings_range: Any) -> Any:
     """The whole computed block for a Tasks table, with its header row: one row per row of
     tasks_range, so it lines up beside it. The same values the process command writes."""
+    # The readers and the table engine load with the first call: a sheet of single-task
+    # functions never needs them.
+    from .excel.grids import GridInputs, as_grid, block_rows, decide_grids
+    from .excel.grids import read_settings as read_settings_grid
     tasks = as_grid(tasks_range)
     outcome = decide_grids(GridInputs(schema.TASKS, tasks),
                            GridInputs(schema.QUOTES, as_grid(quotes_range)),

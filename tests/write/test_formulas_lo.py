@@ -7,6 +7,7 @@ These tests need LibreOffice; .ci/run installs it, and without it they fail, not
 
 from __future__ import annotations
 
+import random
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from support.generated import WorkbookSpec, workbooks
 from support.paths import SAMPLES
 
 from xlsheet_outsource import api
+from xlsheet_outsource.engine import schema
 from xlsheet_outsource.engine.model import Decision
 from xlsheet_outsource.write import formulas
 
@@ -134,3 +136,52 @@ def test_every_written_formula_uses_allowed_functions(recalculated: list[Written
                 for problem in formulas.formula_problems(formula)}
     assert not problems
     assert sum(len(lo.written_formulas(w.path)) for w in recalculated) > 10_000
+
+
+def test_a_large_workbook_ranks_each_task_over_its_own_rows(tmp_path: Path) -> None:
+    """Quotes listed together are ranked over their own rows (cost linear in the quotes);
+    quotes listed apart, and quotes given another Task ID after writing, over the whole
+    column. LibreOffice gets the engine's ranks, best quotes and verdicts either way."""
+    rng = random.Random(15)
+    tasks, together, apart = [], [], []
+    for number in range(1, 401):
+        task_id = f"T{number}"
+        tasks.append([task_id, f"Task {number}", "Admin", rng.randint(1, 5),
+                      rng.choice(["week", "month"]), round(rng.uniform(0.5, 6), 2),
+                      rng.choice(["Strong", "Weak"]), "No", None])
+        for _ in range(rng.randint(1, 4)):
+            (apart if number % 10 == 0 else together).append([
+                task_id, f"V{rng.randint(1, 30)}", round(rng.uniform(5, 300), 2),
+                rng.choice(["per occurrence", "per hour", "per month"]), None,
+                rng.choice([0, 100]), rng.choice([0, 1]), round(rng.uniform(0, 0.5), 2),
+                rng.choice([0, 0.05]), None])
+    rng.shuffle(apart)
+    settings_values = {s.name: None for s in schema.SETTINGS_ROWS} | {"HourlyWorth": 120}
+    source = WorkbookSpec(settings_values, tasks, together + apart).save(tmp_path / "input.xlsx")
+    written = _write(source, tmp_path, "large")
+    assert written.plan.live_tasks == 400
+
+    quote_cells = {(row, column): formula for (sheet, row, column), formula
+                   in written.plan.cells.items() if sheet == schema.QUOTES}
+    rank_column = max(column for _, column in quote_cells)
+    over_own_rows = {row for (row, column), formula in quote_cells.items()
+                     if column == rank_column and formula.startswith("IF(COUNTIFS(")}
+    assert set(range(2, len(together) + 2)) <= over_own_rows  # listed together
+    assert len(over_own_rows) < len(together) + len(apart) - 50  # most listed apart: not
+
+    # A user's edits after writing: a quote listed apart joins T2, and T3's last quote,
+    # just above T4's, becomes T4's.
+    edited = tmp_path / "edited.xlsx"
+    book = openpyxl.load_workbook(written.path)
+    quotes = book[schema.QUOTES]
+    quotes.cell(len(together) + 2, 1).value = "T2"
+    last_of_t3 = max(row for row in range(2, len(together) + 2)
+                     if quotes.cell(row, 1).value == "T3")
+    quotes.cell(last_of_t3, 1).value = "T4"
+    book.save(edited)
+    _, decision = api.decide_workbook(edited)
+
+    [result] = lo.recalculate([edited], tmp_path / "lo")
+    wrong, compared = lo.mismatches(result, decision, set(lo.engine_edges(decision)))
+    assert not wrong, f"{len(wrong)} of {compared} cells differ:\n" + "\n".join(wrong[:30])
+    assert compared > 8_000

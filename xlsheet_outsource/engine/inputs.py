@@ -382,7 +382,7 @@ def clean_quotes(raw: pd.DataFrame, tasks: pd.DataFrame, locate: Locate | None =
     typed = raw["platform_fee"] if "platform_fee" in raw else pd.Series(None, index=raw.index)
     for row in quotes.index[too_big]:
         _add_problem(quotes, problems, row, Problem(schema.QUOTES, locate(row, "platform_fee"),
-                     _fee_too_big(typed[row], fee[row])))
+                     fee_too_big(typed[row], fee[row])))
     quotes["key"] = _id_key(quotes["task_id"])
     bundles = set(tasks["bundle_key"].dropna())
     unknown = quotes["key"].notna() & ~quotes["key"].isin(set(tasks["key"].dropna()) | bundles)
@@ -394,8 +394,9 @@ def clean_quotes(raw: pd.DataFrame, tasks: pd.DataFrame, locate: Locate | None =
     return quotes, problems
 
 
-def _fee_too_big(typed: object, fee: float) -> str:
-    """A fee of 100% or more cannot be meant; a plain 1 most likely meant 1%, not 100%."""
+def fee_too_big(typed: object, fee: float) -> str:
+    """A fee of 100% or more cannot be meant; a plain 1 most likely meant 1%, not 100%.
+    (The worksheet functions check their one quote with it too.)"""
     number = isinstance(typed, (int, float, np.number)) and not isinstance(typed, bool)
     if number and typed == 1:
         return ("platform fee % must be below 100%, got 1, which reads as 100%: "

@@ -29,7 +29,7 @@ from .expressions import (
     money_text,
     sheet_prefix,
 )
-from .live import UNREADABLE, live_tasks, reads_as_engine, sheet_id
+from .live import UNREADABLE, live_tasks, reads_as_engine, sheet_id, together
 from .placed import FormulaPlan, Placed, SettingSource
 
 __all__ = [
@@ -60,7 +60,7 @@ def formula_cells(decision: Decision, tasks: Placed, quotes: Placed,
         plan.kept.append(f"every row: {why_not}")
         return plan
     live, plan.kept = live_tasks(decision, tasks, quotes)
-    refs = Refs(tasks, quotes, terms)
+    refs = Refs(tasks, quotes, terms, *together(tasks, quotes, live))
     task_keys = decision.tasks.loc[list(live), "key"]
     for row in live:
         for key, formula in refs.task_formulas(row).items():

@@ -72,11 +72,23 @@ def settings_terms(sources: Mapping[str, SettingSource]) -> tuple[Terms | None, 
     return Terms(**terms), None
 
 
-class Refs:
-    """References into the written Tasks and Quotes tables, and the formulas of a row."""
+Span = tuple[int, int]  # first and last row of a task's quotes, listed one under another
 
-    def __init__(self, tasks: Placed, quotes: Placed, terms: Terms) -> None:
+
+class Refs:
+    """References into the written Tasks and Quotes tables, and the formulas of a row.
+
+    A task whose quotes are listed one under another (``spans``: by Task ID as the
+    spreadsheet compares it, from live.together) gets formulas over those rows alone,
+    so the cost is linear in the quotes, guarded by a cheap check that no other row
+    has joined the task since; without the check passing, or without a span, the
+    formulas read the whole Quotes column, as before (the same results, quadratic)."""
+
+    def __init__(self, tasks: Placed, quotes: Placed, terms: Terms,
+                 spans: Mapping[int, Span] | None = None,
+                 quote_spans: Mapping[int, Span] | None = None) -> None:
         self.tasks, self.quotes, self.t = tasks, quotes, terms
+        self.spans, self.quote_spans = spans or {}, quote_spans or {}
 
     @staticmethod
     def cells(placed: Placed, row: int) -> dict[str, str]:
@@ -86,31 +98,45 @@ class Refs:
         return {key: f"${get_column_letter(column)}{row}" for key, column in columns.items()}
 
     @staticmethod
-    def range(placed: Placed, key: str, prefix: bool = True) -> str | None:
+    def range(placed: Placed, key: str, prefix: bool = True, rows: Span | None = None
+              ) -> str | None:
+        """The column of ``key`` over the table's data rows, or over ``rows`` alone."""
         column = placed.column(key)
         if column is None:
             return None
-        letter, (first, last) = get_column_letter(column), placed.rows
+        letter, (first, last) = get_column_letter(column), rows or placed.rows
         sheet = sheet_prefix(placed.table.sheet) if prefix else ""
         return f"{sheet}${letter}${first}:${letter}${last}"
 
     def task_formulas(self, row: int) -> dict[str, str]:
+        whole = self._task_formulas(row, None)
+        span = self.spans.get(row)
+        if span is None:
+            return whole
+        ident = self.cells(self.tasks, row)["task_id"]
+        ids, ranks = (self.range(self.quotes, key, rows=span) for key in ("task_id", "rank"))
+        # Exactly one quote of a task has rank 1: found among the span, it is the best.
+        return _either(f"COUNTIFS({ids},{ident},{ranks},1)=1",
+                       self._task_formulas(row, span), whole)
+
+    def _task_formulas(self, row: int, span: Span | None) -> dict[str, str]:
         t, tasks = self.t, self.tasks
         cell = self.cells(tasks, row)
         ident = cell.get("task_id") or '""'
-        ids, ranks = self.range(self.quotes, "task_id"), self.range(self.quotes, "rank")
+        ids, ranks = (self.range(self.quotes, key, rows=span) for key in ("task_id", "rank"))
 
         def best(key: str) -> str:
             """The value of this task's rank-1 quote: one quote has rank 1, so its sum."""
-            values = self.range(self.quotes, key)
+            values = self.range(self.quotes, key, rows=span)
             if values is None:
                 return number(_default(schema.QUOTE_COLUMNS, key))
             return f"SUMIFS({values},{ids},{ident},{ranks},1)"
         n, hours_year, self_cost = cell["occurrences"], cell["hours_year"], cell["self_cost"]
         has_quote, freed, saving = f"ISNUMBER({cell['out_cost']})", cell["freed"], cell["saving"]
         fee = best("platform_fee")
-        vendor = self.range(self.quotes, "vendor")
-        best_row = f"SUMPRODUCT(({ids}={ident})*({ranks}=1)*(ROW({ids})-{self.quotes.table.header_row}))"
+        vendor = self.range(self.quotes, "vendor", rows=span)
+        first_row = (span[0] if span else self.quotes.rows[0]) - 1
+        best_row = f"SUMPRODUCT(({ids}={ident})*({ranks}=1)*(ROW({ids})-{first_row}))"
         formulas = {
             "occurrences": f"{cell['frequency']}*CHOOSE({_unit(cell['per'], 'per')},"
                            f"{t.D},{t.W},12,4,1,1/{t.T})",
@@ -158,6 +184,18 @@ class Refs:
         return core, strong, yes
 
     def quote_formulas(self, row: int) -> dict[str, str]:
+        whole = self._quote_formulas(row, None)
+        span = self.quote_spans.get(row)
+        if span is None:
+            return whole
+        ident = self.cells(self.quotes, row)["task_id"]
+        ids = self.range(self.quotes, "task_id", prefix=False)
+        own = self.range(self.quotes, "task_id", prefix=False, rows=span)
+        # The span holds every quote of the task unless a row elsewhere took its ID since.
+        return _either(f"COUNTIFS({own},{ident})=COUNTIFS({ids},{ident})",
+                       self._quote_formulas(row, span), whole)
+
+    def _quote_formulas(self, row: int, span: Span | None) -> dict[str, str]:
         t, quotes = self.t, self.quotes
         cell = self.cells(quotes, row)
 
@@ -172,7 +210,7 @@ class Refs:
         unit = f'IF({basis}="",1,{_unit(basis, "basis")})' if basis else "1"
         base = f"CHOOSE({unit},{p}*{n},{p}*{vh}*{n},12*{p},{p},{p}/{t.T})"
         fee_share = f"IF({fee}>1,{fee}/100,{fee})" if fee else "0"
-        ids, outs, cashes = (self.range(quotes, key, prefix=False)
+        ids, outs, cashes = (self.range(quotes, key, prefix=False, rows=span)
                              for key in ("task_id", "out_cost", "cash"))
         out, cash, ident = cell["out_cost"], cell["cash"], cell["task_id"]
         # Lower all-in cost first; ties to the lower cash, then to the quote listed first.
@@ -185,6 +223,13 @@ class Refs:
             "out_cost": f"{cash}+({n}*{given('review_hours_each')}+{given('setup_hours')}/{t.T})*{t.V}",
             "rank": f"1+SUMPRODUCT(({ids}={ident})*ISNUMBER({outs})*({ahead}))",
         }
+
+
+def _either(condition: str, fast: dict[str, str], whole: dict[str, str]) -> dict[str, str]:
+    """Each formula over the span when ``condition`` holds, else over the whole column;
+    formulas that read no quote range stay as they are."""
+    return {key: formula if fast[key] == formula else f"IF({condition},{fast[key]},{formula})"
+            for key, formula in whole.items()}
 
 
 def _unit(cell: str, key: str) -> str:
