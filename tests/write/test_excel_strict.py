@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from support import readers
 from support.hostile_files import contract_sheets, graft_contract
-from support.paths import CORPUS, FIXTURES, SAMPLES, TYPICAL_SAMPLE
+from support.paths import CORPUS, FIXTURES, SAMPLE_FILES, TYPICAL_SAMPLE
 
 from xlsheet_outsource import api
 from xlsheet_outsource.batch.run import REPORT_NAME, run_batch
@@ -59,8 +59,8 @@ def made_new(folder: Path) -> Written:
     return None, output
 
 
-def sample_processed(name: str) -> Callable[[Path], Written]:
-    return lambda folder: (SAMPLES / name, processed(SAMPLES / name, folder))
+def sample_processed(sample: Path) -> Callable[[Path], Written]:
+    return lambda folder: (sample, processed(sample, folder))
 
 
 def with_formulas(folder: Path) -> Written:
@@ -113,7 +113,7 @@ def batch_report(folder: Path) -> Written:
 
 CASES: dict[str, Callable[[Path], Written]] = {
     "new": made_new,
-    **{f"process {p.name}": sample_processed(p.name) for p in sorted(SAMPLES.glob("*.xlsx"))},
+    **{f"process {p.name}": sample_processed(p) for p in SAMPLE_FILES},
     "process --formulas": with_formulas,
     "re-run on its own output": rerun,
     "addin": addin_written,
