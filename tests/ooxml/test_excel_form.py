@@ -80,9 +80,11 @@ def test_note_drawing_declared_on_each_element_as_lxml_writes_it() -> None:
     ).encode()
 
 
-def test_a_drawing_in_another_namespace_too_is_left_as_it_is() -> None:
+def test_a_drawing_in_another_namespace_too_or_not_xml_is_left_as_it_is() -> None:
     other = f'<xml xmlns:v="{VML}" xmlns:w="urn:other"><v:shape w:odd="1"/></xml>'.encode()
     assert excel_form._vml_prefixed(other) == other
+    excels = f'<xml xmlns:v="{VML}"><v:shape><div>a<br>b</div></v:shape></xml>'.encode()
+    assert excel_form._vml_prefixed(excels) == excels
 
 
 def test_drawing_and_chart_under_xdr_and_c() -> None:

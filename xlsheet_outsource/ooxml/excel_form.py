@@ -159,8 +159,12 @@ def _default_namespace_prefixed(xml: bytes, uri: str, prefix: bytes) -> bytes:
 
 def _vml_prefixed(xml: bytes) -> bytes:
     """The VML written again with Excel's prefixes, declared once on its root, when it
-    holds no namespace but those three (else it is left as it is)."""
-    root = SafeET.fromstring(xml, forbid_dtd=True)
+    holds no namespace but those three (else it is left as it is, as is VML that is not
+    well-formed XML, which Excel itself writes: openpyxl copies a macro workbook's own)."""
+    try:
+        root = SafeET.fromstring(xml, forbid_dtd=True)
+    except (SafeET.ParseError, ValueError):
+        return xml
     names = {name for element in root.iter() for name in (element.tag, *element.attrib)}
     if any(_namespace(name) not in VML_PREFIXES for name in names if name.startswith("{")):
         return xml
