@@ -74,7 +74,7 @@ def test_note_drawing_declared_on_each_element_as_lxml_writes_it() -> None:
     lxml_style = (f'<xml><a:shape xmlns:a="{VML}" xmlns:b="{OFFICE}" b:spt="202">'
                   f'<c:ClientData xmlns:c="{EXCEL}" ObjectType="Note"><c:Row>0</c:Row>'
                   f'</c:ClientData></a:shape></xml>').encode()
-    assert excel_form._vml_prefixed(lxml_style) == (
+    assert excel_form._with_prefixes(lxml_style, excel_form.VML_PREFIXES) == (
         f'<xml xmlns:o="{OFFICE}" xmlns:v="{VML}" xmlns:x="{EXCEL}"><v:shape o:spt="202">'
         '<x:ClientData ObjectType="Note"><x:Row>0</x:Row></x:ClientData></v:shape></xml>'
     ).encode()
@@ -82,9 +82,9 @@ def test_note_drawing_declared_on_each_element_as_lxml_writes_it() -> None:
 
 def test_a_drawing_in_another_namespace_too_or_not_xml_is_left_as_it_is() -> None:
     other = f'<xml xmlns:v="{VML}" xmlns:w="urn:other"><v:shape w:odd="1"/></xml>'.encode()
-    assert excel_form._vml_prefixed(other) == other
+    assert excel_form._with_prefixes(other, excel_form.VML_PREFIXES) == other
     excels = f'<xml xmlns:v="{VML}"><v:shape><div>a<br>b</div></v:shape></xml>'.encode()
-    assert excel_form._vml_prefixed(excels) == excels
+    assert excel_form._with_prefixes(excels, excel_form.VML_PREFIXES) == excels
 
 
 def test_drawing_and_chart_under_xdr_and_c() -> None:
@@ -94,6 +94,7 @@ def test_drawing_and_chart_under_xdr_and_c() -> None:
     assert chart.startswith(b"<c:chartSpace ") and b"<c:barChart>" in chart
     for part in (drawing, chart):
         assert b'xmlns="' not in part
+        assert part.count(b"xmlns:") == part[:part.index(b">")].count(b"xmlns:")  # on the root
         assert re.findall(rb"<(\w+)[ >/]", part) == []  # every element prefixed
         SafeET.fromstring(part)  # still well-formed, every prefix declared
 

@@ -38,21 +38,25 @@ COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.com
 VML_REL = OFFICE_TYPES + "vmlDrawing"
 # Where Excel keeps each kind of part openpyxl names otherwise.
 EXCEL_NAMES = {COMMENTS_TYPE: "xl/comments{}.xml", VML_REL: "xl/drawings/vmlDrawing{}.vml"}
-# The prefix Excel gives the main namespace of a part, by its content type.
-EXCEL_PREFIXES = {
-    "application/vnd.openxmlformats-officedocument.drawing+xml": (
-        "http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing", b"xdr"),
-    "application/vnd.openxmlformats-officedocument.drawingml.chart+xml": (
-        "http://schemas.openxmlformats.org/drawingml/2006/chart", b"c"),
-}
+# The prefixes Excel writes, all declared on the root (Gnumeric does not follow a
+# namespace declared further in, as lxml declares them, and drops the chart).
+DRAWING_PREFIXES = {"http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing": "xdr",
+                    "http://schemas.openxmlformats.org/drawingml/2006/main": "a",
+                    "http://schemas.openxmlformats.org/drawingml/2006/chart": "c",
+                    OFFICE_TYPES.rstrip("/"): "r"}
 VML_PREFIXES = {"urn:schemas-microsoft-com:office:office": "o",
                 "urn:schemas-microsoft-com:vml": "v",
                 "urn:schemas-microsoft-com:office:excel": "x"}
+PREFIXED_TYPES = {  # content type -> the prefixes its part is written with
+    "application/vnd.openxmlformats-officedocument.drawing+xml": DRAWING_PREFIXES,
+    "application/vnd.openxmlformats-officedocument.drawingml.chart+xml": DRAWING_PREFIXES,
+    "application/vnd.openxmlformats-officedocument.vmlDrawing": VML_PREFIXES,
+}
+XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"  # xml:space, bound without declaring
 Saving = TypeVar("Saving")
 _EXCEL_NAMED = re.compile(r"xl/comments\d+\.xml|xl/drawings/vmlDrawing\d+\.vml", re.IGNORECASE)
 _EMPTY_PROTECTION = re.compile(rb"<workbookProtection\s*(?:/>|></workbookProtection>)")
 _EMPTY_HEADER = re.compile(rb"<((?:odd|even|first)(?:Header|Footer))\s*(?:/>|></\1>)")
-_DECLARATION = re.compile(rb'\sxmlns(?::([\w.-]+))?\s*=\s*"([^"]*)"')
 
 
 class ExcelForm:
@@ -122,11 +126,8 @@ def _in_excel_form(name: str, data: bytes, kind: str | None, renamed: dict[str, 
     source = source_of(name)
     if source is not None:
         return _relative_links(source, data, renamed)
-    if kind in EXCEL_PREFIXES:
-        uri, prefix = EXCEL_PREFIXES[kind]
-        return _default_namespace_prefixed(data, uri, prefix)
-    if name.endswith(".vml"):
-        return _vml_prefixed(data)
+    if kind in PREFIXED_TYPES:
+        return _with_prefixes(data, PREFIXED_TYPES[kind])
     if kind == styles.CONTENT_TYPE:
         return styles.fonts_in_schema_order(data)
     if kind == WORKSHEET_TYPE:
@@ -144,40 +145,29 @@ def _relative_links(source: str, data: bytes, renamed: dict[str, str]) -> bytes:
     return links.xml
 
 
-def _default_namespace_prefixed(xml: bytes, uri: str, prefix: bytes) -> bytes:
-    """The part's elements in ``uri`` given ``prefix``, when ``uri`` is the root's default
-    namespace and is declared nowhere else (else the part is left as it is)."""
-    declarations = _DECLARATION.findall(xml)
-    if declarations.count((b"", uri.encode())) != 1 or any(
-            declared == prefix or (not declared and value != uri.encode())
-            for declared, value in declarations):
-        return xml
-    xml = xml.replace(b'xmlns="' + uri.encode() + b'"',
-                      b"xmlns:" + prefix + b'="' + uri.encode() + b'"', 1)
-    return xmltext.prefixed(xml, prefix + b":")
-
-
-def _vml_prefixed(xml: bytes) -> bytes:
-    """The VML written again with Excel's prefixes, declared once on its root, when it
-    holds no namespace but those three (else it is left as it is, as is VML that is not
-    well-formed XML, which Excel itself writes: openpyxl copies a macro workbook's own)."""
+def _with_prefixes(xml: bytes, prefixes: dict[str, str]) -> bytes:
+    """The part written again with these prefixes, the namespaces it uses declared once on
+    its root, when it uses no other namespace; else it is left as it is, as is a part that
+    is not well-formed XML (Excel writes such VML, and openpyxl copies a macro workbook's)."""
     try:
         root = SafeET.fromstring(xml, forbid_dtd=True)
     except (SafeET.ParseError, ValueError):
         return xml
-    names = {name for element in root.iter() for name in (element.tag, *element.attrib)}
-    if any(_namespace(name) not in VML_PREFIXES for name in names if name.startswith("{")):
+    used = {_namespace(name) for element in root.iter() for name in (element.tag, *element.attrib)
+            if name.startswith("{")} - {XML_NAMESPACE}
+    if not used <= prefixes.keys():
         return xml
-    declared = "".join(f' xmlns:{prefix}="{uri}"' for uri, prefix in VML_PREFIXES.items())
-    return _vml_text(root, declared).encode()
+    declared = "".join(f' xmlns:{prefix}="{uri}"' for uri, prefix in prefixes.items()
+                       if uri in used)
+    return _element_text(root, prefixes, declared).encode()
 
 
-def _vml_text(element: Element, declared: str = "") -> str:
-    name = _vml_name(element.tag)
-    attributes = declared + "".join(f' {_vml_name(key)}="{xmltext.attribute(value)}"'
+def _element_text(element: Element, prefixes: dict[str, str], declared: str = "") -> str:
+    name = _prefixed(element.tag, prefixes)
+    attributes = declared + "".join(f' {_prefixed(key, prefixes)}="{xmltext.attribute(value)}"'
                                     for key, value in element.attrib.items())
     inner = xmltext.escape(element.text or "") + "".join(
-        _vml_text(child) + xmltext.escape(child.tail or "") for child in element)
+        _element_text(child, prefixes) + xmltext.escape(child.tail or "") for child in element)
     return f"<{name}{attributes}>{inner}</{name}>" if inner else f"<{name}{attributes}/>"
 
 
@@ -185,11 +175,13 @@ def _namespace(name: str) -> str:
     return name[1:name.index("}")]
 
 
-def _vml_name(name: str) -> str:
+def _prefixed(name: str, prefixes: dict[str, str]) -> str:
     """{urn:schemas-microsoft-com:vml}shape -> v:shape; a name in no namespace as it is."""
     if not name.startswith("{"):
         return name
-    return f"{VML_PREFIXES[_namespace(name)]}:{name[name.index('}') + 1:]}"
+    namespace = _namespace(name)
+    prefix = "xml" if namespace == XML_NAMESPACE else prefixes[namespace]
+    return f"{prefix}:{name[name.index('}') + 1:]}"
 
 
 def _zipped(parts: dict[str, bytes]) -> bytes:
