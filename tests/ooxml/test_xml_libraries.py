@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.etree.ElementTree import canonicalize
 
 import pytest
-from support.paths import SAMPLE_FILES, SAMPLES
+from support.paths import SAMPLE_FILES, sample_file
 
 pytest.importorskip("lxml")
 
@@ -77,7 +77,7 @@ def test_openpyxl_told_to_use_lxml_writes_the_same_workbooks(tmp_path, without_l
     for name, expected in without_lxml[1].items():
         ours, theirs = parts(expected), parts(workbooks[name])
         assert ours.keys() == theirs.keys(), name
-        inputs = parts((SAMPLES / f"{name.split('.')[0]}.xlsx").read_bytes())
+        inputs = parts(sample_file(f"{name.split('.')[0]}.xlsx").read_bytes())
         for part, data in ours.items():
             same = data == theirs[part] if part in inputs else (
                 canonicalize(data) == canonicalize(theirs[part]))

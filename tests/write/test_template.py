@@ -89,7 +89,7 @@ def test_input_sheet_headers_help_and_drop_downs(template, title, columns) -> No
         assert ws.column_dimensions[letter].width == column.width
         if column.key in schema.LIST_NAMES:
             name = schema.LIST_NAMES[column.key][0]
-            assert validations[f"={name}"] == f"{letter}{FIRST_INPUT_ROW}:{letter}{LAST_INPUT_ROW}"
+            assert validations[name] == f"{letter}{FIRST_INPUT_ROW}:{letter}{LAST_INPUT_ROW}"
 
 
 def test_input_cells_carry_formats(template) -> None:

@@ -138,7 +138,7 @@ def _add_try_columns(ws: Worksheet) -> None:
             _copy_style(input_style, ws.cell(row, col))
             ws.cell(row, col).number_format = style.format_for(kind, "USD") or "General"
         ws.column_dimensions[get_column_letter(col)].width = 13
-    basis_list = DataValidation(type="list", formula1=f"={schema.LIST_NAMES['basis'][0]}",
+    basis_list = DataValidation(type="list", formula1=schema.LIST_NAMES['basis'][0],
                                 allow_blank=True)
     basis_list.add(f"{try_letters['basis']}{FIRST_INPUT_ROW}:{try_letters['basis']}{LAST_INPUT_ROW}")
     ws.add_data_validation(basis_list)

@@ -4,14 +4,13 @@ saving it all into a stream, with every other part as it came."""
 
 from __future__ import annotations
 
-import posixpath
 from pathlib import Path
 from typing import BinaryIO
 
-from . import app_properties, content_types, styles, worksheet
+from . import app_properties, content_types, relationships, styles, worksheet
 from .archive import PackageParts
 from .package import Package, PackageError
-from .relationships import OFFICE_TYPES, Relationship, Relationships, rels_name
+from .relationships import OFFICE_TYPES, Relationship, Relationships, rels_name, source_of
 from .workbook import WorkbookXml
 
 WORKSHEET_REL = OFFICE_TYPES + "worksheet"
@@ -123,7 +122,9 @@ class WorkbookPackage:
             rels = Relationships(part, None)
             for link in links:
                 rels.add(link.type, link.target, link.id, link.external)
+            # Typed even where the package has no Default for .rels (it types each part).
             self.parts.write(rels_name(part), rels.xml)
+            self.content_types.set(rels_name(part), relationships.CONTENT_TYPE)
 
     def remove_part_tree(self, part: str) -> None:
         """Remove ``part`` and the parts only it leads to (its drawing, that drawing's
@@ -139,6 +140,7 @@ class WorkbookPackage:
             self.parts.remove(name)
             self.parts.remove(rels_name(name))
             self.content_types.remove(name)
+            self.content_types.remove(rels_name(name))
 
     def links(self, part: str) -> list[Relationship]:
         rels = self._read(rels_name(part))
@@ -157,11 +159,8 @@ class WorkbookPackage:
         """Every part some relationship points to, from a part not in ``excluding``."""
         targets = set()
         for name in self.parts.names:
-            folder, base = posixpath.split(name)
-            if not base.endswith(".rels") or posixpath.basename(folder) != "_rels":
-                continue
-            source = posixpath.join(posixpath.dirname(folder), base[:-5])
-            if source.casefold() in excluding:
+            source = source_of(name)
+            if source is None or source.casefold() in excluding:
                 continue
             links = Relationships(source, self.parts.read(name)).entries()
             targets |= {link.target.casefold() for link in links if not link.external}

@@ -52,7 +52,8 @@ class ContentTypes:
         override = self._override(part)
         if override and part.casefold() not in self._dropped:
             return override[0].get("ContentType")
-        extension = posixpath.splitext(part)[1].lstrip(".").casefold()
+        base = posixpath.basename(part)  # _rels/.rels too: its extension is "rels"
+        extension = base.rpartition(".")[2].casefold() if "." in base else ""
         return next((values.get("ContentType") for values, _ in self._entries(b"Default")
                      if values.get("Extension", "").casefold() == extension), None)
 

@@ -14,6 +14,7 @@ NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 OFFICE_TYPES = NS_REL + "/"
 OFFICE_DOCUMENT = OFFICE_TYPES + "officeDocument"
+CONTENT_TYPE = "application/vnd.openxmlformats-package.relationships+xml"
 EMPTY = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
          b'<Relationships xmlns="' + NS_PKG_REL.encode() + b'"></Relationships>')
 _NUMBERED_ID = re.compile(r"rId(\d+)$")
@@ -23,6 +24,15 @@ def rels_name(part: str) -> str:
     """xl/workbook.xml -> xl/_rels/workbook.xml.rels; "" (the package) -> _rels/.rels."""
     folder, base = posixpath.split(part)
     return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def source_of(rels: str) -> str | None:
+    """xl/_rels/workbook.xml.rels -> xl/workbook.xml; _rels/.rels -> "" (the package);
+    None for a part that is no part's relationships."""
+    folder, base = posixpath.split(rels)
+    if not base.endswith(".rels") or posixpath.basename(folder) != "_rels":
+        return None
+    return posixpath.join(posixpath.dirname(folder), base[: -len(".rels")])
 
 
 def resolve_target(folder: str, target: str) -> str:

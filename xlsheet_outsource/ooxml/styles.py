@@ -8,6 +8,7 @@ the user keep pointing at exactly what they pointed at before.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from xml.etree.ElementTree import Element
 
@@ -23,6 +24,10 @@ REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/
 # CT_Stylesheet's children, in schema order.
 SECTIONS = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles",
             "dxfs", "tableStyles", "colors", "extLst")
+# CT_Font's children: a sequence in the schema (openpyxl writes its own order).
+FONT_PROPERTIES = (b"b", b"i", b"strike", b"condense", b"extend", b"outline", b"shadow", b"u",
+                   b"vertAlign", b"sz", b"color", b"name", b"family", b"charset", b"scheme")
+_FONT = re.compile(rb"(<(?:[\w.-]+:)?font(?:\s[^>]*)?>)(.*?)(</(?:[\w.-]+:)?font>)", re.S)
 _LISTS = {"fonts": "font", "fills": "fill", "borders": "border", "cellXfs": "xf", "dxfs": "dxf"}
 # Built-in formats every Excel shows the same whatever its language (others are local).
 _UNIVERSAL_FORMATS = {BUILTIN_FORMATS[i]: i for i in (0, 1, 2, 3, 4, 9, 10, 11, 12, 13, 49)}
@@ -42,6 +47,23 @@ DEFAULT = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
            b'</cellXfs>'
            b'<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
            b'</styleSheet>')
+
+
+def fonts_in_schema_order(xml: bytes) -> bytes:
+    """Every font's properties in the schema's order (b, i, ..., sz, color, name, ...),
+    wherever a font stands (fonts, differential formats): the Open XML SDK, and so
+    Excel's stricter checks, reject any other."""
+    def ordered(font: re.Match[bytes]) -> bytes:
+        inner = font[2]
+        properties = sorted(xmltext.elements(inner, 0, len(inner)), key=_font_rank)
+        return font[1] + b"".join(inner[p.start:p.end] for p in properties) + font[3]
+
+    return _FONT.sub(ordered, xml)
+
+
+def _font_rank(span: xmltext.Span) -> int:
+    return FONT_PROPERTIES.index(span.name) if span.name in FONT_PROPERTIES \
+        else len(FONT_PROPERTIES)
 
 
 def _children(parent: Element | None, tag: str) -> list[Element]:
@@ -79,7 +101,7 @@ class StyleSheet:
             self._counts[section] = len(entries)
             self._known[section] = {}
             for index, entry in enumerate(entries):
-                self._known[section].setdefault(xmltext.canonical(entry), index)
+                self._known[section].setdefault(_canonical(entry), index)
         self._added: dict[str, list[str]] = {section: [] for section in self._counts}
 
     @property
@@ -130,7 +152,7 @@ class StyleSheet:
     def entry_index(self, section: str, element: Element | None) -> int:
         if element is None:
             return 0  # the workbook's default font, no fill, no border
-        text = xmltext.canonical(element)
+        text = _canonical(element)
         known = self._known[section]
         if text not in known:
             known[text] = self._counts[section] + len(self._added[section])
@@ -194,6 +216,12 @@ class StyleImporter:
         if index >= len(items):
             return 0
         return self.sheet.entry_index(section, items[index])
+
+
+def _canonical(entry: Element) -> str:
+    """An entry's canonical text, its fonts in the schema's order: the text appended,
+    and what an identical entry is found by whatever order its fonts were written in."""
+    return fonts_in_schema_order(xmltext.canonical(entry).encode()).decode()
 
 
 def _append_to_section(xml: bytes, prefix: bytes, section: str, children: bytes,

@@ -19,6 +19,7 @@ from openpyxl import Workbook
 
 from . import content_types, xmltext
 from .book import WorkbookPackage
+from .excel_form import saved
 from .package import NS_MAIN, OFFICE_DOCUMENT
 from .relationships import Relationship, Relationships, rels_name
 from .styles import StyleImporter
@@ -33,7 +34,8 @@ _NUMBERED = re.compile(r"\d*(\.\w+)$")
 
 
 class Donor:
-    """A workbook made in memory by openpyxl: its sheets are copied, never the file."""
+    """A workbook made in memory by openpyxl, in Excel's form (excel_form): its sheets
+    are copied, never the file."""
 
     def __init__(self, data: bytes) -> None:
         self.zip = zipfile.ZipFile(io.BytesIO(data))
@@ -67,12 +69,6 @@ class Donor:
         root = SafeET.fromstring(self.workbook.xml)
         return [(e.get("name", ""), xmltext.escape(e.text or ""))
                 for e in root.iter(f"{{{NS_MAIN}}}definedName") if e.get("localSheetId") == scope]
-
-
-def saved(book: Workbook) -> bytes:
-    stream = io.BytesIO()
-    book.save(stream)
-    return stream.getvalue()
 
 
 def copy_sheets(book: WorkbookPackage, donor: Donor, names: Sequence[str]) -> None:

@@ -80,7 +80,9 @@ def write_text_atomically(target: Path, text: str) -> None:
 
 
 def save_atomically(book: Saves, target: Path, *, mode_from: Path | None = None) -> None:
-    write_atomically(target, book.save, mode_from=mode_from)
+    """A workbook openpyxl made goes out in the form Excel writes (ooxml/excel_form.py)."""
+    from ..ooxml.excel_form import in_excel_form  # openpyxl loads only when saving
+    write_atomically(target, in_excel_form(book).save, mode_from=mode_from)
 
 
 def copy_atomically(source: Path, target: Path) -> None:

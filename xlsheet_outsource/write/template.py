@@ -252,10 +252,11 @@ def _column_format(column: Column, currency: str) -> str | None:
 
 
 def _list_validation(column: Column, letter: str) -> DataValidation:
-    """A drop-down on the list's defined name; only warns, as synonyms ("weekly") are read."""
+    """A drop-down on the list's defined name; only warns, as synonyms ("weekly") are read.
+    The name without "=": a validation's formula is stored bare (Gnumeric rejects "=")."""
     name, values = schema.LIST_NAMES[column.key]
     validation = DataValidation(
-        type="list", formula1=f"={name}", allow_blank=True, showErrorMessage=True,
+        type="list", formula1=name, allow_blank=True, showErrorMessage=True,
         errorStyle="warning", errorTitle=column.header,
         error=f"Pick one of: {', '.join(values)}.")
     validation.add(f"{letter}{FIRST_INPUT_ROW}:{letter}{LAST_INPUT_ROW}")
