@@ -102,7 +102,7 @@ EXPECTED = {
     "hours-injection": "decided, with row problems",
     "hourly-worth-error": "hourly worth holds the error #N/A",
     "hourly-worth-formula-uncached": "hourly worth has a formula with no saved result",
-    "merged-inputs": "decided, with row problems",
+    "merged-inputs": "decided",  # a Hours each merged down is every row's (issue 17)
     "merged-where-results-go": "decided",
     "hidden-and-filtered-rows": "decided",
     "hidden-sheets": "decided",

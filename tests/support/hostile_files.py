@@ -207,13 +207,13 @@ def _package_mutations() -> dict[str, dict[str, Edit]]:
     other = b'sheetId="9" state="visible" r:id="rId4" />'
     strings = (b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
                b'relationships/sharedStrings" Target="sharedStrings.xml" Id="rId9" />')
-    tasks_target = b"/xl/worksheets/sheet3.xml"
+    tasks_target = b"worksheets/sheet3.xml"
     before_margins = functools.partial(_before, b"<pageMargins")
     dropped = {"no-workbook-part": WORKBOOK_PART, "no-workbook-rels": RELS_PART,
                "no-content-types": TYPES_PART, "no-root-rels": "_rels/.rels",
                "no-styles": "xl/styles.xml", "no-theme": "xl/theme/theme1.xml",
                "no-tasks-part": TASKS_PART, "no-settings-part": SETTINGS_PART,
-               "no-comments-part": "xl/comments/comment1.xml"}
+               "no-comments-part": "xl/comments1.xml"}
     far_cells = {  # each in a row of its own at the end of Tasks
         "value-in-last-row": '<c r="A1048576"><v>1</v></c>',
         "value-in-last-cell": '<c r="XFD1048576"><v>1</v></c>',
@@ -276,7 +276,7 @@ def _package_mutations() -> dict[str, dict[str, Edit]]:
         "rows-without-numbers": {TASKS_PART: lambda data: re.sub(rb'<row r="\d+"', b"<row", data)},
         "style-count-absurd": {"xl/styles.xml": lambda data: re.sub(
             rb'<cellXfs count="\d+"', b'<cellXfs count="999999999999"', data)},
-        "style-index-absurd": {TASKS_PART: _replace(b'<c r="F2" s="14"',
+        "style-index-absurd": {TASKS_PART: _replace(b'<c r="F2" s="15"',
                                                     b'<c r="F2" s="999999999"')},
         "styles-as-many-as-excel-allows": {"xl/styles.xml": _more_cell_formats(64_000)},
         "styles-beyond-excel": {"xl/styles.xml": _more_cell_formats(200_000)},
@@ -420,7 +420,7 @@ def _dtd_attacks() -> dict[str, tuple[str, Callable[[bytes], bytes]]]:
         "laughs-styles": ("xl/styles.xml", prolog(_LAUGHS)),
         "laughs-content-types": (TYPES_PART, prolog(_LAUGHS)),
         "laughs-relationships": ("_rels/.rels", prolog(_LAUGHS)),
-        "laughs-comments": ("xl/comments/comment1.xml", prolog(_LAUGHS)),
+        "laughs-comments": ("xl/comments1.xml", prolog(_LAUGHS)),
         "external-entity": (TASKS_PART, prolog(_EXTERNAL, b"&xxe;")),
         "external-dtd": (TASKS_PART, prolog(_EXTERNAL_DTD)),
         "parameter-entity": (WORKBOOK_PART, prolog(_PARAMETER)),
