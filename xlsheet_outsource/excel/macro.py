@@ -21,6 +21,7 @@ from typing import Any, Protocol
 import openpyxl
 import xlwings as xw
 from openpyxl.utils import range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..engine import schema
@@ -29,6 +30,7 @@ from ..engine.model import Decision
 from ..engine.summary import summarise
 from ..write import style
 from ..write.report_sheets import replace_report_sheets
+from ..write.results import UNMARKED_TITLES, report_sheet_name
 from .grids import (
     Grid,
     GridDecision,
@@ -70,6 +72,12 @@ class Book(Protocol):
     def replace_sheet(self, sheet: str, rows: Grid, formats: Mapping[str, str]) -> None:
         """Replace (or add, last) the sheet with these values from A1; formats by cell."""
 
+    def sheet_kind(self, sheet: str) -> str | None:
+        """The kind of the tool's sheets this one is marked as (schema.SHEET_MARKER)."""
+
+    def mark_sheet(self, sheet: str, kind: str) -> None:
+        """Mark the sheet as the tool's of this kind: a hidden name scoped to it."""
+
     def alert(self, message: str) -> None: ...
 
 
@@ -89,12 +97,33 @@ def decide_book(book: Book, run_date: dt.date | None = None) -> list[Problem]:
         return outcome.fatal
     decision = outcome.decision
     write_blocks(book, outcome, decision)
-    for name, (rows, formats) in report_sheets(decision, run_date or dt.date.today()).items():
+    notices: list[Problem] = []
+    for sheet, (rows, formats) in report_sheets(decision, run_date or dt.date.today()).items():
+        name = _report_sheet_name(book, sheet, notices)
         book.replace_sheet(name, rows, formats)
+        book.mark_sheet(name, schema.SHEET_KINDS[sheet])
     if decision.problems:
         book.alert(f"Decided; {len(decision.problems)} value(s) need fixing (see Reason on "
-                   f"{schema.TASKS} and Problem on {schema.QUOTES}):\n" + _lines(decision.problems))
-    return decision.problems
+                   f"{schema.TASKS} and Problem on {schema.QUOTES}):\n"
+                   + _lines([*notices, *decision.problems]))
+    elif notices:
+        book.alert("Decided.\n" + _lines(notices))
+    return [*notices, *decision.problems]
+
+
+def _report_sheet_name(book: Book, sheet: str, notices: list[Problem]) -> str:
+    """Where the tool's sheet of this kind goes: the rule `process` follows, so a sheet of
+    the user's that has the name is never replaced."""
+    def unmarked_report() -> bool:
+        names = {name.casefold(): name for name in book.sheet_names()}
+        actual = names.get(sheet.casefold())
+        if actual is None or book.sheet_kind(actual) is not None:
+            return False
+        grid = book.grid(actual)
+        return bool(grid and grid[0]) and grid[0][0] == UNMARKED_TITLES[sheet].decode()
+
+    return report_sheet_name(sheet, book.sheet_names(), book.sheet_kind, unmarked_report,
+                             notices)
 
 
 def read_book(book: Book) -> GridDecision:
@@ -217,6 +246,15 @@ class OpenpyxlBook:
         for coordinate, number_format in formats.items():
             ws[coordinate].number_format = number_format
 
+    def sheet_kind(self, sheet: str) -> str | None:
+        defined = self.workbook[sheet].defined_names.get(schema.SHEET_MARKER)
+        return None if defined is None or defined.attr_text is None \
+            else defined.attr_text.strip('"')
+
+    def mark_sheet(self, sheet: str, kind: str) -> None:
+        self.workbook[sheet].defined_names[schema.SHEET_MARKER] = DefinedName(
+            schema.SHEET_MARKER, attr_text=f'"{kind}"', hidden=True)
+
     def alert(self, message: str) -> None:
         self.alerts.append(message)
 
@@ -268,6 +306,16 @@ class XlwingsBook:
             ws.range(coordinate).number_format = number_format
         if viewed.lower() != sheet.lower():
             self.book.sheets[viewed].activate()
+
+    def sheet_kind(self, sheet: str) -> str | None:
+        names = self.book.sheets[sheet].names
+        if not names.contains(schema.SHEET_MARKER):
+            return None
+        return str(names[schema.SHEET_MARKER].refers_to).lstrip("=").strip('"')
+
+    def mark_sheet(self, sheet: str, kind: str) -> None:
+        # A name added through a sheet's names is scoped to that sheet, as process writes it.
+        self.book.sheets[sheet].names.add(schema.SHEET_MARKER, f'="{kind}"')
 
     def alert(self, message: str) -> None:
         self.book.app.alert(message, title=ALERT_TITLE)
