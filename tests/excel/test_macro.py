@@ -187,3 +187,17 @@ def test_a_summary_written_before_sheets_were_marked_is_replaced() -> None:
     macro.decide_book(book, RUN_DATE)
     assert book.workbook.sheetnames.count(schema.SUMMARY) == 1
     assert "Summary (outsourcing)" not in book.workbook.sheetnames
+
+
+def test_a_rerun_finds_its_block_by_its_marker(tmp_path: Path) -> None:
+    book = macro.OpenpyxlBook(a_filled_template())
+    macro.decide_book(book, RUN_DATE)
+    tasks = book.workbook[schema.TASKS]
+    first = trimmed(tasks)
+    start = next(c.column for c in tasks[1] if c.value == schema.TASK_RESULTS[0][1])
+    tasks.cell(1, start).value = None  # the block's first header, cleared by the user
+    macro.decide_book(book, RUN_DATE)
+    assert trimmed(tasks) == first  # written where it was, not a second block beside it
+    book.workbook.save(tmp_path / "decided.xlsx")  # and `process` finds the same block
+    outcome = api.process_workbook(tmp_path / "decided.xlsx", tmp_path / "processed.xlsx")
+    assert trimmed(openpyxl.load_workbook(outcome.output)[schema.TASKS]) == first

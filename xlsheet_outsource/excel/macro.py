@@ -20,6 +20,7 @@ from typing import Any, Protocol
 
 import openpyxl
 import xlwings as xw
+from openpyxl.utils import get_column_letter as column_letter
 from openpyxl.utils import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
@@ -28,6 +29,7 @@ from ..engine import schema
 from ..engine.inputs import Problem
 from ..engine.model import Decision
 from ..engine.summary import summarise
+from ..ooxml.areas import area_of
 from ..write import style
 from ..write.report_sheets import replace_report_sheets
 from ..write.results import UNMARKED_TITLES, report_sheet_name
@@ -71,6 +73,12 @@ class Book(Protocol):
 
     def replace_sheet(self, sheet: str, rows: Grid, formats: Mapping[str, str]) -> None:
         """Replace (or add, last) the sheet with these values from A1; formats by cell."""
+
+    def block_area(self, sheet: str) -> str | None:
+        """The reference of the sheet's block marker (schema.BLOCK_MARKER), if any."""
+
+    def mark_block(self, sheet: str, reference: str) -> None:
+        """Mark this reference ("'Tasks'!$M$1:$Y$9") as the sheet's block."""
 
     def sheet_kind(self, sheet: str) -> str | None:
         """The kind of the tool's sheets this one is marked as (schema.SHEET_MARKER)."""
@@ -146,9 +154,14 @@ def read_book(book: Book) -> GridDecision:
         if place is not None and grid is not None:
             named[setting.name] = (_cell_value(grid, place[1]), place[1])
     settings = read_settings(grid_of(schema.SETTINGS), named)
-    tasks, quotes = (GridInputs(sheets.get(name.lower(), name), grid_of(name))
+    tasks, quotes = (_inputs(book, sheets.get(name.lower(), name), grid_of(name))
                      for name in (schema.TASKS, schema.QUOTES))
     return decide_grids(tasks, quotes, settings)
+
+
+def _inputs(book: Book, sheet: str, grid: Grid | None) -> GridInputs:
+    marked = book.block_area(sheet) if grid is not None else None
+    return GridInputs(sheet, grid, area_of(marked, "the tool's block") if marked else None)
 
 
 def _cell_value(grid: Grid, cell: str) -> object:
@@ -171,6 +184,9 @@ def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
         book.write_block(table.sheet, table.header_row, left,
                          block_rows(table, frame, results, last_row),
                          column_formats(results, decision.settings.currency, frame))
+        quoted = "'" + table.sheet.replace("'", "''") + "'"
+        book.mark_block(table.sheet, f"{quoted}!${column_letter(left)}${table.header_row}:"
+                                     f"${column_letter(left + len(results) - 1)}${last_row}")
 
 
 def report_sheets(decision: Decision, run_date: dt.date) -> dict[str, tuple[Grid, dict[str, str]]]:
@@ -246,14 +262,26 @@ class OpenpyxlBook:
         for coordinate, number_format in formats.items():
             ws[coordinate].number_format = number_format
 
+    def block_area(self, sheet: str) -> str | None:
+        return self._scoped(sheet, schema.BLOCK_MARKER)
+
+    def mark_block(self, sheet: str, reference: str) -> None:
+        self._name(sheet, schema.BLOCK_MARKER, reference)
+
     def sheet_kind(self, sheet: str) -> str | None:
-        defined = self.workbook[sheet].defined_names.get(schema.SHEET_MARKER)
-        return None if defined is None or defined.attr_text is None \
-            else defined.attr_text.strip('"')
+        formula = self._scoped(sheet, schema.SHEET_MARKER)
+        return None if formula is None else formula.strip('"')
 
     def mark_sheet(self, sheet: str, kind: str) -> None:
-        self.workbook[sheet].defined_names[schema.SHEET_MARKER] = DefinedName(
-            schema.SHEET_MARKER, attr_text=f'"{kind}"', hidden=True)
+        self._name(sheet, schema.SHEET_MARKER, f'"{kind}"')
+
+    def _scoped(self, sheet: str, name: str) -> str | None:
+        defined = self.workbook[sheet].defined_names.get(name)
+        return None if defined is None else defined.attr_text
+
+    def _name(self, sheet: str, name: str, formula: str) -> None:
+        self.workbook[sheet].defined_names[name] = DefinedName(name, attr_text=formula,
+                                                               hidden=True)
 
     def alert(self, message: str) -> None:
         self.alerts.append(message)
@@ -307,15 +335,26 @@ class XlwingsBook:
         if viewed.lower() != sheet.lower():
             self.book.sheets[viewed].activate()
 
+    def block_area(self, sheet: str) -> str | None:
+        return self._scoped(sheet, schema.BLOCK_MARKER)
+
+    def mark_block(self, sheet: str, reference: str) -> None:
+        self._name(sheet, schema.BLOCK_MARKER, reference)
+
     def sheet_kind(self, sheet: str) -> str | None:
-        names = self.book.sheets[sheet].names
-        if not names.contains(schema.SHEET_MARKER):
-            return None
-        return str(names[schema.SHEET_MARKER].refers_to).lstrip("=").strip('"')
+        formula = self._scoped(sheet, schema.SHEET_MARKER)
+        return None if formula is None else formula.strip('"')
 
     def mark_sheet(self, sheet: str, kind: str) -> None:
+        self._name(sheet, schema.SHEET_MARKER, f'"{kind}"')
+
+    def _scoped(self, sheet: str, name: str) -> str | None:
+        names = self.book.sheets[sheet].names
+        return str(names[name].refers_to).lstrip("=") if names.contains(name) else None
+
+    def _name(self, sheet: str, name: str, formula: str) -> None:
         # A name added through a sheet's names is scoped to that sheet, as process writes it.
-        self.book.sheets[sheet].names.add(schema.SHEET_MARKER, f'="{kind}"')
+        self.book.sheets[sheet].names.add(name, "=" + formula)
 
     def alert(self, message: str) -> None:
         self.book.app.alert(message, title=ALERT_TITLE)
