@@ -211,7 +211,31 @@ def _lines(problems: Sequence[Problem]) -> str:
     return "\n".join(shown)
 
 
-class OpenpyxlBook:
+class _Markers:
+    """The tool's marks (hidden names scoped to a sheet) over a book's own way of
+    reading (``_scoped``: a name's formula, without "=") and writing (``_name``) them."""
+
+    def block_area(self, sheet: str) -> str | None:
+        return self._scoped(sheet, schema.BLOCK_MARKER)
+
+    def mark_block(self, sheet: str, reference: str) -> None:
+        self._name(sheet, schema.BLOCK_MARKER, reference)
+
+    def sheet_kind(self, sheet: str) -> str | None:
+        formula = self._scoped(sheet, schema.SHEET_MARKER)
+        return None if formula is None else formula.strip('"')
+
+    def mark_sheet(self, sheet: str, kind: str) -> None:
+        self._name(sheet, schema.SHEET_MARKER, f'"{kind}"')
+
+    def _scoped(self, sheet: str, name: str) -> str | None:
+        raise NotImplementedError
+
+    def _name(self, sheet: str, name: str, formula: str) -> None:
+        raise NotImplementedError
+
+
+class OpenpyxlBook(_Markers):
     """The Book interface over an openpyxl Workbook held in memory."""
 
     def __init__(self, workbook: openpyxl.Workbook) -> None:
@@ -262,19 +286,6 @@ class OpenpyxlBook:
         for coordinate, number_format in formats.items():
             ws[coordinate].number_format = number_format
 
-    def block_area(self, sheet: str) -> str | None:
-        return self._scoped(sheet, schema.BLOCK_MARKER)
-
-    def mark_block(self, sheet: str, reference: str) -> None:
-        self._name(sheet, schema.BLOCK_MARKER, reference)
-
-    def sheet_kind(self, sheet: str) -> str | None:
-        formula = self._scoped(sheet, schema.SHEET_MARKER)
-        return None if formula is None else formula.strip('"')
-
-    def mark_sheet(self, sheet: str, kind: str) -> None:
-        self._name(sheet, schema.SHEET_MARKER, f'"{kind}"')
-
     def _scoped(self, sheet: str, name: str) -> str | None:
         defined = self.workbook[sheet].defined_names.get(name)
         return None if defined is None else defined.attr_text
@@ -287,7 +298,7 @@ class OpenpyxlBook:
         self.alerts.append(message)
 
 
-class XlwingsBook:
+class XlwingsBook(_Markers):
     """The Book interface over a live xlwings Book: the only code here that needs Excel."""
 
     def __init__(self, book: Any) -> None:
@@ -334,19 +345,6 @@ class XlwingsBook:
             ws.range(coordinate).number_format = number_format
         if viewed.lower() != sheet.lower():
             self.book.sheets[viewed].activate()
-
-    def block_area(self, sheet: str) -> str | None:
-        return self._scoped(sheet, schema.BLOCK_MARKER)
-
-    def mark_block(self, sheet: str, reference: str) -> None:
-        self._name(sheet, schema.BLOCK_MARKER, reference)
-
-    def sheet_kind(self, sheet: str) -> str | None:
-        formula = self._scoped(sheet, schema.SHEET_MARKER)
-        return None if formula is None else formula.strip('"')
-
-    def mark_sheet(self, sheet: str, kind: str) -> None:
-        self._name(sheet, schema.SHEET_MARKER, f'"{kind}"')
 
     def _scoped(self, sheet: str, name: str) -> str | None:
         names = self.book.sheets[sheet].names
