@@ -154,3 +154,50 @@ def test_values_are_read_as_the_file_readers_read_them() -> None:
     assert as_grid(5) == [[5]]
     assert as_grid([1, 2]) == [[1, 2]]
     assert as_grid(np.array([[1, None]], dtype=object)) == [[1, None]]
+
+
+def with_a_summary_of_the_users(book: openpyxl.Workbook) -> openpyxl.Workbook:
+    """A sheet of the user's called Summary, and a formula on another sheet reading it."""
+    mine = book.create_sheet(schema.SUMMARY)
+    mine["A1"], mine["B2"], mine["C3"] = "My own summary", 42, "=B2*2"
+    book.create_sheet("Notes")["A1"] = "=Summary!B2"
+    return book
+
+
+def test_a_sheet_of_the_users_called_summary_is_kept(tmp_path: Path) -> None:
+    book = macro.OpenpyxlBook(with_a_summary_of_the_users(a_filled_template()))
+    before = trimmed(book.workbook[schema.SUMMARY])
+    for _ in range(2):  # the second press finds its sheet by its mark, not by name
+        macro.decide_book(book, RUN_DATE)
+    names = book.workbook.sheetnames
+    assert trimmed(book.workbook[schema.SUMMARY]) == before
+    assert book.workbook["Notes"]["A1"].value == "=Summary!B2"
+    assert names.count("Summary (outsourcing)") == 1 and len(names) == len(set(names))
+    assert book.workbook["Summary (outsourcing)"]["A1"].value == "Outsourcing summary"
+    assert "a sheet of yours is called 'Summary'" in book.alerts[-1]
+    book.workbook.save(tmp_path / "decided.xlsx")  # `process` then finds the same sheet
+    outcome = api.process_workbook(tmp_path / "decided.xlsx", tmp_path / "processed.xlsx")
+    assert openpyxl.load_workbook(outcome.output).sheetnames == names
+
+
+def test_a_summary_written_before_sheets_were_marked_is_replaced() -> None:
+    book = macro.OpenpyxlBook(a_filled_template())
+    macro.decide_book(book, RUN_DATE)
+    del book.workbook[schema.SUMMARY].defined_names[schema.SHEET_MARKER]
+    macro.decide_book(book, RUN_DATE)
+    assert book.workbook.sheetnames.count(schema.SUMMARY) == 1
+    assert "Summary (outsourcing)" not in book.workbook.sheetnames
+
+
+def test_a_rerun_finds_its_block_by_its_marker(tmp_path: Path) -> None:
+    book = macro.OpenpyxlBook(a_filled_template())
+    macro.decide_book(book, RUN_DATE)
+    tasks = book.workbook[schema.TASKS]
+    first = trimmed(tasks)
+    start = next(c.column for c in tasks[1] if c.value == schema.TASK_RESULTS[0][1])
+    tasks.cell(1, start).value = None  # the block's first header, cleared by the user
+    macro.decide_book(book, RUN_DATE)
+    assert trimmed(tasks) == first  # written where it was, not a second block beside it
+    book.workbook.save(tmp_path / "decided.xlsx")  # and `process` finds the same block
+    outcome = api.process_workbook(tmp_path / "decided.xlsx", tmp_path / "processed.xlsx")
+    assert trimmed(openpyxl.load_workbook(outcome.output)[schema.TASKS]) == first

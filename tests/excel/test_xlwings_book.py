@@ -216,3 +216,40 @@ def test_freeze_after_the_button_reports_what_it_drops(filled_addin, tmp_path: P
     assert result.exit_code == 0, result.output
     assert result.stderr == ("  rewriting it dropped formula results (Tasks), formula results "
                              "(Live results), charts (My chart)\n")
+
+
+def test_the_button_keeps_a_sheet_of_the_users_called_summary(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    workbook = openpyxl.load_workbook(SAMPLES / "small_agency.xlsx")
+    mine = workbook.create_sheet(schema.SUMMARY)
+    mine["A1"], mine["B2"], mine["C3"] = "My own summary", 42, "=B2*2"
+    workbook.create_sheet("Notes")["A1"] = "=Summary!B2"
+    workbook.save(tmp_path / "mine.xlsx")
+    book = calling(monkeypatch, FakeBook(tmp_path / "mine.xlsx"))
+    for _ in range(2):  # the second press finds the tool's sheet by its mark
+        macro.decide_caller()
+    after = saved(book, tmp_path / "after.xlsx")
+    assert trimmed(after[schema.SUMMARY]) == trimmed(mine)
+    assert after["Notes"]["A1"].value == "=Summary!B2"
+    assert after.sheetnames.count("Summary (outsourcing)") == 1
+    assert after.sheetnames[len(workbook.sheetnames):] == ["Summary (outsourcing)",
+                                                            schema.ACCOUNTANT]
+    assert after["Summary (outsourcing)"]["A1"].value == "Outsourcing summary"
+    assert "a sheet of yours is called 'Summary'" in book.app.alerts[-1][1]
+
+
+def test_freeze_reports_what_it_drops_from_a_sheet_of_the_users_called_summary(
+        tmp_path: Path, monkeypatch) -> None:
+    workbook = openpyxl.load_workbook(SAMPLES / "small_agency.xlsx")
+    mine = workbook.create_sheet(schema.SUMMARY)
+    mine.append(["Month", "Spend"])
+    mine.append(["Jan", 300])
+    chart = BarChart()
+    chart.add_data(Reference(mine, min_col=2, min_row=1, max_row=2), titles_from_data=True)
+    mine.add_chart(chart, "D2")
+    workbook.save(tmp_path / "mine.xlsx")
+    book = calling(monkeypatch, FakeBook(tmp_path / "mine.xlsx"))
+    macro.decide_caller()
+    book.save(tmp_path / "decided.xlsx")
+    outcome = freeze_workbook(tmp_path / "decided.xlsx", tmp_path / "frozen.xlsx")
+    assert outcome.lost == ["charts (Summary)"]  # the tool's own sheets are not counted

@@ -26,6 +26,7 @@ import openpyxl
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 Corner = tuple[int, int] | str
@@ -123,6 +124,10 @@ class FakeSheet:
 
     def range(self, first: Corner, last: Corner | None = None) -> FakeRange:
         return FakeRange(self, first, last)
+
+    @property
+    def names(self) -> FakeSheetNames:
+        return FakeSheetNames(self.ws)
 
 
 class FakeRange:
@@ -287,3 +292,25 @@ class FakeName:
     def refers_to_range(self) -> FakeRange:
         [(sheet, cells)] = list(self.book.workbook.defined_names[self.name].destinations)
         return self.book.sheets[sheet].range(cells)
+
+
+class FakeSheetNames:
+    """A sheet's names: those scoped to it, as Excel's Worksheet.Names adds them."""
+
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+
+    def contains(self, name: str) -> bool:
+        return name in self.ws.defined_names
+
+    def __getitem__(self, name: str) -> FakeSheetName:
+        return FakeSheetName("=" + str(self.ws.defined_names[name].attr_text))
+
+    def add(self, name: str, refers_to: str) -> FakeSheetName:
+        self.ws.defined_names[name] = DefinedName(name, attr_text=refers_to.lstrip("="))
+        return self[name]
+
+
+class FakeSheetName:
+    def __init__(self, refers_to: str) -> None:
+        self.refers_to = refers_to

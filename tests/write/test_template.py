@@ -7,11 +7,13 @@ import pytest
 from openpyxl.workbook.defined_name import DefinedName
 from support.paths import TEMPLATE
 
+from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.write.template import (
     FIRST_INPUT_ROW,
     LAST_INPUT_ROW,
     add_template_sheets,
+    add_to_workbook,
     new_template,
 )
 
@@ -146,3 +148,23 @@ def test_add_template_sheets_refuses_an_existing_name() -> None:
     with pytest.raises(ValueError, match="already defines the name HourlyWorth"):
         add_template_sheets(wb)
     assert wb.sheetnames == ["Sheet"]
+
+
+def test_a_sheet_of_the_users_called_summary_does_not_stop_new_into(tmp_path) -> None:
+    mine = openpyxl.Workbook()
+    mine.active.title = schema.SUMMARY
+    mine.active["A1"], mine.active["B2"] = "My own summary", 42
+    mine.save(tmp_path / "mine.xlsx")
+    add_to_workbook(tmp_path / "mine.xlsx", tmp_path / "with_template.xlsx")
+    with_template = openpyxl.load_workbook(tmp_path / "with_template.xlsx")
+    assert with_template.sheetnames == [schema.SUMMARY, *TEMPLATE_SHEETS]
+    for col, value in enumerate(("T1", "Blog", "Content", 1, "week", 3), start=1):
+        with_template[schema.TASKS].cell(2, col, value)
+    with_template[schema.SETTINGS]["B2"] = 120
+    with_template.save(tmp_path / "filled.xlsx")
+    processed = api.process_workbook(tmp_path / "filled.xlsx", tmp_path / "out.xlsx")
+    assert processed.output, processed.fatal
+    out = openpyxl.load_workbook(processed.output)
+    assert (out[schema.SUMMARY]["A1"].value, out[schema.SUMMARY]["B2"].value) == (
+        "My own summary", 42)
+    assert "Summary (outsourcing)" in out.sheetnames

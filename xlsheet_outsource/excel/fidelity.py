@@ -80,7 +80,7 @@ def assess_rewrite(package: Package, index: WorkbookIndex) -> RewriteAssessment:
         part = package.find(sheet.part)
         if part is None:
             continue
-        ours = sheet.name in schema.OWNED_SHEETS  # the tool rewrites these anyway
+        ours = _is_the_tools(index, sheet.name)  # the tool rewrites these anyway
         if sheet.kind == "chartsheet":
             found.lost += [] if ours else [f"charts ({sheet.name})"]
             continue
@@ -99,6 +99,12 @@ _CELL_OR_ROW = re.compile(rb"<" + _PREFIX + rb"(?:c|row)[\s/>]")
 _CELL_FORMAT = re.compile(rb"<" + _PREFIX + rb"xf[\s/>]")
 _EXPANDED_RANGE = re.compile(  # openpyxl makes a cell of each cell of these ranges
     rb"<" + _PREFIX + rb"""(mergeCell|hyperlink)\s[^>]*?\bref\s*=\s*(["'])([^"']*)\2""")
+
+
+def _is_the_tools(index: WorkbookIndex, sheet: str) -> bool:
+    """A sheet of the tool's own, found by its marker: a sheet of the user's may have its name."""
+    return index.scoped_name(sheet, schema.SHEET_MARKER) in {
+        f'"{kind}"' for kind in schema.SHEET_KINDS.values()}
 
 
 def _count_cells(found: RewriteAssessment, xml: bytes) -> None:

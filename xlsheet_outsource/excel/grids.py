@@ -21,6 +21,7 @@ from .. import api
 from ..engine import inputs, schema
 from ..engine.inputs import Problem
 from ..engine.model import Decision, Settings
+from ..ooxml.areas import Area
 from ..reading import SheetTable, WorkbookInputs, settings_by_label, table_from_grid
 from ..write import style
 
@@ -76,9 +77,11 @@ def read_settings(grid: Grid | None, named: Mapping[str, tuple[object, str]] | N
 
 @dataclass
 class GridInputs:
-    """One input table's sheet name and values (None: the sheet is missing)."""
+    """One input table's sheet name and values (None: the sheet is missing), and where
+    the tool's marker says its block was."""
     sheet: str
     grid: Grid | None
+    earlier: Area | None = None
 
 
 @dataclass
@@ -105,7 +108,8 @@ def _table(given: GridInputs, columns: tuple[schema.Column, ...], results: Resul
     if given.grid is None:
         fatal.append(missing_sheet(given.sheet))
         return None
-    table, problems = table_from_grid(given.sheet, given.grid, columns, results)
+    table, problems = table_from_grid(given.sheet, given.grid, columns, results,
+                                      earlier=given.earlier)
     fatal += problems
     return table
 
@@ -127,7 +131,8 @@ def block_column(header: list[object], table: SheetTable, results: Results) -> i
     """Where the block goes: where it was, unless the user has since put a column of their
     own inside it; then right of the user's columns, so nothing of theirs is overwritten."""
     ours = {schema.normalise_header(text) for _, text, _ in results}
-    start = table.block_column
+    marked = table.earlier_block  # the tool's marker: where the block was, by its area
+    start = marked.first_column if marked and table.result_columns else table.block_column
     inside = header[start - 1:start - 1 + len(results)]
     if any(schema.normalise_header(text) not in ours | {""} for text in inside):
         return table.first_free_column

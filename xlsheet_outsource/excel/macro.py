@@ -20,15 +20,19 @@ from typing import Any, Protocol
 
 import openpyxl
 import xlwings as xw
+from openpyxl.utils import get_column_letter as column_letter
 from openpyxl.utils import range_boundaries
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..engine import schema
 from ..engine.inputs import Problem
 from ..engine.model import Decision
 from ..engine.summary import summarise
+from ..ooxml.areas import area_of
 from ..write import style
 from ..write.report_sheets import replace_report_sheets
+from ..write.results import UNMARKED_TITLES, report_sheet_name
 from .grids import (
     Grid,
     GridDecision,
@@ -70,6 +74,18 @@ class Book(Protocol):
     def replace_sheet(self, sheet: str, rows: Grid, formats: Mapping[str, str]) -> None:
         """Replace (or add, last) the sheet with these values from A1; formats by cell."""
 
+    def block_area(self, sheet: str) -> str | None:
+        """The reference of the sheet's block marker (schema.BLOCK_MARKER), if any."""
+
+    def mark_block(self, sheet: str, reference: str) -> None:
+        """Mark this reference ("'Tasks'!$M$1:$Y$9") as the sheet's block."""
+
+    def sheet_kind(self, sheet: str) -> str | None:
+        """The kind of the tool's sheets this one is marked as (schema.SHEET_MARKER)."""
+
+    def mark_sheet(self, sheet: str, kind: str) -> None:
+        """Mark the sheet as the tool's of this kind: a hidden name scoped to it."""
+
     def alert(self, message: str) -> None: ...
 
 
@@ -89,12 +105,33 @@ def decide_book(book: Book, run_date: dt.date | None = None) -> list[Problem]:
         return outcome.fatal
     decision = outcome.decision
     write_blocks(book, outcome, decision)
-    for name, (rows, formats) in report_sheets(decision, run_date or dt.date.today()).items():
+    notices: list[Problem] = []
+    for sheet, (rows, formats) in report_sheets(decision, run_date or dt.date.today()).items():
+        name = _report_sheet_name(book, sheet, notices)
         book.replace_sheet(name, rows, formats)
+        book.mark_sheet(name, schema.SHEET_KINDS[sheet])
     if decision.problems:
         book.alert(f"Decided; {len(decision.problems)} value(s) need fixing (see Reason on "
-                   f"{schema.TASKS} and Problem on {schema.QUOTES}):\n" + _lines(decision.problems))
-    return decision.problems
+                   f"{schema.TASKS} and Problem on {schema.QUOTES}):\n"
+                   + _lines([*notices, *decision.problems]))
+    elif notices:
+        book.alert("Decided.\n" + _lines(notices))
+    return [*notices, *decision.problems]
+
+
+def _report_sheet_name(book: Book, sheet: str, notices: list[Problem]) -> str:
+    """Where the tool's sheet of this kind goes: the rule `process` follows, so a sheet of
+    the user's that has the name is never replaced."""
+    def unmarked_report() -> bool:
+        names = {name.casefold(): name for name in book.sheet_names()}
+        actual = names.get(sheet.casefold())
+        if actual is None or book.sheet_kind(actual) is not None:
+            return False
+        grid = book.grid(actual)
+        return bool(grid and grid[0]) and grid[0][0] == UNMARKED_TITLES[sheet].decode()
+
+    return report_sheet_name(sheet, book.sheet_names(), book.sheet_kind, unmarked_report,
+                             notices)
 
 
 def read_book(book: Book) -> GridDecision:
@@ -117,9 +154,14 @@ def read_book(book: Book) -> GridDecision:
         if place is not None and grid is not None:
             named[setting.name] = (_cell_value(grid, place[1]), place[1])
     settings = read_settings(grid_of(schema.SETTINGS), named)
-    tasks, quotes = (GridInputs(sheets.get(name.lower(), name), grid_of(name))
+    tasks, quotes = (_inputs(book, sheets.get(name.lower(), name), grid_of(name))
                      for name in (schema.TASKS, schema.QUOTES))
     return decide_grids(tasks, quotes, settings)
+
+
+def _inputs(book: Book, sheet: str, grid: Grid | None) -> GridInputs:
+    marked = book.block_area(sheet) if grid is not None else None
+    return GridInputs(sheet, grid, area_of(marked, "the tool's block") if marked else None)
 
 
 def _cell_value(grid: Grid, cell: str) -> object:
@@ -142,6 +184,9 @@ def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
         book.write_block(table.sheet, table.header_row, left,
                          block_rows(table, frame, results, last_row),
                          column_formats(results, decision.settings.currency, frame))
+        quoted = "'" + table.sheet.replace("'", "''") + "'"
+        book.mark_block(table.sheet, f"{quoted}!${column_letter(left)}${table.header_row}:"
+                                     f"${column_letter(left + len(results) - 1)}${last_row}")
 
 
 def report_sheets(decision: Decision, run_date: dt.date) -> dict[str, tuple[Grid, dict[str, str]]]:
@@ -166,7 +211,31 @@ def _lines(problems: Sequence[Problem]) -> str:
     return "\n".join(shown)
 
 
-class OpenpyxlBook:
+class _Markers:
+    """The tool's marks (hidden names scoped to a sheet) over a book's own way of
+    reading (``_scoped``: a name's formula, without "=") and writing (``_name``) them."""
+
+    def block_area(self, sheet: str) -> str | None:
+        return self._scoped(sheet, schema.BLOCK_MARKER)
+
+    def mark_block(self, sheet: str, reference: str) -> None:
+        self._name(sheet, schema.BLOCK_MARKER, reference)
+
+    def sheet_kind(self, sheet: str) -> str | None:
+        formula = self._scoped(sheet, schema.SHEET_MARKER)
+        return None if formula is None else formula.strip('"')
+
+    def mark_sheet(self, sheet: str, kind: str) -> None:
+        self._name(sheet, schema.SHEET_MARKER, f'"{kind}"')
+
+    def _scoped(self, sheet: str, name: str) -> str | None:
+        raise NotImplementedError
+
+    def _name(self, sheet: str, name: str, formula: str) -> None:
+        raise NotImplementedError
+
+
+class OpenpyxlBook(_Markers):
     """The Book interface over an openpyxl Workbook held in memory."""
 
     def __init__(self, workbook: openpyxl.Workbook) -> None:
@@ -217,11 +286,19 @@ class OpenpyxlBook:
         for coordinate, number_format in formats.items():
             ws[coordinate].number_format = number_format
 
+    def _scoped(self, sheet: str, name: str) -> str | None:
+        defined = self.workbook[sheet].defined_names.get(name)
+        return None if defined is None else defined.attr_text
+
+    def _name(self, sheet: str, name: str, formula: str) -> None:
+        self.workbook[sheet].defined_names[name] = DefinedName(name, attr_text=formula,
+                                                               hidden=True)
+
     def alert(self, message: str) -> None:
         self.alerts.append(message)
 
 
-class XlwingsBook:
+class XlwingsBook(_Markers):
     """The Book interface over a live xlwings Book: the only code here that needs Excel."""
 
     def __init__(self, book: Any) -> None:
@@ -268,6 +345,14 @@ class XlwingsBook:
             ws.range(coordinate).number_format = number_format
         if viewed.lower() != sheet.lower():
             self.book.sheets[viewed].activate()
+
+    def _scoped(self, sheet: str, name: str) -> str | None:
+        names = self.book.sheets[sheet].names
+        return str(names[name].refers_to).lstrip("=") if names.contains(name) else None
+
+    def _name(self, sheet: str, name: str, formula: str) -> None:
+        # A name added through a sheet's names is scoped to that sheet, as process writes it.
+        self.book.sheets[sheet].names.add(name, "=" + formula)
 
     def alert(self, message: str) -> None:
         self.book.app.alert(message, title=ALERT_TITLE)

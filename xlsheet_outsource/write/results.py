@@ -302,16 +302,25 @@ def _replace_report_sheets(book: WorkbookPackage, summary: Summary, run_date: dt
 
 
 def _report_sheet_name(book: WorkbookPackage, sheet: str, notices: list[Problem]) -> str:
-    """The name of the tool's sheet of this kind: the one marked as it, else ``sheet``
-    unless a sheet of the user's has that name, else a free name (and the user is told)."""
     names = book.sheet_names()
-    marker = f'"{schema.SHEET_KINDS[sheet]}"'
-    for position, name in enumerate(names):
-        formula = book.workbook.scoped_formula(position, schema.SHEET_MARKER)
-        if formula is not None and xmltext.unescape(formula) == marker:
+
+    def kind(name: str) -> str | None:
+        formula = book.workbook.scoped_formula(book.sheet_position(name), schema.SHEET_MARKER)
+        return None if formula is None else xmltext.unescape(formula).strip('"')
+
+    return report_sheet_name(sheet, names, kind, lambda: _unmarked_report(book, sheet), notices)
+
+
+def report_sheet_name(sheet: str, names: Sequence[str], kind: Callable[[str], str | None],
+                      unmarked_report: Callable[[], bool], notices: list[Problem]) -> str:
+    """The name of the tool's sheet of this kind: the one marked as it (``kind`` gives a
+    sheet's mark), else ``sheet`` unless a sheet of the user's has that name (one the tool
+    wrote before it marked its sheets is its own), else a free name (and the user is told)."""
+    for name in names:
+        if kind(name) == schema.SHEET_KINDS[sheet]:
             return name
     taken = {name.casefold() for name in names}
-    if sheet.casefold() not in taken or _unmarked_report(book, sheet):
+    if sheet.casefold() not in taken or unmarked_report():
         return sheet
     free = next(name for name in (f"{sheet} (outsourcing{n})" for n in ("", *map(
         lambda i: f" {i}", range(2, 100)))) if name.casefold() not in taken)

@@ -140,11 +140,13 @@ def _check_free(wb: openpyxl.Workbook) -> None:
 def check_free(sheet_names: Iterable[str], defined_names: Iterable[str]) -> None:
     """Refuse to overwrite a user's sheet or name that happens to share ours.
 
-    Excel compares sheet and defined names case-insensitively, so we do too.
+    Excel compares sheet and defined names case-insensitively, so we do too. A sheet of
+    the user's called Summary or For accountant is no obstacle: the tool's sheet of that
+    kind then gets a free name when it is first written (write/results.report_sheet_name).
     """
     existing = {title.lower() for title in sheet_names}
-    sheets = [s for s in TEMPLATE_SHEETS + schema.OWNED_SHEETS if s.lower() in existing]
-    if sheets:  # the tool's own sheets too: each run of process replaces them
+    sheets = [s for s in TEMPLATE_SHEETS if s.lower() in existing]
+    if sheets:
         raise ValueError(f"the workbook already has a sheet named {', '.join(sheets)}; "
                          "rename or remove it before adding the template sheets")
     defined = {name.lower() for name in defined_names}
