@@ -12,6 +12,9 @@ more to this test:
     <!-- docs-test: needs jq -->                    not run where jq is not installed
     <!-- docs-test: given my-business.xlsx=none --> a file removed (or =PATH: copied
                                                      from the project) before the block
+    <!-- docs-test: installed -->                   the block's leading `python3 -m venv
+                                                     .venv && .venv/bin/pip install ... &&`
+                                                     is not run (this is an installed copy)
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ RUN = ("bash", "python")
 _BLOCK = re.compile(r"((?:[ \t]*<!-- docs-test: .*? -->\n)*)[ \t]*```(\w*)\n(.*?)```", re.S)
 _DIRECTIVE = re.compile(r"<!-- docs-test: (\w+) ?(.*?) -->")
 NEEDS_LIBREOFFICE = re.compile(r"\brender\b|--pdf\b")
+INSTALL = re.compile(r"^python3 -m venv \.venv && \.venv/bin/pip install [^&]*&& ")
 
 
 @dataclass
@@ -46,6 +50,7 @@ class Block:
     code: str
     exit_code: int = 0
     skip: str | None = None
+    installed: bool = False
     given: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -67,6 +72,8 @@ def blocks(document: Path) -> list[Block]:
                 block.skip = rest
             elif word == "needs":
                 block.skip = None if shutil.which(rest) else f"needs {rest}, not installed here"
+            elif word == "installed":
+                block.installed = True
             elif word == "given":
                 block.given.update(item.split("=", 1) for item in rest.split())
             else:
@@ -117,6 +124,9 @@ def run_block(block: Block, folder: Path) -> None:
         exec(compile(block.code, str(block), "exec"), {"__name__": "__docs__"})
         return
     for command in commands(block.code):
+        if block.installed:
+            assert INSTALL.match(command), f"{block}: `{command}` does not start by installing"
+            command = INSTALL.sub("", command)
         result = subprocess.run(["bash", "-c", command], cwd=folder, capture_output=True,
                                 text=True, timeout=300)
         assert result.returncode == block.exit_code, (
