@@ -49,6 +49,15 @@ def test_worked_example() -> None:
     assert udfs.outsource_reason(**WORKED) == "saves 10,500.00 USD a year and frees 125.0 hours"
 
 
+def test_max_price_is_blank_when_no_price_would_pay() -> None:
+    """A setup fee that leaves less than nothing for the vendor (-0.01 a post): blank, as
+    on Tasks, and the reason says why."""
+    costly = WORKED | {"setup_fee": 15_000.50}
+    assert udfs.outsource_max_price(**costly) is None
+    assert udfs.outsource_reason(**costly) == "doing it yourself is cheaper by 4,500.50 USD a year"
+    assert udfs.outsource_max_price(**WORKED | {"setup_fee": 15_000}) == 0
+
+
 def test_worked_example_variants() -> None:
     assert udfs.outsource_verdict(**WORKED, quality_critical=True, expertise="Strong") == "REVIEW"
     short = WORKED | {"hours_each": 0.5}

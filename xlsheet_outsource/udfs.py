@@ -376,7 +376,7 @@ outsource_breakeven = _single_task_function(
 outsource_max_price = _single_task_function(
     "outsource_max_price", "max_price",
     "The most worth paying per occurrence, all costs considered; blank for a task that "
-    "never occurs.")
+    "never occurs, or when no price would pay.")
 outsource_reason = _single_task_function(
     "outsource_reason", "reason", "Why the verdict is what it is, in plain words.")
 

@@ -45,6 +45,18 @@ def test_worked_example():
     assert row["reason"] == "saves 10,500.00 USD a year and frees 125.0 hours"
 
 
+def test_no_price_would_pay_leaves_max_price_blank():
+    """A setup fee of 15,000.50 leaves less than nothing to pay the vendor per post (-0.01
+    before this rule): Max price each is blank, and the verdict's reason
+    says why."""
+    row, _ = run(BLOG, [quote(setup_fee=15_000.50)])
+    assert math.isnan(row["max_price"])
+    assert row["verdict"] == "KEEP"
+    assert row["reason"] == "doing it yourself is cheaper by 4,500.50 USD a year"
+    row, _ = run(BLOG, [quote(setup_fee=15_000)])  # nothing left, but not less: 0 stays
+    assert row["max_price"] == 0
+
+
 def test_quality_critical_strong_is_review():
     row, _ = run(BLOG | {"quality_critical": "Yes"}, [quote()])
     assert row["verdict"] == "REVIEW"

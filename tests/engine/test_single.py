@@ -95,6 +95,16 @@ def test_worked_example() -> None:
     assert ours.reason == "saves 10,500.00 USD a year and frees 125.0 hours"
 
 
+def test_no_price_would_pay_leaves_max_price_blank() -> None:
+    """As the engine: less than nothing left for the vendor per post (-0.01) is blank."""
+    blog = single.Task(frequency=1, per="week", hours_each=3, expertise="Strong")
+    ours = single.decide(Settings(hourly_worth=120), blog, [single.Quote(
+        price=90, review_hours_each=0.5, setup_fee=15_000.50)])
+    assert ours.best is not None and math.isnan(ours.best.max_price)
+    assert (ours.verdict, ours.reason) == (
+        "KEEP", "doing it yourself is cheaper by 4,500.50 USD a year")
+
+
 def test_the_best_quote_is_the_lowest_all_in_cost_ties_to_the_first() -> None:
     blog = single.Task(frequency=1, per="week", hours_each=3)
     quotes = [single.Quote(price=90, vendor="A"), single.Quote(price=80, vendor="B"),

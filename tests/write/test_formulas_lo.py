@@ -186,3 +186,29 @@ def test_a_large_workbook_ranks_each_task_over_its_own_rows(tmp_path: Path) -> N
     wrong, compared = lo.mismatches(result, decision, set(lo.engine_edges(decision)))
     assert not wrong, f"{len(wrong)} of {compared} cells differ:\n" + "\n".join(wrong[:30])
     assert compared > 8_000
+
+
+def test_max_price_is_blank_when_no_price_would_pay(tmp_path: Path) -> None:
+    """The worked example's blog post with a setup fee of 15,000.50: less than nothing is
+    left to pay per post (-0.01), so Max price each is blank on Tasks, written as a value
+    and as a formula LibreOffice recalculates, and the reason says why."""
+    book = openpyxl.Workbook()
+    book.active.title = schema.SETTINGS
+    book.active.append(["Hourly worth", 120])
+    book.create_sheet(schema.TASKS).append(["Task ID", "Frequency", "Per", "Hours each"])
+    book[schema.TASKS].append(["T1", 1, "week", 3])
+    book.create_sheet(schema.QUOTES).append(["Task ID", "Price", "Setup fee", "Your review hours each"])
+    book[schema.QUOTES].append(["T1", 90, 15_000.50, 0.5])
+    book.save(tmp_path / "costly.xlsx")
+    values = api.process_workbook(tmp_path / "costly.xlsx", tmp_path / "values.xlsx").output
+    written = _write(tmp_path / "costly.xlsx", tmp_path, "formulas")
+    [recalculated] = lo.recalculate([written.path], tmp_path / "lo")
+    for path in (values, recalculated):
+        header, task = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(
+            schema.TASKS).to_python()[:2]
+        shown = dict(zip(header, task))
+        assert shown["Max price each"] == "", path.name
+        assert (shown["Verdict"], shown["Reason"]) == (
+            "KEEP", "doing it yourself is cheaper by 4,500.50 USD a year"), path.name
+    assert written.plan.live_tasks == 1
+    assert not lo.mismatches(recalculated, written.decision, set())[0]

@@ -117,7 +117,9 @@ def compute_quotes(settings: Settings, tasks: pd.DataFrame, quotes: pd.DataFrame
     positive_freed = q["freed"].where(q["freed"] > 0)
     q["breakeven"] = q["cash"] / (settings.fill_rate * positive_freed)
     per_occurrence = (n * fee).where(n > 0)
-    q["max_price"] = (q["self_cost"] - q["own_cost"] - S / T) / per_occurrence
+    # Below zero no price would pay (the verdict's reason says why): left blank.
+    left_for_vendor = q["self_cost"] - q["own_cost"] - S / T
+    q["max_price"] = (left_for_vendor / per_occurrence).mask(left_for_vendor < 0)
     q["payback"] = payback(q["one_off_cash"] + q["setup_hours"] * V,
                            q["self_cost"] - q["recurring_cash"] - n * q["review_hours_each"] * V)
     return ranked(q)

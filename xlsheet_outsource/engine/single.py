@@ -108,8 +108,10 @@ def price_quote(settings: Settings, n: float, hours_each: float, self_cost: floa
     out_cost = cash + own_cost
     freed = n * (hours_each - quote.review_hours_each) - _divided(quote.setup_hours, years)
     breakeven = _divided(cash, settings.fill_rate * freed) if freed > 0 else NAN
-    max_price = (_divided(self_cost - own_cost - _divided(quote.setup_fee, years),
-                          n * fee_factor) if n > 0 else NAN)
+    left_for_vendor = self_cost - own_cost - _divided(quote.setup_fee, years)
+    # Below zero no price would pay (the verdict's reason says why): blank, as the engine.
+    max_price = (_divided(left_for_vendor, n * fee_factor)
+                 if n > 0 and not left_for_vendor < 0 else NAN)
     return QuoteFigures(recurring, quote.setup_fee, cash, own_cost, out_cost,
                         self_cost - out_cost, freed, breakeven, max_price)
 

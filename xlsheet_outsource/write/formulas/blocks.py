@@ -136,6 +136,8 @@ class Refs:
         fee = best("platform_fee")
         vendor = self.range(self.quotes, "vendor", rows=span)
         first_row = (span[0] if span else self.quotes.rows[0]) - 1
+        left_for_vendor = (f'({self_cost}-({n}*{best("review_hours_each")}'
+                           f'+{best("setup_hours")}/{t.T})*{t.V}-{best("setup_fee")}/{t.T})')
         best_row = f"SUMPRODUCT(({ids}={ident})*({ranks}=1)*(ROW({ids})-{first_row}))"
         formulas = {
             "occurrences": f"{cell['frequency']}*CHOOSE({_unit(cell['per'], 'per')},"
@@ -150,9 +152,9 @@ class Refs:
             "freed": f'IF({has_quote},{n}*({cell["hours_each"]}-{best("review_hours_each")})'
                      f'-{best("setup_hours")}/{t.T},"")',
             "breakeven": f'IF(N({freed})>0,{cell["cash"]}/({t.u}*{freed}),"")',
-            "max_price": f'IF(AND({has_quote},{n}>0),({self_cost}-({n}*{best("review_hours_each")}'
-                         f'+{best("setup_hours")}/{t.T})*{t.V}-{best("setup_fee")}/{t.T})'
-                         f'/({n}*(1+IF({fee}>1,{fee}/100,{fee}))),"")',
+            # Blank, as the engine, when no price would pay (less than nothing left for it)
+            "max_price": f'IF(AND({has_quote},{n}>0),IF({left_for_vendor}<0,"",'
+                         f'{left_for_vendor}/({n}*(1+IF({fee}>1,{fee}/100,{fee})))),"")',
         }
         core, strong, quality = self._expertise(cell)
 
