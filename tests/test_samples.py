@@ -58,6 +58,10 @@ def agency() -> Decision:
     return decide_workbook(SAMPLES / "small_agency.xlsx")[0]
 
 
+# Added after the samples were made; tests/write/test_formulas_lo.py covers them.
+NEWER_BASES = {"per week", "per day"}
+
+
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda path: path.stem)
 def test_sample_has_the_template_sheets(path: Path) -> None:
     wb = openpyxl.load_workbook(path)
@@ -68,7 +72,7 @@ def test_marketer_shows_every_verdict_but_error(marketer: Decision) -> None:
     assert 12 <= len(marketer.tasks) <= 15
     assert marketer.problems == []
     assert set(marketer.tasks["verdict"]) == DECIDED
-    assert set(marketer.quotes["basis"]) == set(schema.BASIS_VALUES)
+    assert set(marketer.quotes["basis"]) == set(schema.BASIS_VALUES) - NEWER_BASES
 
 
 def test_marketer_keeps_for_each_reason(marketer: Decision) -> None:
@@ -86,7 +90,7 @@ def test_agency_is_big_and_varied(agency: Decision) -> None:
     assert len(tasks) >= 40 and len(quotes) >= 100
     assert 6 <= tasks["category"].nunique() <= 8
     assert set(tasks["per"]) == set(schema.PER_VALUES)
-    assert set(quotes["basis"]) == set(schema.BASIS_VALUES)
+    assert set(quotes["basis"]) == set(schema.BASIS_VALUES) - NEWER_BASES
     assert agency.problems == []
     assert set(tasks["verdict"]) == DECIDED
 

@@ -58,6 +58,18 @@ def test_max_price_is_blank_when_no_price_would_pay() -> None:
     assert udfs.outsource_max_price(**WORKED | {"setup_fee": 15_000}) == 0
 
 
+def test_worked_example_priced_per_week_and_per_day() -> None:
+    """The figures process and the live formulas give (tests/write/test_formulas_lo.py):
+    100 a week x 50 work weeks, 16 a day x 250 work days (46 work weeks: 46 occurrences too)."""
+    weekly, daily = WORKED | {"price": 100, "basis": "per week"}, WORKED | {"price": 16,
+                                                                          "basis": "per day"}
+    assert udfs.outsource_verdict(**weekly) == udfs.outsource_verdict(**daily) == "OUTSOURCE"
+    assert udfs.outsource_saving(**weekly) == 10_000
+    assert udfs.outsource_saving(**daily) == 11_000
+    assert udfs.outsource_reason(**daily) == "saves 11,000.00 USD a year and frees 125.0 hours"
+    assert udfs.outsource_saving(**weekly, work_weeks=46) == 9_200
+
+
 def test_worked_example_variants() -> None:
     assert udfs.outsource_verdict(**WORKED, quality_critical=True, expertise="Strong") == "REVIEW"
     short = WORKED | {"hours_each": 0.5}

@@ -212,3 +212,26 @@ def test_max_price_is_blank_when_no_price_would_pay(tmp_path: Path) -> None:
             "KEEP", "doing it yourself is cheaper by 4,500.50 USD a year"), path.name
     assert written.plan.live_tasks == 1
     assert not lo.mismatches(recalculated, written.decision, set())[0]
+
+
+def test_weekly_and_daily_prices_recalculate_as_the_engine_prices_them(tmp_path: Path) -> None:
+    """The worked example of docs/decision-model.md (3 hours once a week, 120 an hour, half
+    an hour's review) quoted 100 per week (x 50 work weeks) and 16 per day (x 250 work
+    days): the same savings as the worksheet functions give (tests/test_udfs.py)."""
+    tasks = [[task_id, "Blog post", "Content", 1, "week", 3, "Weak", "No", None]
+             for task_id in ("T1", "T2")]
+    quotes = [[task_id, "Writer", price, basis, None, 0, 0, 0.5, 0, None]
+              for task_id, price, basis in (("T1", 100, "per week"), ("T2", 16, "per day"))]
+    settings_values = {s.name: None for s in schema.SETTINGS_ROWS} | {"HourlyWorth": 120}
+    source = WorkbookSpec(settings_values, tasks, quotes).save(tmp_path / "input.xlsx")
+    written = _write(source, tmp_path, "bases")
+    assert written.plan.live_tasks == 2
+    tasks_decided = written.decision.tasks
+    assert list(tasks_decided["cash"]) == [5_000, 4_000]
+    assert list(tasks_decided["saving"]) == [10_000, 11_000]
+    assert list(tasks_decided["reason"]) == [
+        "saves 10,000.00 USD a year and frees 125.0 hours",
+        "saves 11,000.00 USD a year and frees 125.0 hours"]
+    [result] = lo.recalculate([written.path], tmp_path / "lo")
+    wrong, compared = lo.mismatches(result, written.decision, set())
+    assert not wrong and compared > 20

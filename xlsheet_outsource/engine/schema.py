@@ -24,7 +24,9 @@ SHEET_KINDS = {SUMMARY: "summary", ACCOUNTANT: "accountant"}
 PER_VALUES = ("day", "week", "month", "quarter", "year", "once")
 EXPERTISE_VALUES = ("Core", "Strong", "Weak")
 YES_NO_VALUES = ("Yes", "No")
-BASIS_VALUES = ("per occurrence", "per hour", "per month", "per year", "fixed")
+# Appended at the end: the live formulas pick a basis by its position in this list.
+BASIS_VALUES = ("per occurrence", "per hour", "per month", "per year", "fixed", "per week",
+                "per day")
 VERDICTS = ("OUTSOURCE", "KEEP", "REVIEW", "NEEDS QUOTE", "ERROR")
 
 # Workbook-level names holding each drop-down list (on the Settings sheet).

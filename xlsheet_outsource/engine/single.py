@@ -88,6 +88,10 @@ def _base(settings: Settings, n: float, hours_each: float, quote: Quote) -> floa
     if basis == "per hour":
         vh = hours_each if quote.vendor_hours_each is None else quote.vendor_hours_each
         return p * vh * n
+    if basis == "per day":
+        return p * settings.work_days
+    if basis == "per week":
+        return p * settings.work_weeks
     if basis == "per month":
         return 12 * p
     if basis == "per year":

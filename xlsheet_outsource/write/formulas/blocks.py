@@ -210,7 +210,7 @@ class Refs:
         vh = f'IF({vendor_hours}="",{h},{vendor_hours})' if vendor_hours else h
         basis = cell.get("basis")
         unit = f'IF({basis}="",1,{_unit(basis, "basis")})' if basis else "1"
-        base = f"CHOOSE({unit},{p}*{n},{p}*{vh}*{n},12*{p},{p},{p}/{t.T})"
+        base = f"CHOOSE({unit},{p}*{n},{p}*{vh}*{n},12*{p},{p},{p}/{t.T},{p}*{t.W},{p}*{t.D})"
         fee_share = f"IF({fee}>1,{fee}/100,{fee})" if fee else "0"
         ids, outs, cashes = (self.range(quotes, key, prefix=False, rows=span)
                              for key in ("task_id", "out_cost", "cash"))
