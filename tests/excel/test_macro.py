@@ -110,6 +110,32 @@ def test_a_column_of_the_users_inside_the_old_block_moves_the_block_right(tmp_pa
     assert trimmed(openpyxl.load_workbook(tmp_path / "macro.xlsx")[schema.TASKS]) == trimmed(processed)
 
 
+def test_helper_cells_under_an_empty_header_and_a_note_below_are_never_overwritten() -> None:
+    """Helper formulas right of the table with no header, and a note far below: the block
+    goes right of all of it, on the first press and the next; a note typed under the block
+    later moves it right again (as process places it: tests/test_user_workbooks.py)."""
+    book = macro.OpenpyxlBook(a_filled_template())
+    tasks = book.workbook[schema.TASKS]
+    first_free = max(c.column for c in tasks[1] if c.value) + 1
+    for row in (2, 3, 4):
+        tasks.cell(row, first_free).value = f"=F{row}*60"
+    tasks.cell(40, first_free + 2).value = "checked with the bookkeeper"
+    mine = {(r, c): tasks.cell(r, c).value for r in range(1, 41) for c in range(1, first_free + 3)
+            if tasks.cell(r, c).value is not None}
+    macro.decide_book(book, RUN_DATE)
+    assert {place: tasks.cell(*place).value for place in mine} == mine
+    headers = {c.value: c.column for c in tasks[1] if c.value}
+    assert headers["Occurrences a year"] == first_free + 3
+    macro.decide_book(book, RUN_DATE)
+    assert {c.value: c.column for c in tasks[1] if c.value} == headers
+    tasks.cell(41, headers["Verdict"]).value = "ask Sam"
+    macro.decide_book(book, RUN_DATE)
+    assert tasks.cell(41, headers["Verdict"]).value == "ask Sam"
+    assert {place: tasks.cell(*place).value for place in mine} == mine
+    moved = [c.column for c in tasks[1] if c.value == "Occurrences a year"]
+    assert moved == [headers["Verdict"] + 1]
+
+
 def test_settings_come_from_their_defined_names_first() -> None:
     book = a_filled_template()
     book[schema.SETTINGS]["A2"] = "Something else"  # the label is gone; the name remains

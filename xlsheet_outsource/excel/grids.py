@@ -127,16 +127,45 @@ def block_rows(table: SheetTable, frame: pd.DataFrame, results: Results,
     return rows
 
 
-def block_column(header: list[object], table: SheetTable, results: Results) -> int:
-    """Where the block goes: where it was, unless the user has since put a column of their
-    own inside it; then right of the user's columns, so nothing of theirs is overwritten."""
+def block_column(grid: Grid, table: SheetTable, results: Results) -> int:
+    """Where the block goes: where it was, unless something of the user's (a header, or a
+    value in any row) is now inside it; then right of everything of theirs on the sheet,
+    so nothing of theirs is overwritten (as ``process`` places it)."""
+    header = grid[table.header_row - 1]
     ours = {schema.normalise_header(text) for _, text, _ in results}
     marked = table.earlier_block  # the tool's marker: where the block was, by its area
     start = marked.first_column if marked and table.result_columns else table.block_column
+    earlier = _earlier_block(table, start, len(results), len(grid))
     inside = header[start - 1:start - 1 + len(results)]
-    if any(schema.normalise_header(text) not in ours | {""} for text in inside):
-        return table.first_free_column
+    if any(schema.normalise_header(text) not in ours | {""} for text in inside) or any(
+            column >= start for column in _users_columns(grid, earlier, start + len(results))):
+        return max(table.first_free_column, max(_users_columns(grid, earlier), default=0) + 1)
     return start
+
+
+def _earlier_block(table: SheetTable, start: int, width: int, rows: int) -> Area | None:
+    """The cells an earlier run wrote at ``start`` (none if the block was never there)."""
+    marked = table.earlier_block
+    if marked and table.result_columns and start == marked.first_column:
+        return marked
+    if not table.result_columns or start != table.block_column:
+        return None
+    return Area(start, table.header_row, start + width - 1, rows, "the tool's block")
+
+
+def _users_columns(grid: Grid, earlier: Area | None, before: int | None = None) -> set[int]:
+    """The 1-based columns (left of ``before``, if given) holding anything in any row,
+    the earlier block's own cells left out."""
+    used = set()
+    for number, row in enumerate(grid, start=1):
+        for column, value in enumerate(row[:before and before - 1], start=1):
+            if value is None or value == "":
+                continue
+            if earlier and earlier.meets_columns(column, column) and \
+                    earlier.first_row <= number <= earlier.last_row:
+                continue
+            used.add(column)
+    return used
 
 
 def column_formats(results: Results, currency: str, frame: pd.DataFrame) -> list[str | None]:

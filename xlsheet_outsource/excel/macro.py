@@ -176,17 +176,22 @@ def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
     for table, frame, results in ((tasks, decision.tasks, schema.TASK_RESULTS),
                                   (quotes, decision.quotes, schema.QUOTE_RESULTS)):
         grid = outcome.grids[table.sheet]
-        last_row = max(len(grid), table.header_row)
-        left = block_column(grid[table.header_row - 1], table, results)
+        left = block_column(grid, table, results)
+        # The block's rows: down to the last task; an earlier block's rows are cleared
+        # (by its marker; unmarked, down to the last used row), a note below it is kept.
+        last_task = max(frame.index, default=table.header_row)
+        old_last = table.earlier_block.last_row if table.earlier_block else (
+            len(grid) if table.result_columns else table.header_row)
         for column in table.result_columns.values():  # an earlier block, if it has moved
             if not left <= column < left + len(results):
-                book.clear(table.sheet, table.header_row, column, last_row, column)
+                book.clear(table.sheet, table.header_row, column, old_last, column)
         book.write_block(table.sheet, table.header_row, left,
-                         block_rows(table, frame, results, last_row),
+                         block_rows(table, frame, results, max(last_task, old_last)),
                          column_formats(results, decision.settings.currency, frame))
         quoted = "'" + table.sheet.replace("'", "''") + "'"
         book.mark_block(table.sheet, f"{quoted}!${column_letter(left)}${table.header_row}:"
-                                     f"${column_letter(left + len(results) - 1)}${last_row}")
+                                     f"${column_letter(left + len(results) - 1)}"
+                                     f"${max(last_task, table.header_row)}")
 
 
 def report_sheets(decision: Decision, run_date: dt.date) -> dict[str, tuple[Grid, dict[str, str]]]:
