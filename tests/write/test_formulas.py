@@ -185,6 +185,24 @@ def test_a_quote_whose_id_differs_in_case_keeps_its_task_as_values(tmp_path: Pat
     assert "spell the Task ID of Tasks!A2 differently" in outcome.formulas.kept[0]
 
 
+def test_version_2_inputs_keep_every_row_as_values(tmp_path: Path) -> None:
+    """The live formulas know version 1's rules: a task nobody needs (DROP) would read as
+    OUTSOURCE in a formula, so a workbook using version 2 inputs is written as values and
+    the user is told why (never a formula that disagrees with the engine)."""
+    source = tmp_path / "v2.xlsx"
+    book = openpyxl.load_workbook(SAMPLES / "internet_marketer.xlsx")
+    tasks = book[schema.TASKS]
+    column = tasks.max_column + 1
+    tasks.cell(1, column, "Still needed")
+    tasks.cell(2, column, "No")
+    book.save(source)
+    outcome = _processed(source, tmp_path / "out")
+    assert outcome.decision.tasks["verdict"].iloc[0] == "DROP"
+    assert outcome.formulas.cells == {}
+    assert outcome.formulas.kept == ["every row: Version 2 inputs (Still needed, Kind, Currency, "
+                                     "Bundle, budget) are written as values, not formulas, for now"]
+
+
 def test_process_formulas_on_the_command_line(tmp_path: Path) -> None:
     out = tmp_path / "out.xlsx"
     result = CliRunner().invoke(main, ["process", str(MISTAKES_SAMPLE), "-o",

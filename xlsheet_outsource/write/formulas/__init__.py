@@ -56,6 +56,9 @@ def formula_cells(decision: Decision, tasks: Placed, quotes: Placed,
     """A formula for every computed cell of every live task and of its quotes."""
     plan = FormulaPlan()
     terms, why_not = settings_terms(settings)
+    if decision.version2:  # the live formulas know version 1's rules only (docs/formulas.md)
+        terms, why_not = None, ("Version 2 inputs (Still needed, Kind, Currency, Bundle, "
+                                "budget) are written as values, not formulas, for now")
     if terms is None:
         plan.kept.append(f"every row: {why_not}")
         return plan
