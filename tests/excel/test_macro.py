@@ -136,6 +136,31 @@ def test_helper_cells_under_an_empty_header_and_a_note_below_are_never_overwritt
     assert moved == [headers["Verdict"] + 1]
 
 
+def test_version_2_inputs_are_read_as_process_reads_them(tmp_path: Path) -> None:
+    """A Still needed column and a quote in another currency (with the Settings rate table):
+    Decide drops the task and converts the price as process does, never ignoring them."""
+    book = a_filled_template()
+    tasks, quotes, settings = (book[name] for name in (schema.TASKS, schema.QUOTES, schema.SETTINGS))
+    needed = tasks.max_column + 1
+    tasks.cell(1, needed, "Still needed")
+    tasks.cell(2, needed, "No")
+    currency = quotes.max_column + 1
+    quotes.cell(1, currency, "Currency")
+    quotes.cell(3, currency, "EUR")
+    settings["J1"], settings["K1"], settings["J2"], settings["K2"] = (
+        "Foreign currency", "Rate", "EUR", 1.1)
+    book.save(tmp_path / "v2.xlsx")
+    processed = api.process_workbook(tmp_path / "v2.xlsx", tmp_path / "processed.xlsx")
+    assert processed.decision.tasks["verdict"].tolist()[0] == "DROP"
+    decided = macro.OpenpyxlBook(openpyxl.load_workbook(tmp_path / "v2.xlsx"))
+    macro.decide_book(decided, RUN_DATE)
+    shown = block(decided.workbook[schema.TASKS])
+    assert shown["Verdict"] == processed.decision.tasks["verdict"].tolist()
+    cash = [None if np.isnan(value) else value for value in processed.decision.tasks["cash"]]
+    assert shown["Cash to vendor a year"] == pytest.approx(cash)
+    assert cash[2] == pytest.approx(150 * 12 * 1.1)  # 150 EUR a month at 1.1
+
+
 def test_settings_come_from_their_defined_names_first() -> None:
     book = a_filled_template()
     book[schema.SETTINGS]["A2"] = "Something else"  # the label is gone; the name remains

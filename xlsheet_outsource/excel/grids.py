@@ -22,7 +22,13 @@ from ..engine import inputs, schema
 from ..engine.inputs import Problem
 from ..engine.model import Decision, Settings
 from ..ooxml.areas import Area
-from ..reading import SheetTable, WorkbookInputs, settings_by_label, table_from_grid
+from ..reading import (
+    SheetTable,
+    WorkbookInputs,
+    exchange_rate_rows,
+    settings_by_label,
+    table_from_grid,
+)
 from ..write import style
 
 Grid = list[list[object]]
@@ -72,7 +78,8 @@ def read_settings(grid: Grid | None, named: Mapping[str, tuple[object, str]] | N
     places = {name: place for name, (_, place) in named.items()}
     if grid is not None:
         settings_by_label(grid, values, places)
-    return inputs.read_settings(values, lambda name: places.get(name, "B"))
+    rates = exchange_rate_rows(grid) if grid is not None else []
+    return inputs.read_settings(values, lambda name: places.get(name, "B"), rates)
 
 
 @dataclass
@@ -97,8 +104,8 @@ def decide_grids(tasks: GridInputs, quotes: GridInputs,
     """Read both tables from their grids and decide them, as decide_workbook does for a file."""
     found = WorkbookInputs(Path())  # no file: the values came from elsewhere
     found.settings, found.fatal = settings[0], list(settings[1])
-    found.tasks = _table(tasks, schema.TASK_COLUMNS, schema.TASK_RESULTS, found.fatal)
-    found.quotes = _table(quotes, schema.QUOTE_COLUMNS, schema.QUOTE_RESULTS, found.fatal)
+    found.tasks = _table(tasks, schema.TASK_INPUTS, schema.TASK_RESULTS, found.fatal)
+    found.quotes = _table(quotes, schema.QUOTE_INPUTS, schema.QUOTE_RESULTS, found.fatal)
     grids = {given.sheet: given.grid for given in (tasks, quotes) if given.grid is not None}
     return GridDecision(found, api.decide_found(found), fatal=found.fatal, grids=grids)
 

@@ -148,7 +148,7 @@ def read_book(book: Book) -> GridDecision:
         return grids.get(actual)
 
     named = {}
-    for setting in schema.SETTINGS_ROWS:
+    for setting in schema.ALL_SETTINGS:
         place = book.named_cell(setting.name)
         grid = grid_of(place[0]) if place else None
         if place is not None and grid is not None:
