@@ -12,6 +12,8 @@ more to this test:
     <!-- docs-test: needs jq -->                    not run where jq is not installed
     <!-- docs-test: given my-business.xlsx=none --> a file removed (or =PATH: copied
                                                      from the project) before the block
+    <!-- docs-test: first 1 REASON -->               only the block's first command runs; the
+                                                     others are listed with the reason
     <!-- docs-test: installed -->                   the block's leading `python3 -m venv
                                                      .venv && .venv/bin/pip install ... &&`
                                                      is not run (this is an installed copy)
@@ -51,6 +53,8 @@ class Block:
     exit_code: int = 0
     skip: str | None = None
     installed: bool = False
+    first: int | None = None  # run only this many of the block's commands
+    rest: str = ""  # why the others are not run
     given: dict[str, str] = field(default_factory=dict)
 
     def __str__(self) -> str:
@@ -72,6 +76,9 @@ def blocks(document: Path) -> list[Block]:
                 block.skip = rest
             elif word == "needs":
                 block.skip = None if shutil.which(rest) else f"needs {rest}, not installed here"
+            elif word == "first":
+                count, _, block.rest = rest.partition(" ")
+                block.first = int(count)
             elif word == "installed":
                 block.installed = True
             elif word == "given":
@@ -123,7 +130,7 @@ def run_block(block: Block, folder: Path) -> None:
     if block.language == "python":
         exec(compile(block.code, str(block), "exec"), {"__name__": "__docs__"})
         return
-    for command in commands(block.code):
+    for command in commands(block.code)[:block.first]:
         if block.installed:
             assert INSTALL.match(command), f"{block}: `{command}` does not start by installing"
             command = INSTALL.sub("", command)
@@ -143,8 +150,11 @@ def test_every_command_and_snippet_runs(document: Path, workspace: Path) -> None
             run_block(block, workspace)
 
 
-@pytest.mark.parametrize("block", [b for b in ALL_BLOCKS if b.skip], ids=str)
+@pytest.mark.parametrize("block", [b for b in ALL_BLOCKS if b.skip or b.first], ids=str)
 def test_what_is_not_run_says_why(block: Block) -> None:
+    if block.first is not None:
+        assert block.rest, f"{block}: say why the commands after the first {block.first} are not run"
+        pytest.skip(f"{block}: only its first {block.first} command(s) run: {block.rest}")
     pytest.skip(f"{block} not run: {block.skip}")
 
 
