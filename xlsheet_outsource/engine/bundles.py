@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from .inputs import members
-from .rules import OUTSOURCE, Terms, home_money, payback, ranked, words, yearly_base
+from .rules import OUTSOURCE, home_money, payback, ranked, words, yearly_base
 from .schema import AUTOMATE, TOOL
+from .settings import Settings
 
 NEEDS_QUOTE = "NEEDS QUOTE"
 PAID = (OUTSOURCE, AUTOMATE)
@@ -24,7 +25,7 @@ BUNDLE_COLUMNS = ("name", "tasks", "vendor", "kind", "self_cost", "out_cost", "s
                   "payback", "verdict", "won", "first_row")
 
 
-def decide(settings: Terms, t: pd.DataFrame, quotes: pd.DataFrame
+def decide(settings: Settings, t: pd.DataFrame, quotes: pd.DataFrame
            ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Price every bundle quote and decide every bundle; a won bundle's members take its
     verdict, vendor and shares in ``t`` (``in_bundle`` names the bundle). Returns the
@@ -65,7 +66,7 @@ def _aggregates(mine: pd.DataFrame, position: pd.Series) -> pd.DataFrame:
         "first_row": g["position"].first()})
 
 
-def _priced(settings: Terms, table: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
+def _priced(settings: Settings, table: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
     """Each usable bundle quote: Base_B, Cash_B, Own_B, Out_B, Save_B, Freed_B, O, R,
     BreakEven, Payback, and its rank within the bundle."""
     T, V = settings.horizon_years, settings.hour_value
@@ -91,7 +92,7 @@ def _priced(settings: Terms, table: pd.DataFrame, quotes: pd.DataFrame) -> pd.Da
     return ranked(q)
 
 
-def _share_out(settings: Terms, t: pd.DataFrame, rows: pd.Index, quote: pd.Series,
+def _share_out(settings: Settings, t: pd.DataFrame, rows: pd.Index, quote: pd.Series,
                bundle: pd.Series) -> None:
     """The members of a won bundle take its verdict and vendor, and their share
     w_i = n_i x h_i / sum(n x h) of it: Cash_i = w_i x Cash_B, Own_i = (n_i x m + w_i x s

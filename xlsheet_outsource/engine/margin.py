@@ -14,8 +14,9 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from .rules import Terms, words, yearly_base
+from .rules import words, yearly_base
 from .schema import TOOL
+from .settings import Settings
 
 INPUTS = ("hourly worth", "hours each", "price")  # in this order when two tie
 Line = tuple[np.ndarray, np.ndarray]  # a + b x
@@ -23,7 +24,7 @@ Lines = dict[str, Line]  # "freed", "saving", "self_cost"
 Word = Callable[[Lines, np.ndarray], np.ndarray]
 
 
-def of_safety(settings: Terms, t: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def of_safety(settings: Settings, t: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Margin of safety and the input it is most sensitive to, for every task decided by
     rules 3-7 on its own chosen quote; blank for the rest and where no change flips it."""
     margin = pd.Series(np.nan, index=t.index, dtype=float)
@@ -53,7 +54,7 @@ def of_safety(settings: Terms, t: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     return margin, sensitive
 
 
-def _lines(settings: Terms, d: pd.DataFrame) -> list[tuple[np.ndarray, Lines]]:
+def _lines(settings: Settings, d: pd.DataFrame) -> list[tuple[np.ndarray, Lines]]:
     """For hourly worth, hours each and price: today's value, and Freed, Save and Self as
     lines in it (the chosen quote and the other inputs held)."""
     T, u, E = settings.horizon_years, settings.fill_rate, settings.hourly_worth

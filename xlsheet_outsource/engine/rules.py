@@ -4,38 +4,17 @@ workbook's currency, its yearly Base, Payback, the ranking of quotes, and rules 
 
 from __future__ import annotations
 
-from typing import Protocol
-
 import numpy as np
 import pandas as pd
 
 from .schema import AUTOMATE
+from .settings import Settings
 
 OUTSOURCE = "OUTSOURCE"
 Array = np.ndarray | pd.Series | float
 
 
-class Terms(Protocol):
-    """What these pieces read of model.Settings (which imports this module)."""
-    @property
-    def hourly_worth(self) -> float: ...
-    @property
-    def horizon_years(self) -> float: ...
-    @property
-    def fill_rate(self) -> float: ...
-    @property
-    def margin_pct(self) -> float: ...
-    @property
-    def work_days(self) -> float: ...
-    @property
-    def work_weeks(self) -> float: ...
-    @property
-    def hour_value(self) -> float: ...
-
-    def rate(self, code: object) -> float | None: ...
-
-
-def yearly_base(settings: Terms, basis: pd.Series, price: Array, occurrences: Array,
+def yearly_base(settings: Settings, basis: pd.Series, price: Array, occurrences: Array,
                 vendor_hours: Array) -> np.ndarray:
     """Base: the vendor's yearly price by basis (per hour: ``vendor_hours`` an occurrence;
     multiplied in this order, as version 1 did, so its figures stay bit for bit)."""
@@ -45,7 +24,7 @@ def yearly_base(settings: Terms, basis: pd.Series, price: Array, occurrences: Ar
     return np.select([basis == name for name in per], list(per.values()), default=np.nan)
 
 
-def home_money(settings: Terms, q: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+def home_money(settings: Settings, q: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """Price and setup fee in the workbook's currency (the quote's Currency x its rate)."""
     rate = q["currency"].map(settings.rate).astype(float)  # x 1.0 leaves a figure as it was
     return q["price"] * rate, q["setup_fee"] * rate
