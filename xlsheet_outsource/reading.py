@@ -116,7 +116,7 @@ def read_workbook(path: Path | str) -> WorkbookInputs:
                                                           _exchange_rates(sheets))
                 found.fatal += problems
                 found.tasks = _read_table(sheets, schema.TASKS, schema.TASK_INPUTS,
-                                          schema.TASK_RESULTS, found.fatal)
+                                          schema.ALL_TASK_RESULTS, found.fatal)
                 found.quotes = _read_table(sheets, schema.QUOTES, schema.QUOTE_INPUTS,
                                            schema.QUOTE_RESULTS, found.fatal)
                 found.notices += [notice for table in (found.tasks, found.quotes) if table

@@ -87,7 +87,7 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
     if found.tasks is None or found.quotes is None:
         raise ValueError(f"{found.path.name}: no Tasks or Quotes table to write results to")
     target = Path(target)
-    blocks = ((found.tasks, decision.tasks, schema.TASK_RESULTS),
+    blocks = ((found.tasks, decision.tasks, schema.task_results(decision.version2)),
               (found.quotes, decision.quotes, schema.QUOTE_RESULTS))
     with WorkbookPackage(found.path, found.package) as book:
         book.match_kind(target)
