@@ -290,3 +290,5 @@ def task_results(version2: bool) -> tuple[tuple[str, str, str], ...]:
 # Every header a Tasks block of either version may have, in the order written: a re-run
 # finds the earlier block by these, whichever version wrote it.
 ALL_TASK_RESULTS = task_results(version2=True)
+# The header note of a computed column written as the engine's value under --formulas.
+FROM_ENGINE_NOTE = "From the engine: run again to update."
