@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from support import lo
 from support.generated import WorkbookSpec, workbooks
 from support.paths import SAMPLES
+from support.version2 import version2_sample
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
@@ -237,34 +238,6 @@ def test_weekly_and_daily_prices_recalculate_as_the_engine_prices_them(tmp_path:
     assert not wrong and compared > 20
 
 
-def version2_sample(path: Path) -> Path:
-    """The typical sample with every Version 2 input the formulas compute: a task nobody
-    needs, a tool, quotes in euros and pounds (one fixed, with a setup fee, best for its
-    task), a task done once, a Fragile below, and a bundle (kept as values)."""
-    book = openpyxl.load_workbook(SAMPLES / "internet_marketer.xlsx")
-    tasks, quotes, settings_sheet = (book[name] for name in (schema.TASKS, schema.QUOTES,
-                                                            schema.SETTINGS))
-    needed, bundle = tasks.max_column + 1, tasks.max_column + 2
-    tasks.cell(1, needed, "Still needed")
-    tasks.cell(6, needed, "No")  # T5
-    tasks.cell(1, bundle, "Bundle")
-    tasks.cell(8, bundle, "Admin")  # T7, a bundle without a quote: the task keeps values
-    tasks.cell(12, 5, "once")  # T11, done once
-    kind, currency = quotes.max_column + 1, quotes.max_column + 2
-    quotes.cell(1, kind, "Kind")
-    quotes.cell(1, currency, "Currency")
-    quotes.cell(3, currency, "EUR")
-    quotes.cell(7, kind, "tool")
-    quotes.cell(8, kind, "Tool")
-    quotes.cell(7, currency, "gbp ")
-    quotes.append(["T11", "Studio", 900, "fixed", None, 200, 1, 0.5, 0.05, None, "agency", "EUR"])
-    for cell, value in {"J1": "Foreign currency", "K1": "Rate", "J2": "EUR", "K2": 1.1,
-                        "J3": "GBP", "K3": 1.25, "A10": "Fragile below", "B10": 0.3}.items():
-        settings_sheet[cell] = value
-    book.save(path)
-    return path
-
-
 def test_version_2_formulas_equal_the_engine(tmp_path: Path) -> None:
     """DROP, AUTOMATE, quotes in other currencies, Payback and the fragile note, live;
     LibreOffice recalculates them to the engine's values."""
@@ -280,6 +253,7 @@ def test_version_2_formulas_equal_the_engine(tmp_path: Path) -> None:
                                     set(lo.engine_edges(written.decision)))
     assert not wrong, "\n".join(wrong[:30])
     assert compared > 300 and not lo.error_cells(result)
+    assert not {p for f in lo.written_formulas(written.path) for p in formulas.formula_problems(f)}
     edited = tmp_path / "edited.xlsx"  # formulas follow the inputs: T1 no longer needed
     book = openpyxl.load_workbook(written.path)
     book[schema.TASKS].cell(2, 10).value = "No"

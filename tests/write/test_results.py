@@ -464,6 +464,10 @@ def test_version2_block_has_payback_margin_sensitive_to_and_plan(tmp_path):
     assert ws.cell(2, columns["Margin of safety"]).number_format == schema.PERCENT_FORMAT
     assert ws.cell(2, columns["Sensitive to"]).value == t1["sensitive_to"]
     assert ws.cell(2, columns["Plan"]).value == t1["plan"] == schema.IN_PLAN
+    verdicts = get_column_letter(columns["Verdict"])
+    coloured = {formula[0].strip('"') for ref, _, formula in cf_rules(ws)
+                if ref.startswith(verdicts + "2:")}
+    assert coloured == set(schema.ALL_VERDICTS)
 
 
 @pytest.mark.parametrize("versions", [(False, True), (True, False)])

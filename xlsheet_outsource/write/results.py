@@ -56,6 +56,8 @@ VERDICT_COLOURS = {
     "NEEDS QUOTE": ("FFC7CE", "9C0006"),
     "ERROR": ("FFC7CE", "9C0006"),
 }
+# Version 2's verdicts, coloured only in a version 2 block (a version 1 block stays as it was)
+VERDICT_COLOURS_V2 = {schema.AUTOMATE: ("DDEBF7", "1F4E78"), schema.DROP: ("EDEDED", "595959")}
 SAVING_BAR_COLOUR = "FF5B9BD5"
 NAMING_COLUMNS = ("task", "vendor")  # what names a row of Tasks, of Quotes
 MOST_FROZEN = 4  # columns kept in view left of the scrolling ones, at most
@@ -254,7 +256,9 @@ def _verdict_formats(styles: StyleSheet, layout: BlockLayout
         return ()
     first, last = layout.header_row + 1, max(max(layout.rows), layout.header_row + 1)
     rules = []
-    for verdict, (fill, font) in VERDICT_COLOURS.items():
+    version2 = "payback" in layout.columns  # a Tasks block with version 2's columns
+    for verdict, (fill, font) in {**VERDICT_COLOURS,
+                                  **(VERDICT_COLOURS_V2 if version2 else {})}.items():
         dxf = styles.differential_style(DifferentialStyle(
             font=Font(color=font, bold=True),
             fill=PatternFill("solid", start_color=fill, end_color=fill)))

@@ -201,10 +201,9 @@ class Refs:
     def rate(self, code: str) -> str:
         """What one unit of the currency in ``code`` is worth in the workbook's: 1 for
         blank or the workbook's own, else its rate in the exchange-rate table."""
-        own = f'OR({code}="",UPPER(TRIM({code}))={self.t.CUR})'
-        if self.rates is None:
-            return f'IF({own},1,"")'  # a foreign code with no table: #VALUE!, never a number
-        return f"IF({own},1,SUMIFS({self.rates.rates},{self.rates.codes},TRIM({code})))"
+        foreign = (f"SUMIFS({self.rates.rates},{self.rates.codes},TRIM({code}))" if self.rates
+                   else '""')  # a foreign code with no table: #VALUE!, never a number
+        return f'IF({code}="",1,IF(UPPER(TRIM({code}))={self.t.CUR},1,{foreign}))'
 
     def _best_is_tool(self, best_row: str, span: Span | None) -> str:
         """The condition that the best quote's Kind is tool (version 2; else none)."""
@@ -224,7 +223,7 @@ class Refs:
         basis = self.range(self.quotes, "basis", rows=span)
         fixed = (f'IF(INDEX({basis},{best_row})="",FALSE,'
                  f'{_unit(f"INDEX({basis},{best_row})", "basis")}=5)') if basis else "FALSE"
-        lump = f"OR({fixed},{_unit(cell['per'], 'per')}=6)"  # fixed, or a task done once
+        lump = f"IF({fixed},TRUE,{_unit(cell['per'], 'per')}=6)"  # fixed, or a task done once
         once = f"({setup}+IF({lump},{recurring}*{t.T},0)+{best('setup_hours')}*{t.V})"
         steady = (f"({cell['self_cost']}-IF({lump},0,{recurring})"
                   f"-{n}*{best('review_hours_each')}*{t.V})")
