@@ -7,9 +7,8 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from xlsheet_outsource.engine import schema
-
 from support.paths import TYPICAL_SAMPLE
+from xlsheet_outsource.engine import schema
 
 
 def version2_sample(path: Path) -> Path:
