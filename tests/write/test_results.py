@@ -468,6 +468,9 @@ def test_version2_block_has_payback_margin_sensitive_to_and_plan(tmp_path):
     coloured = {formula[0].strip('"') for ref, _, formula in cf_rules(ws)
                 if ref.startswith(verdicts + "2:")}
     assert coloured == set(schema.ALL_VERDICTS)
+    struck = {rule.formula[0].strip('"') for cf in ws.conditional_formatting for rule in cf.rules
+              if rule.dxf is not None and rule.dxf.font is not None and rule.dxf.font.strike}
+    assert struck == {schema.DROP}
 
 
 @pytest.mark.parametrize("versions", [(False, True), (True, False)])

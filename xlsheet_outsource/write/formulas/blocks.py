@@ -194,7 +194,7 @@ class Refs:
     def _best_rate(self, best_row: str, span: Span | None) -> str:
         """``*rate`` of the best quote's currency (version 2; else nothing)."""
         currencies = self.range(self.quotes, "currency", rows=span)
-        if not self.version2 or currencies is None or "currency" not in self.quotes.table.columns:
+        if not self.version2 or currencies is None:
             return ""
         return "*" + self.rate(f"INDEX({currencies},{best_row})")
 
@@ -208,7 +208,7 @@ class Refs:
     def _best_is_tool(self, best_row: str, span: Span | None) -> str:
         """The condition that the best quote's Kind is tool (version 2; else none)."""
         kinds = self.range(self.quotes, "kind", rows=span)
-        if not self.version2 or kinds is None or "kind" not in self.quotes.table.columns:
+        if not self.version2 or kinds is None:
             return ""
         column = next(c for c in schema.QUOTE_COLUMNS_V2 if c.key == "kind")
         tools = [word for word, choice in choice_words(column).items() if choice == schema.TOOL]
@@ -279,7 +279,7 @@ class Refs:
         h = f"INDEX({self.range(self.tasks, 'hours_each')},{task})"
         p, vendor_hours, fee = cell["price"], cell.get("vendor_hours_each"), cell.get("platform_fee")
         setup_fee = given("setup_fee")
-        if self.version2 and "currency" in quotes.table.columns:  # into the workbook's currency
+        if self.version2 and "currency" in cell:  # into the workbook's currency
             rate = self.rate(cell["currency"])
             p, setup_fee = f"({p}*{rate})", f"({setup_fee}*{rate})"
         vh = f'IF({vendor_hours}="",{h},{vendor_hours})' if vendor_hours else h
