@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import openpyxl
@@ -39,3 +40,34 @@ def version2_sample(path: Path) -> Path:
         settings_sheet[cell] = value
     book.save(path)
     return path
+
+
+STILL_NEEDED = ["", "", "", "", "Yes", "No", "no", "N"]
+KINDS = ["", "", "", "person", "agency", "tool", "Tool"]
+FOREIGN = {"EUR": 1.1, "GBP": 1.25, "USD": 0.9}
+
+
+def with_version2_inputs(source: Path, target: Path, rng: random.Random) -> Path:
+    """A generated workbook (support/generated.py) with Version 2's inputs typed in at
+    random: Still needed, Kind, Currency (with a rate table), a few bundles, Fragile below."""
+    book = openpyxl.load_workbook(source)
+    tasks, quotes, settings = (book[name] for name in (schema.TASKS, schema.QUOTES,
+                                                       schema.SETTINGS))
+    own = str(settings["B3"].value or "USD").strip().upper()  # Currency, as generated
+    rates = {code: rate for code, rate in FOREIGN.items() if code != own}
+    settings["D1"], settings["E1"] = schema.EXCHANGE_HEADERS
+    for row, (code, rate) in enumerate(rates.items(), start=2):
+        settings.cell(row, 4, code).offset(0, 1).value = rate
+    settings.cell(settings.max_row + 1, 1, "Fragile below").offset(0, 1).value = rng.choice(
+        [None, 0.1, 0.2, 0.5])
+    columns = {sheet: sheet.max_column for sheet in (tasks, quotes)}
+    for sheet, inputs in ((tasks, (("Still needed", STILL_NEEDED),
+                                   ("Bundle", [None] * 30 + ["Admin"]))),
+                          (quotes, (("Kind", KINDS),
+                                    ("Currency", [None] * 4 + [own.lower(), *rates, " eur"])))):
+        for offset, (header, values) in enumerate(inputs, start=1):
+            sheet.cell(1, columns[sheet] + offset, header)
+            for row in range(2, sheet.max_row + 1):
+                sheet.cell(row, columns[sheet] + offset, rng.choice(values))
+    book.save(target)
+    return target
