@@ -87,6 +87,7 @@ class WorkbookInputs:
     notices: list[Problem] = field(default_factory=list)  # told to the user, decided anyway
     sheet_names: list[str] = field(default_factory=list)
     package: Package | None = None  # as read and checked (closed): the writer reopens it
+    exchange_rates: list[inputs.RateRow] = field(default_factory=list)  # as typed, with cells
 
     def tables(self) -> tuple[SheetTable, SheetTable]:
         """Tasks and Quotes as read: for inputs read without a fatal problem only."""
@@ -112,11 +113,12 @@ def read_workbook(path: Path | str) -> WorkbookInputs:
                 sheets.prefetch(index.sheet(name) for name in CONTRACT_SHEETS)
                 found.setting_cells = _setting_cells(sheets)
                 found.notices += _unread_labels(sheets, found.setting_cells)
+                found.exchange_rates = _exchange_rates(sheets)
                 found.settings, problems = _read_settings(index, found.setting_cells,
-                                                          _exchange_rates(sheets))
+                                                          found.exchange_rates)
                 found.fatal += problems
                 found.tasks = _read_table(sheets, schema.TASKS, schema.TASK_INPUTS,
-                                          schema.TASK_RESULTS, found.fatal)
+                                          schema.ALL_TASK_RESULTS, found.fatal)
                 found.quotes = _read_table(sheets, schema.QUOTES, schema.QUOTE_INPUTS,
                                            schema.QUOTE_RESULTS, found.fatal)
                 found.notices += [notice for table in (found.tasks, found.quotes) if table

@@ -302,3 +302,20 @@ def test_rates_are_read_below_their_header_and_used(tmp_path):
     outcome = api.check_workbook(path)
     assert outcome.ok and outcome.decision.settings.exchange_rates == {"EUR": 1.25, "GBP": 1.5}
     assert outcome.decision.tasks.iloc[0]["one_off_cash"] == 125
+
+
+def test_a_currency_that_is_no_code_is_one_line_and_its_task_decided_on_its_other_quote(
+        tmp_path):
+    path = workbook(tmp_path / "v2.xlsx", [task("T1", 1, "week", 2), task("T2", 1, "week", 1)],
+                    [quote("T1", 10, "per occurrence", currency="euros"),
+                     quote("T1", 40, "per occurrence", currency="eur")], [("EUR", 1.25)])
+    outcome = api.process_workbook(path, tmp_path / "out.xlsx")
+    letter = openpyxl.utils.get_column_letter(
+        [c.key for c in schema.QUOTE_INPUTS].index("currency") + 1)
+    assert [str(p) for p in outcome.problems] == [
+        f"Quotes!{letter}2: currency must be a three-letter code such as EUR, got 'euros'"]
+    assert list(outcome.decision.tasks["verdict"]) == ["OUTSOURCE", "NEEDS QUOTE"]
+    assert outcome.decision.tasks.at[2, "cash"] == 40 * 1.25 * 50  # the other quote, converted
+    quotes = openpyxl.load_workbook(outcome.output)[schema.QUOTES]
+    problem = next(c.column for c in quotes[1] if c.value == "Problem")
+    assert "got 'euros'" in quotes.cell(2, problem).value and quotes.cell(3, problem).value is None

@@ -159,6 +159,26 @@ def test_version_2_inputs_are_read_as_process_reads_them(tmp_path: Path) -> None
     cash = [None if np.isnan(value) else value for value in processed.decision.tasks["cash"]]
     assert shown["Cash to vendor a year"] == pytest.approx(cash)
     assert cash[2] == pytest.approx(150 * 12 * 1.1)  # 150 EUR a month at 1.1
+    decided.workbook.save(tmp_path / "macro.xlsx")  # the same version 2 block as process's
+    written, expected = (openpyxl.load_workbook(path)[schema.TASKS]
+                         for path in (tmp_path / "macro.xlsx", processed.output))
+    assert trimmed(written) == trimmed(expected) and formats(written) == formats(expected)
+    assert "Payback months" in shown and "Plan" in shown
+
+
+def test_a_rerun_back_to_version_1_leaves_nothing_of_the_version_2_block() -> None:
+    book = macro.OpenpyxlBook(a_filled_template())
+    tasks = book.workbook[schema.TASKS]
+    needed = tasks.max_column + 1
+    tasks.cell(1, needed, "Still needed")
+    tasks.cell(2, needed, "No")
+    macro.decide_book(book, RUN_DATE)
+    assert block(tasks)["Verdict"][0] == "DROP" and "Margin of safety" in block(tasks)
+    tasks.cell(2, needed, "Yes")  # no version 2 input filled in any more
+    macro.decide_book(book, RUN_DATE)
+    headers = [c.value for c in tasks[1] if c.value is not None]
+    assert headers[needed:] == [header for _, header, _ in schema.TASK_RESULTS]
+    assert block(tasks)["Verdict"] == ["OUTSOURCE", "NEEDS QUOTE", "OUTSOURCE"]
 
 
 def test_settings_come_from_their_defined_names_first() -> None:

@@ -76,7 +76,7 @@ def mismatches(recalculated: Path, decision: Decision, skip: set[Cell]) -> tuple
     found = reading.read_workbook(recalculated)
     book = calamine.CalamineWorkbook.from_path(str(recalculated))
     wrong, compared = [], 0
-    for table, frame, results in ((found.tasks, decision.tasks, schema.TASK_RESULTS),
+    for table, frame, results in ((found.tasks, decision.tasks, schema.task_results(decision.version2)),
                                   (found.quotes, decision.quotes, schema.QUOTE_RESULTS)):
         grid = book.get_sheet_by_name(table.sheet).to_python(skip_empty_area=False)
         for row in frame.index:

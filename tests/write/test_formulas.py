@@ -185,22 +185,33 @@ def test_a_quote_whose_id_differs_in_case_keeps_its_task_as_values(tmp_path: Pat
     assert "spell the Task ID of Tasks!A2 differently" in outcome.formulas.kept[0]
 
 
-def test_version_2_inputs_keep_every_row_as_values(tmp_path: Path) -> None:
-    """The live formulas know version 1's rules: a task nobody needs (DROP) would read as
-    OUTSOURCE in a formula, so a workbook using version 2 inputs is written as values and
-    the user is told why (never a formula that disagrees with the engine)."""
+def test_version_2_rows_are_formulas_but_the_columns_from_the_engine(tmp_path: Path) -> None:
+    """A task nobody needs is live (its verdict a formula giving DROP); Margin of safety,
+    Sensitive to and Plan are the engine's values on every row; a quote whose currency
+    formulas cannot convert as the tool does keeps its task as values, and says why."""
     source = tmp_path / "v2.xlsx"
     book = openpyxl.load_workbook(SAMPLES / "internet_marketer.xlsx")
-    tasks = book[schema.TASKS]
-    column = tasks.max_column + 1
-    tasks.cell(1, column, "Still needed")
-    tasks.cell(2, column, "No")
+    tasks, quotes = book[schema.TASKS], book[schema.QUOTES]
+    tasks.cell(1, tasks.max_column + 1, "Still needed").offset(1, 0).value = "No"
+    currency = quotes.max_column + 1
+    quotes.cell(1, currency, "Currency")
+    quotes.cell(6, currency, "EUR")  # T2's quote, at a rate typed with a space before it
+    settings = book[schema.SETTINGS]
+    settings["J1"], settings["K1"], settings["J2"], settings["K2"] = (
+        "Foreign currency", "Rate", " EUR", 1.1)
     book.save(source)
     outcome = _processed(source, tmp_path / "out")
-    assert outcome.decision.tasks["verdict"].iloc[0] == "DROP"
-    assert outcome.formulas.cells == {}
-    assert outcome.formulas.kept == ["every row: Version 2 inputs (Still needed, Kind, Currency, "
-                                     "Bundle, budget) are written as values, not formulas, for now"]
+    plan, decision = outcome.formulas, outcome.decision
+    assert decision.version2 and decision.tasks["verdict"].iloc[0] == "DROP"
+    assert plan.kept == ["Tasks row 3 (T2): values, not formulas: Settings!J2 holds the text "
+                         "' EUR', which formulas cannot look up as the tool does: type the "
+                         "code as three letters, the rate as a number"]
+    placed = reading.read_workbook(outcome.output).tasks.result_columns
+    written = {(row, column) for sheet, row, column in plan.cells if sheet == schema.TASKS}
+    assert (2, placed["verdict"]) in written and (2, placed["payback"]) in written
+    assert not {(row, placed[key]) for row in range(2, 16) for key in formulas.FROM_ENGINE
+                } & written
+    assert '"DROP"' in plan.cells[(schema.TASKS, 2, placed["verdict"])]
 
 
 def test_process_formulas_on_the_command_line(tmp_path: Path) -> None:

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from support import lo
 from support.generated import WorkbookSpec, workbooks
 from support.paths import SAMPLES
+from support.version2 import version2_sample, with_version2_inputs
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
@@ -235,3 +236,63 @@ def test_weekly_and_daily_prices_recalculate_as_the_engine_prices_them(tmp_path:
     [result] = lo.recalculate([written.path], tmp_path / "lo")
     wrong, compared = lo.mismatches(result, written.decision, set())
     assert not wrong and compared > 20
+
+
+def test_version_2_formulas_equal_the_engine(tmp_path: Path) -> None:
+    """DROP, AUTOMATE, quotes in other currencies, Payback and the fragile note, live;
+    LibreOffice recalculates them to the engine's values."""
+    written = _write(version2_sample(tmp_path / "input.xlsx"), tmp_path, "v2")
+    tasks = written.decision.tasks.set_index("task_id")
+    assert {"DROP", "AUTOMATE"} <= set(tasks["verdict"]) and tasks["fragile"].any()
+    assert tasks.at["T11", "best_vendor"] == "Studio" and tasks.at["T11", "payback"] > 0
+    assert written.plan.live_tasks == len(tasks) - 1
+    assert written.plan.kept == ["Tasks row 8 (T7): values, not formulas: it is in the bundle "
+                                 "'Admin', which the tool weighs as a whole"]
+    [result] = lo.recalculate([written.path], tmp_path / "lo")
+    wrong, compared = lo.mismatches(result, written.decision,
+                                    set(lo.engine_edges(written.decision)))
+    assert not wrong, "\n".join(wrong[:30])
+    assert compared > 300 and not lo.error_cells(result)
+    assert not {p for f in lo.written_formulas(written.path) for p in formulas.formula_problems(f)}
+    edited = tmp_path / "edited.xlsx"  # formulas follow the inputs: T1 no longer needed
+    book = openpyxl.load_workbook(written.path)
+    book[schema.TASKS].cell(2, 10).value = "No"
+    book.save(edited)
+    [result] = lo.recalculate([edited], tmp_path / "lo2")
+    decision = api.decide_workbook(edited)[1]
+    assert decision.tasks.at[2, "verdict"] == "DROP"
+    wrong, _ = lo.mismatches(result, decision, set(lo.engine_edges(decision))
+                             | {(schema.TASKS, 2, key) for key in formulas.FROM_ENGINE})
+    assert not wrong, "\n".join(wrong[:30])
+
+
+
+def test_generated_version_2_workbooks_recalculate_to_the_engine(tmp_path: Path) -> None:
+    """Generated workbooks with Version 2's inputs typed in at random (a task nobody
+    needs, tools, other currencies, bundles): LibreOffice gets the engine's figures."""
+    written: list[Written] = []
+
+    @settings(max_examples=12, derandomize=True, database=None, deadline=None,
+              phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+    @given(workbooks())
+    def write(spec: WorkbookSpec) -> None:
+        name = f"v2_{len(written):02d}"
+        source = spec.save(tmp_path / "inputs" / f"{name}.base.xlsx")
+        with_version2_inputs(source, tmp_path / "inputs" / f"{name}.xlsx", random.Random(name))
+        written.append(_write(tmp_path / "inputs" / f"{name}.xlsx", tmp_path, name))
+
+    (tmp_path / "inputs").mkdir()
+    write()
+    decisions = [w.decision for w in written]
+    assert all(d.version2 for d in decisions)
+    verdicts = set().union(*(set(d.tasks["verdict"]) for d in decisions))
+    assert {"DROP", "AUTOMATE"} <= verdicts
+    assert sum(w.plan.live_tasks for w in written) >= 0.5 * sum(
+        int(d.tasks["error"].isna().sum()) for d in decisions)
+    wrong, compared = [], 0
+    for item, result in zip(written, lo.recalculate([w.path for w in written], tmp_path / "lo")):
+        found, count = lo.mismatches(result, item.decision, set(lo.engine_edges(item.decision)))
+        wrong += found
+        compared += count
+        assert not lo.error_cells(result), item.name
+    assert not wrong, f"{len(wrong)} of {compared} cells differ:\n" + "\n".join(wrong[:30])

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from PIL import ImageFont
 from support.paths import SAMPLE_FILES, TYPICAL_SAMPLE
+from support.version2 import version2_sample
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
@@ -109,11 +110,11 @@ def written_cells(path: Path) -> Iterator[tuple[Worksheet, Cell]]:
         ws = book[name]
         yield from ((ws, cell) for row in ws.iter_rows() for cell in row
                     if cell.value is not None)
-    for name, results in ((schema.TASKS, schema.TASK_RESULTS),
+    for name, results in ((schema.TASKS, schema.ALL_TASK_RESULTS),
                           (schema.QUOTES, schema.QUOTE_RESULTS)):
         ws = book[name]
         headers = {cell.value: cell.column for cell in ws[1]}
-        block = {headers[header] for _, header, _ in results}
+        block = {headers[header] for _, header, _ in results if header in headers}
         yield from ((ws, cell) for row in ws.iter_rows() for cell in row
                     if cell.value is not None and (cell.row == 1 or cell.column in block))
 
@@ -121,8 +122,9 @@ def written_cells(path: Path) -> Iterator[tuple[Worksheet, Cell]]:
 @pytest.fixture(scope="module")
 def decided(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     folder = tmp_path_factory.mktemp("look")
+    samples = [*SAMPLE_FILES, version2_sample(folder / "version2.xlsx")]  # + Version 2's block
     return [api.process_workbook(sample, folder / api.default_output(sample).name).output
-            for sample in SAMPLE_FILES]
+            for sample in samples]
 
 
 def test_no_text_the_tool_writes_is_clipped(decided: list[Path]) -> None:

@@ -422,3 +422,70 @@ def test_a_users_own_panes_filter_and_tables_stay_theirs(tmp_path):
     run(source, target)
     tasks = openpyxl.load_workbook(target)[schema.TASKS]
     assert (tasks.freeze_panes, tasks.auto_filter.ref) == ("A3", "A1:C5")
+
+
+# --- Version 2: the block's columns when a version 2 input is filled in -----------------
+
+def _fragile_below(path: Path, value: float | None) -> None:
+    """Fill in (or empty) the Settings row Fragile below: a version 2 input."""
+    book = openpyxl.load_workbook(path)
+    settings = book[schema.SETTINGS]
+    row = next((r for r in range(1, settings.max_row + 1)
+                if settings.cell(r, 1).value == "Fragile below"), settings.max_row + 1)
+    settings.cell(row, 1).value, settings.cell(row, 2).value = "Fragile below", value
+    book.save(path)
+
+
+def test_version2_block_has_payback_margin_sensitive_to_and_plan(tmp_path):
+    source = make_workbook(tmp_path / "plan.xlsx")
+    _fragile_below(source, 0.5)
+    target = tmp_path / "plan.outsourced.xlsx"
+    _, decision = run(source, target)
+    assert decision.version2
+    ws = openpyxl.load_workbook(target)[schema.TASKS]
+    columns = header_columns(ws, 1)
+    first = len(TASK_HEADERS) + 1
+    written = schema.task_results(True)
+    assert [columns[h] for _, h, _ in written] == list(range(first, first + len(written)))
+    assert [h for _, h, _ in written[9:14]] == ["Max price each", "Payback months",
+                                                "Margin of safety", "Sensitive to", "Plan"]
+    for row, task in decision.tasks.iterrows():
+        for key, header, _ in schema.TASK_RESULTS_V2:
+            cell, expected = ws.cell(row, columns[header]), task[key]
+            if isinstance(expected, str):
+                assert cell.value == expected
+            elif expected is None or expected != expected:
+                assert cell.value is None, (cell.coordinate, cell.value)
+            else:
+                assert cell.value == pytest.approx(expected), cell.coordinate
+    t1 = decision.tasks.loc[2]  # Ann: a setup fee, paid back in months; near its flip
+    assert t1["payback"] > 0 and t1["fragile"] and "fragile" in t1["reason"]
+    assert ws.cell(2, columns["Payback months"]).number_format.startswith("#,##0.")
+    assert ws.cell(2, columns["Margin of safety"]).number_format == schema.PERCENT_FORMAT
+    assert ws.cell(2, columns["Sensitive to"]).value == t1["sensitive_to"]
+    assert ws.cell(2, columns["Plan"]).value == t1["plan"] == schema.IN_PLAN
+    verdicts = get_column_letter(columns["Verdict"])
+    coloured = {formula[0].strip('"') for ref, _, formula in cf_rules(ws)
+                if ref.startswith(verdicts + "2:")}
+    assert coloured == set(schema.ALL_VERDICTS)
+    struck = {rule.formula[0].strip('"') for cf in ws.conditional_formatting for rule in cf.rules
+              if rule.dxf is not None and rule.dxf.font is not None and rule.dxf.font.strike}
+    assert struck == {schema.DROP}
+
+
+@pytest.mark.parametrize("versions", [(False, True), (True, False)])
+def test_a_rerun_that_switches_version_replaces_the_block(tmp_path, versions):
+    source = make_workbook(tmp_path / "plan.xlsx")
+    target = tmp_path / "plan.outsourced.xlsx"
+    expected = {}
+    for version2 in versions:
+        _fragile_below(source if not expected else target, 0.5 if version2 else None)
+        _, decision = run(source if not expected else target, target)
+        assert decision.version2 == version2
+        ws = openpyxl.load_workbook(target)[schema.TASKS]
+        headers = [c.value for c in ws[1]]
+        expected = [*TASK_HEADERS, *(h for _, h, _ in schema.task_results(version2))]
+        assert headers[:len(expected)] == expected  # in place
+        assert all(c.value is None for row in ws.iter_rows(min_col=len(expected) + 1)
+                   for c in row)  # nothing left of the other version's block
+        assert ws.cell(2, headers.index("Verdict") + 1).value == decision.tasks.at[2, "verdict"]

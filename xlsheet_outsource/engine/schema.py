@@ -285,3 +285,10 @@ def task_results(version2: bool) -> tuple[tuple[str, str, str], ...]:
         return TASK_RESULTS
     at = [key for key, _, _ in TASK_RESULTS].index("max_price") + 1
     return TASK_RESULTS[:at] + TASK_RESULTS_V2 + TASK_RESULTS[at:]
+
+
+# Every header a Tasks block of either version may have, in the order written: a re-run
+# finds the earlier block by these, whichever version wrote it.
+ALL_TASK_RESULTS = task_results(version2=True)
+# The header note of a computed column written as the engine's value under --formulas.
+FROM_ENGINE_NOTE = "From the engine: run again to update."

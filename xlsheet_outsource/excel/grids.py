@@ -104,7 +104,7 @@ def decide_grids(tasks: GridInputs, quotes: GridInputs,
     """Read both tables from their grids and decide them, as decide_workbook does for a file."""
     found = WorkbookInputs(Path())  # no file: the values came from elsewhere
     found.settings, found.fatal = settings[0], list(settings[1])
-    found.tasks = _table(tasks, schema.TASK_INPUTS, schema.TASK_RESULTS, found.fatal)
+    found.tasks = _table(tasks, schema.TASK_INPUTS, schema.ALL_TASK_RESULTS, found.fatal)
     found.quotes = _table(quotes, schema.QUOTE_INPUTS, schema.QUOTE_RESULTS, found.fatal)
     grids = {given.sheet: given.grid for given in (tasks, quotes) if given.grid is not None}
     return GridDecision(found, api.decide_found(found), fatal=found.fatal, grids=grids)
@@ -139,7 +139,8 @@ def block_column(grid: Grid, table: SheetTable, results: Results) -> int:
     value in any row) is now inside it; then right of everything of theirs on the sheet,
     so nothing of theirs is overwritten (as ``process`` places it)."""
     header = grid[table.header_row - 1]
-    ours = {schema.normalise_header(text) for _, text, _ in results}
+    ours = {schema.normalise_header(text) for _, text, _ in results} | {  # and the earlier
+        schema.normalise_header(header[column - 1]) for column in table.result_columns.values()}
     marked = table.earlier_block  # the tool's marker: where the block was, by its area
     start = marked.first_column if marked and table.result_columns else table.block_column
     earlier = _earlier_block(table, start, len(results), len(grid))

@@ -173,7 +173,8 @@ def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
     """The computed block on Tasks and on Quotes, down to the last used row (clearing
     what an earlier run left below the current tasks)."""
     tasks, quotes = outcome.found.tables()
-    for table, frame, results in ((tasks, decision.tasks, schema.TASK_RESULTS),
+    task_results = schema.task_results(decision.version2)
+    for table, frame, results in ((tasks, decision.tasks, task_results),
                                   (quotes, decision.quotes, schema.QUOTE_RESULTS)):
         grid = outcome.grids[table.sheet]
         left = block_column(grid, table, results)

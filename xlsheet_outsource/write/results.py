@@ -56,6 +56,11 @@ VERDICT_COLOURS = {
     "NEEDS QUOTE": ("FFC7CE", "9C0006"),
     "ERROR": ("FFC7CE", "9C0006"),
 }
+# Version 2's verdicts, coloured only in a version 2 block (a version 1 block stays as it
+# was): AUTOMATE as OUTSOURCE, DROP grey and struck through (docs/workbook-contract.md)
+VERDICT_COLOURS_V2 = {schema.AUTOMATE: VERDICT_COLOURS["OUTSOURCE"],
+                      schema.DROP: ("EDEDED", "595959")}
+STRUCK_THROUGH = (schema.DROP,)
 SAVING_BAR_COLOUR = "FF5B9BD5"
 NAMING_COLUMNS = ("task", "vendor")  # what names a row of Tasks, of Quotes
 MOST_FROZEN = 4  # columns kept in view left of the scrolling ones, at most
@@ -87,7 +92,7 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
     if found.tasks is None or found.quotes is None:
         raise ValueError(f"{found.path.name}: no Tasks or Quotes table to write results to")
     target = Path(target)
-    blocks = ((found.tasks, decision.tasks, schema.TASK_RESULTS),
+    blocks = ((found.tasks, decision.tasks, schema.task_results(decision.version2)),
               (found.quotes, decision.quotes, schema.QUOTE_RESULTS))
     with WorkbookPackage(found.path, found.package) as book:
         book.match_kind(target)
@@ -254,9 +259,11 @@ def _verdict_formats(styles: StyleSheet, layout: BlockLayout
         return ()
     first, last = layout.header_row + 1, max(max(layout.rows), layout.header_row + 1)
     rules = []
-    for verdict, (fill, font) in VERDICT_COLOURS.items():
+    version2 = "payback" in layout.columns  # a Tasks block with version 2's columns
+    for verdict, (fill, font) in {**VERDICT_COLOURS,
+                                  **(VERDICT_COLOURS_V2 if version2 else {})}.items():
         dxf = styles.differential_style(DifferentialStyle(
-            font=Font(color=font, bold=True),
+            font=Font(color=font, bold=True, strike=verdict in STRUCK_THROUGH or None),
             fill=PatternFill("solid", start_color=fill, end_color=fill)))
         rules.append(worksheet.Rule("cellIs", (("dxfId", str(dxf)), ("operator", "equal"),
                                                ("stopIfTrue", "1")),

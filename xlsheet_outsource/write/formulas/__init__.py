@@ -30,14 +30,20 @@ from .expressions import (
     sheet_prefix,
 )
 from .live import UNREADABLE, live_tasks, reads_as_engine, sheet_id, together
-from .placed import FormulaPlan, Placed, SettingSource
+from .placed import FormulaPlan, Placed, RateTable, SettingSource
+
+# Version 2's columns written as the engine's values, even on live rows: a formula for them
+# would be unreadable (docs/formulas.md); each says so in its header's note.
+FROM_ENGINE = ("margin", "sensitive_to", "plan")
 
 __all__ = [
     "ALLOWED_FUNCTIONS",
+    "FROM_ENGINE",
     "PREFIXED_FUNCTIONS",
     "UNREADABLE",
     "FormulaPlan",
     "Placed",
+    "RateTable",
     "SettingSource",
     "Terms",
     "formula_cells",
@@ -52,18 +58,18 @@ __all__ = [
 
 
 def formula_cells(decision: Decision, tasks: Placed, quotes: Placed,
-                  settings: Mapping[str, SettingSource]) -> FormulaPlan:
-    """A formula for every computed cell of every live task and of its quotes."""
+                  settings: Mapping[str, SettingSource], rates: RateTable | None = None
+                  ) -> FormulaPlan:
+    """A formula for every computed cell of every live task and of its quotes (but the
+    columns FROM_ENGINE, written as values)."""
     plan = FormulaPlan()
     terms, why_not = settings_terms(settings)
-    if decision.version2:  # the live formulas know version 1's rules only (docs/formulas.md)
-        terms, why_not = None, ("Version 2 inputs (Still needed, Kind, Currency, Bundle, "
-                                "budget) are written as values, not formulas, for now")
     if terms is None:
         plan.kept.append(f"every row: {why_not}")
         return plan
-    live, plan.kept = live_tasks(decision, tasks, quotes)
-    refs = Refs(tasks, quotes, terms, *together(tasks, quotes, live))
+    live, plan.kept = live_tasks(decision, tasks, quotes, rates)
+    refs = Refs(tasks, quotes, terms, *together(tasks, quotes, live),
+                version2=decision.version2, rates=rates)
     task_keys = decision.tasks.loc[list(live), "key"]
     for row in live:
         for key, formula in refs.task_formulas(row).items():

@@ -3,7 +3,7 @@ a task row and of a quote row, following docs/decision-model.md rule by rule."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from openpyxl.utils import get_column_letter
@@ -21,7 +21,7 @@ from .expressions import (
     text,
 )
 from .live import YES_WORDS, as_typed, choice_words, empty, plain_number
-from .placed import Placed, SettingSource
+from .placed import Placed, RateTable, SettingSource
 
 _SETTING_FORMS = {
     "money": "{r}",
@@ -30,7 +30,10 @@ _SETTING_FORMS = {
     "text": 'IF({r}="",{d},UPPER(TRIM({r})))',
 }
 _TERM_OF = {"HourlyWorth": "E", "FillRate": "u", "HorizonYears": "T", "MarginPct": "M",
-            "WorkDaysPerYear": "D", "WorkWeeksPerYear": "W", "Currency": "CUR"}
+            "WorkDaysPerYear": "D", "WorkWeeksPerYear": "W", "Currency": "CUR",
+            "FragileBelow": "phi"}
+_TERM_SETTINGS = (*schema.SETTINGS_ROWS,
+                  *(setting for setting in schema.SETTINGS_ROWS_V2 if setting.name in _TERM_OF))
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Terms:
     D: str  # WorkDaysPerYear
     W: str  # WorkWeeksPerYear
     CUR: str  # Currency
+    phi: str  # FragileBelow (version 2)
 
     @property
     def V(self) -> str:
@@ -53,7 +57,7 @@ class Terms:
 def settings_terms(sources: Mapping[str, SettingSource]) -> tuple[Terms | None, str | None]:
     """The settings as formula terms, or None and why a spreadsheet cannot read them."""
     terms = {}
-    for setting in schema.SETTINGS_ROWS:
+    for setting in _TERM_SETTINGS:
         source = sources.get(setting.name, SettingSource(None))
         if setting.kind == "text":
             default, readable = text(str(setting.default)), isinstance(source.raw, str)
@@ -86,9 +90,11 @@ class Refs:
 
     def __init__(self, tasks: Placed, quotes: Placed, terms: Terms,
                  spans: Mapping[int, Span] | None = None,
-                 quote_spans: Mapping[int, Span] | None = None) -> None:
+                 quote_spans: Mapping[int, Span] | None = None, *,
+                 version2: bool = False, rates: RateTable | None = None) -> None:
         self.tasks, self.quotes, self.t = tasks, quotes, terms
         self.spans, self.quote_spans = spans or {}, quote_spans or {}
+        self.version2, self.rates = version2, rates
 
     @staticmethod
     def cells(placed: Placed, row: int) -> dict[str, str]:
@@ -136,9 +142,10 @@ class Refs:
         fee = best("platform_fee")
         vendor = self.range(self.quotes, "vendor", rows=span)
         first_row = (span[0] if span else self.quotes.rows[0]) - 1
-        left_for_vendor = (f'({self_cost}-({n}*{best("review_hours_each")}'
-                           f'+{best("setup_hours")}/{t.T})*{t.V}-{best("setup_fee")}/{t.T})')
         best_row = f"SUMPRODUCT(({ids}={ident})*({ranks}=1)*(ROW({ids})-{first_row}))"
+        setup_fee = best("setup_fee") + self._best_rate(best_row, span)
+        left_for_vendor = (f'({self_cost}-({n}*{best("review_hours_each")}'
+                           f'+{best("setup_hours")}/{t.T})*{t.V}-{setup_fee}/{t.T})')
         formulas = {
             "occurrences": f"{cell['frequency']}*CHOOSE({_unit(cell['per'], 'per')},"
                            f"{t.D},{t.W},12,4,1,1/{t.T})",
@@ -165,16 +172,80 @@ class Refs:
                     f"IF({saving}<=0,{cheaper},IF({saving}<{t.M}*{self_cost},{marginal},"
                     f"{otherwise})))))")
         quality_kept = f"AND({quality},{strong})"
+        tool = self._best_is_tool(best_row, span)
+        delegated = f'IF({tool},"{schema.AUTOMATE}","OUTSOURCE")' if tool else '"OUTSOURCE"'
         formulas["verdict"] = by_rule('"KEEP"', '"NEEDS QUOTE"', '"KEEP"', '"KEEP"', '"REVIEW"',
-                                      f'IF({quality_kept},"REVIEW","OUTSOURCE")')
+                                      f'IF({quality_kept},"REVIEW",{delegated})')
         a_year = f'&" "&{t.CUR}&" a year"'
+        by_a_tool = f'IF(AND(NOT({quality_kept}),{tool}),"a tool does it: ","")&' if tool else ""
         formulas["reason"] = by_rule(
             text(REASONS["core"]), text(REASONS["no_quote"]), text(REASONS["no_time_freed"]),
             f'"doing it yourself is cheaper by "&{money_text("-" + saving)}{a_year}',
             f'"saves only "&{percent_text(f"{saving}/{self_cost}")}&" of its cost: marginal"',
-            f'"saves "&{money_text(saving)}{a_year}&IF({quality_kept},'
+            f'{by_a_tool}"saves "&{money_text(saving)}{a_year}&IF({quality_kept},'
             f'", but you would give up quality control"," and frees "&{hours_text(freed)}&" hours")')
+        if self.version2:
+            formulas["payback"] = self._payback(cell, best, best_row, span)
+            self._dropped_and_fragile(formulas, cell)
         return formulas
+
+    # --- version 2 (docs/formulas.md): DROP, AUTOMATE, currencies, Payback, fragile --------
+
+    def _best_rate(self, best_row: str, span: Span | None) -> str:
+        """``*rate`` of the best quote's currency (version 2; else nothing)."""
+        currencies = self.range(self.quotes, "currency", rows=span)
+        if not self.version2 or currencies is None:
+            return ""
+        return "*" + self.rate(f"INDEX({currencies},{best_row})")
+
+    def rate(self, code: str) -> str:
+        """What one unit of the currency in ``code`` is worth in the workbook's: 1 for
+        blank or the workbook's own, else its rate in the exchange-rate table."""
+        foreign = (f"SUMIFS({self.rates.rates},{self.rates.codes},TRIM({code}))" if self.rates
+                   else '""')  # a foreign code with no table: #VALUE!, never a number
+        return f'IF({code}="",1,IF(UPPER(TRIM({code}))={self.t.CUR},1,{foreign}))'
+
+    def _best_is_tool(self, best_row: str, span: Span | None) -> str:
+        """The condition that the best quote's Kind is tool (version 2; else none)."""
+        kinds = self.range(self.quotes, "kind", rows=span)
+        if not self.version2 or kinds is None:
+            return ""
+        column = next(c for c in schema.QUOTE_COLUMNS_V2 if c.key == "kind")
+        tools = [word for word, choice in choice_words(column).items() if choice == schema.TOOL]
+        return f"ISNUMBER(MATCH({choice_key(f'INDEX({kinds},{best_row})')},{array(tools)},0))"
+
+    def _payback(self, cell: Mapping[str, str], best: Callable[[str], str], best_row: str,
+                 span: Span | None) -> str:
+        """Months of steady saving that earn back the one-off cost (blank: never)."""
+        t, n = self.t, cell["occurrences"]
+        setup = f'{best("setup_fee")}{self._best_rate(best_row, span)}'
+        recurring = f"({cell['cash']}-{setup}/{t.T})"  # R, unless paid in one go
+        basis = self.range(self.quotes, "basis", rows=span)
+        fixed = (f'IF(INDEX({basis},{best_row})="",FALSE,'
+                 f'{_unit(f"INDEX({basis},{best_row})", "basis")}=5)') if basis else "FALSE"
+        lump = f"IF({fixed},TRUE,{_unit(cell['per'], 'per')}=6)"  # fixed, or a task done once
+        once = f"({setup}+IF({lump},{recurring}*{t.T},0)+{best('setup_hours')}*{t.V})"
+        steady = (f"({cell['self_cost']}-IF({lump},0,{recurring})"
+                  f"-{n}*{best('review_hours_each')}*{t.V})")
+        return (f'IF(ISNUMBER({cell["out_cost"]}),IF({steady}>0,12*{once}/{steady},""),"")')
+
+    def _dropped_and_fragile(self, formulas: dict[str, str], cell: Mapping[str, str]) -> None:
+        """DROP before every rule (Still needed = No); and the reason's fragile note, from
+        the margin of safety the engine wrote beside it."""
+        needed = cell.get("still_needed")
+        if needed:
+            yes = f"ISNUMBER(MATCH({choice_key(needed)},{array(YES_WORDS)},0))"
+            dropped = f'NOT(IF({needed}="",TRUE,{yes}))'
+            saved = (f'"nobody needs it: stop doing it and save "&{money_text(cell["saving"])}'
+                     f'&" "&{self.t.CUR}&" a year"')
+            instead = {**_DROPPED, "saving": cell["self_cost"], "freed": cell["hours_year"],
+                       "verdict": f'"{schema.DROP}"', "reason": saved}
+            for key, value in instead.items():
+                formulas[key] = f"IF({dropped},{value},{formulas[key]})"
+        margin = cell["margin"]
+        formulas["reason"] += (f'&IF(AND(ISNUMBER({margin}),{margin}<{self.t.phi}),'
+                               f'" (fragile: a "&{percent_text(margin)}&" change in "&'
+                               f'{cell["sensitive_to"]}&" flips it)","")')
 
     @staticmethod
     def _expertise(cell: Mapping[str, str]) -> tuple[str, str, str]:
@@ -207,6 +278,10 @@ class Refs:
         n = f"INDEX({self.range(self.tasks, 'occurrences')},{task})"
         h = f"INDEX({self.range(self.tasks, 'hours_each')},{task})"
         p, vendor_hours, fee = cell["price"], cell.get("vendor_hours_each"), cell.get("platform_fee")
+        setup_fee = given("setup_fee")
+        if self.version2 and "currency" in cell:  # into the workbook's currency
+            rate = self.rate(cell["currency"])
+            p, setup_fee = f"({p}*{rate})", f"({setup_fee}*{rate})"
         vh = f'IF({vendor_hours}="",{h},{vendor_hours})' if vendor_hours else h
         basis = cell.get("basis")
         unit = f'IF({basis}="",1,{_unit(basis, "basis")})' if basis else "1"
@@ -221,10 +296,15 @@ class Refs:
         ahead = (f"({outs}<{out})+({outs}={out})*({cashes}<{cash})"
                  f"+({outs}={out})*({cashes}={cash})*(ROW({ids})<ROW({ident}))")
         return {
-            "cash": f"{base}*(1+{fee_share})+{given('setup_fee')}/{t.T}",
+            "cash": f"{base}*(1+{fee_share})+{setup_fee}/{t.T}",
             "out_cost": f"{cash}+({n}*{given('review_hours_each')}+{given('setup_hours')}/{t.T})*{t.V}",
             "rank": f"1+SUMPRODUCT(({ids}={ident})*ISNUMBER({outs})*({ahead}))",
         }
+
+
+# What a dropped task's cells hold: no vendor, no cash (its saving and freed hours: all of it)
+_DROPPED = {"best_vendor": '""', "cash": "0", "out_cost": "0", "breakeven": '""',
+            "max_price": '""', "payback": "0"}
 
 
 def _either(condition: str, fast: dict[str, str], whole: dict[str, str]) -> dict[str, str]:

@@ -12,16 +12,18 @@ from typing import TYPE_CHECKING, Any, TypeGuard
 from ...engine import inputs, schema
 from ...engine.model import Decision
 from ...engine.problems import BadValue
-from .placed import Placed
+from .placed import Placed, RateTable
 
 if TYPE_CHECKING:  # only a type here: the reader stays out of the import chain
     from ...reading import SheetTable
 
 MAX_SPELLED = 1e12  # the reason texts group thousands below this
 YES_WORDS = ("yes", "y", "true", "1", "x")  # as inputs.parse_yes_no reads them
-TASK_INPUTS = ("frequency", "per", "hours_each", "expertise", "quality_critical")
+TASK_INPUTS = ("frequency", "per", "hours_each", "expertise", "quality_critical",
+               "still_needed")
 QUOTE_INPUTS = ("price", "basis", "vendor_hours_each", "setup_fee", "setup_hours",
-                "review_hours_each", "platform_fee")
+                "review_hours_each", "platform_fee", "kind")
+CURRENCY_CODE = re.compile(r" *[A-Za-z]{3} *")  # as TRIM and UPPER read it, and the tool
 
 
 UNREADABLE = object()
@@ -104,10 +106,12 @@ def _id_bucket(identifier: object) -> object:
     return identifier.lower() if isinstance(identifier, str) else identifier
 
 
-def live_tasks(decision: Decision, tasks: Placed, quotes: Placed) -> tuple[list[int], list[str]]:
+def live_tasks(decision: Decision, tasks: Placed, quotes: Placed, rates: RateTable | None = None
+               ) -> tuple[list[int], list[str]]:
     """The task rows whose every computed cell formulas give exactly as the engine does;
     and for the other decided rows, why they keep values."""
-    task_cells, quote_cells = _Cells(tasks.table), _Cells(quotes.table)
+    task_cells = _Cells(tasks.table)
+    quote_cells = _Cells(quotes.table, rates, decision.settings.currency)
     ranked = decision.quotes[decision.quotes["rank"].notna()]
     quote_ids = {int(row): sheet_id(quote_cells.raw(row, "task_id")) for row in ranked.index}
     engine_groups = ranked.groupby("key").groups
@@ -116,12 +120,13 @@ def live_tasks(decision: Decision, tasks: Placed, quotes: Placed) -> tuple[list[
         if identifier is not UNREADABLE:
             sheet_groups.setdefault(_id_bucket(identifier), []).append(row)
     decided = decision.tasks.loc[decision.tasks["error"].isna(),
-                                 ["key", "task_id", "saving", "freed"]]
+                                 ["key", "task_id", "saving", "freed", "bundle"]]
     live, kept = [], []
     for row, task in zip(map(int, decided.index), decided.to_dict("records")):
         identifier = sheet_id(task_cells.raw(row, "task_id"))
         engine_group = sorted(int(r) for r in engine_groups.get(task["key"], []))
-        why = (task_cells.unreadable(row, TASK_INPUTS, schema.TASK_COLUMNS)
+        why = (_in_bundle(task)
+               or task_cells.unreadable(row, TASK_INPUTS, schema.TASK_INPUTS)
                or _id_mismatch(tasks.table, row, identifier, engine_group, quote_ids,
                                sheet_groups)
                or next(filter(None, map(quote_cells.unreadable_quote, engine_group)), None)
@@ -158,8 +163,10 @@ def together(tasks: Placed, quotes: Placed, live: list[int]
 class _Cells:
     """A table's raw cells, row by row (read once: pandas is slow cell by cell)."""
 
-    def __init__(self, table: SheetTable) -> None:
+    def __init__(self, table: SheetTable, rates: RateTable | None = None,
+                 currency: str = "") -> None:
         self.table, self.rows = table, table.raw.to_dict("index")
+        self.rates, self.currency = rates, currency
 
     def raw(self, row: int, key: str) -> object:
         return self.rows[row].get(key)
@@ -179,7 +186,21 @@ class _Cells:
         if not (empty(vendor) or (isinstance(vendor, str) and vendor == vendor.strip())):
             return (f"{self.table.sheet}!{self.table.locate(row, 'vendor')} holds "
                     f"{as_typed(vendor)}: a vendor name is text without spaces around it")
-        return self.unreadable(row, QUOTE_INPUTS, schema.QUOTE_COLUMNS)
+        return self.unreadable(row, QUOTE_INPUTS, schema.QUOTE_INPUTS) or self._foreign(row)
+
+    def _foreign(self, row: int) -> str | None:
+        """Why formulas cannot convert the quote's currency as the tool does, if so."""
+        code = self.raw(row, "currency")
+        if empty(code):
+            return None
+        where = f"{self.table.sheet}!{self.table.locate(row, 'currency')}"
+        if not (isinstance(code, str) and CURRENCY_CODE.fullmatch(code)):
+            return f"{where} holds {as_typed(code)}: a currency is a three-letter code"
+        if code.strip().upper() == self.currency:
+            return None
+        if self.rates is None or self.rates.why_not:
+            return self.rates.why_not if self.rates else f"no exchange-rate table for {where}"
+        return None
 
 
 def as_typed(raw: object) -> str:
@@ -200,6 +221,12 @@ def _id_mismatch(table: SheetTable, row: int, identifier: object, engine_group: 
         return (f"its quotes on Quotes spell the Task ID of {where} differently "
                 "(case, spaces or type)")
     return None
+
+
+def _in_bundle(task: Mapping[Hashable, Any]) -> str | None:
+    if inputs.is_blank(task["bundle"]):
+        return None
+    return f"it is in the bundle {task['bundle']!r}, which the tool weighs as a whole"
 
 
 def _too_big(task: Mapping[Hashable, Any]) -> str | None:

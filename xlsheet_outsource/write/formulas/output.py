@@ -4,14 +4,17 @@ value as its saved result), and where in the workbook each setting is read."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from openpyxl.utils import get_column_letter
 
+from ...engine import inputs, schema
 from ...engine.model import Decision
 from ...reading import SettingCell, WorkbookInputs
 from ..results import BlockLayout
-from . import FormulaPlan, Placed, SettingSource, formula_cells, sheet_prefix
+from . import FormulaPlan, Placed, RateTable, SettingSource, formula_cells, sheet_prefix
+from .live import as_typed, plain_number
 
 
 class BlockFormulas:
@@ -26,8 +29,31 @@ class BlockFormulas:
         assert tasks is not None and quotes is not None  # decided, so both were read
         self.plan = formula_cells(self.decision, Placed(tasks, layouts[tasks.sheet].columns),
                                   Placed(quotes, layouts[quotes.sheet].columns),
-                                  setting_sources(self.found.setting_cells))
+                                  setting_sources(self.found.setting_cells),
+                                  rate_table(self.found.exchange_rates))
         return self.plan.cells
+
+
+def rate_table(rows: list[inputs.RateRow]) -> RateTable | None:
+    """The exchange-rate table as ranges on Settings, and whether a spreadsheet looks a
+    code up in it as the tool does (codes exactly three letters, rates plain numbers)."""
+    if not rows:
+        return None
+    prefix = sheet_prefix(schema.SETTINGS)
+
+    def column(first: str, last: str) -> str:
+        split = len(first.rstrip("0123456789"))
+        return f"{prefix}${first[:split]}${first[split:]}:${last[:split]}${last[split:]}"
+    unreadable = next((f"{schema.SETTINGS}!{cell} holds {as_typed(raw)}" for row in rows
+                       for cell, raw, readable in (
+                           (row.currency_cell, row.currency, isinstance(row.currency, str)
+                            and re.fullmatch(r"[A-Za-z]{3}", row.currency) is not None),
+                           (row.rate_cell, row.rate, plain_number(row.rate)))
+                       if not readable), None)
+    return RateTable(column(rows[0].currency_cell, rows[-1].currency_cell),
+                     column(rows[0].rate_cell, rows[-1].rate_cell),
+                     unreadable and f"{unreadable}, which formulas cannot look up as the tool "
+                                    "does: type the code as three letters, the rate as a number")
 
 
 def setting_sources(cells: Mapping[str, SettingCell]) -> dict[str, SettingSource]:

@@ -36,6 +36,15 @@ class SettingSource:
     raw: object = None
 
 
+@dataclass(frozen=True)
+class RateTable:
+    """The exchange-rate table's columns of codes and of rates (version 2), as ranges;
+    ``why_not``: why formulas cannot look rates up in it as the tool does (None: they can)."""
+    codes: str
+    rates: str
+    why_not: str | None = None
+
+
 @dataclass
 class FormulaPlan:
     cells: dict[tuple[str, int, int], str] = field(default_factory=dict)  # (sheet, row, col)
