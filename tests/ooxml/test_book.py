@@ -122,8 +122,8 @@ def test_a_summary_chartsheet_of_the_user_is_kept_and_ours_takes_a_free_name(tmp
     book.save(tmp_path / "chartsheet.xlsx")
     outcome = api.process_workbook(tmp_path / "chartsheet.xlsx", tmp_path / "out.xlsx")
     before, out = parts(tmp_path / "chartsheet.xlsx"), parts(tmp_path / "out.xlsx")
-    theirs = [n for n in before if "chartsheets/" in n or "charts/" in n or "drawings/" in n
-              and not n.endswith(".vml")]  # the notes on Tasks and Quotes gain the tool's
+    theirs = [n for n in before if "chartsheets/" in n or "charts/" in n or ("drawings/" in n
+              and not n.endswith(".vml"))]  # the notes on Tasks and Quotes gain the tool's
     assert theirs and all(out[n] == before[n] for n in theirs)
     loaded = openpyxl.load_workbook(tmp_path / "out.xlsx")
     ours = f"{schema.SUMMARY} (outsourcing)"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -422,3 +423,83 @@ def test_a_users_own_panes_filter_and_tables_stay_theirs(tmp_path):
     run(source, target)
     tasks = openpyxl.load_workbook(target)[schema.TASKS]
     assert (tasks.freeze_panes, tasks.auto_filter.ref) == ("A3", "A1:C5")
+
+
+def comments(ws) -> dict[str, tuple[str, str]]:
+    """Each note of the sheet: cell -> (text, author)."""
+    return {cell.coordinate: (cell.comment.text, cell.comment.author)
+            for row in ws.iter_rows() for cell in row if cell.comment is not None}
+
+
+def test_every_computed_header_has_its_note_and_the_users_notes_stay(tmp_path):
+    """Tasks has notes of the user's (a comments part already); Quotes has none (its parts
+    are made). A re-run replaces the tool's notes, never duplicates them."""
+    source = make_workbook(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(source)
+    theirs = {"A1": ("my own header note", "Pat"), "B3": ("ask Ann first", "Pat")}
+    for cell, (text, author) in theirs.items():
+        book[schema.TASKS][cell].comment = Comment(text, author)
+    book.save(source)
+    target = tmp_path / "out.xlsx"
+    run(source, target)
+    for sheet, results_, notes in ((schema.TASKS, schema.TASK_RESULTS, schema.TASK_RESULT_NOTES),
+                                   (schema.QUOTES, schema.QUOTE_RESULTS,
+                                    schema.QUOTE_RESULT_NOTES)):
+        ws = openpyxl.load_workbook(target)[sheet]
+        columns = header_columns(ws, 1)
+        expected = {f"{get_column_letter(columns[header])}1": (notes[key], "xlsheet-outsource")
+                    for key, header, _ in results_}
+        assert comments(ws) == expected | (theirs if sheet == schema.TASKS else {})
+    again = tmp_path / "again.xlsx"
+    run(target, again)
+    for sheet in (schema.TASKS, schema.QUOTES):
+        assert comments(openpyxl.load_workbook(again)[sheet]) == \
+            comments(openpyxl.load_workbook(target)[sheet])
+
+
+def test_a_users_note_on_a_computed_header_is_kept_on_a_rerun(written, tmp_path):
+    _, target, _, _ = written
+    book = openpyxl.load_workbook(target)
+    tasks = book[schema.TASKS]
+    verdict = f"{get_column_letter(header_columns(tasks, 1)['Verdict'])}1"
+    tasks[verdict].comment = Comment("check with my accountant", "Pat")
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    again = tmp_path / "again.xlsx"
+    run(edited, again)
+    notes = comments(openpyxl.load_workbook(again)[schema.TASKS])
+    assert notes[verdict] == ("check with my accountant", "Pat")
+    assert len(notes) == len(schema.TASK_RESULTS)
+
+
+def test_tasks_and_quotes_print_landscape_one_page_wide_with_the_header_row(written, tmp_path):
+    """A sheet of the user's without print set-up of their own gets the template's; a
+    re-run leaves it as it is (one print titles name, not two)."""
+    _, target, _, _ = written
+    again = tmp_path / "again.xlsx"
+    run(target, again)
+    for path in (target, again):
+        book = openpyxl.load_workbook(path)
+        for sheet in (schema.TASKS, schema.QUOTES):
+            ws = book[sheet]
+            assert (ws.page_setup.orientation, ws.page_setup.fitToWidth,
+                    ws.page_setup.fitToHeight) == ("landscape", 1, 0)
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            assert ws.print_title_rows == "$1:$1"
+    with zipfile.ZipFile(again) as package:
+        assert package.read("xl/workbook.xml").count(b"_xlnm.Print_Titles") == 4  # + reports
+
+
+def test_the_users_own_print_setup_is_kept(tmp_path):
+    source = make_workbook(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(source)
+    book[schema.TASKS].page_setup.orientation = "portrait"
+    book[schema.TASKS].page_setup.scale = 80
+    book.save(source)
+    target = tmp_path / "out.xlsx"
+    run(source, target)
+    tasks = openpyxl.load_workbook(target)[schema.TASKS]
+    assert (tasks.page_setup.orientation, tasks.page_setup.scale) == ("portrait", 80)
+    assert not tasks.sheet_properties.pageSetUpPr or \
+        not tasks.sheet_properties.pageSetUpPr.fitToPage
+    assert tasks.print_title_rows is None

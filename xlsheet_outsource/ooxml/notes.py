@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from . import relationships, worksheet, xmltext
 from .book import WorkbookPackage
 from .cells import column_number
+from .excel_form import with_vml_prefixes
 from .relationships import NS_REL, OFFICE_TYPES, Relationships, rels_name
 
 COMMENTS_REL = OFFICE_TYPES + "comments"
@@ -31,10 +32,12 @@ NOTE_WIDTH = 260  # pixels, as the template's input notes
 CHARACTERS_A_LINE = 42  # of a note's 9-point text in that width, about
 _REF = re.compile(r"([A-Z]{1,3})(\d+)$")
 _SHAPE_ID = re.compile(rb"_x0000_s(\d+)")
-_IDMAP = re.compile(rb"<o:idmap\b[^>]*?\sdata=\"([\d,\s]*)\"")
-_NOTE_SHAPE = re.compile(rb"<v:shape\b(?:(?!</v:shape>).)*?ObjectType=\"Note\".*?</v:shape>\s*",
-                         re.S)
-_SHAPE_CELL = re.compile(rb"<x:Row>\s*(\d+)\s*</x:Row>\s*<x:Column>\s*(\d+)\s*</x:Column>")
+_IDMAP = re.compile(rb"<(?:[\w.-]+:)?idmap\b[^>]*?\sdata=\"([\d,\s]*)\"")
+# A note's hover box, in any prefixes (Excel writes v: and x:; openpyxl ns0:, ns1:, ...).
+_NOTE_SHAPE = re.compile(rb"<([\w.-]+:)?shape\b(?:(?!</\1shape>).)*?ObjectType=\"Note\""
+                         rb"(?:(?!</\1shape>).)*</\1shape>\s*", re.S)
+_SHAPE_CELL = re.compile(rb"<(?:[\w.-]+:)?Row>\s*(\d+)\s*</(?:[\w.-]+:)?Row>\s*"
+                         rb"<(?:[\w.-]+:)?Column>\s*(\d+)\s*</")
 _LEGACY_DRAWING = re.compile(rb"<(?:[\w.-]+:)?legacyDrawing\b[^>]*?\s[\w.-]+:id=\"([^\"]+)\"")
 _EMPTY_COMMENTS = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<comments xmlns="'
                    + xmltext.NS_MAIN.encode() + b'"><authors/><commentList/></comments>')
@@ -154,9 +157,15 @@ def _boxes_set(vml: bytes, removed: list[str], added: Mapping[str, str]) -> byte
 
 
 def _with_namespaces(vml: bytes) -> bytes:
-    """The root declaring the o:, v: and x: prefixes the boxes are written with."""
+    """The root declaring the o:, v: and x: prefixes the boxes are written with; a drawing
+    in other prefixes (openpyxl's ns0:, ns1:, ... declared on each element) is first put in
+    Excel's, so that no namespace has two prefixes (Gnumeric warns of it)."""
     top = xmltext.root(vml)
     tag = vml[top.start:top.content]
+    if any(f'xmlns:{prefix}="{uri}"'.encode() not in tag for prefix, uri in VML_NAMESPACES.items()):
+        vml = with_vml_prefixes(vml)
+        top = xmltext.root(vml)
+        tag = vml[top.start:top.content]
     for prefix, uri in VML_NAMESPACES.items():
         if f"xmlns:{prefix}=".encode() not in tag:
             tag = xmltext.with_attribute(tag, f"xmlns:{prefix}".encode(), uri.encode())
