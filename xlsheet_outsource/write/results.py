@@ -194,7 +194,7 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         widths={layout.columns[key]: _width(header, kind, frame[key], currency)
                 for key, header, kind in results},
         formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else (),
-        view=_view(layout, print_wide=print_wide)))
+        view=table_view(layout, print_wide=print_wide)))
     if print_wide:
         row = f"${layout.header_row}"
         book.workbook.add_scoped_name(book.sheet_position(layout.sheet), PRINT_TITLES,
@@ -227,7 +227,7 @@ def _write_notes(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         frozenset(owned | set(headers.values())), COMMENT_AUTHOR))
 
 
-def _view(layout: BlockLayout, *, print_wide: bool = False) -> worksheet.View:
+def table_view(layout: BlockLayout, *, print_wide: bool = False) -> worksheet.View:
     """The header row frozen, with the columns up to the one naming each row (Task on
     Tasks, Vendor on Quotes) when it is near the left; a filter over the table and its
     block, to sort and pick by verdict."""
