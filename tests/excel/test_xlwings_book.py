@@ -291,3 +291,21 @@ def test_the_button_keeps_the_users_panes_filter_and_note(tmp_path: Path, monkey
     macro.decide_caller()
     assert (verdict.comment.text, tasks.freeze_panes, tasks.auto_filter.ref) == (
         "ask my accountant", "A3", "A1:C5")
+
+
+@pytest.mark.parametrize("native", ["AppleScript's", "none (xlwings Lite)"])
+def test_without_excels_object_model_the_button_still_decides(native: str, tmp_path: Path,
+                                                              monkeypatch) -> None:
+    """On a Mac (AppleScript's objects) or in xlwings Lite (none) the figures are written;
+    the notes, panes and filter are left to process."""
+    book = calling(monkeypatch, FakeBook(SAMPLES / "small_agency.xlsx"))
+    if native == "AppleScript's":
+        book.app.api = object()  # knows none of COM's names
+    else:
+        def no_native_objects(self):
+            raise NotImplementedError
+        monkeypatch.setattr(type(book.app), "api", property(no_native_objects), raising=False)
+    macro.decide_caller()
+    tasks = saved(book, tmp_path / "decided.xlsx")[schema.TASKS]
+    assert "OUTSOURCE" in verdicts(tasks)
+    assert next(c for c in tasks[1] if c.value == "Verdict").comment is None

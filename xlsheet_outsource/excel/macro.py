@@ -381,8 +381,10 @@ class XlwingsBook(_Markers):
         self.book.sheets[sheet].range((top, left), (bottom, right)).clear()
 
     def add_notes(self, sheet: str, notes: Mapping[tuple[int, int], str]) -> None:
-        # Excel's object model (COM), as xlwings before 0.37 adds no notes. A note Excel
-        # adds is signed by the user's name: the tool's are known by their texts.
+        # Excel's object model, as xlwings before 0.37 adds no notes. A note Excel adds is
+        # signed by the user's name: the tool's are known by their texts.
+        if not self._has_excels_object_model():
+            return
         ws = self.book.sheets[sheet]
         ours = {text for texts in schema.RESULT_NOTES.values() for text in texts.values()}
         for (row, column), text in notes.items():
@@ -395,6 +397,8 @@ class XlwingsBook(_Markers):
 
     def set_view(self, sheet: str, freeze: tuple[int, int] | None, autofilter: str | None
                  ) -> None:
+        if not self._has_excels_object_model():
+            return
         ws = self.book.sheets[sheet]
         if autofilter and not ws.api.AutoFilterMode and not ws.api.ListObjects.Count:
             ws.range(autofilter).api.AutoFilter()  # with no criteria: turns the filter on
@@ -408,6 +412,16 @@ class XlwingsBook(_Markers):
             window.SplitRow, window.SplitColumn = freeze[0] - 1, freeze[1] - 1
             window.FreezePanes = True
         self.book.sheets[viewed].activate()
+
+    def _has_excels_object_model(self) -> bool:
+        """Excel's own objects (COM, on Windows) are there. On a Mac xlwings gives
+        AppleScript's, which know none of these names, and xlwings Lite none at all: the
+        notes, panes and filter are left to ``process`` there (docs/excel.md)."""
+        try:
+            native = self.book.app.api
+        except NotImplementedError:  # xlwings Lite
+            return False
+        return hasattr(native, "ActiveWindow")
 
     def replace_sheet(self, sheet: str, rows: Grid, formats: Mapping[str, str]) -> None:
         # Adding a sheet activates it: the user's view stays. Its name is taken now, as the
