@@ -61,6 +61,7 @@ class Notes:
 
 
 def set_notes(book: WorkbookPackage, sheet: str, notes: Notes) -> None:
+    """The sheet's notes with the tool's set (see Notes); run again, the same parts."""
     part = book.sheet_part(sheet)
     if part is None or part not in book.parts:
         raise ValueError(f"sheet {sheet!r} has no part")
@@ -95,8 +96,8 @@ class _Comments:
 
     def __init__(self, xml: bytes) -> None:
         self.xml = xml
-        prefix = re.escape(xmltext.prefix_of(xmltext.qualified_name(xml, xmltext.root(xml))))
         self.prefix = xmltext.prefix_of(xmltext.qualified_name(xml, xmltext.root(xml)))
+        prefix = re.escape(self.prefix)
         self._author = re.compile(rb"<" + prefix + rb"author\s*(?:/>|>(.*?)</" + prefix
                                   + rb"author>)", re.S)
         self._comment = re.compile(rb"<" + prefix + rb"comment\b([^>]*)>.*?</" + prefix
