@@ -442,12 +442,12 @@ def test_every_computed_header_has_its_note_and_the_users_notes_stay(tmp_path):
     book.save(source)
     target = tmp_path / "out.xlsx"
     run(source, target)
-    for sheet, results_, notes in ((schema.TASKS, schema.TASK_RESULTS, schema.TASK_RESULT_NOTES),
-                                   (schema.QUOTES, schema.QUOTE_RESULTS,
-                                    schema.QUOTE_RESULT_NOTES)):
+    for sheet, results_ in ((schema.TASKS, schema.TASK_RESULTS),
+                            (schema.QUOTES, schema.QUOTE_RESULTS)):
         ws = openpyxl.load_workbook(target)[sheet]
         columns = header_columns(ws, 1)
-        expected = {f"{get_column_letter(columns[header])}1": (notes[key], "xlsheet-outsource")
+        expected = {f"{get_column_letter(columns[header])}1":
+                    (schema.RESULT_NOTES[key], "xlsheet-outsource")
                     for key, header, _ in results_}
         assert comments(ws) == expected | (theirs if sheet == schema.TASKS else {})
     again = tmp_path / "again.xlsx"

@@ -286,17 +286,17 @@ def task_results(version2: bool) -> tuple[tuple[str, str, str], ...]:
     at = [key for key, _, _ in TASK_RESULTS].index("max_price") + 1
     return TASK_RESULTS[:at] + TASK_RESULTS_V2 + TASK_RESULTS[at:]
 
-# The hover note on each computed header: what the figure means, in plain words (keyed by
-# result key; Tasks' and Quotes' "cash" and "out_cost" differ, so each block has its own).
-TASK_RESULT_NOTES: dict[str, str] = {
+# The hover note on each computed header of Tasks and Quotes: what the figure means, in
+# plain words (by result key; "cash" and "out_cost" read alike on both sheets).
+RESULT_NOTES: dict[str, str] = {
     "occurrences": "How many times a year the task comes round: Frequency times the number "
                    "of its periods in a year.",
     "hours_year": "Your own hours on this task in a year: Occurrences a year times Hours each.",
     "self_cost": "What doing it yourself costs a year: your hours a year at your hourly worth "
                  "(times the fill rate).",
     "best_vendor": "The quote with the lowest all-in cost a year, from the Quotes sheet.",
-    "cash": "Cash paid to that vendor a year: the price with any platform fee, plus the "
-            "setup fee spread over the horizon.",
+    "cash": "Cash paid to the vendor a year: the price on its basis with any platform fee, "
+            "plus the setup fee spread over the horizon.",
     "out_cost": "What outsourcing costs a year all in: the cash, plus your own time still "
                 "spent briefing, checking and setting it up.",
     "saving": "Cost to do yourself minus cost to outsource: what handing it off saves a year "
@@ -316,13 +316,6 @@ TASK_RESULT_NOTES: dict[str, str] = {
     "verdict": "What to do: OUTSOURCE, AUTOMATE, KEEP, REVIEW (look closer), NEEDS QUOTE, "
                "DROP (no longer needed) or ERROR (fix the row).",
     "reason": "Why, in a few words; for an error, the cell to fix.",
-}
-QUOTE_RESULT_NOTES: dict[str, str] = {
-    "cash": "Cash paid to this vendor a year: the price on its basis with any platform fee, "
-            "plus the setup fee spread over the horizon.",
-    "out_cost": "What this quote costs a year all in: the cash, plus your own time still "
-                "spent briefing, checking and setting it up.",
     "rank": "This quote's place among the task's quotes, 1 = the lowest all-in cost.",
     "problem": "What is wrong with this quote, if anything: the cell to fix.",
 }
-RESULT_NOTES: dict[str, dict[str, str]] = {TASKS: TASK_RESULT_NOTES, QUOTES: QUOTE_RESULT_NOTES}

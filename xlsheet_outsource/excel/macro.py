@@ -216,7 +216,7 @@ def _finish_table(book: Book, table: SheetTable, left: int, frame: pd.DataFrame,
                          {key: left + i for i, (key, _, _) in enumerate(results)},
                          dict(table.columns), tuple(int(row) for row in frame.index))
     book.add_notes(table.sheet, {(table.header_row, column): text for column, text in
-                                 header_notes(layout, schema.RESULT_NOTES[table.sheet]).items()})
+                                 header_notes(layout, schema.RESULT_NOTES).items()})
     view = table_view(layout)
     book.set_view(table.sheet, view.freeze, view.autofilter)
 
@@ -386,7 +386,7 @@ class XlwingsBook(_Markers):
         if not self._has_excels_object_model():
             return
         ws = self.book.sheets[sheet]
-        ours = {text for texts in schema.RESULT_NOTES.values() for text in texts.values()}
+        ours = set(schema.RESULT_NOTES.values())
         for (row, column), text in notes.items():
             cell = ws.range((row, column)).api
             if cell.Comment is not None:

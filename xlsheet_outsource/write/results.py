@@ -100,7 +100,7 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
             _write_block(book, table, layouts[table.sheet], frame, results,
                          decision.settings.currency, planned)
             _write_notes(book, table, layouts[table.sheet],
-                         header_notes(layouts[table.sheet], schema.RESULT_NOTES[table.sheet]))
+                         header_notes(layouts[table.sheet], schema.RESULT_NOTES))
             _mark_block(book, layouts[table.sheet])
         _replace_report_sheets(book, summary or summarise(decision),
                                run_date or dt.date.today(), found.notices)
