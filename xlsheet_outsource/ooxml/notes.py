@@ -30,6 +30,7 @@ VML_NAMESPACES = {"o": "urn:schemas-microsoft-com:office:office",
                   "x": "urn:schemas-microsoft-com:office:excel"}
 NOTE_WIDTH = 260  # pixels, as the template's input notes
 CHARACTERS_A_LINE = 42  # of a note's 9-point text in that width, about
+ROW_PIXELS = 20  # a row of the default height
 _REF = re.compile(r"([A-Z]{1,3})(\d+)$")
 _SHAPE_ID = re.compile(rb"_x0000_s(\d+)")
 _IDMAP = re.compile(rb"<(?:[\w.-]+:)?idmap\b[^>]*?\sdata=\"([\d,\s]*)\"")
@@ -195,7 +196,11 @@ def _note_box(ref: str, text: str, shape_id: int) -> bytes:
             '<v:fill color2="#ffffe1"/><v:shadow on="t" color="black" obscured="t"/>'
             '<v:path o:connecttype="none"/><v:textbox style="mso-direction-alt:auto">'
             '<div style="text-align:left"></div></v:textbox><x:ClientData ObjectType="Note">'
-            "<x:MoveWithCells/><x:SizeWithCells/><x:AutoFill>False</x:AutoFill>"
+            "<x:MoveWithCells/><x:SizeWithCells/>"
+            # where Excel shows it: right of the cell, from its row down (columns, rows
+            # and their offsets in pixels, counted from 0)
+            f"<x:Anchor>{column + 1}, 15, {row}, 2, {column + 4}, 15, "
+            f"{row + math.ceil(height / ROW_PIXELS)}, 4</x:Anchor><x:AutoFill>False</x:AutoFill>"
             f"<x:Row>{row}</x:Row><x:Column>{column}</x:Column></x:ClientData></v:shape>"
             ).encode()
 
