@@ -491,15 +491,19 @@ def test_tasks_and_quotes_print_landscape_one_page_wide_with_the_header_row(writ
 
 
 def test_the_users_own_print_setup_is_kept(tmp_path):
+    """Portrait at 80% on Tasks, only a print area on Quotes: each is the user's choice."""
     source = make_workbook(tmp_path / "plan.xlsx")
     book = openpyxl.load_workbook(source)
     book[schema.TASKS].page_setup.orientation = "portrait"
     book[schema.TASKS].page_setup.scale = 80
+    book[schema.QUOTES].print_area = "A1:D8"
     book.save(source)
     target = tmp_path / "out.xlsx"
     run(source, target)
-    tasks = openpyxl.load_workbook(target)[schema.TASKS]
+    book = openpyxl.load_workbook(target)
+    tasks, quotes = book[schema.TASKS], book[schema.QUOTES]
     assert (tasks.page_setup.orientation, tasks.page_setup.scale) == ("portrait", 80)
-    assert not tasks.sheet_properties.pageSetUpPr or \
-        not tasks.sheet_properties.pageSetUpPr.fitToPage
-    assert tasks.print_title_rows is None
+    assert quotes.page_setup.orientation is None and quotes.print_area == "'Quotes'!$A$1:$D$8"
+    for ws in (tasks, quotes):
+        assert not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows is None

@@ -62,6 +62,7 @@ NAMING_COLUMNS = ("task", "vendor")  # what names a row of Tasks, of Quotes
 MOST_FROZEN = 4  # columns kept in view left of the scrolling ones, at most
 WIDEST_TEXT = 60  # a longer reason or problem runs on into the empty cells right of it
 PRINT_TITLES = "_xlnm.Print_Titles"  # Excel's name for the rows repeated on every page
+PRINT_NAMES = (PRINT_TITLES, "_xlnm.Print_Area")
 
 
 @dataclass(frozen=True)
@@ -202,10 +203,12 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
 
 
 def _prints_as_it_likes(book: WorkbookPackage, layout: BlockLayout) -> bool:
-    """True when the sheet has no print set-up of the user's (nor of an earlier run)."""
+    """True when the sheet has no print set-up of the user's (nor of an earlier run):
+    no orientation, scale or fitting to pages, no print titles or print area."""
     part = book.sheet_part(layout.sheet)
-    return part is not None and not worksheet.has_print_setup(book.parts.read(part)) and \
-        book.workbook.scoped_formula(book.sheet_position(layout.sheet), PRINT_TITLES) is None
+    position = book.sheet_position(layout.sheet)
+    return part is not None and not worksheet.has_print_setup(book.parts.read(part)) and all(
+        book.workbook.scoped_formula(position, name) is None for name in PRINT_NAMES)
 
 
 def header_notes(layout: BlockLayout, texts: Mapping[str, str]) -> dict[int, str]:
