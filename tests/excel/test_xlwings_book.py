@@ -253,3 +253,59 @@ def test_freeze_reports_what_it_drops_from_a_sheet_of_the_users_called_summary(
     book.save(tmp_path / "decided.xlsx")
     outcome = freeze_workbook(tmp_path / "decided.xlsx", tmp_path / "frozen.xlsx")
     assert outcome.lost == ["charts (Summary)"]  # the tool's own sheets are not counted
+
+
+def notes_and_view(ws) -> tuple[dict[str, str], str | None, str | None]:
+    notes = {cell.coordinate: cell.comment.text for row in ws.iter_rows() for cell in row
+             if cell.comment is not None}
+    return notes, ws.freeze_panes, ws.auto_filter.ref
+
+
+def test_the_button_notes_freezes_and_filters_as_process_does(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    """The computed headers' hover notes, panes at the header row and the task's name, a
+    filter over table and block; pressed again, nothing doubles or toggles off."""
+    sample = SAMPLES / "small_agency.xlsx"
+    api.process_workbook(sample, tmp_path / "processed.xlsx")
+    expected = openpyxl.load_workbook(tmp_path / "processed.xlsx")
+    book = calling(monkeypatch, FakeBook(sample))
+    macro.decide_caller()
+    first = saved(book, tmp_path / "first.xlsx")
+    macro.decide_caller()
+    again = saved(book, tmp_path / "again.xlsx")
+    for sheet in (schema.TASKS, schema.QUOTES):
+        wanted = notes_and_view(expected[sheet])
+        assert len(wanted[0]) > len(schema.QUOTE_RESULTS) and wanted[1] and wanted[2]
+        assert notes_and_view(first[sheet]) == notes_and_view(again[sheet]) == wanted, sheet
+    assert book.sheets.active.name == expected.active.title  # the view is the user's still
+
+
+def test_the_button_keeps_the_users_panes_filter_and_note(tmp_path: Path, monkeypatch) -> None:
+    source = SAMPLES / "small_agency.xlsx"
+    book = calling(monkeypatch, FakeBook(source))
+    macro.decide_caller()
+    tasks = book.sheets[schema.TASKS].ws
+    verdict = next(c for c in tasks[1] if c.value == "Verdict")
+    verdict.comment = openpyxl.comments.Comment("ask my accountant", "Excel user")
+    tasks.freeze_panes, tasks.auto_filter.ref = "A3", "A1:C5"
+    macro.decide_caller()
+    assert (verdict.comment.text, tasks.freeze_panes, tasks.auto_filter.ref) == (
+        "ask my accountant", "A3", "A1:C5")
+
+
+@pytest.mark.parametrize("native", ["AppleScript's", "none (xlwings Lite)"])
+def test_without_excels_object_model_the_button_still_decides(native: str, tmp_path: Path,
+                                                              monkeypatch) -> None:
+    """On a Mac (AppleScript's objects) or in xlwings Lite (none) the figures are written;
+    the notes, panes and filter are left to process."""
+    book = calling(monkeypatch, FakeBook(SAMPLES / "small_agency.xlsx"))
+    if native == "AppleScript's":
+        book.app.api = object()  # knows none of COM's names
+    else:
+        def no_native_objects(self):
+            raise NotImplementedError
+        monkeypatch.setattr(type(book.app), "api", property(no_native_objects), raising=False)
+    macro.decide_caller()
+    tasks = saved(book, tmp_path / "decided.xlsx")[schema.TASKS]
+    assert "OUTSOURCE" in verdicts(tasks)
+    assert next(c for c in tasks[1] if c.value == "Verdict").comment is None

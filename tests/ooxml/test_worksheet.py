@@ -135,3 +135,29 @@ def test_an_earlier_block_is_replaced_as_the_row_parser_replaces_it(first, rows,
         patched.setattr(worksheet, "_cells_appended", lambda *args: None)
         parsed = worksheet.rewrite(xml, edit(cells, block))
     assert quick == parsed
+
+
+@pytest.mark.parametrize("prefix", ["", "x"])
+def test_printed_wide_keeps_the_paper_and_printer_and_the_schemas_order(prefix):
+    """pageSetup gains landscape and one page wide, keeping its paper and printer
+    settings; sheetPr gains fitToPage after its tab colour; both where the schema wants."""
+    xml = sheet('<row r="1"><c r="A1"><v>1</v></c></row>',
+                head='<sheetPr><tabColor rgb="FF00FF00"/></sheetPr><dimension ref="A1"/>',
+                tail='<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+                     'footer="0.3"/><pageSetup paperSize="9" r:id="rId1"/><drawing r:id="rId2"/>',
+                prefix=prefix)
+    p = f"{prefix}:" if prefix else ""
+    out = worksheet.rewrite(xml, edit({}, view=worksheet.View(print_wide=True))).xml
+    assert f'<{p}sheetPr><{p}tabColor rgb="FF00FF00"/><{p}pageSetUpPr fitToPage="1"/>' \
+           f'</{p}sheetPr>'.encode() in out
+    assert f'<{p}pageSetup paperSize="9" r:id="rId1" orientation="landscape" fitToWidth="1" ' \
+           f'fitToHeight="0"/><{p}drawing'.encode() in out
+    assert worksheet.has_print_setup(out) and not worksheet.has_print_setup(xml)
+
+
+def test_printed_wide_adds_what_a_sheet_lacks():
+    xml = sheet('<row r="1"><c r="A1"><v>1</v></c></row>', tail='<tableParts count="0"/>')
+    out = worksheet.rewrite(xml, edit({}, view=worksheet.View(print_wide=True))).xml
+    assert out.startswith(f'<worksheet {MAIN}><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+                          .encode())
+    assert b'<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/><tableParts' in out

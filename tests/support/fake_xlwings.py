@@ -3,14 +3,18 @@
 Only the surface excel/ uses: ``book.sheets`` (iterate, index by name or position,
 ``active``, ``add``), a sheet's ``name``, ``range``, ``used_range``, ``delete`` and
 ``activate``; a range's ``value`` (read through ``options``), ``number_format``, ``color``,
-``font``, ``clear`` and ``get_address``; ``book.names``; ``book.app.alert``. It behaves as
-Excel does where the macro could get it wrong:
+``font``, ``clear`` and ``get_address``; ``book.names``; ``book.app.alert``; and of Excel's
+own object model (``api``) a cell's note and AutoFilter, a sheet's AutoFilterMode and
+ListObjects, the active window's panes. It behaves as Excel does where the macro could
+get it wrong:
 - numbers come back as floats, dates as datetimes, error cells as text only with
   ``err_to_str``, a formula's cell as its saved result;
 - a text written is read as if typed ("=..." a formula, "12" a number) unless it starts
   with an apostrophe;
 - a deleted sheet is gone: touching it afterwards raises, as the COM object does;
-- adding a sheet makes it the active one.
+- adding a sheet makes it the active one;
+- a cell takes one note (adding a second raises), AutoFilter() with no criteria turns a
+  sheet's filter off when it has one, panes are set on the window of the sheet in view.
 The workbook behind it (``book.workbook``) can be saved and read as any file.
 """
 
@@ -21,9 +25,11 @@ import datetime as dt
 from collections.abc import Iterator
 from copy import copy
 from pathlib import Path
+from types import SimpleNamespace
 
 import openpyxl
 from openpyxl.cell.cell import Cell
+from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
@@ -40,7 +46,7 @@ class FakeBook:
     def __init__(self, path: Path) -> None:
         self.workbook = openpyxl.load_workbook(path, keep_vba=path.suffix == ".xlsm")
         self.saved = openpyxl.load_workbook(path, data_only=True)  # formulas' saved results
-        self.app = FakeApp()
+        self.app = FakeApp(self)
         self.sheets = FakeSheets(self)
         self.names = FakeNames(self)
         self.active_title = self.workbook.active.title
@@ -53,8 +59,9 @@ class FakeBook:
 
 
 class FakeApp:
-    def __init__(self) -> None:
+    def __init__(self, book: FakeBook) -> None:
         self.alerts: list[tuple[str | None, str]] = []  # (title, message)
+        self.api = FakeAppApi(book)
 
     def alert(self, prompt: str, title: str | None = None, **_: object) -> None:
         self.alerts.append((title, prompt))
@@ -128,6 +135,10 @@ class FakeSheet:
     @property
     def names(self) -> FakeSheetNames:
         return FakeSheetNames(self.ws)
+
+    @property
+    def api(self) -> FakeSheetApi:
+        return FakeSheetApi(self.ws)
 
 
 class FakeRange:
@@ -218,6 +229,10 @@ class FakeRange:
     @property
     def font(self) -> FakeFont:
         return FakeFont(self)
+
+    @property
+    def api(self) -> FakeCellApi:
+        return FakeCellApi(self)
 
     def clear(self) -> None:
         for cell in self.cells():
@@ -314,3 +329,92 @@ class FakeSheetNames:
 class FakeSheetName:
     def __init__(self, refers_to: str) -> None:
         self.refers_to = refers_to
+
+
+# --- Excel's object model (COM), as ``.api`` gives it: the parts the macro uses, under
+# COM's own names ------------------------------------------------------------------------
+
+class FakeCellApi:
+    """A cell's COM object: its note (Comment), adding and clearing it, AutoFilter()."""
+
+    def __init__(self, cells: FakeRange) -> None:
+        self.range = cells
+
+    @property
+    def Comment(self) -> FakeComment | None:
+        cell = self.range.cells()[0]
+        return FakeComment(cell) if cell.comment is not None else None
+
+    def AddComment(self, text: str) -> FakeComment:
+        cell = self.range.cells()[0]
+        if cell.comment is not None:
+            raise ValueError("COM: the cell has a note already")  # Excel refuses a second
+        cell.comment = Comment(text, "Excel user")  # Excel signs it with the user's name
+        return FakeComment(cell)
+
+    def AutoFilter(self) -> None:
+        """With no criteria Excel toggles the filter: off when the sheet has one."""
+        ws = self.range.sheet.ws
+        ws.auto_filter.ref = None if ws.auto_filter.ref else self.range.get_address(False, False)
+
+
+class FakeComment:
+    def __init__(self, cell: Cell) -> None:
+        self.cell = cell
+
+    def Text(self) -> str:
+        return self.cell.comment.text
+
+    def Delete(self) -> None:
+        self.cell.comment = None
+
+
+class FakeSheetApi:
+    def __init__(self, ws: Worksheet) -> None:
+        self.ws = ws
+
+    @property
+    def AutoFilterMode(self) -> bool:
+        return bool(self.ws.auto_filter.ref)
+
+    @property
+    def ListObjects(self) -> SimpleNamespace:
+        return SimpleNamespace(Count=len(self.ws.tables))
+
+
+class FakeWindow:
+    """Excel's window onto the active sheet: panes are set by splitting what is in view
+    (so the view must be scrolled to the top left first) and freezing the split."""
+
+    def __init__(self, book: FakeBook) -> None:
+        self.book = book
+        self.ScrollRow = self.ScrollColumn = 1
+        self.SplitRow = self.SplitColumn = 0
+
+    @property
+    def ws(self) -> Worksheet:
+        return self.book.workbook[self.book.active_title]
+
+    @property
+    def FreezePanes(self) -> bool:
+        return self.ws.freeze_panes is not None
+
+    @FreezePanes.setter
+    def FreezePanes(self, frozen: bool) -> None:
+        assert (self.ScrollRow, self.ScrollColumn) == (1, 1), "panes split what is in view"
+        self.ws.freeze_panes = self.ws.cell(self.SplitRow + 1, self.SplitColumn + 1) \
+            if frozen else None
+
+
+class FakeAppApi:
+    def __init__(self, book: FakeBook) -> None:
+        self.book = book
+
+    @property
+    def ActiveWindow(self) -> FakeWindow:
+        window = FakeWindow(self.book)
+        if window.FreezePanes:  # a frozen sheet's window reports its split
+            top_left = window.ws.freeze_panes
+            column, row = range_boundaries(top_left)[:2]
+            window.SplitRow, window.SplitColumn = row - 1, column - 1
+        return window

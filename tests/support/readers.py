@@ -207,13 +207,15 @@ def new_problems(source: Path | None, output: Path) -> list[str]:
 def _compared(reader: str, before: Reading, after: Reading, sheets: set[str],
               added: set[str]) -> list[str]:
     """New problems; a failure to read where the input was read; sheets still there
-    read before (with their notes) and not now; the tool's new sheets not read."""
+    read before (with their notes) and not now (with at least those: the tool adds notes
+    to the headers it writes); the tool's new sheets not read."""
     lines = [f"{reader}: new: {problem}" for problem in (after.problems - before.problems)]
     if after.failure:
         return lines + ([] if before.failure else [f"{reader}: cannot read it: {after.failure}"])
+    now = dict(after.sheets)
     lines += [f"{reader}: no longer reads sheet {name!r} with its {notes} notes"
               for name, notes in before.sheets
-              if name in sheets and (name, notes) not in after.sheets]
+              if name in sheets and (name not in now or (now[name] or 0) < (notes or 0))]
     lines += [f"{reader}: does not read the tool's sheet {name!r}"
               for name in sorted(added - after.sheet_names())]
     return lines

@@ -15,13 +15,16 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import openpyxl
 import pytest
+from openpyxl.comments import Comment
 from support import readers
 from support.hostile_files import contract_sheets, graft_contract
 from support.paths import CORPUS, FIXTURES, SAMPLE_FILES, TYPICAL_SAMPLE
 
 from xlsheet_outsource import api
 from xlsheet_outsource.batch.run import REPORT_NAME, run_batch
+from xlsheet_outsource.engine import schema
 from xlsheet_outsource.excel import addin
 from xlsheet_outsource.excel.freeze import freeze_workbook
 from xlsheet_outsource.write.template import new_template
@@ -72,6 +75,19 @@ def rerun(folder: Path) -> Written:
     return first, processed(first, folder)
 
 
+def users_notes_processed(folder: Path) -> Written:
+    """Saved by openpyxl as a user's script would (its own VML prefixes), a note of the
+    user's on Tasks, none on Quotes (whose notes parts the tool makes), then run twice."""
+    book = openpyxl.load_workbook(TYPICAL_SAMPLE)
+    book[schema.TASKS]["B2"].comment = Comment("ask Ann first", "Pat")
+    for row in book[schema.QUOTES].iter_rows():
+        for cell in row:
+            cell.comment = None
+    source = folder / "noted.xlsx"
+    book.save(source)
+    return source, processed(processed(source, folder), folder)
+
+
 def added_into(source: Path) -> Callable[[Path], Written]:
     def write(folder: Path) -> Written:
         output = folder / f"with_template{source.suffix}"
@@ -116,6 +132,7 @@ CASES: dict[str, Callable[[Path], Written]] = {
     **{f"process {p.name}": sample_processed(p) for p in SAMPLE_FILES},
     "process --formulas": with_formulas,
     "re-run on its own output": rerun,
+    "process a user's notes, twice": users_notes_processed,
     "addin": addin_written,
     "freeze": frozen,
     "batch report": batch_report,

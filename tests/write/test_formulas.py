@@ -212,6 +212,10 @@ def test_version_2_rows_are_formulas_but_the_columns_from_the_engine(tmp_path: P
     assert not {(row, placed[key]) for row in range(2, 16) for key in formulas.FROM_ENGINE
                 } & written
     assert '"DROP"' in plan.cells[(schema.TASKS, 2, placed["verdict"])]
+    notes = {cell.value: cell.comment.text for cell in
+             openpyxl.load_workbook(outcome.output)[schema.TASKS][1] if cell.comment}
+    assert notes["Margin of safety"].endswith(schema.FROM_ENGINE_NOTE)
+    assert not notes["Payback months"].endswith(schema.FROM_ENGINE_NOTE)  # a live formula
 
 
 def test_process_formulas_on_the_command_line(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
@@ -489,3 +490,87 @@ def test_a_rerun_that_switches_version_replaces_the_block(tmp_path, versions):
         assert all(c.value is None for row in ws.iter_rows(min_col=len(expected) + 1)
                    for c in row)  # nothing left of the other version's block
         assert ws.cell(2, headers.index("Verdict") + 1).value == decision.tasks.at[2, "verdict"]
+
+
+def comments(ws) -> dict[str, tuple[str, str]]:
+    """Each note of the sheet: cell -> (text, author)."""
+    return {cell.coordinate: (cell.comment.text, cell.comment.author)
+            for row in ws.iter_rows() for cell in row if cell.comment is not None}
+
+
+def test_every_computed_header_has_its_note_and_the_users_notes_stay(tmp_path):
+    """Tasks has notes of the user's (a comments part already); Quotes has none (its parts
+    are made). A re-run replaces the tool's notes, never duplicates them."""
+    source = make_workbook(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(source)
+    theirs = {"A1": ("my own header note", "Pat"), "B3": ("ask Ann first", "Pat")}
+    for cell, (text, author) in theirs.items():
+        book[schema.TASKS][cell].comment = Comment(text, author)
+    book.save(source)
+    target = tmp_path / "out.xlsx"
+    run(source, target)
+    for sheet, results_ in ((schema.TASKS, schema.TASK_RESULTS),
+                            (schema.QUOTES, schema.QUOTE_RESULTS)):
+        ws = openpyxl.load_workbook(target)[sheet]
+        columns = header_columns(ws, 1)
+        expected = {f"{get_column_letter(columns[header])}1":
+                    (schema.RESULT_NOTES[key], "xlsheet-outsource")
+                    for key, header, _ in results_}
+        assert comments(ws) == expected | (theirs if sheet == schema.TASKS else {})
+    again = tmp_path / "again.xlsx"
+    run(target, again)
+    for sheet in (schema.TASKS, schema.QUOTES):
+        assert comments(openpyxl.load_workbook(again)[sheet]) == \
+            comments(openpyxl.load_workbook(target)[sheet])
+
+
+def test_a_users_note_on_a_computed_header_is_kept_on_a_rerun(written, tmp_path):
+    _, target, _, _ = written
+    book = openpyxl.load_workbook(target)
+    tasks = book[schema.TASKS]
+    verdict = f"{get_column_letter(header_columns(tasks, 1)['Verdict'])}1"
+    tasks[verdict].comment = Comment("check with my accountant", "Pat")
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    again = tmp_path / "again.xlsx"
+    run(edited, again)
+    notes = comments(openpyxl.load_workbook(again)[schema.TASKS])
+    assert notes[verdict] == ("check with my accountant", "Pat")
+    assert len(notes) == len(schema.TASK_RESULTS)
+
+
+def test_tasks_and_quotes_print_landscape_one_page_wide_with_the_header_row(written, tmp_path):
+    """A sheet of the user's without print set-up of their own gets the template's; a
+    re-run leaves it as it is (one print titles name, not two)."""
+    _, target, _, _ = written
+    again = tmp_path / "again.xlsx"
+    run(target, again)
+    for path in (target, again):
+        book = openpyxl.load_workbook(path)
+        for sheet in (schema.TASKS, schema.QUOTES):
+            ws = book[sheet]
+            assert (ws.page_setup.orientation, ws.page_setup.fitToWidth,
+                    ws.page_setup.fitToHeight) == ("landscape", 1, 0)
+            assert ws.sheet_properties.pageSetUpPr.fitToPage
+            assert ws.print_title_rows == "$1:$1"
+    with zipfile.ZipFile(again) as package:
+        assert package.read("xl/workbook.xml").count(b"_xlnm.Print_Titles") == 4  # + reports
+
+
+def test_the_users_own_print_setup_is_kept(tmp_path):
+    """Portrait at 80% on Tasks, only a print area on Quotes: each is the user's choice."""
+    source = make_workbook(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(source)
+    book[schema.TASKS].page_setup.orientation = "portrait"
+    book[schema.TASKS].page_setup.scale = 80
+    book[schema.QUOTES].print_area = "A1:D8"
+    book.save(source)
+    target = tmp_path / "out.xlsx"
+    run(source, target)
+    book = openpyxl.load_workbook(target)
+    tasks, quotes = book[schema.TASKS], book[schema.QUOTES]
+    assert (tasks.page_setup.orientation, tasks.page_setup.scale) == ("portrait", 80)
+    assert quotes.page_setup.orientation is None and quotes.print_area == "'Quotes'!$A$1:$D$8"
+    for ws in (tasks, quotes):
+        assert not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows is None

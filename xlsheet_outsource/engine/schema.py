@@ -290,5 +290,41 @@ def task_results(version2: bool) -> tuple[tuple[str, str, str], ...]:
 # Every header a Tasks block of either version may have, in the order written: a re-run
 # finds the earlier block by these, whichever version wrote it.
 ALL_TASK_RESULTS = task_results(version2=True)
-# The header note of a computed column written as the engine's value under --formulas.
+# Version 2's columns written as the engine's values under --formulas, even on live rows:
+# a formula for them would be unreadable (docs/formulas.md); each header's note says so.
+FROM_ENGINE = ("margin", "sensitive_to", "plan")
 FROM_ENGINE_NOTE = "From the engine: run again to update."
+
+# The hover note on each computed header of Tasks and Quotes: what the figure means, in
+# plain words (by result key; "cash" and "out_cost" read alike on both sheets).
+RESULT_NOTES: dict[str, str] = {
+    "occurrences": "How many times a year the task comes round: Frequency times the number "
+                   "of its periods in a year.",
+    "hours_year": "Your own hours on this task in a year: Occurrences a year times Hours each.",
+    "self_cost": "What doing it yourself costs a year: your hours a year at your hourly worth "
+                 "(times the fill rate).",
+    "best_vendor": "The quote with the lowest all-in cost a year, from the Quotes sheet.",
+    "cash": "Cash paid to the vendor a year: the price on its basis with any platform fee, "
+            "plus the setup fee spread over the horizon.",
+    "out_cost": "What outsourcing costs a year all in: the cash, plus your own time still "
+                "spent briefing, checking and setting it up.",
+    "saving": "Cost to do yourself minus cost to outsource: what handing it off saves a year "
+              "(negative: doing it yourself is cheaper).",
+    "freed": "Your hours a year handing it off gives back, after your review and setup hours.",
+    "breakeven": "The hourly worth above which this quote pays: if your hour is worth more, "
+                 "outsourcing saves money. Blank when it frees no hours.",
+    "max_price": "The most worth paying the vendor each time for outsourcing to break even. "
+                 "Blank when no price would.",
+    "payback": "Months of steady saving it takes to earn back what handing off costs once "
+               "(setup fee and your setup hours). Blank when it never pays back.",
+    "margin": "How much one input (hourly worth, hours each or price) would have to change "
+              "to flip the verdict: the smaller, the less sure.",
+    "sensitive_to": "The input whose change would flip the verdict soonest.",
+    "plan": "Within your monthly budget (in plan) or not (over budget), best saving for "
+            "the cash first. Blank for tasks not to hand off.",
+    "verdict": "What to do: OUTSOURCE, AUTOMATE, KEEP, REVIEW (look closer), NEEDS QUOTE, "
+               "DROP (no longer needed) or ERROR (fix the row).",
+    "reason": "Why, in a few words; for an error, the cell to fix.",
+    "rank": "This quote's place among the task's quotes, 1 = the lowest all-in cost.",
+    "problem": "What is wrong with this quote, if anything: the cell to fix.",
+}

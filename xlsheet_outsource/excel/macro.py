@@ -19,7 +19,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import openpyxl
+import pandas as pd
 import xlwings as xw
+from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter as column_letter
 from openpyxl.utils import range_boundaries
 from openpyxl.workbook.defined_name import DefinedName
@@ -30,13 +32,16 @@ from ..engine.inputs import Problem
 from ..engine.model import Decision
 from ..engine.summary import summarise
 from ..ooxml.areas import area_of
+from ..reading import SheetTable
 from ..write import style
 from ..write.report_sheets import replace_report_sheets
-from ..write.results import UNMARKED_TITLES, report_sheet_name
+from ..write.results import UNMARKED_TITLES, BlockLayout, header_notes, report_sheet_name, table_view
+from ..write.template import COMMENT_AUTHOR
 from .grids import (
     Grid,
     GridDecision,
     GridInputs,
+    Results,
     block_column,
     block_rows,
     column_formats,
@@ -70,6 +75,15 @@ class Book(Protocol):
 
     def clear(self, sheet: str, top: int, left: int, bottom: int, right: int) -> None:
         """Empty the cells of this area, values and formats."""
+
+    def add_notes(self, sheet: str, notes: Mapping[tuple[int, int], str]) -> None:
+        """These hover notes, by (row, column), each replacing the tool's note on its cell;
+        a note of the user's there is kept."""
+
+    def set_view(self, sheet: str, freeze: tuple[int, int] | None, autofilter: str | None
+                 ) -> None:
+        """Frozen above and left of the cell at ``freeze`` (row, column) unless the sheet
+        has panes of its own; a filter over ``autofilter`` unless it has a filter or a Table."""
 
     def replace_sheet(self, sheet: str, rows: Grid, formats: Mapping[str, str]) -> None:
         """Replace (or add, last) the sheet with these values from A1; formats by cell."""
@@ -193,6 +207,19 @@ def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
         book.mark_block(table.sheet, f"{quoted}!${column_letter(left)}${table.header_row}:"
                                      f"${column_letter(left + len(results) - 1)}"
                                      f"${max(last_task, table.header_row)}")
+        _finish_table(book, table, left, frame, results)
+
+
+def _finish_table(book: Book, table: SheetTable, left: int, frame: pd.DataFrame,
+                  results: Results) -> None:
+    """The hover notes on the block's headers, panes and a filter, as ``process`` does."""
+    layout = BlockLayout(table.sheet, table.header_row,
+                         {key: left + i for i, (key, _, _) in enumerate(results)},
+                         dict(table.columns), tuple(int(row) for row in frame.index))
+    book.add_notes(table.sheet, {(table.header_row, column): text for column, text in
+                                 header_notes(layout, schema.RESULT_NOTES).items()})
+    view = table_view(layout)
+    book.set_view(table.sheet, view.freeze, view.autofilter)
 
 
 def report_sheets(decision: Decision, run_date: dt.date) -> dict[str, tuple[Grid, dict[str, str]]]:
@@ -282,6 +309,21 @@ class OpenpyxlBook(_Markers):
             for cell in row:
                 cell.value, cell.style = None, "Normal"
 
+    def add_notes(self, sheet: str, notes: Mapping[tuple[int, int], str]) -> None:
+        ws = self.workbook[sheet]
+        for (row, column), text in notes.items():
+            cell = ws.cell(row, column)
+            if cell.comment is None or cell.comment.author == COMMENT_AUTHOR:
+                cell.comment = Comment(text, COMMENT_AUTHOR, height=90, width=260)
+
+    def set_view(self, sheet: str, freeze: tuple[int, int] | None, autofilter: str | None
+                 ) -> None:
+        ws = self.workbook[sheet]
+        if freeze and ws.freeze_panes is None:
+            ws.freeze_panes = ws.cell(*freeze)
+        if autofilter and not ws.auto_filter.ref and not ws.tables:
+            ws.auto_filter.ref = autofilter
+
     def replace_sheet(self, sheet: str, rows: Grid, formats: Mapping[str, str]) -> None:
         for existing in [s for s in self.workbook.worksheets if s.title.lower() == sheet.lower()]:
             self.workbook.remove(existing)
@@ -338,6 +380,49 @@ class XlwingsBook(_Markers):
 
     def clear(self, sheet: str, top: int, left: int, bottom: int, right: int) -> None:
         self.book.sheets[sheet].range((top, left), (bottom, right)).clear()
+
+    def add_notes(self, sheet: str, notes: Mapping[tuple[int, int], str]) -> None:
+        # Excel's object model, as xlwings before 0.37 adds no notes. A note Excel adds is
+        # signed by the user's name: the tool's are known by their texts.
+        if not self._has_excels_object_model():
+            return
+        ws = self.book.sheets[sheet]
+        ours = set(schema.RESULT_NOTES.values())
+        for (row, column), text in notes.items():
+            cell = ws.range((row, column)).api
+            if cell.Comment is not None:
+                if cell.Comment.Text() not in ours:
+                    continue
+                cell.Comment.Delete()
+            cell.AddComment(text)
+
+    def set_view(self, sheet: str, freeze: tuple[int, int] | None, autofilter: str | None
+                 ) -> None:
+        if not self._has_excels_object_model():
+            return
+        ws = self.book.sheets[sheet]
+        if autofilter and not ws.api.AutoFilterMode and not ws.api.ListObjects.Count:
+            ws.range(autofilter).api.AutoFilter()  # with no criteria: turns the filter on
+        if freeze is None:
+            return
+        viewed = self.book.sheets.active.name  # panes belong to a window: shown to set them
+        ws.activate()
+        window = self.book.app.api.ActiveWindow
+        if not window.FreezePanes and not window.SplitRow and not window.SplitColumn:
+            window.ScrollRow, window.ScrollColumn = 1, 1  # panes split what is in view
+            window.SplitRow, window.SplitColumn = freeze[0] - 1, freeze[1] - 1
+            window.FreezePanes = True
+        self.book.sheets[viewed].activate()
+
+    def _has_excels_object_model(self) -> bool:
+        """Excel's own objects (COM, on Windows) are there. On a Mac xlwings gives
+        AppleScript's, which know none of these names, and xlwings Lite none at all: the
+        notes, panes and filter are left to ``process`` there (docs/excel.md)."""
+        try:
+            native = self.book.app.api
+        except NotImplementedError:  # xlwings Lite
+            return False
+        return hasattr(native, "ActiveWindow")
 
     def replace_sheet(self, sheet: str, rows: Grid, formats: Mapping[str, str]) -> None:
         # Adding a sheet activates it: the user's view stays. Its name is taken now, as the

@@ -145,6 +145,11 @@ def _relative_links(source: str, data: bytes, renamed: dict[str, str]) -> bytes:
     return links.xml
 
 
+def with_vml_prefixes(vml: bytes) -> bytes:
+    """A VML drawing in the prefixes Excel writes (see _with_prefixes)."""
+    return _with_prefixes(vml, VML_PREFIXES)
+
+
 def _with_prefixes(xml: bytes, prefixes: dict[str, str]) -> bytes:
     """The part written again with these prefixes, the namespaces it uses declared once on
     its root, when it uses no other namespace; else it is left as it is, as is a part that

@@ -78,6 +78,10 @@ class WorkbookXml:
                 return
         self._append("definedNames", element)
 
+    def add_scoped_name(self, position: int, name: str, formula: str) -> None:
+        """A name scoped to the sheet at ``position`` (its print titles, say) added."""
+        self._append("definedNames", _defined_name(name, position, formula))
+
     def scoped_formula(self, position: int, name: str) -> str | None:
         """The formula of ``name`` scoped to the sheet at ``position``, as XML text."""
         for span, found in self._scoped(position):

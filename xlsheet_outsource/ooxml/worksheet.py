@@ -37,6 +37,10 @@ _CELL_REF = re.compile(rb'\sr="([A-Za-z]{1,3})(\d+)"')
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
 _PANE = re.compile(rb"<(?:[\w.-]+:)?pane[\s/>]")
 _FILTER_OR_TABLE = re.compile(rb"<(?:[\w.-]+:)?(?:autoFilter|tableParts)[\s/>]")
+# Print set-up a user chose: an orientation, a scale or fitting to pages.
+_OWN_PRINT_SETUP = re.compile(rb"<(?:[\w.-]+:)?(?:pageSetup\b[^>]*?\s(?:orientation|scale|fitTo"
+                              rb"Width|fitToHeight)=|pageSetUpPr\b[^>]*?\sfitToPage=\"(?:1|true))")
+FIT_WIDE = b'orientation="landscape" fitToWidth="1" fitToHeight="0"'
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,11 @@ def _row_xml(row: RenderedRow, prefix: bytes) -> bytes:
 class View:
     """How a table reads: the sheet frozen above and left of ``freeze`` (the row and
     column of the first cell that scrolls) unless it has panes of its own; a filter over
-    ``autofilter`` unless it has a filter or a table already."""
+    ``autofilter`` unless it has a filter or a table already; printed landscape, one page
+    wide (``print_wide``: the caller has seen it has no print set-up of its own)."""
     freeze: tuple[int, int] | None = None
     autofilter: str | None = None
+    print_wide: bool = False
 
 
 @dataclass
@@ -220,10 +226,14 @@ def rewrite(xml: bytes, edit: SheetEdit) -> Rewritten:
     data = _sheet_data(xml, prefix)
     top = xmltext.root(xml)
     head = _with_pane(xml[:data.start], top, edit.view.freeze, prefix)
+    if edit.view.print_wide:
+        head = _fitting_to_page(head, top, prefix)
     head = _with_columns(_with_dimension(head, top, edit), top, edit, prefix)
     body, removed = _rows_rewritten(xml, data, edit, prefix)
     tail = _with_formats(xml, data.end, xmltext.inner_end(xml, top), edit, prefix)
     tail = _with_autofilter(tail, edit.view.autofilter, prefix)
+    if edit.view.print_wide:
+        tail = _printed_landscape(tail, prefix)
     return Rewritten(b"".join([head, *body, tail, xml[xmltext.inner_end(xml, top):]]), removed)
 
 
@@ -625,6 +635,50 @@ def _with_pane(head: bytes, top: xmltext.Span, freeze: tuple[int, int] | None,
     if view.content == view.end:
         return xmltext.append_into(head, view, pane)
     return head[:view.content] + pane + head[view.content:]
+
+
+def has_print_setup(xml: bytes) -> bool:
+    """The sheet has print set-up of its own (orientation, scale or fitting to pages)."""
+    return _OWN_PRINT_SETUP.search(xml) is not None
+
+
+def _fitting_to_page(head: bytes, top: xmltext.Span, prefix: bytes) -> bytes:
+    """sheetPr (the sheet's first child) saying the sheet prints fitted to pages."""
+    found = _children(head, top.content, len(head), b"sheetPr")
+    fit = xmltext.prefixed(b'<pageSetUpPr fitToPage="1"/>', prefix)
+    if not found:
+        at = top.content
+        return head[:at] + xmltext.prefixed(b"<sheetPr>", prefix) + fit + \
+            xmltext.prefixed(b"</sheetPr>", prefix) + head[at:]
+    setup = _children(head, found[0].content, xmltext.inner_end(head, found[0]), b"pageSetUpPr")
+    if setup:
+        return xmltext.set_start_attribute(head, setup[0].start, b"fitToPage", b"1")
+    return xmltext.append_into(head, found[0], fit)  # pageSetUpPr is sheetPr's last child
+
+
+def _printed_landscape(tail: bytes, prefix: bytes) -> bytes:
+    """pageSetup landscape and one page wide; its other settings (paper, printer) kept."""
+    found = [span for span in xmltext.elements(tail, 0, len(tail)) if span.name == b"pageSetup"]
+    if found:
+        at = found[0].start
+        tag = xmltext.tag_at(tail, at)
+        values = tag[0]
+        for pair in FIT_WIDE.split(b" "):
+            name, value = pair.split(b"=")
+            values = xmltext.with_attribute(values, name, value.strip(b'"'))
+        return tail[:at] + values + tail[tag.end():]
+    at = _insertion_point(tail, b"pageSetup")
+    return tail[:at] + xmltext.prefixed(b"<pageSetup " + FIT_WIDE + b"/>", prefix) + tail[at:]
+
+
+def with_element(xml: bytes, name: str, element: bytes) -> bytes:
+    """The sheet with ``element`` (unprefixed), one of CT_Worksheet's children after
+    sheetData, added where the schema's order wants it."""
+    prefix = sheet_prefix(xml)
+    data = _sheet_data(xml, prefix)
+    at = data.end + _insertion_point(xml[data.end:xmltext.inner_end(xml, xmltext.root(xml))],
+                                     name.encode())
+    return xml[:at] + xmltext.prefixed(element, prefix) + xml[at:]
 
 
 # --- after sheetData: conditional formats and the filter ----------------------------------

@@ -27,7 +27,7 @@ from ..engine import schema
 from ..engine.model import Decision
 from ..engine.problems import Problem
 from ..engine.summary import Summary, summarise
-from ..ooxml import occupied, transplant, worksheet, xmltext
+from ..ooxml import notes, occupied, transplant, worksheet, xmltext
 from ..ooxml.areas import Block
 from ..ooxml.book import MACRO_SUFFIXES, WorkbookPackage
 from ..ooxml.cells import (
@@ -43,6 +43,7 @@ from ..ooxml.cells import (
 from ..ooxml.styles import StyleSheet
 from ..reading import SheetTable, WorkbookInputs
 from . import files, report_sheets, style
+from .template import COMMENT_AUTHOR
 
 __all__ = ["MACRO_SUFFIXES", "BlockLayout", "Formulas", "Results", "write_results"]
 
@@ -65,6 +66,8 @@ SAVING_BAR_COLOUR = "FF5B9BD5"
 NAMING_COLUMNS = ("task", "vendor")  # what names a row of Tasks, of Quotes
 MOST_FROZEN = 4  # columns kept in view left of the scrolling ones, at most
 WIDEST_TEXT = 60  # a longer reason or problem runs on into the empty cells right of it
+PRINT_TITLES = "_xlnm.Print_Titles"  # Excel's name for the rows repeated on every page
+PRINT_NAMES = (PRINT_TITLES, "_xlnm.Print_Area")
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,8 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
         for table, frame, results in blocks:
             _write_block(book, table, layouts[table.sheet], frame, results,
                          decision.settings.currency, planned)
+            _write_notes(book, table, layouts[table.sheet],
+                         header_notes(layouts[table.sheet], _note_texts(bool(formulas))))
             _mark_block(book, layouts[table.sheet])
         _replace_report_sheets(book, summary or summarise(decision),
                                run_date or dt.date.today(), found.notices)
@@ -186,6 +191,7 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
                                 else values, _number_style(book, kind, currency, values)))
     written = {layout.header_row: header, **_by_row(layout.rows, columns, texts)}
     earlier = table.earlier_block
+    print_wide = _prints_as_it_likes(book, layout)
     book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
         first_row=min(layout.header_row, earlier.first_row) if earlier else layout.header_row,
         last_row=max(earlier.last_row, *layout.rows, layout.header_row) if earlier else None,
@@ -194,10 +200,51 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         widths={layout.columns[key]: _width(header, kind, frame[key], currency)
                 for key, header, kind in results},
         formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else (),
-        view=_view(layout)))
+        view=table_view(layout, print_wide=print_wide)))
+    if print_wide:
+        row = f"${layout.header_row}"
+        book.workbook.add_scoped_name(book.sheet_position(layout.sheet), PRINT_TITLES,
+                                      xmltext.escape(f"{_quoted(layout.sheet)}!{row}:{row}"))
 
 
-def _view(layout: BlockLayout) -> worksheet.View:
+def _prints_as_it_likes(book: WorkbookPackage, layout: BlockLayout) -> bool:
+    """True when the sheet has no print set-up of the user's (nor of an earlier run):
+    no orientation, scale or fitting to pages, no print titles or print area."""
+    part = book.sheet_part(layout.sheet)
+    position = book.sheet_position(layout.sheet)
+    return part is not None and not worksheet.has_print_setup(book.parts.read(part)) and all(
+        book.workbook.scoped_formula(position, name) is None for name in PRINT_NAMES)
+
+
+def _note_texts(live_formulas: bool) -> Mapping[str, str]:
+    """The headers' notes; with live formulas, the columns still written as the engine's
+    values say so."""
+    if not live_formulas:
+        return schema.RESULT_NOTES
+    return {key: f"{text} {schema.FROM_ENGINE_NOTE}" if key in schema.FROM_ENGINE else text
+            for key, text in schema.RESULT_NOTES.items()}
+
+
+def header_notes(layout: BlockLayout, texts: Mapping[str, str]) -> dict[int, str]:
+    """The hover note of each of the block's headers, by column."""
+    return {column: texts[key] for key, column in layout.columns.items() if key in texts}
+
+
+def _write_notes(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
+                 texts: Mapping[int, str]) -> None:
+    """``texts`` as notes on the block's headers, replacing the tool's notes on the
+    headers of this block and of an earlier one (every other note is kept)."""
+    earlier_row = table.earlier_block.first_row if table.earlier_block else table.header_row
+    owned = {f"{column_letter(column)}{row}" for row in {earlier_row, table.header_row}
+             for column in table.result_columns.values()}
+    headers = {column: f"{column_letter(column)}{layout.header_row}" for column in
+               layout.columns.values()}
+    notes.set_notes(book, layout.sheet, notes.Notes(
+        {headers[column]: text for column, text in texts.items()},
+        frozenset(owned | set(headers.values())), COMMENT_AUTHOR))
+
+
+def table_view(layout: BlockLayout, *, print_wide: bool = False) -> worksheet.View:
     """The header row frozen, with the columns up to the one naming each row (Task on
     Tasks, Vendor on Quotes) when it is near the left; a filter over the table and its
     block, to sort and pick by verdict."""
@@ -208,7 +255,7 @@ def _view(layout: BlockLayout) -> worksheet.View:
     last = max(layout.rows, default=row + 1)
     area = (f"{column_letter(min(columns))}{row}:{column_letter(max(columns))}{last}")
     return worksheet.View(freeze=(row + 1, named + 1 if named <= MOST_FROZEN else 1),
-                          autofilter=area)
+                          autofilter=area, print_wide=print_wide)
 
 
 def _width(header: str, kind: str, values: pd.Series, currency: str) -> float:

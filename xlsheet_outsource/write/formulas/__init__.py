@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from ...engine import schema
 from ...engine.model import Decision
 from .blocks import Refs, Terms, settings_terms
 from .expressions import (
@@ -32,9 +33,8 @@ from .expressions import (
 from .live import UNREADABLE, live_tasks, reads_as_engine, sheet_id, together
 from .placed import FormulaPlan, Placed, RateTable, SettingSource
 
-# Version 2's columns written as the engine's values, even on live rows: a formula for them
-# would be unreadable (docs/formulas.md); each says so in its header's note.
-FROM_ENGINE = ("margin", "sensitive_to", "plan")
+# Version 2's columns written as the engine's values, even on live rows (schema.FROM_ENGINE).
+FROM_ENGINE = schema.FROM_ENGINE
 
 __all__ = [
     "ALLOWED_FUNCTIONS",
