@@ -166,7 +166,11 @@ def test_verdict_colours_and_saving_bar(written):
     ws = openpyxl.load_workbook(target)[schema.TASKS]
     rules = cf_rules(ws)
     verdict_rules = {formula[0].strip('"') for ref, typ, formula in rules if ref == "U2:U8"}
-    assert verdict_rules == set(schema.VERDICTS)
+    assert verdict_rules == set(schema.ALL_VERDICTS)
+    looks = {rule.formula[0].strip('"'): (rule.dxf.fill.fgColor.rgb, rule.dxf.font.strike)
+             for cf in ws.conditional_formatting if str(cf.sqref) == "U2:U8" for rule in cf.rules}
+    assert len(set(looks.values())) == len(looks) - 1  # NEEDS QUOTE and ERROR alike
+    assert looks[schema.DROP][1] and not looks["OUTSOURCE"][1]  # struck through
     assert ("Q2:Q8", "dataBar", ()) in rules
     assert ("J2:J20", "cellIs", ('"keep me"',)) in rules  # the user's own rule stays
 

@@ -55,7 +55,10 @@ VERDICT_COLOURS = {
     "REVIEW": ("FFEB9C", "9C5700"),
     "NEEDS QUOTE": ("FFC7CE", "9C0006"),
     "ERROR": ("FFC7CE", "9C0006"),
+    schema.AUTOMATE: ("B7E1CD", "0B5345"),  # a deeper green: paid for, like OUTSOURCE
+    schema.DROP: ("EDEDED", "757575"),  # grey and struck through: stop doing it
 }
+STRUCK_VERDICTS = (schema.DROP,)
 SAVING_BAR_COLOUR = "FF5B9BD5"
 NAMING_COLUMNS = ("task", "vendor")  # what names a row of Tasks, of Quotes
 MOST_FROZEN = 4  # columns kept in view left of the scrolling ones, at most
@@ -256,7 +259,7 @@ def _verdict_formats(styles: StyleSheet, layout: BlockLayout
     rules = []
     for verdict, (fill, font) in VERDICT_COLOURS.items():
         dxf = styles.differential_style(DifferentialStyle(
-            font=Font(color=font, bold=True),
+            font=Font(color=font, bold=True, strike=verdict in STRUCK_VERDICTS or None),
             fill=PatternFill("solid", start_color=fill, end_color=fill)))
         rules.append(worksheet.Rule("cellIs", (("dxfId", str(dxf)), ("operator", "equal"),
                                                ("stopIfTrue", "1")),
