@@ -179,6 +179,9 @@ def test_charts_biggest_first_without_empty_categories_labelled() -> None:
         assert cells(ws, series.cat.strRef.f) == labels
         assert cells(ws, series.val.numRef.f) == pytest.approx(values)
         assert chart.x_axis.scaling.orientation == "maxMin"  # the first bar on top
+        # from 0 to a round figure with room past the biggest bar for its label
+        assert chart.y_axis.scaling.min == 0
+        assert 1.3 * values[0] < chart.y_axis.scaling.max <= 2 * values[0]
         assert chart.dataLabels.showVal and not chart.dataLabels.showCatName
         assert not chart.dataLabels.showSerName and not chart.dataLabels.showLegendKey
     assert saving.y_axis.number_format.formatCode == '"$"#,##0;-"$"#,##0'

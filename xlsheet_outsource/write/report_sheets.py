@@ -8,6 +8,7 @@ title, with a header row, one row per item and a "Total" row.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -117,6 +118,7 @@ NEXT_ITEM_TABLE: Columns = (
 HOURS_CHART_TABLE: Columns = (CATEGORY_TABLE[0], ("freed", "Hours freed a year", "hours"))
 CHART_TITLES = {"saving": "Annual saving by category", "freed": "Hours freed by category"}
 CHART_ROWS = 18  # rows a chart takes, with a gap below
+LABEL_ROOM = 1.35  # the figures' axis runs this far past the biggest bar, for its label
 NUMBER_KINDS = ("integer", "money", "hours", "count", "date")
 TOTAL_BORDER = Border(top=Side(style="thin", color=style.TEAL),
                       bottom=Side(style="double", color=style.TEAL))
@@ -340,7 +342,17 @@ def _add_charts(ws: Worksheet, currency: str, charts: Sequence[_Bars]) -> None:
                 pt=[StrVal(idx=i, v=str(v)) for i, v in enumerate(shown["category"])],
                 ptCount=len(shown))))
         chart = _bar_chart(CHART_TITLES[bars.key], series, cells_format)
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = _axis_end(float(shown[bars.key].max()))
         ws.add_chart(chart, f"{anchor_column}{HEADLINE_ROW + number * CHART_ROWS}")
+
+
+def _axis_end(biggest: float) -> float:
+    """Where the figures' axis ends: a round number a third past the biggest bar, leaving
+    room for its label (the labels show cents, and do not wrap)."""
+    room = biggest * LABEL_ROOM
+    half_step = 10 ** math.floor(math.log10(room)) / 2
+    return round(math.ceil(room / half_step) * half_step, 10)  # 0.7, not 0.7000000000000001
 
 
 def _bar_chart(title: str, series: Series, number_format: str) -> BarChart:
