@@ -95,6 +95,9 @@ def test_fragile_verdicts_counted_below_the_headline(decided) -> None:
 
 def test_the_counts_show_drop_and_automate(decided) -> None:
     ws, summary = decided
+    top = "Top opportunities (OUTSOURCE, AUTOMATE and REVIEW, biggest saving first)"
+    assert "AUTOMATE" in [row["verdict"] for row in table(ws, row_of(ws, top) + 1,
+                                                          report_sheets.TOP_TABLE)]
     header = row_of(ws, "By verdict") + 1
     counts = {row["verdict"]: row["tasks"]
               for row in table(ws, header, report_sheets.VERDICT_TABLE)}

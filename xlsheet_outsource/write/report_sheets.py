@@ -177,7 +177,8 @@ def write_summary(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
     if summary.version2 and len(summary.bundles):
         row = _table(ws, row, "Bundles (small tasks handed off together under one quote)",
                      _bundles(summary.bundles), BUNDLE_TABLE, cur, total=False)
-    row = _table(ws, row, "Top opportunities (OUTSOURCE and REVIEW, biggest saving first)",
+    verdicts = "OUTSOURCE, AUTOMATE and REVIEW" if summary.version2 else "OUTSOURCE and REVIEW"
+    row = _table(ws, row, f"Top opportunities ({verdicts}, biggest saving first)",
                  summary.top, TOP_TABLE, cur, total=False)
     hours = summary.by_category.sort_values("freed", ascending=False, kind="stable")
     hours_bars = _Bars("freed", row + 2, hours[hours["freed"] > 0], HOURS_CHART_TABLE)
