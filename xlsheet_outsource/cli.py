@@ -252,7 +252,7 @@ def _fitted(columns: tuple[_Column, ...], texts: dict[str, list[str]],
     for key in dropped_first:
         if not too_wide(shown):
             break
-        del shown[key]
+        shown.pop(key, None)  # a column this table may not have
     sizes = {key: natural[key] for key in shown}
     while too_wide(sizes):
         shrinkable = [key for key in sizes if sizes[key] > floor[key]]
@@ -393,15 +393,17 @@ def _workbooks(count: int) -> str:
 def _print_batch(report: BatchReport) -> None:
     rows = report.table_rows()
     currencies = {row["currency"] for row in rows if row["currency"]}
+    # Version 2's verdicts when a workbook has them: to automate after to outsource, to drop
+    version2 = tuple(c for c in _VERDICT_COLUMNS_V2 if c[1] in rows[0]) if rows else ()
+    columns = _BATCH_COLUMNS[:4] + version2 + _BATCH_COLUMNS[4:]
     if len(currencies) == 1:  # then it goes in the title, saving a column
-        columns = tuple(c for c in _BATCH_COLUMNS if c[1] != "currency")
+        columns = tuple(c for c in columns if c[1] != "currency")
         click.echo(f"Batch: {report.folder}, figures in {currencies.pop()}")
     else:
-        columns = _BATCH_COLUMNS
         click.echo(f"Batch: {report.folder}")
     if rows:
         _print_table(columns, [{key: _cell(row, key) for _, key, _, _ in columns} for row in rows],
-                     dropped_first=("outsource", "hours_freed_year"))
+                     dropped_first=("drop", "automate", "outsource", "hours_freed_year"))
         click.echo("A year: the saving, hours freed and cash to vendors of the tasks to outsource."
                    + ("\n*: unchanged since the last run" if report.counts["unchanged"] else ""))
     else:
@@ -426,6 +428,8 @@ _BATCH_COLUMNS: tuple[_Column, ...] = (
     ("Tasks", "tasks", True, 0), ("Outsource", "outsource", True, 0),
     ("Saving", "saving", True, 0), ("Hours", "hours_freed_year", True, 0),
     ("Cash", "cash_year", True, 0), ("Cur", "currency", False, 0))
+_VERDICT_COLUMNS_V2: tuple[_Column, ...] = (("Automate", "automate", True, 0),
+                                            ("Drop", "drop", True, 0))
 
 
 def _email_batch(report: BatchReport, to: tuple[str, ...], digest: bool) -> None:

@@ -21,6 +21,7 @@ from openpyxl.comments import Comment
 from support import readers
 from support.hostile_files import contract_sheets, graft_contract
 from support.paths import CORPUS, FIXTURES, SAMPLE_FILES, TYPICAL_SAMPLE
+from support.version2 import version2_workbook
 
 from xlsheet_outsource import api
 from xlsheet_outsource.batch.run import REPORT_NAME, run_batch
@@ -64,6 +65,13 @@ def made_new(folder: Path) -> Written:
 
 def sample_processed(sample: Path) -> Callable[[Path], Written]:
     return lambda folder: (sample, processed(sample, folder))
+
+
+def version2_processed(folder: Path) -> Written:
+    """Every version 2 input used: the Summary's Bundles table and budget lines, the verdict
+    colours of DROP and AUTOMATE."""
+    source = version2_workbook(folder / "version2.xlsx")
+    return source, processed(source, folder)
 
 
 def with_formulas(folder: Path) -> Written:
@@ -130,6 +138,7 @@ def batch_report(folder: Path) -> Written:
 CASES: dict[str, Callable[[Path], Written]] = {
     "new": made_new,
     **{f"process {p.name}": sample_processed(p) for p in SAMPLE_FILES},
+    "process a version 2 workbook": version2_processed,
     "process --formulas": with_formulas,
     "re-run on its own output": rerun,
     "process a user's notes, twice": users_notes_processed,

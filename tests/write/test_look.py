@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from PIL import ImageFont
 from support.paths import SAMPLE_FILES, TYPICAL_SAMPLE
-from support.version2 import version2_sample
+from support.version2 import version2_sample, version2_workbook
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
@@ -121,10 +121,12 @@ def written_cells(path: Path) -> Iterator[tuple[Worksheet, Cell]]:
 
 @pytest.fixture(scope="module")
 def decided(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The samples, and a workbook using every version 2 input (its Summary has more)."""
     folder = tmp_path_factory.mktemp("look")
-    samples = [*SAMPLE_FILES, version2_sample(folder / "version2.xlsx")]  # + Version 2's block
-    return [api.process_workbook(sample, folder / api.default_output(sample).name).output
-            for sample in samples]
+    inputs = [*SAMPLE_FILES, version2_sample(folder / "version2.xlsx"),  # Version 2's block
+              version2_workbook(folder / "version2_budget.xlsx")]  # and its Summary
+    return [api.process_workbook(source, folder / api.default_output(source).name).output
+            for source in inputs]
 
 
 def test_no_text_the_tool_writes_is_clipped(decided: list[Path]) -> None:
@@ -161,19 +163,34 @@ def test_hours_and_counts_show_the_decimals_their_figures_need() -> None:
 
 
 def test_charts_biggest_first_without_empty_categories_labelled() -> None:
+    """Each chart reads its bars from cells of the Summary (Gnumeric ignores figures
+    written only in the chart), keeping a copy of them for readers that do not look."""
     book = openpyxl.Workbook()
     summary = summarise(api.decide_workbook(TYPICAL_SAMPLE)[1])
     report_sheets.replace_report_sheets(book, summary, dt.date(2026, 1, 1))
-    saving, hours = book[schema.SUMMARY]._charts
+    ws = book[schema.SUMMARY]
+    saving, hours = ws._charts
     for chart, key in ((saving, "saving"), (hours, "freed")):
         [series] = chart.series
-        values = [point.v for point in series.val.numLit.pt]
-        labels = [point.v for point in series.cat.strLit.pt]
+        values = [point.v for point in series.val.numRef.numCache.pt]
+        labels = [point.v for point in series.cat.strRef.strCache.pt]
         assert values == sorted(values, reverse=True) and min(values) > 0
         by_category = summary.by_category.set_index("category")[key]
         assert dict(zip(labels, values)) == by_category[by_category > 0].to_dict()
+        assert cells(ws, series.cat.strRef.f) == labels
+        assert cells(ws, series.val.numRef.f) == pytest.approx(values)
         assert chart.x_axis.scaling.orientation == "maxMin"  # the first bar on top
+        # from 0 to a round figure with room past the biggest bar for its label
+        assert chart.y_axis.scaling.min == 0
+        assert 1.3 * values[0] < chart.y_axis.scaling.max <= 2 * values[0]
         assert chart.dataLabels.showVal and not chart.dataLabels.showCatName
+        assert not chart.dataLabels.showSerName and not chart.dataLabels.showLegendKey
     assert saving.y_axis.number_format.formatCode == '"$"#,##0;-"$"#,##0'
     assert hours.y_axis.number_format.formatCode == "#,##0"
-    assert hours.dataLabels.numFmt.formatCode == "#,##0.0"  # 103.2 hours
+
+
+def cells(ws: Worksheet, reference: str) -> list[object]:
+    """The values of a one-column reference such as 'Summary'!$A$5:$A$9."""
+    sheet, _, area = reference.partition("!")
+    assert sheet.strip("'") == ws.title
+    return [row[0].value for row in ws[area.replace("$", "")]]

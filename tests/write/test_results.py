@@ -167,7 +167,7 @@ def test_verdict_colours_and_saving_bar(written):
     ws = openpyxl.load_workbook(target)[schema.TASKS]
     rules = cf_rules(ws)
     verdict_rules = {formula[0].strip('"') for ref, typ, formula in rules if ref == "U2:U8"}
-    assert verdict_rules == set(schema.VERDICTS)
+    assert verdict_rules == set(schema.VERDICTS)  # a version 1 block: version 1's verdicts
     assert ("Q2:Q8", "dataBar", ()) in rules
     assert ("J2:J20", "cellIs", ('"keep me"',)) in rules  # the user's own rule stays
 

@@ -99,12 +99,21 @@ class BatchReport:
     def all_ok(self) -> bool:
         return self.interrupted_by is None and all(row.status == "ok" for row in self.rows)
 
+    @property
+    def verdicts(self) -> list[str]:
+        """The verdicts to count: version 1's, always; DROP and AUTOMATE when a decided
+        workbook has them (as the Summary counts them)."""
+        present = {verdict for row in self.rows if row.decided for verdict in row.verdicts}
+        return [v for v in schema.ALL_VERDICTS if v in schema.VERDICTS or v in present]
+
     def table_rows(self) -> list[dict[str, Any]]:
         """One line per workbook for a table (the CLI's): its status ("*": unchanged
-        since the last run) and, when decided, its yearly figures."""
+        since the last run) and, when decided, its yearly figures and tasks by verdict
+        (keyed by the verdict in lower case, "needs quote" included)."""
         figures = ("tasks", "saving", "hours_freed_year", "cash_year", "currency")
         return [{"workbook": row.workbook, "status": row.status + "*" * row.unchanged,
-                 "outsource": row.verdicts.get("OUTSOURCE") if row.decided else None,
+                 **{v.lower(): row.verdicts.get(v, 0) if row.decided else None
+                    for v in self.verdicts},
                  **{key: getattr(row, key) if row.decided else None for key in figures}}
                 for row in self.rows]
 
@@ -115,11 +124,11 @@ class BatchReport:
     def totals(self) -> pd.DataFrame:
         """Per currency: workbooks decided, tasks, verdicts and the headline figures."""
         decided = [r for r in self.rows if r.decided]
+        verdicts = self.verdicts
         frame = pd.DataFrame([{"currency": r.currency, "workbooks": 1, "tasks": r.tasks,
-                               **{v: r.verdicts.get(v, 0) for v in schema.VERDICTS},
+                               **{v: r.verdicts.get(v, 0) for v in verdicts},
                                **{k: getattr(r, k) for k in HEADLINE}} for r in decided],
-                             columns=["currency", "workbooks", "tasks", *schema.VERDICTS,
-                                      *HEADLINE])
+                             columns=["currency", "workbooks", "tasks", *verdicts, *HEADLINE])
         return frame.groupby("currency", sort=True, as_index=False).sum()
 
     def by_category(self) -> pd.DataFrame:

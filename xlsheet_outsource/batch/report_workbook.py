@@ -7,7 +7,7 @@ vendors) stays text even when it starts with = + - @.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +16,11 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..engine import schema
 from ..write import style
 from ..write.files import save_atomically
 from ..write.report_sheets import CATEGORY_TABLE, VENDOR_TABLE, Columns
 from .report import NOT_RUN, BatchReport, WorkbookRow
 
-VERDICT_COLUMNS: Columns = tuple((v, v, "integer") for v in schema.VERDICTS)  # tasks each
 HEADLINE_COLUMNS: Columns = (
     ("saving", "Saving a year", "money"),
     ("hours_freed_year", "Hours freed a year", "hours"),
@@ -31,15 +29,6 @@ HEADLINE_COLUMNS: Columns = (
     ("setup_once", "One-off setup fees", "money"),
 )
 CURRENCY_COLUMN = ("currency", "Currency", "text")
-ROW_COLUMNS: Columns = (
-    ("workbook", "Workbook", "text"), ("status", "Status", "text"),
-    ("tasks", "Tasks", "integer"), *VERDICT_COLUMNS, CURRENCY_COLUMN,
-    *HEADLINE_COLUMNS, ("output", "Output", "text"), ("error", "Problem", "text"),
-)
-TOTAL_COLUMNS: Columns = (
-    CURRENCY_COLUMN, ("workbooks", "Workbooks decided", "integer"),
-    ("tasks", "Tasks", "integer"), *VERDICT_COLUMNS, *HEADLINE_COLUMNS,
-)
 WORKBOOKS_COLUMN = ("workbooks", "Workbooks", "integer")
 OVERVIEW_CATEGORY: Columns = (CURRENCY_COLUMN, CATEGORY_TABLE[0], WORKBOOKS_COLUMN,
                               *CATEGORY_TABLE[1:])
@@ -51,13 +40,31 @@ WIDTHS = {"workbook": 40, "output": 40, "error": 70, "path": 40, "reason": 70,
           "category": 24, "vendor": 28}
 
 
-def _row_values(row: WorkbookRow) -> dict[str, Any]:
+def row_columns(verdicts: Sequence[str]) -> Columns:
+    """The Workbooks sheet's columns, with the tasks of each of ``verdicts``."""
+    return (("workbook", "Workbook", "text"), ("status", "Status", "text"),
+            ("tasks", "Tasks", "integer"), *_verdict_columns(verdicts), CURRENCY_COLUMN,
+            *HEADLINE_COLUMNS, ("output", "Output", "text"), ("error", "Problem", "text"))
+
+
+def total_columns(verdicts: Sequence[str]) -> Columns:
+    """The Overview's Totals columns, with the tasks of each of ``verdicts``."""
+    return (CURRENCY_COLUMN, ("workbooks", "Workbooks decided", "integer"),
+            ("tasks", "Tasks", "integer"), *_verdict_columns(verdicts), *HEADLINE_COLUMNS)
+
+
+def _verdict_columns(verdicts: Sequence[str]) -> Columns:
+    return tuple((v, v, "integer") for v in verdicts)  # tasks each
+
+
+def _row_values(row: WorkbookRow, verdicts: Sequence[str]) -> dict[str, Any]:
     """A row as the report shows it: verdict counts spread out, figures only if decided."""
     status = f"{row.status} (unchanged)" if row.unchanged else row.status
     values: dict[str, Any] = {"workbook": row.workbook, "status": status,
                               "output": row.output, "error": row.error}
     if row.decided:
-        values.update(tasks=row.tasks, currency=row.currency, **row.verdicts,
+        values.update(tasks=row.tasks, currency=row.currency,
+                      **{v: row.verdicts.get(v, 0) for v in verdicts},
                       **{key: getattr(row, key) for key, _, _ in HEADLINE_COLUMNS})
     return values
 
@@ -65,8 +72,9 @@ def _row_values(row: WorkbookRow) -> dict[str, Any]:
 def write_report(report: BatchReport, path: Path, run_date: dt.date | None = None) -> None:
     book = Workbook()
     book.remove(book.active)
-    _write_rows(book.create_sheet("Workbooks"), ROW_COLUMNS,
-                [_row_values(row) for row in report.rows])
+    verdicts = report.verdicts
+    _write_rows(book.create_sheet("Workbooks"), row_columns(verdicts),
+                [_row_values(row, verdicts) for row in report.rows])
     _write_overview(book.create_sheet("Overview"), report, run_date or dt.date.today())
     _write_rows(book.create_sheet("Skipped"), SKIPPED_COLUMNS,
                 [{"path": s.path, "reason": s.reason} for s in report.skipped])
@@ -83,7 +91,7 @@ def _write_overview(ws: Worksheet, report: BatchReport, run_date: dt.date) -> No
         "Figures are yearly, per currency; saving, hours and cash count only the tasks "
         "verdicted OUTSOURCE."))
     row = 4
-    for title, columns, frame in (("Totals", TOTAL_COLUMNS, report.totals()),
+    for title, columns, frame in (("Totals", total_columns(report.verdicts), report.totals()),
                                   ("By category", OVERVIEW_CATEGORY, report.by_category()),
                                   ("By vendor (tasks to outsource)", OVERVIEW_VENDOR,
                                    report.by_vendor())):

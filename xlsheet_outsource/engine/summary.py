@@ -79,6 +79,7 @@ class Summary:
     plan_cash_month: float  # their cash a month
     over_budget_count: int  # items worth paying for that did not fit
     next_item: NextItem | None  # the first of those
+    version2: bool  # a version 2 input is filled in: the Summary shows the figures above
 
     @property
     def decided_count(self) -> int:
@@ -134,6 +135,7 @@ def summarise(decision: Decision) -> Summary:
         plan_cash_month=_total(in_plan["cash"]) / 12 if len(plan) else 0.0,
         over_budget_count=len(plan) - len(in_plan),
         next_item=_next_item(plan),
+        version2=decision.version2,
     )
 
 

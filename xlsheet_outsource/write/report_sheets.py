@@ -8,6 +8,7 @@ title, with a header row, one row per item and a "Total" row.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -18,18 +19,18 @@ from openpyxl.chart.data_source import (
     AxDataSource,
     NumData,
     NumDataSource,
-    NumFmt,
+    NumRef,
     NumVal,
     StrData,
+    StrRef,
     StrVal,
 )
 from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import Series
 from openpyxl.chart.text import RichText
-from openpyxl.descriptors import Typed
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
 from openpyxl.styles import Border, Side
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -59,6 +60,19 @@ ACCOUNTANT_HEADLINE: Columns = (
 )
 HEADLINE_ROW = 4
 SUMMARY_CELLS = {key: f"B{HEADLINE_ROW + i}" for i, (key, _, _) in enumerate(SUMMARY_HEADLINE)}
+# Version 2 (a version 2 input filled in): one more headline line, and the budget lines
+SUMMARY_HEADLINE_V2: Columns = (
+    ("fragile_count", "Verdicts marked fragile (a small change in one input reverses them)",
+     "integer"),
+)
+SUMMARY_CELLS_V2 = {key: f"B{HEADLINE_ROW + len(SUMMARY_HEADLINE) + i}"
+                    for i, (key, _, _) in enumerate(SUMMARY_HEADLINE_V2)}
+BUDGET_LINES: Columns = (
+    ("monthly_budget", "Monthly budget", "money"),
+    ("plan_count", "Items in the plan (a bundle is one item)", "integer"),
+    ("plan_cash_month", "Cash a month of the items in the plan", "money"),
+    ("over_budget_count", "Items worth paying for that did not fit", "integer"),
+)
 ACCOUNTANT_CELLS = {key: f"B{HEADLINE_ROW + i}"
                     for i, (key, _, _) in enumerate(ACCOUNTANT_HEADLINE)}
 
@@ -90,8 +104,21 @@ OUTSOURCED_TABLE: Columns = (
     ("task_id", "Task ID", "text"), ("task", "Task", "text"), ("category", "Category", "text"),
     ("best_vendor", "Vendor", "text"), *SPEND[1:],
 )
+BUNDLE_TABLE: Columns = (
+    ("name", "Bundle", "text"), ("vendor", "Vendor", "text"), ("verdict", "Verdict", "text"),
+    ("together", "Hand off together", "text"), ("tasks", "Tasks", "integer"),
+    ("self_cost", "Cost to do yourself", "money"), ("alone", "Cost task by task", "money"),
+    ("out_cost", "Cost as a bundle", "money"), ("saving", "Saving as a bundle", "money"),
+    ("freed", "Hours freed as a bundle", "hours"),
+)
+NEXT_ITEM_TABLE: Columns = (
+    ("item", "Next item over budget", "text"), ("saving", "Saving a year", "money"),
+    ("cash_month", "More cash a month", "money"),
+)
+HOURS_CHART_TABLE: Columns = (CATEGORY_TABLE[0], ("freed", "Hours freed a year", "hours"))
 CHART_TITLES = {"saving": "Annual saving by category", "freed": "Hours freed by category"}
 CHART_ROWS = 18  # rows a chart takes, with a gap below
+LABEL_ROOM = 1.35  # the figures' axis runs this far past the biggest bar, for its label
 NUMBER_KINDS = ("integer", "money", "hours", "count", "date")
 TOTAL_BORDER = Border(top=Side(style="thin", color=style.TEAL),
                       bottom=Side(style="double", color=style.TEAL))
@@ -131,20 +158,57 @@ def replace_report_sheets(book: Workbook, summary: Summary, run_date: dt.date, *
 
 def write_summary(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
     cur = summary.currency
+    counted = ("The saving and hours count the tasks verdicted OUTSOURCE or AUTOMATE in the "
+               "budget plan and those to DROP; the cash, only those paid for."
+               if summary.version2 else
+               "The saving, hours and cash count only the tasks verdicted OUTSOURCE.")
     _title(ws, "Outsourcing summary",
-           f"Figures a year in {cur}, decided on {run_date:%Y-%m-%d}. The saving, hours and cash "
-           "count only the tasks verdicted OUTSOURCE.")
-    _headline(ws, SUMMARY_HEADLINE, vars(summary), cur)
-    row = HEADLINE_ROW + len(SUMMARY_HEADLINE) + 1
+           f"Figures a year in {cur}, decided on {run_date:%Y-%m-%d}. {counted}")
+    headline = SUMMARY_HEADLINE + (SUMMARY_HEADLINE_V2 if summary.version2 else ())
+    _headline(ws, headline, vars(summary), cur)
+    row = HEADLINE_ROW + len(headline) + 1
+    if summary.monthly_budget is not None:
+        row = _budget(ws, row, summary)
+    saving_bars = _Bars("saving", row + 2, summary.by_category, CATEGORY_TABLE)
     row = _table(ws, row, "By category", summary.by_category, CATEGORY_TABLE, cur)
     # Savings on paper of KEEP tasks do not add up to anything: total only what does.
     row = _table(ws, row, "By verdict", summary.by_verdict, VERDICT_TABLE, cur,
                     total=("tasks", "self_cost"))
-    _table(ws, row, "Top opportunities (OUTSOURCE and REVIEW, biggest saving first)",
-           summary.top, TOP_TABLE, cur, total=False)
+    if summary.version2 and len(summary.bundles):
+        row = _table(ws, row, "Bundles (small tasks handed off together under one quote)",
+                     _bundles(summary.bundles), BUNDLE_TABLE, cur, total=False)
+    verdicts = "OUTSOURCE, AUTOMATE and REVIEW" if summary.version2 else "OUTSOURCE and REVIEW"
+    row = _table(ws, row, f"Top opportunities ({verdicts}, biggest saving first)",
+                 summary.top, TOP_TABLE, cur, total=False)
+    hours = summary.by_category.sort_values("freed", ascending=False, kind="stable")
+    hours_bars = _Bars("freed", row + 2, hours[hours["freed"] > 0], HOURS_CHART_TABLE)
+    if len(hours_bars.shown):  # the hours chart's order is not the table's: its own figures
+        _table(ws, row, "Hours freed by category, most first (the chart's figures)",
+               hours_bars.shown, HOURS_CHART_TABLE, cur, total=False)
     _fit(ws)
-    _add_charts(ws, summary)
+    _add_charts(ws, cur, (saving_bars, hours_bars))
     print_setup(ws, run_date)
+
+
+def _budget(ws: Worksheet, row: int, summary: Summary) -> int:
+    """The budget plan's lines (what fits MonthlyBudget) and what the next item over it
+    would add; returns the next free row."""
+    ws.cell(row, 1).value = "Budget plan (the figures above count only the items in it)"
+    ws.cell(row, 1).font = style.SECTION_FONT
+    ws.row_dimensions[row].height = style.row_height(1, style.SECTION_FONT.size)
+    _headline(ws, BUDGET_LINES, vars(summary), summary.currency, first_row=row + 1)
+    row += len(BUDGET_LINES)
+    item = summary.next_item
+    if item is None:
+        return row + 2
+    frame = pd.DataFrame([{"item": f"{item.name} ({item.task_id or 'bundle'})",
+                           "saving": item.saving, "cash_month": item.cash_month}])
+    return _table(ws, row, None, frame, NEXT_ITEM_TABLE, summary.currency, total=False)
+
+
+def _bundles(bundles: pd.DataFrame) -> pd.DataFrame:
+    """The bundles as the table shows them: whether each is handed off together in words."""
+    return bundles.assign(together=bundles["won"].map({True: "Yes", False: "No"}))
 
 
 def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
@@ -179,23 +243,25 @@ def _title(ws: Worksheet, title: str, note: str) -> None:
     ws["A2"].font = style.BODY_FONT
 
 
-def _headline(ws: Worksheet, rows: Columns, figures: dict[str, object], currency: str) -> None:
+def _headline(ws: Worksheet, rows: Columns, figures: dict[str, object], currency: str,
+              first_row: int = HEADLINE_ROW) -> None:
     for offset, (key, label, kind) in enumerate(rows):
-        row = HEADLINE_ROW + offset
+        row = first_row + offset
         style.put(ws.cell(row, 1), label)
         ws.cell(row, 1).font = style.BODY_FONT
         style.put(ws.cell(row, 2), figures[key], kind, currency)
         ws.cell(row, 2).font = style.TOTAL_FONT
 
 
-def _table(ws: Worksheet, row: int, title: str, frame: pd.DataFrame, columns: Columns,
+def _table(ws: Worksheet, row: int, title: str | None, frame: pd.DataFrame, columns: Columns,
            currency: str, total: bool | tuple[str, ...] = True, items: bool = True) -> int:
-    """A titled table from ``row``, with a Total row of every number column (or of the
-    columns named in ``total``); returns the next free row.
+    """A titled table from ``row`` (None: the row is left as it is), with a Total row of
+    every number column (or of the columns named in ``total``); returns the next free row.
     With ``items`` False the item rows are left empty, for the caller to fill."""
-    ws.cell(row, 1).value = title
-    ws.cell(row, 1).font = style.SECTION_FONT
-    ws.row_dimensions[row].height = style.row_height(1, style.SECTION_FONT.size)
+    if title is not None:
+        ws.cell(row, 1).value = title
+        ws.cell(row, 1).font = style.SECTION_FONT
+        ws.row_dimensions[row].height = style.row_height(1, style.SECTION_FONT.size)
     header = row + 1
     for col, (_, label, kind) in enumerate(columns, start=1):
         style.put(ws.cell(header, col), label)
@@ -236,65 +302,89 @@ def _fit(ws: Worksheet, left_out: TableBody | None = None) -> None:
     style.fit(ws, first_row=HEADLINE_ROW, extra=extra)
 
 
-def _add_charts(ws: Worksheet, summary: Summary) -> None:
+@dataclass(frozen=True)
+class _Bars:
+    """A chart's figures on the sheet: ``table``'s item rows from ``first_row``, laid out
+    as ``columns``; its bars are the leading rows with a figure above zero (the table is
+    biggest first)."""
+    key: str
+    first_row: int
+    table: pd.DataFrame
+    columns: Columns
+
+    @property
+    def shown(self) -> pd.DataFrame:
+        return self.table[(self.table[self.key] > 0).cummin()]
+
+    def reference(self, ws: Worksheet, key: str) -> str:
+        """The cells of ``key``'s column under the bars."""
+        letter = get_column_letter(1 + [k for k, _, _ in self.columns].index(key))
+        last = self.first_row + len(self.shown) - 1
+        return f"{quote_sheetname(ws.title)}!${letter}${self.first_row}:${letter}${last}"
+
+
+def _add_charts(ws: Worksheet, currency: str, charts: Sequence[_Bars]) -> None:
     """Saving and hours freed by category, right of the tables, each biggest first and
-    leaving out the categories with none. The figures are the chart's own (written in it,
-    as the sheet is rewritten on every run): the table's order cannot suit both charts."""
+    leaving out the categories with none. Each reads its figures from the sheet, and
+    keeps a copy for readers that do not look them up."""
     anchor_column = get_column_letter(ws.max_column + 2)
-    for number, (key, title) in enumerate(CHART_TITLES.items()):
-        bars = summary.by_category[summary.by_category[key] > 0].sort_values(
-            key, ascending=False, kind="stable")
-        if not len(bars):
+    for number, bars in enumerate(charts):
+        shown = bars.shown
+        if not len(shown):
             continue
-        kind = next(kind for k, _, kind in CATEGORY_TABLE if k == key)
-        label_format = style.format_for(kind, summary.currency, bars[key]) or "General"
-        if kind == "money":  # whole amounts: cents on a bar only crowd it
-            label_format = re.sub(r"\.0+", "", label_format)
-        chart = _bar_chart(title, [str(label) for label in bars["category"]],
-                           [float(value) for value in bars[key]], label_format)
+        kind = next(kind for k, _, kind in bars.columns if k == bars.key)
+        cells_format = style.format_for(kind, currency, shown[bars.key]) or "General"
+        series = Series(val=NumDataSource(numRef=NumRef(
+            f=bars.reference(ws, bars.key), numCache=NumData(
+                pt=[NumVal(idx=i, v=float(v)) for i, v in enumerate(shown[bars.key])],
+                ptCount=len(shown), formatCode=cells_format))))
+        series.cat = AxDataSource(strRef=StrRef(
+            f=bars.reference(ws, "category"), strCache=StrData(
+                pt=[StrVal(idx=i, v=str(v)) for i, v in enumerate(shown["category"])],
+                ptCount=len(shown))))
+        chart = _bar_chart(CHART_TITLES[bars.key], series, cells_format)
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.scaling.max = _axis_end(float(shown[bars.key].max()))
         ws.add_chart(chart, f"{anchor_column}{HEADLINE_ROW + number * CHART_ROWS}")
 
 
-def _bar_chart(title: str, labels: list[str], values: list[float], number_format: str
-               ) -> BarChart:
+def _axis_end(biggest: float) -> float:
+    """Where the figures' axis ends: a round number a third past the biggest bar, leaving
+    room for its label (the labels show cents, and do not wrap)."""
+    room = biggest * LABEL_ROOM
+    half_step = 10 ** math.floor(math.log10(room)) / 2
+    return round(math.ceil(room / half_step) * half_step, 10)  # 0.7, not 0.7000000000000001
+
+
+def _bar_chart(title: str, series: Series, number_format: str) -> BarChart:
     """Horizontal bars (category names stay readable), the first at the top, each bar
-    labelled with its figure, axis figures in the same format, whole steps."""
+    labelled with its figure as its cell shows it, axis figures in the same format in
+    whole steps."""
     chart = BarChart()
     chart.type = "bar"
     chart.title = title
     chart.legend = None
-    series = Series(val=NumDataSource(numLit=NumData(
-        pt=[NumVal(idx=i, v=value) for i, value in enumerate(values)], ptCount=len(values),
-        formatCode=number_format)))
-    series.cat = AxDataSource(strLit=StrData(
-        pt=[StrVal(idx=i, v=label) for i, label in enumerate(labels)], ptCount=len(labels)))
     chart.series.append(series)
     chart.x_axis.delete = False  # openpyxl 3.1 hides both axes unless told otherwise
     chart.y_axis.delete = False
     chart.x_axis.scaling.orientation = "maxMin"  # the first (biggest) category on top
     chart.y_axis.crosses = "max"  # ...and the figures' axis stays at the bottom
     chart.y_axis.number_format = re.sub(r"\.0+", "", number_format)
-    chart.dataLabels = _Labels(numFmt=NumFmt(formatCode=number_format, sourceLinked=False),
-                               showVal=True, showSerName=False, showCatName=False,
-                               showLegendKey=False, showPercent=False, dLblPos="outEnd")
+    # Labels in the format of the cells charted: Gnumeric reads no label format, size or
+    # position, and no series's own labels (where LibreOffice takes what is left out as shown).
+    chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False,
+                                     showLegendKey=False, showPercent=False)
     for axis in (chart.x_axis, chart.y_axis):
         axis.txPr = _text_size(9)
-    chart.dataLabels.txPr = _text_size(9)
     chart.width, chart.height = 16, 8
     return chart
-
-
-class _Labels(DataLabelList):
-    """Data labels in a format of their own (openpyxl's would follow the cells')."""
-    numFmt = Typed(expected_type=NumFmt, allow_none=True)
-    __elements__ = DataLabelList.__elements__
-    __nested__ = tuple(name for name in DataLabelList.__nested__ if name != "numFmt")
 
 
 def _text_size(points: int) -> RichText:
     """Chart text of this size in the tool's font."""
     properties = CharacterProperties(sz=points * 100, latin=None)
-    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=properties), endParaRPr=properties)])
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=properties), r=[],
+                                 endParaRPr=properties)])
 
 
 def print_setup(ws: Worksheet, run_date: dt.date) -> None:
