@@ -3,6 +3,7 @@ engine, never raise, and are described (xlwings metadata, docs/excel.md) as they
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import importlib.util
@@ -25,7 +26,7 @@ from support.paths import DOCS, SAMPLE_FILES
 from support.workbook_values import sheet_grid, through_file
 
 from xlsheet_outsource import api, udfs
-from xlsheet_outsource.engine import inputs, schema
+from xlsheet_outsource.engine import inputs, schema, single
 from xlsheet_outsource.write.style import plain
 
 SAMPLES = SAMPLE_FILES
@@ -133,6 +134,17 @@ def test_a_version_1_call_is_unchanged_by_blank_version_2_arguments() -> None:
 ])
 def test_bad_version_2_arguments_give_a_short_error_naming_them(arguments, expected) -> None:
     assert udfs.outsource_verdict(**(BOOKKEEPING | arguments)) == expected
+
+
+def test_a_left_out_argument_takes_its_columns_default() -> None:
+    """A blank optional argument is not parsed: single.Task's or Quote's default stands in,
+    so each must be the default of the workbook's column."""
+    for engine_input in udfs.ENGINE_INPUTS:
+        if engine_input.source == "setting" or engine_input.column.required:
+            continue
+        record = single.Task if engine_input.source == "task" else single.Quote
+        default = {f.name: f.default for f in dataclasses.fields(record)}[engine_input.key]
+        assert default == engine_input.column.default, engine_input.argument
 
 
 def test_positional_order_is_the_documented_one() -> None:
@@ -312,21 +324,22 @@ def test_table_equals_the_block_process_writes(sample: Path, tmp_path: Path) -> 
     tasks = sheet_grid(book[schema.TASKS])
     table = udfs.outsource_table(tasks, sheet_grid(book[schema.QUOTES]),
                                  sheet_grid(book[schema.SETTINGS]))
-    assert len(table) == len(tasks) and {len(row) for row in table} == {len(schema.TASK_RESULTS)}
-
     found, decision = api.decide_workbook(sample)
+    results = schema.task_results(decision.version2)
+    assert len(table) == len(tasks) and {len(row) for row in table} == {len(results)}
+
     header = found.tasks.header_row
-    assert table[header - 1] == [h for _, h, _ in schema.TASK_RESULTS]
+    assert table[header - 1] == [h for _, h, _ in results]
     for row in range(header + 1, len(tasks) + 1):
-        expected = ([plain(decision.tasks.at[row, key]) for key, _, _ in schema.TASK_RESULTS]
-                    if row in decision.tasks.index else [None] * len(schema.TASK_RESULTS))
+        expected = ([plain(decision.tasks.at[row, key]) for key, _, _ in results]
+                    if row in decision.tasks.index else [None] * len(results))
         assert table[row - 1] == expected
 
     written = tmp_path / "processed.xlsx"
     assert api.process_workbook(sample, written).output == written
     ws = openpyxl.load_workbook(written)[schema.TASKS]
     left = found.tasks.block_column
-    block = [[ws.cell(row, col).value for col in range(left, left + len(schema.TASK_RESULTS))]
+    block = [[ws.cell(row, col).value for col in range(left, left + len(results))]
              for row in range(header, len(tasks) + 1)]
     assert through_file(table[header - 1:], tmp_path) == block
 
@@ -345,6 +358,66 @@ def test_table_lines_up_with_its_range_and_reports_what_stops_it() -> None:
         "#VALUE! Settings, B: hourly worth is missing: enter what one hour of your expert work earns")
     assert udfs.outsource_table([["x"]], quotes, [["Hourly worth", 120]]).startswith(
         "#VALUE! Tasks: no header row with the columns Frequency, Per, Hours each")
+
+
+# A version 2 story (docs/decision-model.md's examples): the Admin bundle wins, bookkeeping
+# is quoted in pounds, a tool posts to social media, the newsletter is not needed any more;
+# 300 a month buys the tool and the bundle, not the bookkeeping.
+V2_TASKS = [
+    ["Task ID", "Task", "Frequency", "Per", "Hours each", "Still needed", "Bundle"],
+    ["T1", "Supplier emails", 5, "week", 0.2, None, "Admin"],
+    ["T2", "Book travel", 2, "month", 0.5, None, "admin"],
+    ["T3", "File receipts", 1, "week", 0.75, None, "Admin"],
+    ["T6", "Bookkeeping", 1, "month", 4, None, None],
+    ["T7", "Old newsletter", 1, "week", 2, "No", None],
+    ["T8", "Social posts", 3, "week", 1, None, None]]
+V2_QUOTES = [
+    ["Task ID", "Vendor", "Price", "Basis", "Setup fee", "Your setup hours",
+     "Your review hours each", "Kind", "Currency"],
+    ["T1", "Mail desk", 8, None, None, None, 0.2, None, None],
+    ["Admin", "Ava (VA)", 30, "per hour", None, 2, 0.05, None, None],
+    ["T6", "Books Ltd", 80, "per month", 480, 5, 0.5, None, "GBP"],
+    ["T8", "Postbot", 40, "per month", None, 2, 0.1, "tool", None]]
+V2_SETTINGS = [["Hourly worth", 100], ["Monthly budget", 300], [],
+               list(schema.EXCHANGE_HEADERS), ["GBP", 1.25]]
+
+
+def test_table_decides_bundles_currencies_and_the_budget_as_the_engine(tmp_path: Path) -> None:
+    table = udfs.outsource_table(V2_TASKS, V2_QUOTES, V2_SETTINGS)
+    results = schema.task_results(version2=True)
+    assert table[0] == [header for _, header, _ in results]
+    column = {key: [row[position] for row in table[1:]]
+              for position, (key, _, _) in enumerate(results)}
+    assert column["verdict"] == ["OUTSOURCE"] * 4 + ["DROP", "AUTOMATE"]
+    assert column["reason"][:3] == [
+        "in bundle Admin with 3 tasks: together they save 5,145.00 USD a year"] * 3
+    assert column["out_cost"][:3] == [2_850.50, 504.12, 1_450.38]  # the worked example's shares
+    assert column["plan"] == ["in plan"] * 3 + ["over budget", None, "in plan"]
+    assert column["payback"][3] == pytest.approx(4.4, abs=1e-12)  # 80 GBP a month at 1.25
+    assert column["best_vendor"] == ["Ava (VA)"] * 3 + ["Books Ltd", None, "Postbot"]
+
+    book = openpyxl.Workbook()
+    book.active.title = schema.SETTINGS
+    for sheet, grid in ((schema.SETTINGS, V2_SETTINGS), (schema.TASKS, V2_TASKS),
+                        (schema.QUOTES, V2_QUOTES)):
+        ws = book[sheet] if sheet in book.sheetnames else book.create_sheet(sheet)
+        for row in grid:
+            ws.append(row)
+    book.save(tmp_path / "story.xlsx")
+    _, decision = api.decide_workbook(tmp_path / "story.xlsx")
+    assert decision.version2
+    expected = [[plain(decision.tasks.at[row, key]) for key, _, _ in results]
+                for row in range(2, len(V2_TASKS) + 1)]
+    assert table[1:] == expected
+
+
+def test_table_of_a_version_1_workbook_has_version_1_columns() -> None:
+    tasks = [row[:5] for row in V2_TASKS]
+    quotes = [row[:7] for row in V2_QUOTES if row[0] != "Admin"]
+    table = udfs.outsource_table(tasks, quotes, V2_SETTINGS[:1])
+    assert table[0] == [header for _, header, _ in schema.TASK_RESULTS]
+    assert [row[-2] for row in table[1:]] == ["KEEP", "NEEDS QUOTE", "NEEDS QUOTE", "OUTSOURCE",
+                                              "NEEDS QUOTE", "OUTSOURCE"]
 
 
 # --- never raises --------------------------------------------------------------------------
@@ -366,7 +439,7 @@ def assert_cell_result(result) -> None:
         assert "unexpected" not in result, result
         assert len(result) <= udfs.MAX_LENGTH, result
     elif isinstance(result, list):
-        assert {len(row) for row in result} <= {len(schema.TASK_RESULTS)}
+        assert {len(row) for row in result} <= {len(schema.task_results(v2)) for v2 in (0, 1)}
     else:
         assert result is None or isinstance(result, (str, float, int, bool)), result
         assert not (isinstance(result, float) and math.isnan(result))

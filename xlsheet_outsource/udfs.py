@@ -163,8 +163,9 @@ TABLE_ARGUMENTS = (
              "sheet (e.g. Tasks!A1:I501) so that problems name the right cells.", is_range=True),
     Argument("quotes_range", "The Quotes table with its header row (e.g. Quotes!A1:J1501).",
              is_range=True),
-    Argument("settings_range", "The settings: labels in its first column, values in its second "
-             "(e.g. Settings!A1:B8).", is_range=True),
+    Argument("settings_range", "The settings: labels in its first column, values in its second, "
+             "and the exchange-rate table if you use one (e.g. Settings!A1:C20).",
+             is_range=True),
 )
 
 
@@ -280,10 +281,11 @@ def _decided(*cells: object) -> single.Decided | str:
     task: dict[str, Any] = {}
     quote: dict[str, Any] = {}
     row_problems: dict[int, str] = {}
-    for position, is_task, key, blank in _ROW_INPUTS:
+    for position, is_task, key, required in _ROW_INPUTS:
         cell = cells[position]
-        value, message = (blank, None) if cell is None and blank is not _REQUIRED_INPUT else (
-            _parsed(position, cell))  # a left-out argument: its default, as parse_cell gives
+        if cell is None and not required:
+            continue  # left out: single.Task's or Quote's default, the column's (tested)
+        value, message = _parsed(position, cell)
         (task if is_task else quote)[key] = value
         if message:
             row_problems[position] = message
@@ -291,15 +293,13 @@ def _decided(*cells: object) -> single.Decided | str:
         return error_text([i.in_own_terms(message) for position, i in enumerate(ENGINE_INPUTS)
                            if (message := row_problems.get(position)
                                or setting_problems.get(i.key))])
-    if quote["platform_fee"] >= 1:  # the check clean_quotes makes of a whole row
+    if quote.get("platform_fee", 0.0) >= 1:  # the check clean_quotes makes of a whole row
         return error_text([_BY_ARGUMENT["platform_fee"].in_own_terms(
             inputs.fee_too_big(cells[_FEE_POSITION], quote["platform_fee"]))])
     return single.decide(settings, single.Task(**task), (single.Quote(**quote),))
 
 
-_REQUIRED_INPUT = object()
-_ROW_INPUTS = tuple((position, i.source == "task", i.key,
-                     _REQUIRED_INPUT if i.column.required else i.column.default)
+_ROW_INPUTS = tuple((position, i.source == "task", i.key, i.column.required)
                     for position, i in enumerate(ENGINE_INPUTS) if i.source != "setting")
 _FEE_POSITION = next(position for position, i in enumerate(ENGINE_INPUTS)
                      if i.key == "platform_fee")
@@ -415,7 +415,8 @@ outsource_margin = _single_task_function(
 @worksheet_function(TABLE_ARGUMENTS)
 def outsource_table(tasks_range: Any, quotes_range: Any, settings_range: Any) -> Any:
     """The whole computed block for a Tasks table, with its header row: one row per row of
-    tasks_range, so it lines up beside it. The same values the process command writes."""
+    tasks_range, so it lines up beside it. The same values the process command writes,
+    bundles and the monthly budget included."""
     # The readers and the table engine load with the first call: a sheet of single-task
     # functions never needs them.
     from .excel.grids import GridInputs, as_grid, block_rows, decide_grids
@@ -427,7 +428,7 @@ def outsource_table(tasks_range: Any, quotes_range: Any, settings_range: Any) ->
     if outcome.decision is None:
         return error_text([str(p) for p in outcome.fatal])
     table, _ = outcome.found.tables()
-    above_header: list[list[object]] = [
-        [None] * len(schema.TASK_RESULTS) for _ in range(table.header_row - 1)]
-    return above_header + block_rows(table, outcome.decision.tasks, schema.TASK_RESULTS,
-                                     len(tasks))
+    results = schema.task_results(outcome.decision.version2)  # version 2's columns if used
+    above_header: list[list[object]] = [[None] * len(results)
+                                        for _ in range(table.header_row - 1)]
+    return above_header + block_rows(table, outcome.decision.tasks, results, len(tasks))

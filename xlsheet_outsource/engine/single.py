@@ -11,7 +11,8 @@ Version 2 for one task: DROP, AUTOMATE, a quote's exchange rate, one-off and rec
 cash, Payback and the margin of safety. Bundles and the budget plan need every task at
 once: OUTSOURCE_TABLE decides those with the whole engine.
 
-Pure: no I/O.
+Pure: no I/O. Its records are plain dataclasses, not frozen ones: a frozen one's __init__
+sets each field through object.__setattr__, and a worksheet function's call builds four.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ NAN = math.nan
 INF = math.inf
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Task:
     """A clean task row: the values inputs.parse_cell gives (defaults filled in)."""
     frequency: float
@@ -40,7 +41,7 @@ class Task:
     still_needed: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Quote:
     """A clean, usable quote; vendor_hours_each None means the task's hours each; rate is
     what one unit of the quote's currency is worth in the workbook's (None: the workbook's
@@ -66,7 +67,7 @@ class Quote:
         return self.setup_fee if self.rate is None else self.setup_fee * self.rate
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class QuoteFigures:
     """One quote priced against its task (NaN where the engine's figure is NaN)."""
     recurring: float
@@ -88,13 +89,14 @@ def _dropped(hours_year: float, self_cost: float) -> QuoteFigures:
     return QuoteFigures(0.0, 0.0, 0.0, 0.0, 0.0, self_cost, hours_year, NAN, NAN, 0.0, 0.0, 0.0)
 
 
-@dataclass(frozen=True)
+@dataclass
 class Decided:
     """The task's figures, its best quote's figures (None without a quote), each quote's
     rank (1 = best, in the order given), the verdict and its reason. The margin of safety
     is worked out when first asked for (a version 1 reason never needs it)."""
     settings: Settings
     task: Task
+    quotes: tuple[Quote, ...] | list[Quote]
     occurrences: float
     hours_year: float
     self_cost: float
@@ -104,7 +106,6 @@ class Decided:
     ranks: tuple[int, ...]
     verdict: str
     plain_reason: str  # the reason without the fragile mark
-    version2: bool  # a version 2 input is filled in: the reason may say "fragile"
 
     @functools.cached_property
     def safety(self) -> tuple[float, str | None]:
@@ -122,6 +123,12 @@ class Decided:
     @property
     def sensitive_to(self) -> str | None:
         return self.safety[1]
+
+    @property
+    def version2(self) -> bool:
+        """A version 2 input is filled in (model's check): the reason may say "fragile"."""
+        return (self.settings.version2 or not self.task.still_needed
+                or any(q.kind != "person" or q.rate is not None for q in self.quotes))
 
     @property
     def fragile(self) -> bool:
@@ -173,15 +180,16 @@ def price_quote(settings: Settings, n: float, hours_each: float, self_cost: floa
     quote (``once``: the task's Per is once)."""
     years, value = settings.horizon_years, settings.hour_value
     p, setup = quote.price_home, quote.setup_home
+    setup_a_year, setup_hours_a_year = _divided(setup, years), _divided(quote.setup_hours, years)
     fee_factor = 1 + quote.platform_fee
     base = _base(settings, quote.basis, p, n, _vendor_hours(hours_each, quote))
     recurring = base * fee_factor
-    cash = recurring + _divided(setup, years)
-    own_cost = (n * quote.review_hours_each + _divided(quote.setup_hours, years)) * value
+    cash = recurring + setup_a_year
+    own_cost = (n * quote.review_hours_each + setup_hours_a_year) * value
     out_cost = cash + own_cost
-    freed = n * (hours_each - quote.review_hours_each) - _divided(quote.setup_hours, years)
+    freed = n * (hours_each - quote.review_hours_each) - setup_hours_a_year
     breakeven = _divided(cash, settings.fill_rate * freed) if freed > 0 else NAN
-    left_for_vendor = self_cost - own_cost - _divided(setup, years)
+    left_for_vendor = self_cost - own_cost - setup_a_year
     # Below zero no price would pay (the verdict's reason says why): blank, as the engine.
     max_price = (_divided(left_for_vendor, n * fee_factor)
                  if n > 0 and not left_for_vendor < 0 else NAN)
@@ -219,10 +227,8 @@ def decide(settings: Settings, task: Task, quotes: tuple[Quote, ...] | list[Quot
         best, chosen = _dropped(hours_year, self_cost), None
     vendor = None if chosen is None else chosen.vendor
     verdict, reason = _verdict(settings, task, self_cost, best, chosen)
-    version2 = (settings.version2 or not task.still_needed
-                or any(q.kind != "person" or q.rate is not None for q in quotes))
-    return Decided(settings, task, n, hours_year, self_cost, best, chosen, vendor,
-                   tuple(ranks), verdict, reason, version2)
+    return Decided(settings, task, quotes, n, hours_year, self_cost, best, chosen, vendor,
+                   tuple(ranks), verdict, reason)
 
 
 # Rules 3-7 (rules.chain) in order, and the word of each; OUTSOURCE when none applies.
