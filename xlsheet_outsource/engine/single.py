@@ -84,8 +84,8 @@ class QuoteFigures:
     payback: float
 
 
-# A dropped task's figures (model.DROPPED_FIGURES): no vendor, no cash, all of it saved.
 def _dropped(hours_year: float, self_cost: float) -> QuoteFigures:
+    """A dropped task's figures (model.DROPPED_FIGURES): no vendor, no cash, all saved."""
     return QuoteFigures(0.0, 0.0, 0.0, 0.0, 0.0, self_cost, hours_year, NAN, NAN, 0.0, 0.0, 0.0)
 
 
