@@ -83,12 +83,12 @@ class EngineInput:
 
     @functools.cached_property  # looked up on every call of a single-task function
     def column(self) -> schema.Column:
-        columns = schema.TASK_COLUMNS if self.source == "task" else schema.QUOTE_COLUMNS
+        columns = schema.TASK_INPUTS if self.source == "task" else (*schema.QUOTE_INPUTS, RATE)
         return next(c for c in columns if c.key == self.key)
 
     @property
     def setting(self) -> schema.Setting:
-        return next(s for s in schema.SETTINGS_ROWS if s.name == self.key)
+        return next(s for s in schema.ALL_SETTINGS if s.name == self.key)
 
     @property
     def label(self) -> str:
@@ -120,7 +120,15 @@ def _shown(default: object, kind: str) -> str:
     return f"{default:g}" if isinstance(default, float) else str(default)
 
 
-# The single-task functions' arguments, in their Excel order: the first five required.
+# A quote's exchange rate, as the single-task functions take it: the workbook's
+# exchange-rate table holds it by currency, but one quote needs only the number.
+RATE = schema.Column(
+    "rate", "Rate", "number",
+    help="Only for a price in another currency: what one unit of that currency is worth in "
+         "yours, e.g. 1.25 for a GBP price in a USD workbook (blank = same currency).")
+
+# The single-task functions' arguments, in their Excel order: the first five required;
+# version 2's (still_needed and after) added at the end, so earlier calls keep their meaning.
 ENGINE_INPUTS: tuple[EngineInput, ...] = (
     EngineInput("hours_each", "task", "hours_each"),
     EngineInput("frequency", "task", "frequency"),
@@ -141,6 +149,10 @@ ENGINE_INPUTS: tuple[EngineInput, ...] = (
     EngineInput("work_days", "setting", "WorkDaysPerYear"),
     EngineInput("work_weeks", "setting", "WorkWeeksPerYear"),
     EngineInput("currency", "setting", "Currency"),  # names the money in OUTSOURCE_REASON
+    EngineInput("still_needed", "task", "still_needed"),
+    EngineInput("kind", "quote", "kind"),
+    EngineInput("rate", "quote", "rate"),
+    EngineInput("fragile_below", "setting", "FragileBelow"),
 )
 TASK_ARGUMENTS = tuple(i.describe() for i in ENGINE_INPUTS)
 _BY_ARGUMENT = {i.argument: i for i in ENGINE_INPUTS}
@@ -151,8 +163,9 @@ TABLE_ARGUMENTS = (
              "sheet (e.g. Tasks!A1:I501) so that problems name the right cells.", is_range=True),
     Argument("quotes_range", "The Quotes table with its header row (e.g. Quotes!A1:J1501).",
              is_range=True),
-    Argument("settings_range", "The settings: labels in its first column, values in its second "
-             "(e.g. Settings!A1:B8).", is_range=True),
+    Argument("settings_range", "The settings: labels in its first column, values in its second, "
+             "and the exchange-rate table if you use one (e.g. Settings!A1:C20).",
+             is_range=True),
 )
 
 
@@ -234,6 +247,8 @@ _FIGURES: dict[str, Callable[[single.Decided], object]] = {
     "freed": lambda d: d.best and d.best.freed,
     "breakeven": lambda d: d.best and d.best.breakeven,
     "max_price": lambda d: d.best and d.best.max_price,
+    "payback": lambda d: d.best and d.best.payback,
+    "margin": lambda d: d.margin,
 }
 
 
@@ -266,8 +281,11 @@ def _decided(*cells: object) -> single.Decided | str:
     task: dict[str, Any] = {}
     quote: dict[str, Any] = {}
     row_problems: dict[int, str] = {}
-    for position, is_task, key in _ROW_INPUTS:
-        value, message = _parsed(position, cells[position])
+    for position, is_task, key, required in _ROW_INPUTS:
+        cell = cells[position]
+        if cell is None and not required:
+            continue  # left out: single.Task's or Quote's default, the column's (tested)
+        value, message = _parsed(position, cell)
         (task if is_task else quote)[key] = value
         if message:
             row_problems[position] = message
@@ -275,14 +293,14 @@ def _decided(*cells: object) -> single.Decided | str:
         return error_text([i.in_own_terms(message) for position, i in enumerate(ENGINE_INPUTS)
                            if (message := row_problems.get(position)
                                or setting_problems.get(i.key))])
-    if quote["platform_fee"] >= 1:  # the check clean_quotes makes of a whole row
+    if quote.get("platform_fee", 0.0) >= 1:  # the check clean_quotes makes of a whole row
         return error_text([_BY_ARGUMENT["platform_fee"].in_own_terms(
             inputs.fee_too_big(cells[_FEE_POSITION], quote["platform_fee"]))])
     return single.decide(settings, single.Task(**task), (single.Quote(**quote),))
 
 
-_ROW_INPUTS = tuple((position, i.source == "task", i.key) for position, i
-                    in enumerate(ENGINE_INPUTS) if i.source != "setting")
+_ROW_INPUTS = tuple((position, i.source == "task", i.key, i.column.required)
+                    for position, i in enumerate(ENGINE_INPUTS) if i.source != "setting")
 _FEE_POSITION = next(position for position, i in enumerate(ENGINE_INPUTS)
                      if i.key == "platform_fee")
 
@@ -309,10 +327,14 @@ _SETTING_INPUTS = tuple(i for i in ENGINE_INPUTS if i.source == "setting")
 def _parsed(position: int, value: object) -> tuple[object, str | None]:
     """A task or quote argument's value (by its position) as the engine takes it, or what is
     wrong with it. Cached: a column of rows repeats most of its values (week, blanks)."""
+    column = ENGINE_INPUTS[position].column
     try:
-        return inputs.parse_cell(value, ENGINE_INPUTS[position].column), None
+        parsed = inputs.parse_cell(value, column)
     except BadValue as exc:
         return None, str(exc)
+    if column is RATE and parsed == 0:  # a number >= 0, and 0 is no rate (as in the table)
+        return None, f"rate must be above 0, got {inputs.shown(value)}"
+    return parsed, None
 
 
 _TASK_NAMES = tuple(a.name for a in TASK_ARGUMENTS)
@@ -322,7 +344,7 @@ _UNSET = object()
 
 
 def _task_arguments(*args: Any, **kwargs: Any) -> tuple[object, ...]:
-    """The single-task functions' 19 values in order, blanks None: what inspect's
+    """The single-task functions' values in order, blanks None: what inspect's
     Signature.bind and apply_defaults give, and the same TypeErrors, at a tenth of the cost
     (it is called for every cell)."""
     if not kwargs and _REQUIRED <= len(args) <= len(_TASK_NAMES):  # Excel's way: in order
@@ -362,7 +384,8 @@ def _single_task_function(name: str, key: str, doc: str) -> Callable:
 
 outsource_verdict = _single_task_function(
     "outsource_verdict", "verdict",
-    "The verdict for one task and one quote: OUTSOURCE, KEEP, REVIEW or NEEDS QUOTE.")
+    "The verdict for one task and one quote: OUTSOURCE, AUTOMATE, KEEP, REVIEW, NEEDS QUOTE "
+    "or DROP.")
 outsource_saving = _single_task_function(
     "outsource_saving", "saving",
     "The yearly saving of outsourcing the task at this quote (negative: doing it yourself "
@@ -379,12 +402,21 @@ outsource_max_price = _single_task_function(
     "never occurs, or when no price would pay.")
 outsource_reason = _single_task_function(
     "outsource_reason", "reason", "Why the verdict is what it is, in plain words.")
+outsource_payback = _single_task_function(
+    "outsource_payback", "payback",
+    "The months of steady saving it takes to earn back what handing the task off costs "
+    "once (setup fee, your setup hours); blank when it never pays back.")
+outsource_margin = _single_task_function(
+    "outsource_margin", "margin",
+    "The margin of safety: the smallest change, as a share, of hourly worth, hours each or "
+    "price that would change the verdict; blank when no such change would.")
 
 
 @worksheet_function(TABLE_ARGUMENTS)
 def outsource_table(tasks_range: Any, quotes_range: Any, settings_range: Any) -> Any:
     """The whole computed block for a Tasks table, with its header row: one row per row of
-    tasks_range, so it lines up beside it. The same values the process command writes."""
+    tasks_range, so it lines up beside it. The same values the process command writes,
+    bundles and the monthly budget included."""
     # The readers and the table engine load with the first call: a sheet of single-task
     # functions never needs them.
     from .excel.grids import GridInputs, as_grid, block_rows, decide_grids
@@ -396,7 +428,7 @@ def outsource_table(tasks_range: Any, quotes_range: Any, settings_range: Any) ->
     if outcome.decision is None:
         return error_text([str(p) for p in outcome.fatal])
     table, _ = outcome.found.tables()
-    above_header: list[list[object]] = [
-        [None] * len(schema.TASK_RESULTS) for _ in range(table.header_row - 1)]
-    return above_header + block_rows(table, outcome.decision.tasks, schema.TASK_RESULTS,
-                                     len(tasks))
+    results = schema.task_results(outcome.decision.version2)  # version 2's columns if used
+    above_header: list[list[object]] = [[None] * len(results)
+                                        for _ in range(table.header_row - 1)]
+    return above_header + block_rows(table, outcome.decision.tasks, results, len(tasks))

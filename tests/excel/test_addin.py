@@ -12,6 +12,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.formula import ArrayFormula
 from support.lo import sheets_as_csv
@@ -25,7 +26,6 @@ from xlsheet_outsource.excel.freeze import freeze_workbook
 from xlsheet_outsource.excel.grids import block_rows
 from xlsheet_outsource.write.template import LAST_INPUT_ROW
 
-TRY_PRICE, TRY_BASIS, TRY_REVIEW, TRY_VERDICT = "J", "K", "L", "M"
 TASKS = [  # Task ID, Task, Category, Frequency, Per, Hours each, Expertise, Quality critical
     ("T1", "Blog post", "Content", 1, "week", 3, "Strong", "No"),
     ("T2", "Client emails", "Admin", 30, "day", 0.1, "Strong", "No"),
@@ -55,17 +55,26 @@ def written(tmp_path_factory) -> addin.AddinFiles:
 
 
 @pytest.fixture(scope="module")
-def filled(written, tmp_path_factory) -> Path:
+def tasks_letters(written) -> dict[str, str]:
+    """Each column of Tasks by its header: the template's inputs, then the Try columns."""
+    ws = openpyxl.load_workbook(written.workbook, keep_vba=True)[schema.TASKS]
+    return {cell.value: cell.column_letter for cell in ws[1] if cell.value is not None}
+
+
+@pytest.fixture(scope="module")
+def filled(written, tasks_letters, tmp_path_factory) -> Path:
     """The add-in workbook with a few tasks, quotes and prices to try, as a user saves it."""
     book = openpyxl.load_workbook(written.workbook, keep_vba=True)
     book[schema.SETTINGS]["B2"] = 120
     for row, values in enumerate(TASKS, start=2):
         for col, value in enumerate(values, start=1):
             book[schema.TASKS].cell(row, col, value)
+    price_column, basis_column, review_column = (tasks_letters[header]
+                                                 for header, _, _ in addin.TRY_COLUMNS)
     for row, (price, basis, review) in TRIES.items():
         tasks = book[schema.TASKS]
-        tasks[f"{TRY_PRICE}{row}"], tasks[f"{TRY_BASIS}{row}"] = price, basis
-        tasks[f"{TRY_REVIEW}{row}"] = review
+        tasks[f"{price_column}{row}"], tasks[f"{basis_column}{row}"] = price, basis
+        tasks[f"{review_column}{row}"] = review
     for row, values in enumerate(QUOTES, start=2):
         for col, value in enumerate(values, start=1):
             book[schema.QUOTES].cell(row, col, value)
@@ -96,7 +105,8 @@ def test_addin_keeps_xlwings_vba_project(written) -> None:
         assert b"macroEnabled" in ours.read("[Content_Types].xml")
 
 
-def test_addin_opens_with_openpyxl_with_conf_sheet_and_live_formulas(written) -> None:
+def test_addin_opens_with_openpyxl_with_conf_sheet_and_live_formulas(written,
+                                                                     tasks_letters) -> None:
     book = openpyxl.load_workbook(written.workbook, keep_vba=True)
     assert book.vba_archive is not None
     assert book.sheetnames == [schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES,
@@ -104,14 +114,37 @@ def test_addin_opens_with_openpyxl_with_conf_sheet_and_live_formulas(written) ->
     conf = {row[0]: row[1] for row in book[addin.CONF_SHEET].iter_rows(values_only=True) if row[0]}
     assert conf["UDF Modules"] == "xlsheet_outsource.udfs"
     tasks = book[schema.TASKS]
-    assert tasks[f"{TRY_VERDICT}1"].value == addin.TRY_VERDICT
+    letter = {header: f"${column}" for header, column in tasks_letters.items()}
+    # The Try columns come right after the template's own columns, whatever those are.
+    assert list(tasks_letters)[-4:] == [*(h for h, _, _ in addin.TRY_COLUMNS), addin.TRY_VERDICT]
+    price, basis, review = (letter[header] for header, _, _ in addin.TRY_COLUMNS)
+
+    def expected_call(row: int) -> str:
+        """The row's cells and the settings' names; version 2's Still needed and
+        FragileBelow once the template has them; left-out arguments at the end dropped."""
+        arguments = [
+            f"{letter['Hours each']}{row}", f"{letter['Frequency']}{row}",
+            f"{letter['Per']}{row}", "HourlyWorth", f"{price}{row}", f"{basis}{row}",
+            f"{review}{row}", f"{letter['Expertise']}{row}", f"{letter['Quality critical']}{row}",
+            "", "", "", "", "FillRate", "HorizonYears", "MarginPct", "WorkDaysPerYear",
+            "WorkWeeksPerYear", "Currency",
+            f"{letter['Still needed']}{row}" if "Still needed" in letter else "", "", "",
+            "FragileBelow" if "FragileBelow" in book.defined_names else ""]
+        while not arguments[-1]:
+            arguments.pop()
+        return (f'=IF(OR($A{row}="",{price}{row}=""),"",'
+                f'OUTSOURCE_VERDICT({",".join(arguments)}))')
+
     for row in range(2, LAST_INPUT_ROW + 1):
-        assert tasks[f"{TRY_VERDICT}{row}"].value == (
-            f'=IF(OR($A{row}="",$J{row}=""),"",OUTSOURCE_VERDICT($F{row},$D{row},$E{row},'
-            f'HourlyWorth,$J{row},$K{row},$L{row},$G{row},$H{row},,,,,FillRate,HorizonYears,'
-            f'MarginPct,WorkDaysPerYear,WorkWeeksPerYear,Currency))')
+        assert tasks[f"{tasks_letters[addin.TRY_VERDICT]}{row}"].value == expected_call(row)
     table = book[addin.LIVE_SHEET]["B1"].value
-    assert isinstance(table, ArrayFormula) and table.text.startswith("=OUTSOURCE_TABLE(")
+    last_input = get_column_letter(column_index_from_string(price[1:]) - 1)
+    assert isinstance(table, ArrayFormula) and table.text == (
+        f"=OUTSOURCE_TABLE('Tasks'!$A$1:${last_input}${LAST_INPUT_ROW},'Quotes'!$A$1:"
+        f"${get_column_letter(book[schema.QUOTES].max_column)}${LAST_INPUT_ROW},'Settings'!$A$1:"
+        f"${get_column_letter(book[schema.SETTINGS].max_column)}${LAST_INPUT_ROW})")
+    width = len(schema.task_results(version2=True))  # as wide as version 2's block
+    assert table.ref == f"B1:{get_column_letter(1 + width)}{LAST_INPUT_ROW}"
     assert book.active.title == schema.START
 
 
@@ -140,9 +173,10 @@ def test_addin_command(tmp_path: Path) -> None:
 
 
 @needs_libreoffice
-def test_libreoffice_opens_the_addin_workbook(written, tmp_path: Path) -> None:
+def test_libreoffice_opens_the_addin_workbook(written, tasks_letters, tmp_path: Path) -> None:
     sheets = sheets_as_csv(written.workbook, tmp_path)
-    assert sheets[schema.TASKS][0][12] == addin.TRY_VERDICT
+    column = column_index_from_string(tasks_letters[addin.TRY_VERDICT]) - 1
+    assert sheets[schema.TASKS][0][column] == addin.TRY_VERDICT
     assert sheets[addin.CONF_SHEET][5][:2] == ["UDF Modules", "xlsheet_outsource.udfs"]
 
 
@@ -163,34 +197,40 @@ def test_freeze_leaves_no_outsource_formula(frozen) -> None:
     assert book.vba_archive is not None
 
 
-def test_frozen_verdicts_are_the_engines(filled, frozen) -> None:
+def test_frozen_verdicts_are_the_engines(filled, frozen, tasks_letters) -> None:
     tasks = openpyxl.load_workbook(frozen)[schema.TASKS]
+    verdict_column, price_column = tasks_letters[addin.TRY_VERDICT], tasks_letters["Try price"]
     for row, (price, basis, review) in TRIES.items():
         task = TASKS[row - 2]
         expected = udfs.outsource_verdict(task[5], task[3], task[4], 120, price, basis, review,
                                           task[6], task[7])
         assert expected in {"OUTSOURCE", "KEEP", "REVIEW"}
-        assert tasks[f"{TRY_VERDICT}{row}"].value == (
-            f'=IF(OR($A{row}="",$J{row}=""),"","{expected}")')
+        assert tasks[f"{verdict_column}{row}"].value == (
+            f'=IF(OR($A{row}="",${price_column}{row}=""),"","{expected}")')
 
 
 def test_frozen_table_is_the_engines_block(filled, frozen, tmp_path: Path) -> None:
     found, decision = api.decide_workbook(filled)
-    expected = block_rows(found.tasks, decision.tasks, schema.TASK_RESULTS, LAST_INPUT_ROW)
+    results = schema.task_results(decision.version2)
+    expected = block_rows(found.tasks, decision.tasks, results, LAST_INPUT_ROW)
     live = openpyxl.load_workbook(frozen)[addin.LIVE_SHEET]
-    values = [[live.cell(r, c).value for c in range(2, 2 + len(schema.TASK_RESULTS))]
+    width = len(schema.task_results(version2=True))  # the array formula's columns
+    values = [[live.cell(r, c).value for c in range(2, 2 + width)]
               for r in range(1, LAST_INPUT_ROW + 1)]
-    assert values == through_file(expected, tmp_path)
+    assert [row[:len(results)] for row in values] == through_file(expected, tmp_path)
+    assert {value for row in values for value in row[len(results):]} <= {None}
     assert [v for v in decision.tasks["verdict"]] == ["OUTSOURCE", "NEEDS QUOTE", "KEEP", "REVIEW"]
 
 
 @needs_libreoffice
-def test_libreoffice_shows_the_frozen_values(frozen, tmp_path: Path) -> None:
+def test_libreoffice_shows_the_frozen_values(frozen, tasks_letters, tmp_path: Path) -> None:
     sheets = sheets_as_csv(frozen, tmp_path)
-    verdicts = [row[12] for row in sheets[schema.TASKS][1:6]]
+    column = column_index_from_string(tasks_letters[addin.TRY_VERDICT]) - 1
+    verdicts = [row[column] for row in sheets[schema.TASKS][1:6]]
     assert verdicts[:4] == [udfs.outsource_verdict(t[5], t[3], t[4], 120, *TRIES[n + 2], t[6], t[7])
                             for n, t in enumerate(TASKS)]
-    assert [row[11] for row in sheets[addin.LIVE_SHEET][1:5]] == [
+    verdict = 1 + sheets[addin.LIVE_SHEET][0][1:].index("Verdict")
+    assert [row[verdict] for row in sheets[addin.LIVE_SHEET][1:5]] == [
         "OUTSOURCE", "NEEDS QUOTE", "KEEP", "REVIEW"]
 
 

@@ -91,8 +91,9 @@ def addin_workbook() -> openpyxl.Workbook:
     # sheet module of the VBA project still has its sheet.
     book[schema.START].sheet_properties.codeName = placeholder.sheet_properties.codeName
     book.remove(placeholder)
-    _add_try_columns(book[schema.TASKS])
-    _add_live_sheet(book)
+    inputs_width = _last_header_column(book[schema.TASKS])  # before the Try columns join it
+    _add_try_columns(book[schema.TASKS], set(book.defined_names))
+    _add_live_sheet(book, inputs_width)
     conf = book[QUICKSTART_CONF]
     conf.title = CONF_SHEET
     _set_conf(conf, UDF_MODULES_KEY, UDF_MODULE)
@@ -115,20 +116,35 @@ def verdict_formula(row: int, sources: dict[str, str]) -> str:
     return f'=IF(OR($A{row}="",{sources["price"]}=""),"",{call})'
 
 
-def _verdict_sources(row: int, try_letters: dict[str, str]) -> dict[str, str]:
-    letters = {c.key: get_column_letter(i) for i, c in enumerate(schema.TASK_COLUMNS, 1)}
+def _verdict_sources(row: int, try_letters: dict[str, str], task_letters: dict[str, str],
+                     names: set[str]) -> dict[str, str]:
+    """Each argument's cell on the row (task inputs by their column on Tasks, the price
+    to try by its Try column) or setting's defined name; what the template lacks is left
+    out and takes its default."""
     sources = {}
     for engine_input in udfs.ENGINE_INPUTS:
-        if engine_input.source == "task":
-            sources[engine_input.argument] = f"${letters[engine_input.key]}{row}"
-        elif engine_input.source == "setting":
+        if engine_input.source == "task" and engine_input.key in task_letters:
+            sources[engine_input.argument] = f"${task_letters[engine_input.key]}{row}"
+        elif engine_input.source == "setting" and engine_input.key in names:
             sources[engine_input.argument] = engine_input.key  # the defined name
     sources.update({argument: f"${letter}{row}" for argument, letter in try_letters.items()})
     return sources
 
 
-def _add_try_columns(ws: Worksheet) -> None:
-    first = len(schema.TASK_COLUMNS) + 1
+def _last_header_column(ws: Worksheet) -> int:
+    return max(cell.column for cell in ws[1] if cell.value is not None)
+
+
+def _task_letters(ws: Worksheet) -> dict[str, str]:
+    """Each task input's column letter, found by its header as the template laid it out."""
+    lookup = schema.header_lookup(schema.TASK_INPUTS)
+    return {lookup[key]: cell.column_letter for cell in ws[1]
+            if (key := schema.normalise_header(cell.value)) in lookup}
+
+
+def _add_try_columns(ws: Worksheet, names: set[str]) -> None:
+    task_letters = _task_letters(ws)
+    first = _last_header_column(ws) + 1
     header_style, input_style = ws.cell(1, 1), ws.cell(FIRST_INPUT_ROW, 1)
     try_letters = {}
     for col, (header, argument, kind) in enumerate(TRY_COLUMNS, first):
@@ -146,20 +162,24 @@ def _add_try_columns(ws: Worksheet) -> None:
     _copy_style(header_style, ws.cell(1, verdict_col, TRY_VERDICT))
     ws.column_dimensions[get_column_letter(verdict_col)].width = 16
     for row in range(FIRST_INPUT_ROW, LAST_INPUT_ROW + 1):
-        ws.cell(row, verdict_col).value = verdict_formula(row, _verdict_sources(row, try_letters))
+        ws.cell(row, verdict_col).value = verdict_formula(
+            row, _verdict_sources(row, try_letters, task_letters, names))
 
 
-def _add_live_sheet(book: openpyxl.Workbook) -> None:
+def _add_live_sheet(book: openpyxl.Workbook, tasks_width: int) -> None:
     """OUTSOURCE_TABLE over the whole Tasks table, as an array formula lined up with Tasks
-    row for row, and each row's Task ID beside it."""
+    row for row, and each row's Task ID beside it. It reads every input column of Tasks
+    and Quotes and the whole Settings sheet (the exchange-rate table too), and is as wide
+    as version 2's block: a workbook that uses none of version 2 fills only the first 12
+    of its columns (Excel shows #N/A in the rest)."""
     ws = book.create_sheet(LIVE_SHEET, index=book.sheetnames.index(schema.QUOTES) + 1)
-    tasks_range = _whole_table(schema.TASKS, len(schema.TASK_COLUMNS))
-    quotes_range = _whole_table(schema.QUOTES, len(schema.QUOTE_COLUMNS))
-    settings_range = f"{quote_sheetname(schema.SETTINGS)}!$A$1:$B${1 + len(schema.SETTINGS_ROWS)}"
+    tasks_range = _whole_table(schema.TASKS, tasks_width)
+    quotes_range = _whole_table(schema.QUOTES, _last_header_column(book[schema.QUOTES]))
+    settings_range = _whole_table(schema.SETTINGS, book[schema.SETTINGS].max_column)
     tasks = quote_sheetname(schema.TASKS)
     for row in range(1, LAST_INPUT_ROW + 1):
         ws.cell(row, 1).value = f'=IF({tasks}!$A{row}="","",{tasks}!$A{row})'
-    last = get_column_letter(1 + len(schema.TASK_RESULTS))
+    last = get_column_letter(1 + len(schema.task_results(version2=True)))
     ws["B1"] = ArrayFormula(f"B1:{last}{LAST_INPUT_ROW}",
                             f"=OUTSOURCE_TABLE({tasks_range},{quotes_range},{settings_range})")
     ws.freeze_panes = "B2"
