@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import schema
+from .accountant import Accounts, accounts
 from .inputs import is_blank
 from .model import Decision
 
@@ -79,6 +80,7 @@ class Summary:
     plan_cash_month: float  # their cash a month
     over_budget_count: int  # items worth paying for that did not fit
     next_item: NextItem | None  # the first of those
+    accounts: Accounts  # the accountant's tables: vendors, schedule, currencies, paperwork
 
     @property
     def decided_count(self) -> int:
@@ -134,6 +136,7 @@ def summarise(decision: Decision) -> Summary:
         plan_cash_month=_total(in_plan["cash"]) / 12 if len(plan) else 0.0,
         over_budget_count=len(plan) - len(in_plan),
         next_item=_next_item(plan),
+        accounts=accounts(settings, out, decision.quotes),
     )
 
 
