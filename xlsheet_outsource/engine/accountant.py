@@ -58,6 +58,7 @@ class Accounts:
     foreign: pd.DataFrame  # FOREIGN_COLUMNS: tasks whose chosen quote is in another currency
     paperwork: pd.DataFrame  # PAPERWORK_COLUMNS: vendors with a point to check
     threshold: float | None = None  # ReportingThreshold, when the tax country is US
+    your_name: str | None = None  # Settings' Your name: signs the email
 
     @property
     def recurring(self) -> float:
@@ -71,6 +72,13 @@ class Accounts:
     def first_year(self) -> float:
         return _cents_sum(self.vendors["first_year"])
 
+    def threshold_note(self) -> str | None:
+        """The threshold the US points used, in words (None: no US points)."""
+        if self.threshold is None:
+            return None
+        return (f"US reporting threshold used: {self.threshold:,.2f} {self.currency} paid "
+                "to a person in 12 months (Settings, Reporting threshold).")
+
     def monthly_totals(self) -> list[float]:
         return [_cents_sum(self.schedule[f"m{n}"]) for n in range(1, MONTHS + 1)]
 
@@ -78,13 +86,17 @@ class Accounts:
         """As plain JSON data (a batch keeps it for its report and mail)."""
         tables = {name: getattr(self, name).astype(object).where(
             getattr(self, name).notna(), None).to_dict("records") for name in _TABLES}
-        return {"currency": self.currency, "threshold": self.threshold, **tables}
+        return {"currency": self.currency, "threshold": self.threshold,
+                "your_name": self.your_name, **tables}
 
     @classmethod
-    def of_record(cls, record: Mapping[str, Any]) -> Accounts:
-        tables = {name: pd.DataFrame(list(record[name]), columns=list(columns))
+    def of_record(cls, record: Mapping[str, Any], currency: str) -> Accounts:
+        """Back from record(); an empty record (a batch row kept by an older version)
+        gives empty tables."""
+        tables = {name: pd.DataFrame(list(record.get(name, [])), columns=list(columns))
                   for name, columns in _TABLES.items()}
-        return cls(record["currency"], threshold=record["threshold"], **tables)
+        return cls(record.get("currency", currency), threshold=record.get("threshold"),
+                   your_name=record.get("your_name"), **tables)
 
 
 def month_labels(run_date: dt.date) -> list[str]:
@@ -102,7 +114,8 @@ def accounts(settings: Settings, paid: pd.DataFrame, quotes: pd.DataFrame) -> Ac
     paperwork = _paperwork(settings, vendors, lines)
     us = settings.tax_country == "US"
     return Accounts(settings.currency, vendors, _schedule(vendors), _foreign(lines),
-                    paperwork, settings.reporting_threshold if us else None)
+                    paperwork, settings.reporting_threshold if us else None,
+                    settings.your_name)
 
 
 def _lines(settings: Settings, paid: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:

@@ -316,6 +316,3 @@ VENDOR_COLUMNS: tuple[Column, ...] = (
     Column("tax_form", "Tax form on file", "choice", 12, choices=TAX_FORM_VALUES,
            help="The tax form you hold from them: W-9, W-8BEN, W-8BEN-E or none."),
 )
-VENDOR_LISTS = {"entity": ("ListEntity", ENTITY_VALUES),
-                "paid_through": ("ListPaidThrough", PAID_THROUGH_VALUES),
-                "tax_form": ("ListTaxForm", TAX_FORM_VALUES)}
