@@ -169,10 +169,11 @@ def test_accountant_settings_and_vendors_are_read(tmp_path):
 def test_without_vendors_or_the_new_settings_nothing_changes(tmp_path):
     from support.accounts_books import build
 
-    found, decision = decide_workbook(build(tmp_path / "plain.xlsx"))
-    settings = decision.settings
-    assert settings.vendors is None and settings.tax_country is None
-    assert settings.reporting_threshold == 2_000 and not found.notices
+    for vendors in (None, []):  # no Vendors sheet, or the template's, left empty
+        found, decision = decide_workbook(build(tmp_path / "plain.xlsx", vendors=vendors))
+        settings = decision.settings
+        assert settings.vendors is None and settings.tax_country is None
+        assert settings.reporting_threshold == 2_000 and not found.notices
 
 
 def test_bad_vendor_values_are_said_and_every_task_still_decided(tmp_path):

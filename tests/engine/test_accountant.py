@@ -250,3 +250,10 @@ def test_nothing_to_pay():
                      vendors={})
     assert accounts.vendors.empty and accounts.schedule.empty and accounts.paperwork.empty
     assert accounts.first_year == 0 and accounts.monthly_totals() == [0.0] * 12
+
+
+def test_foreign_currency_at_par_is_still_listed():
+    accounts = books([task("T1", 1, "month", 5)],
+                     [quote("T1", "Bo", 100, "per month", currency="HKD")],
+                     exchange_rates={"HKD": 1.0})
+    assert accounts.foreign["currency"].tolist() == ["HKD"]

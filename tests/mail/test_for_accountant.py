@@ -165,6 +165,7 @@ def test_foreign_quote_on_the_sheet_and_in_the_email(decided):
     outcome = decided["us_mixed"]
     ws = openpyxl.load_workbook(outcome.output)[schema.ACCOUNTANT]
     [header, row, total] = sheet_table(ws, "Quotes in other currencies")
+    assert header[3:5] == ("Quoted in", "First 12 months, as quoted")
     assert row[:7] == ("Jo Writes", "T3", "Newsletter", "EUR", 2_400, 1.1, 2_640)
     assert total[0] == "Total" and total[6] == 2_640
     foreign_cell = ws.cell([c.row for c in ws["A"] if c.value == "Jo Writes"][2], 5)
@@ -200,6 +201,17 @@ def test_batch_digest_shows_what_the_email_shows(decided, tmp_path):
         assert text_body("", [section], []) == email_of(decided[name], name)
         assert html_body("", [section], []) == html_body(
             "", [Section(f"{name}.xlsx", decided[name].summary, RUN_DATE)], [])
+    # the batch report lists the same cents, workbook by workbook
+    overview = openpyxl.load_workbook(report.report_path)["Overview"]
+    lines = sheet_table(overview, "Cash by vendor, first 12 months, workbook by workbook")
+    header = lines[0]
+    listed = {(Path(line[0]).stem, line[2]): line[header.index("First 12 months")]
+              for line in lines[1:]}
+    assert listed == {(name, r["vendor"]): r["first_year"] for name in ("us_mixed", "gb_abroad")
+                      for r in decided[name].summary.accounts.vendors.to_dict("records")}
+    points = sheet_table(overview, "Paperwork: points for the accountant to check, not tax "
+                                   "advice")
+    assert len(points) - 1 == sum(len(CASES[name][1]) for name in ("us_mixed", "gb_abroad"))
 
 
 def test_greeting_sign_off_and_time_is_not_cash(decided):
@@ -245,3 +257,16 @@ def test_paper_letter_for_dollars_a4_elsewhere(tmp_path, currency, paper):
     book = attachments._report_workbook(attachments.PreparedWorkbook(
         attachments.Attachment("paper.xlsx", b""), outcome.summary, RUN_DATE, ()))
     assert [int(sheet.page_setup.paperSize) for sheet in book] == [paper, paper]
+
+
+def test_no_text_on_for_accountant_is_clipped(decided):
+    """The look rules of tests/write/test_look.py, on the tables only these workbooks
+    have (currencies, paperwork, the threshold's note)."""
+    from write.test_look import clipped
+
+    found = []
+    for name in ("us_mixed", "gb_abroad"):
+        ws = openpyxl.load_workbook(decided[name].output)[schema.ACCOUNTANT]
+        found += [f"{name}: {cell.coordinate}: {why}" for row in ws.iter_rows()
+                  for cell in row if cell.value is not None and (why := clipped(ws, cell))]
+    assert not found, "\n".join(found)

@@ -129,7 +129,7 @@ def test_add_template_sheets_keeps_the_users_sheet(tmp_path) -> None:
     add_template_sheets(wb)
     wb.save(tmp_path / "budget.xlsx")
     loaded = openpyxl.load_workbook(tmp_path / "budget.xlsx")
-    assert loaded.sheetnames == ["Budget", *TEMPLATE_SHEETS]
+    assert loaded.sheetnames == ["Budget", *TEMPLATE_SHEETS[:-1]]  # Vendors: new_template only
     assert (loaded["Budget"]["A1"].value, loaded["Budget"]["B1"].value) == ("Rent", 1500)
     assert names(loaded) == names(openpyxl.load_workbook(COMMITTED))
 
@@ -178,10 +178,12 @@ def test_vendors_sheet_has_its_columns_and_drop_downs(template) -> None:
                      "E2": '"W-9,W-8BEN,W-8BEN-E,none"'}
 
 
-def test_a_users_own_vendors_sheet_is_left_alone(tmp_path) -> None:
+def test_adding_the_template_leaves_a_users_own_vendors_sheet(tmp_path) -> None:
     wb = openpyxl.Workbook()
     wb.active.title = "vendors"
     wb.active["A1"] = "my supplier list"
-    add_template_sheets(wb)
-    assert wb.sheetnames == ["vendors", *TEMPLATE_SHEETS[:-1]]
-    assert wb["vendors"]["A1"].value == "my supplier list"
+    wb.save(tmp_path / "mine.xlsx")
+    add_to_workbook(tmp_path / "mine.xlsx", tmp_path / "added.xlsx")
+    added = openpyxl.load_workbook(tmp_path / "added.xlsx")
+    assert added.sheetnames == ["vendors", *TEMPLATE_SHEETS[:-1]]
+    assert added["vendors"]["A1"].value == "my supplier list"

@@ -111,9 +111,10 @@ def accounts(settings: Settings, paid: pd.DataFrame, quotes: pd.DataFrame) -> Ac
     their chosen quotes (``quotes``: Decision.quotes, ranked)."""
     lines = _lines(settings, paid, quotes)
     vendors = _vendors(lines)
-    paperwork = _paperwork(settings, vendors, lines)
+    paperwork = _paperwork(settings, vendors)
     us = settings.tax_country == "US"
-    return Accounts(settings.currency, vendors, _schedule(vendors), _foreign(lines),
+    return Accounts(settings.currency, vendors, _schedule(vendors),
+                    _foreign(lines, settings.currency),
                     paperwork, settings.reporting_threshold if us else None,
                     settings.your_name)
 
@@ -209,18 +210,17 @@ def _schedule(vendors: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def _foreign(lines: pd.DataFrame) -> pd.DataFrame:
+def _foreign(lines: pd.DataFrame, home: str) -> pd.DataFrame:
     """Tasks quoted in another currency: the first-year cash in it, the rate, and in
     the workbook's currency (that amount divided by the rate)."""
-    foreign = lines[lines["rate"] != 1.0].copy()
+    foreign = lines[lines["currency"] != home].copy()
     home = np.rint(foreign["first_year"].to_numpy() * 100) / 100
     foreign["home_amount"] = home
     foreign["foreign_amount"] = np.rint(foreign["first_year"] / foreign["rate"] * 100) / 100
     return foreign.reset_index(drop=True)[list(FOREIGN_COLUMNS)]
 
 
-def _paperwork(settings: Settings, vendors: pd.DataFrame, lines: pd.DataFrame
-               ) -> pd.DataFrame:
+def _paperwork(settings: Settings, vendors: pd.DataFrame) -> pd.DataFrame:
     """A row for each vendor with a point to check; none unless the workbook has a
     Vendors sheet or a tax country."""
     if settings.vendors is None and settings.tax_country is None:

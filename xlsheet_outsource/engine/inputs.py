@@ -593,7 +593,8 @@ def read_paperwork(values: dict[str, object], locate: Callable[[str], str],
                    vendors: pd.DataFrame | None, locate_vendor: Locate | None = None
                    ) -> tuple[dict[str, object], list[Problem]]:
     """Settings' fields for the accountant from {defined name: raw value} and the Vendors
-    sheet's rows (None: no such sheet), and the notices about what could not be used."""
+    sheet's rows (None: no such sheet; no rows count as none), and the notices about what
+    could not be used."""
     from .accountant import country_code  # see compute in model.py: short import chains
 
     notices: list[Problem] = []
@@ -612,7 +613,7 @@ def read_paperwork(values: dict[str, object], locate: Callable[[str], str],
         "tax_country": None if code is None else code if code in ("US", "GB") else "other",
         "reporting_threshold": threshold,
         "your_name": None if is_blank(name) else str(name).strip()}
-    if vendors is not None:
+    if vendors is not None and len(vendors):  # the template's empty sheet: as none at all
         fields["vendors"], found = _vendor_details(vendors, locate_vendor)
         notices += found
     return fields, notices

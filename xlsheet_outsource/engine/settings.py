@@ -39,8 +39,8 @@ class Settings:
     tax_country: str | None = None  # US, GB or other; None: not filled in
     reporting_threshold: float = REPORTING_THRESHOLD
     your_name: str | None = None
-    vendors: Mapping[str, VendorDetails] | None = None  # by casefolded name; None: no
-    # Vendors sheet
+    vendors: Mapping[str, VendorDetails] | None = None  # by casefolded name; None: none
+    # listed (no Vendors sheet, or an empty one)
 
     @property
     def fragile_limit(self) -> float:

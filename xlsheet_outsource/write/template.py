@@ -100,6 +100,7 @@ def new_template(path: Path | str | None = None, *, currency: str = "USD") -> op
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     add_template_sheets(wb, currency=currency)
+    add_vendors_sheet(wb, currency)
     wb.active = 0
     wb.properties.creator = COMMENT_AUTHOR
     wb.properties.created = FIXED_TIME
@@ -116,14 +117,11 @@ def add_template_sheets(wb: openpyxl.Workbook, *, currency: str = "USD") -> None
     _add_settings_sheet(wb, currency)
     _add_input_sheet(wb, schema.TASKS, schema.TASK_COLUMNS, currency)
     _add_input_sheet(wb, schema.QUOTES, schema.QUOTE_COLUMNS, currency)
-    add_vendors_sheet(wb, currency)
 
 
 def add_vendors_sheet(wb: openpyxl.Workbook, currency: str) -> None:
-    """The optional Vendors sheet (for the accountant's paperwork points), unless the
-    workbook has a sheet of that name already (it is the user's: left as it is)."""
-    if schema.VENDORS.lower() in {title.lower() for title in wb.sheetnames}:
-        return
+    """The optional Vendors sheet (for the accountant's paperwork points). Not in the
+    Excel add-in's workbook: its Decide button does not read it."""
     _add_input_sheet(wb, schema.VENDORS, schema.VENDOR_COLUMNS, currency)
     ws = wb[schema.VENDORS]
     for col, column in enumerate(schema.VENDOR_COLUMNS, 1):
