@@ -60,17 +60,21 @@ class Accounts:
     threshold: float | None = None  # ReportingThreshold, when the tax country is US
     your_name: str | None = None  # Settings' Your name: signs the email
 
+    def total(self, column: str) -> float:
+        """A money column of the vendors' table, added up in cents."""
+        return _cents_sum(self.vendors[column])
+
     @property
     def recurring(self) -> float:
-        return _cents_sum(self.vendors["recurring"])
+        return self.total("recurring")
 
     @property
     def one_off(self) -> float:
-        return _cents_sum(self.vendors["one_off"])
+        return self.total("one_off")
 
     @property
     def first_year(self) -> float:
-        return _cents_sum(self.vendors["first_year"])
+        return self.total("first_year")
 
     def threshold_note(self) -> str | None:
         """The threshold the US points used, in words (None: no US points)."""

@@ -20,7 +20,6 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-import pandas as pd
 from openpyxl import Workbook
 
 from .. import api
@@ -94,22 +93,19 @@ class RowFigures:
     currency: str
     horizon_years: float
     counts: dict[str, int]
-    recurring_year: float
-    setup_once: float
     cash_year: float
     saving: float
     hours_freed_year: float
     hours_freed_week: float
-    by_vendor: pd.DataFrame
     accounts: Accounts
 
     @classmethod
     def of(cls, row: WorkbookRow) -> RowFigures:
         """The figures of a decided row (the row names its verdict counts "verdicts")."""
         same = {f.name: getattr(row, f.name) for f in fields(cls)
-                if f.name not in ("counts", "by_vendor", "accounts")}
-        return cls(**same, counts=row.verdicts, by_vendor=pd.DataFrame(row.by_vendor),
-                   accounts=Accounts.of_record(row.accounts, cast(str, row.currency)))
+                if f.name not in ("counts", "accounts")}
+        accounts = Accounts.of_record(row.accounts, cast(str, row.currency))
+        return cls(**same, counts=row.verdicts, accounts=accounts)
 
 
 def batch_output(row: WorkbookRow, output: Path, warn: Callable[[str], None]) -> Parcel:

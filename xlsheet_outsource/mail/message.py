@@ -17,8 +17,6 @@ from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid
 from typing import Protocol
 
-import pandas as pd
-
 from ..engine.accountant import Accounts, month_labels
 from ..errors import FileError, UsageError
 
@@ -65,10 +63,6 @@ class Figures(Protocol):
     @property
     def counts(self) -> dict[str, int]: ...
     @property
-    def recurring_year(self) -> float: ...
-    @property
-    def setup_once(self) -> float: ...
-    @property
     def cash_year(self) -> float: ...
     @property
     def saving(self) -> float: ...
@@ -76,8 +70,6 @@ class Figures(Protocol):
     def hours_freed_year(self) -> float: ...
     @property
     def hours_freed_week(self) -> float: ...
-    @property
-    def by_vendor(self) -> pd.DataFrame: ...  # "vendor" + summary.SPEND_COLUMNS
     @property
     def accounts(self) -> Accounts: ...
 
@@ -221,7 +213,7 @@ def tables(summary: Figures, decided_on: dt.date) -> list[Table]:
         Table("What the cash pays for", ("Vendor", "Vendor price", "Platform fees",
                                          "Setup fees", "First 12 months"),
               [(str(r["vendor"]), *(money(r[k], cur) for k in _SPLIT)) for r in v]
-              + [("Total", *(money(_summed(accounts.vendors[k]), cur) for k in _SPLIT))]),
+              + [("Total", *(money(accounts.total(k), cur) for k in _SPLIT))]),
         Table("Cash month by month (recurring spread evenly, one-off in the first month)",
               ("Month", "Cash"),
               [(label, money(amount, cur)) for label, amount in
@@ -244,10 +236,6 @@ def tables(summary: Figures, decided_on: dt.date) -> list[Table]:
 
 _SPLIT = ("vendor_price", "platform_fees", "setup_fees", "first_year")
 PAPERWORK_TITLE = "Points for your accountant to check (not tax advice)"
-
-
-def _summed(values: pd.Series) -> float:
-    return round(float(values.sum()), 2)
 
 
 def _intro(section: Section) -> str:
