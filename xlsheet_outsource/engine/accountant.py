@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .schema import TOOL
-from .settings import Settings, VendorDetails
+from .settings import Settings, VendorDetails, country_code
 
 MONTHS = 12
 CONTRACT_LABOUR = "contract labour"
@@ -33,9 +33,6 @@ FOREIGN_US = "foreign vendor: collect W-8BEN (individual) or W-8BEN-E (company);
 COMPANY_US = "company: usually no 1099-NEC"
 REVERSE_CHARGE = "services from abroad: reverse charge if you are VAT-registered"
 NO_DETAILS = "no vendor details yet"
-_COUNTRY_NAMES = {"US": ("US", "USA", "UNITED STATES", "UNITED STATES OF AMERICA"),
-                  "GB": ("GB", "UK", "UNITED KINGDOM", "GREAT BRITAIN", "ENGLAND", "SCOTLAND",
-                         "WALES", "NORTHERN IRELAND")}
 
 # The tables' columns, in order (the writers label them in plain words).
 VENDOR_COLUMNS = ("vendor", "expense_type", "tasks", "task_list", "recurring", "one_off",
@@ -266,14 +263,6 @@ def paperwork_point(settings: Settings, vendor: VendorDetails, paid_to_vendor: f
     if paid_to_vendor >= settings.reporting_threshold:
         return W9_ON_FILE if vendor.tax_form == "W-9" else W9_NEEDED
     return None
-
-
-def country_code(country: str | None) -> str | None:
-    """US and GB by their usual names ("USA", "UK", "United Kingdom"); others as typed."""
-    if country is None:
-        return None
-    text = " ".join(country.upper().replace(".", "").split())
-    return next((code for code, names in _COUNTRY_NAMES.items() if text in names), text)
 
 
 def _cents_sum(values: pd.Series) -> float:

@@ -22,7 +22,7 @@ import pandas as pd
 from . import schema
 from .problems import BadValue, Problem
 from .schema import Column
-from .settings import Settings, VendorDetails
+from .settings import Settings, VendorDetails, country_code
 
 
 class NoSavedResult:
@@ -595,8 +595,6 @@ def read_paperwork(values: dict[str, object], locate: Callable[[str], str],
     """Settings' fields for the accountant from {defined name: raw value} and the Vendors
     sheet's rows (None: no such sheet; no rows count as none), and the notices about what
     could not be used."""
-    from .accountant import country_code  # see compute in model.py: short import chains
-
     notices: list[Problem] = []
     country = values.get("TaxCountry")
     code = None if is_blank(country) else country_code(str(country).strip())

@@ -11,6 +11,20 @@ FRAGILE_BELOW = 0.15  # phi when FragileBelow is blank
 REPORTING_THRESHOLD = 2000.0  # the US 1099-NEC threshold for payments from 2026
 
 
+_COUNTRY_NAMES = {"US": ("US", "USA", "UNITED STATES", "UNITED STATES OF AMERICA"),
+                  "GB": ("GB", "UK", "UNITED KINGDOM", "GREAT BRITAIN", "ENGLAND", "SCOTLAND",
+                         "WALES", "NORTHERN IRELAND")}
+
+
+def country_code(country: str | None) -> str | None:
+    """US and GB by their usual names ("USA", "UK", "United Kingdom"); others as typed,
+    in capitals."""
+    if country is None:
+        return None
+    text = " ".join(country.upper().replace(".", "").split())
+    return next((code for code, names in _COUNTRY_NAMES.items() if text in names), text)
+
+
 @dataclass(frozen=True)
 class VendorDetails:
     """One row of the optional Vendors sheet (for the accountant's paperwork points);
