@@ -133,7 +133,6 @@ def add_vendors_sheet(wb: openpyxl.Workbook, currency: str) -> None:
                 error=f"Pick one of: {', '.join(column.choices)}.")
             validation.add(f"{letter}{FIRST_INPUT_ROW}:{letter}{LAST_INPUT_ROW}")
             ws.add_data_validation(validation)
-    ws.freeze_panes = "B2"
 
 
 def add_to_workbook(source: Path, target: Path, *, currency: str = "USD") -> None:
