@@ -301,7 +301,7 @@ def test_new_into_adds_the_sheets_and_keeps_the_workbook(tmp_path):
     assert tmp_path.joinpath("business.bak.xlsx").read_bytes() == before
     added = openpyxl.load_workbook(book)
     assert added.sheetnames == ["Accounts", schema.START, schema.SETTINGS, schema.TASKS,
-                                schema.QUOTES]
+                                schema.QUOTES, schema.VENDORS]
     assert added["Accounts"]["A1"].value == "=1+1" and "HourlyWorth" in added.defined_names
     again = invoke("new", "--into", book, "-o", tmp_path / "other.xlsx")
     assert again.exit_code == 1 and "already has a sheet named Start here" in again.output

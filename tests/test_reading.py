@@ -148,3 +148,62 @@ def test_process_with_formulas_loads_each_sheet_once(tmp_path, monkeypatch):
     outcome = api.process_workbook(TYPICAL_SAMPLE, tmp_path / "out.xlsx", formulas=True)
     assert outcome.formulas.live_tasks == len(outcome.decision.tasks)
     assert sorted(loads) == [schema.QUOTES, schema.SETTINGS, schema.TASKS]
+
+
+# --- for the accountant (issue 14): TaxCountry, ReportingThreshold, YourName, Vendors ----
+
+def test_accountant_settings_and_vendors_are_read(tmp_path):
+    from support.accounts_books import VENDORS, build
+
+    path = build(tmp_path / "v.xlsx", vendors=VENDORS, settings={
+        "Tax country": "United States", "Reporting threshold": "$2,500", "Your name": " Sam "})
+    found, decision = decide_workbook(path)
+    settings = decision.settings
+    assert (settings.tax_country, settings.reporting_threshold, settings.your_name) == (
+        "US", 2_500, "Sam")
+    assert settings.vendors["jo writes"].country == "DE"
+    assert settings.vendors["acme books"].tax_form == "W-9"
+    assert not found.notices and not found.fatal
+
+
+def test_without_vendors_or_the_new_settings_nothing_changes(tmp_path):
+    from support.accounts_books import build
+
+    for vendors in (None, []):  # no Vendors sheet, or the template's, left empty
+        found, decision = decide_workbook(build(tmp_path / "plain.xlsx", vendors=vendors))
+        settings = decision.settings
+        assert settings.vendors is None and settings.tax_country is None
+        assert settings.reporting_threshold == 2_000 and not found.notices
+
+
+def test_bad_vendor_values_are_said_and_every_task_still_decided(tmp_path):
+    from support.accounts_books import build
+
+    path = build(tmp_path / "bad.xlsx", settings={"Tax country": "US",
+                                                  "Reporting threshold": "lots"},
+                 vendors=[("Jo Writes", "DE", "a person", "bank", None),
+                          ("jo writes", "US", "company", "bank", None),
+                          (None, "US", "company", None, None)])
+    found, decision = decide_workbook(path)
+    said = [str(n) for n in found.notices]
+    assert said == [
+        "Settings!B4: reporting threshold must be a number >= 0, got 'lots'; 2,000 is used",
+        "Vendors!A4: vendor is missing",
+        "Vendors!C2: entity must be one of individual, company; got 'a person'",
+        "Vendors!A3: vendor 'jo writes' is listed twice (first at A2): the first row is used"]
+    assert not found.fatal and "ERROR" not in set(decision.tasks["verdict"])
+    assert decision.settings.vendors["jo writes"].entity is None  # blank: as an individual
+
+
+def test_a_users_own_vendors_sheet_is_said_and_left_alone(tmp_path):
+    from support.accounts_books import build
+
+    path = build(tmp_path / "own.xlsx", vendors=[("Acme", "net 30")],
+                 vendor_headers=("Supplier name", "Payment terms"))
+    before = openpyxl.load_workbook(path)["Vendors"]["B2"].value
+    outcome = api.process_workbook(path, tmp_path / "out.xlsx")
+    assert [str(n) for n in outcome.notices] == [
+        "Vendors: has no Vendor column in its first 20 rows, so it is not read as the vendor "
+        "details for the accountant (the sheet is left as it is)"]
+    assert outcome.summary.accounts.paperwork.empty
+    assert openpyxl.load_workbook(outcome.output)["Vendors"]["B2"].value == before

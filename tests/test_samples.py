@@ -65,7 +65,8 @@ NEWER_BASES = {"per week", "per day"}
 @pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda path: path.stem)
 def test_sample_has_the_template_sheets(path: Path) -> None:
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames == [schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES]
+    assert wb.sheetnames == [schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES,
+                             schema.VENDORS]
 
 
 def test_marketer_shows_every_verdict_but_error(marketer: Decision) -> None:

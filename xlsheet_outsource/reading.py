@@ -8,6 +8,7 @@ values and formulas without a saved result.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -117,6 +118,9 @@ def read_workbook(path: Path | str) -> WorkbookInputs:
                 found.settings, problems = _read_settings(index, found.setting_cells,
                                                           found.exchange_rates)
                 found.fatal += problems
+                if found.settings is not None:
+                    found.settings = _with_paperwork(sheets, found.settings,
+                                                     found.setting_cells, found.notices)
                 found.tasks = _read_table(sheets, schema.TASKS, schema.TASK_INPUTS,
                                           schema.ALL_TASK_RESULTS, found.fatal)
                 found.quotes = _read_table(sheets, schema.QUOTES, schema.QUOTE_INPUTS,
@@ -288,6 +292,36 @@ def _read_settings(index: WorkbookIndex, cells: dict[str, SettingCell],
     values = {name: cell.value for name, cell in cells.items()}
     return inputs.read_settings(values, lambda name: cells[name].address if name in cells else "B",
                                 rates)
+
+
+def _with_paperwork(sheets: _Sheets, settings: Settings, cells: dict[str, SettingCell],
+                    notices: list[Problem]) -> Settings:
+    """Settings with what only the accountant's sheet uses: TaxCountry, ReportingThreshold,
+    YourName and the optional Vendors sheet (what cannot be used is added to ``notices``)."""
+    values = {name: cell.value for name, cell in cells.items()}
+    table = _vendors_table(sheets, notices)
+    fields, found = inputs.read_paperwork(
+        values, lambda name: cells[name].address if name in cells else "B",
+        None if table is None else table.raw, None if table is None else table.locate)
+    notices += found
+    return dataclasses.replace(settings, **fields)  # type: ignore[arg-type]
+
+
+def _vendors_table(sheets: _Sheets, notices: list[Problem]) -> SheetTable | None:
+    """The Vendors sheet's table; None without one, or when the sheet of that name is
+    the user's own (other headers: said in one line, and left alone)."""
+    entry = sheets.index.sheet(schema.VENDORS)
+    if entry is None or entry.kind != "worksheet":
+        return None
+    table, _ = table_from_grid(entry.name, sheets.grid(entry), schema.VENDOR_COLUMNS,
+                               ())
+    if table is None:
+        notices.append(Problem(entry.name, "", (
+            f"has no {schema.VENDOR_COLUMNS[0].header} column in its first "
+            f"{HEADER_SEARCH_ROWS} rows, so it is not read as the vendor details for the "
+            "accountant (the sheet is left as it is)")))
+    notices += table.notices if table is not None else []
+    return table
 
 
 def _unread_labels(sheets: _Sheets, found: dict[str, SettingCell]) -> list[Problem]:
@@ -490,6 +524,8 @@ def _result_block(texts: list[str], results: tuple[tuple[str, str, str], ...],
     them). A user's own column that happens to be called "Reason", with no block before
     it, is not taken for ours."""
     wanted = [schema.normalise_header(header) for _, header, _ in results]
+    if not wanted:  # a table the tool writes no block on (Vendors)
+        return {}
     if start is None:
         if wanted[0] not in texts:
             return {}

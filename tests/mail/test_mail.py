@@ -56,10 +56,11 @@ SAMPLE = TYPICAL_SAMPLE
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERROR_VALUES = re.compile(r"#NAME\?|#VALUE!|#REF!|#DIV/0!|#N/A|#NUM!|#NULL!|Err:\d+")
 # Plain-text label -> Summary field: the headline as the accountant reads it.
-HEADLINE = {"Yearly cash to vendors (recurring)": "recurring_year",
-            "One-off setup spend (paid once)": "setup_once",
-            "Cash a year, setup spread over 1 year": "cash_year",
-            "Yearly saving": "saving", "Hours freed a year": "hours_freed_year"}
+HEADLINE = {"Recurring cash a year": "recurring_cash_year",
+            "One-off cash (paid once)": "one_off_cash",
+            "Cash a year, one-off spread over 1 year": "cash_year",
+            "Value of your time saved a year (not cash)": "saving",
+            "Hours freed a year": "hours_freed_year"}
 
 
 def send_args(workbook: Path, port: int, *extra: object) -> list[object]:

@@ -210,8 +210,12 @@ def test_accountant_totals_are_the_cash_of_outsource_rows(written):
     assert ws[ACCOUNTANT_CELLS["cash_year"]].value == pytest.approx(out["cash"].sum())
     assert ws[ACCOUNTANT_CELLS["outsourced_count"]].value == len(out)
     totals = [r for r in ws.iter_rows(values_only=True) if r[0] == "Total"]
-    assert len(totals) == 3  # by vendor, by category, tasks outsourced
-    for total in totals:
+    assert len(totals) == 5  # cash by vendor and month by month (R + O, first 12 months);
+    # by vendor, by category, tasks outsourced (cash a year, setup spread)
+    first_year = round(out["recurring_cash"].sum() + out["one_off_cash"].sum(), 2)
+    for total in totals[:2]:
+        assert [v for v in total if v is not None][-1] == first_year
+    for total in totals[2:]:
         assert out["cash"].sum() == pytest.approx([v for v in total if v is not None][-1])
     text = " ".join(str(v) for r in ws.iter_rows(values_only=True) for v in r if v)
     assert "own time is not included" in text and "Saving" not in text

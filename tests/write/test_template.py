@@ -18,7 +18,7 @@ from xlsheet_outsource.write.template import (
 )
 
 COMMITTED = TEMPLATE
-TEMPLATE_SHEETS = [schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES]
+TEMPLATE_SHEETS = [schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES, schema.VENDORS]
 
 
 def sheet_snapshot(ws) -> dict[str, object]:
@@ -129,7 +129,7 @@ def test_add_template_sheets_keeps_the_users_sheet(tmp_path) -> None:
     add_template_sheets(wb)
     wb.save(tmp_path / "budget.xlsx")
     loaded = openpyxl.load_workbook(tmp_path / "budget.xlsx")
-    assert loaded.sheetnames == ["Budget", *TEMPLATE_SHEETS]
+    assert loaded.sheetnames == ["Budget", *TEMPLATE_SHEETS[:-1]]  # Vendors: new_template only
     assert (loaded["Budget"]["A1"].value, loaded["Budget"]["B1"].value) == ("Rent", 1500)
     assert names(loaded) == names(openpyxl.load_workbook(COMMITTED))
 
@@ -168,3 +168,22 @@ def test_a_sheet_of_the_users_called_summary_does_not_stop_new_into(tmp_path) ->
     assert (out[schema.SUMMARY]["A1"].value, out[schema.SUMMARY]["B2"].value) == (
         "My own summary", 42)
     assert "Summary (outsourcing)" in out.sheetnames
+
+
+def test_vendors_sheet_has_its_columns_and_drop_downs(template) -> None:
+    ws = template[schema.VENDORS]
+    assert [c.value for c in ws[1]] == [c.header for c in schema.VENDOR_COLUMNS]
+    lists = {str(v.sqref).split(":")[0]: v.formula1 for v in ws.data_validations.dataValidation}
+    assert lists == {"C2": '"individual,company"', "D2": '"bank,card,platform"',
+                     "E2": '"W-9,W-8BEN,W-8BEN-E,none"'}
+
+
+def test_adding_the_template_leaves_a_users_own_vendors_sheet(tmp_path) -> None:
+    wb = openpyxl.Workbook()
+    wb.active.title = "vendors"
+    wb.active["A1"] = "my supplier list"
+    wb.save(tmp_path / "mine.xlsx")
+    add_to_workbook(tmp_path / "mine.xlsx", tmp_path / "added.xlsx")
+    added = openpyxl.load_workbook(tmp_path / "added.xlsx")
+    assert added.sheetnames == ["vendors", *TEMPLATE_SHEETS[:-1]]
+    assert added["vendors"]["A1"].value == "my supplier list"

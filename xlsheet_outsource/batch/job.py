@@ -75,6 +75,7 @@ def _row(job: Job, outcome: api.Outcome) -> WorkbookRow:
     row.decided_on = dt.date.today().isoformat()
     row.by_category = json_records(summary.by_category)
     row.by_vendor = json_records(summary.by_vendor)
+    row.accounts = summary.accounts.record()
     return row
 
 

@@ -22,7 +22,8 @@ NOT_RUN = "not run"
 HEADLINE = ("saving", "hours_freed_year", "hours_freed_week", "cash_year", "setup_once")
 VENDOR_COLUMNS = ("vendor", *SPEND_COLUMNS)
 # Left out of --json: the tables (the overview sums them) and what only mail shows.
-NOT_IN_JSON = ("by_category", "by_vendor", "recurring_year", "horizon_years", "decided_on")
+NOT_IN_JSON = ("by_category", "by_vendor", "recurring_year", "horizon_years", "decided_on",
+               "accounts")
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class WorkbookRow:
     decided_on: str | None = None  # ISO date the output was written
     by_category: list[dict[str, Any]] = field(default_factory=list)  # summary.CATEGORY_COLUMNS
     by_vendor: list[dict[str, Any]] = field(default_factory=list)  # VENDOR_COLUMNS
+    accounts: dict[str, Any] = field(default_factory=dict)  # accountant.Accounts.record()
 
     @property
     def decided(self) -> bool:

@@ -16,9 +16,17 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..engine.accountant import month_labels
 from ..write import style
 from ..write.files import save_atomically
-from ..write.report_sheets import CATEGORY_TABLE, VENDOR_TABLE, Columns
+from ..write.report_sheets import (
+    CATEGORY_TABLE,
+    PAPERWORK_TABLE,
+    PAYMENTS_TABLE,
+    SCHEDULE_MONTHS,
+    VENDOR_TABLE,
+    Columns,
+)
 from .report import NOT_RUN, BatchReport, WorkbookRow
 
 HEADLINE_COLUMNS: Columns = (
@@ -34,6 +42,10 @@ OVERVIEW_CATEGORY: Columns = (CURRENCY_COLUMN, CATEGORY_TABLE[0], WORKBOOKS_COLU
                               *CATEGORY_TABLE[1:])
 OVERVIEW_VENDOR: Columns = (CURRENCY_COLUMN, VENDOR_TABLE[0], WORKBOOKS_COLUMN,
                             *VENDOR_TABLE[1:])
+# The accountant's tables of each workbook, one after the other (For accountant's cents)
+CLIENT_COLUMNS: Columns = (("workbook", "Workbook", "text"), CURRENCY_COLUMN)
+CLIENT_PAYMENTS: Columns = (*CLIENT_COLUMNS, *PAYMENTS_TABLE)
+CLIENT_PAPERWORK: Columns = (*CLIENT_COLUMNS, PAPERWORK_TABLE[0], PAPERWORK_TABLE[-1])
 SKIPPED_COLUMNS: Columns = (("path", "File or folder", "text"),
                             ("reason", "Why it was skipped", "text"))
 WIDTHS = {"workbook": 40, "output": 40, "error": 70, "path": 40, "reason": 70,
@@ -98,6 +110,24 @@ def _write_overview(ws: Worksheet, report: BatchReport, run_date: dt.date) -> No
         ws.cell(row, 1).value = title
         ws.cell(row, 1).font = style.SECTION_FONT
         row = _write_rows(ws, columns, frame.to_dict("records"), header_row=row + 1) + 2
+    schedule: Columns = (*CLIENT_COLUMNS, PAYMENTS_TABLE[0], *(
+        (key, label, "money") for key, label in zip(SCHEDULE_MONTHS, month_labels(run_date),
+                                                    strict=True)), ("total", "Total", "money"))
+    for title, columns, table in (
+            ("Cash by vendor, first 12 months, workbook by workbook", CLIENT_PAYMENTS,
+             "vendors"),
+            ("Cash month by month, workbook by workbook", schedule, "schedule"),
+            ("Paperwork: points for the accountant to check, not tax advice",
+             CLIENT_PAPERWORK, "paperwork")):
+        ws.cell(row, 1).value = title
+        ws.cell(row, 1).font = style.SECTION_FONT
+        row = _write_rows(ws, columns, _client_lines(report, table), header_row=row + 1) + 2
+
+
+def _client_lines(report: BatchReport, table: str) -> list[dict[str, Any]]:
+    """The lines of one of the accountant's tables of every decided workbook."""
+    return [{"workbook": row.workbook, "currency": row.currency, **line}
+            for row in report.rows if row.decided for line in row.accounts.get(table, [])]
 
 
 def _write_rows(ws: Worksheet, columns: Columns, rows: Iterable[Mapping[Any, Any]],

@@ -22,7 +22,7 @@ import pandas as pd
 from . import schema
 from .problems import BadValue, Problem
 from .schema import Column
-from .settings import Settings
+from .settings import Settings, VendorDetails, country_code
 
 
 class NoSavedResult:
@@ -583,3 +583,62 @@ def _exchange_rate(row: RateRow, found: dict[str, float], own: object
         return Problem(schema.SETTINGS, row.rate_cell,
                        f"the rate of {code} must {must}, got {shown(row.rate)}")
     return code, rate
+
+
+# --- For the accountant (issue 14): TaxCountry, ReportingThreshold, YourName, Vendors ----
+# Never a reason not to decide: a value that cannot be used is said in one line (a notice)
+# and its blank meaning is taken.
+
+def read_paperwork(values: dict[str, object], locate: Callable[[str], str],
+                   vendors: pd.DataFrame | None, locate_vendor: Locate | None = None
+                   ) -> tuple[dict[str, object], list[Problem]]:
+    """Settings' fields for the accountant from {defined name: raw value} and the Vendors
+    sheet's rows (None: no such sheet; no rows count as none), and the notices about what
+    could not be used."""
+    notices: list[Problem] = []
+    country = values.get("TaxCountry")
+    code = None if is_blank(country) else country_code(str(country).strip())
+    threshold: object = schema.SETTINGS_ROWS_ACCOUNTANT[1].default
+    raw = values.get("ReportingThreshold")
+    if not is_blank(raw):
+        try:
+            threshold = parse_number(raw, "reporting threshold")
+        except BadValue as exc:
+            notices.append(Problem(schema.SETTINGS, locate("ReportingThreshold"),
+                                   f"{exc}; {threshold:,.0f} is used"))
+    name = values.get("YourName")
+    fields: dict[str, object] = {
+        "tax_country": None if code is None else code if code in ("US", "GB") else "other",
+        "reporting_threshold": threshold,
+        "your_name": None if is_blank(name) else str(name).strip()}
+    if vendors is not None and len(vendors):  # the template's empty sheet: as none at all
+        fields["vendors"], found = _vendor_details(vendors, locate_vendor)
+        notices += found
+    return fields, notices
+
+
+def _vendor_details(raw: pd.DataFrame, locate: Locate | None
+                    ) -> tuple[dict[str, VendorDetails], list[Problem]]:
+    """Each vendor by its name, case-insensitively; a value that is no choice is blank
+    (and said), a vendor listed twice keeps its first row."""
+    clean, notices = clean_frame(raw, schema.VENDOR_COLUMNS, schema.VENDORS, locate)
+    locate = locate or default_locator(schema.VENDORS, schema.VENDOR_COLUMNS)
+    details: dict[str, VendorDetails] = {}
+    first_rows: dict[str, object] = {}
+    for row, record in zip(clean.index, clean.to_dict("records"), strict=True):
+        if is_blank(record["vendor"]):
+            continue  # said by clean_frame: the vendor is missing
+        name = str(record["vendor"])
+        key = name.casefold()
+        if key in details:
+            notices.append(Problem(schema.VENDORS, locate(row, "vendor"), (
+                f"vendor {name!r} is listed twice (first at "
+                f"{locate(first_rows[key], 'vendor')}): the first row is used")))
+            continue
+        first_rows[key] = row
+        text = {k: None if is_blank(record[k]) else str(record[k]) for k in
+                ("country", "entity", "paid_through", "tax_form")}
+        country = text["country"]
+        details[key] = VendorDetails(name, None if country is None else country.upper(),
+                                     text["entity"], text["paid_through"], text["tax_form"])
+    return details, notices

@@ -253,7 +253,19 @@ SETTINGS_ROWS_V2: tuple[Setting, ...] = (
             "A verdict that a smaller change than this in one input would reverse is "
             "marked fragile."),
 )
-ALL_SETTINGS = SETTINGS_ROWS + SETTINGS_ROWS_V2
+# For the accountant (issue 14): read for the For accountant sheet and the email only.
+TAX_COUNTRY_VALUES = ("US", "GB", "other")
+SETTINGS_ROWS_ACCOUNTANT: tuple[Setting, ...] = (
+    Setting("TaxCountry", "tax_country", "Tax country", None, "text",
+            "Where your business pays tax: US, GB or other. Points for your accountant to "
+            "check on For accountant (blank = none)."),
+    Setting("ReportingThreshold", "reporting_threshold", "Reporting threshold", 2000.0,
+            "money", "US: payments to a person at or above this in 12 months need a "
+            "1099-NEC (2,000 from 2026)."),
+    Setting("YourName", "your_name", "Your name", None, "text",
+            "Signs the email to your accountant (blank = the --from name)."),
+)
+ALL_SETTINGS = SETTINGS_ROWS + SETTINGS_ROWS_V2 + SETTINGS_ROWS_ACCOUNTANT
 
 TASK_COLUMNS_V2: tuple[Column, ...] = (
     Column("still_needed", "Still needed", "yesno", 10, default=True,
@@ -328,3 +340,21 @@ RESULT_NOTES: dict[str, str] = {
     "rank": "This quote's place among the task's quotes, 1 = the lowest all-in cost.",
     "problem": "What is wrong with this quote, if anything: the cell to fix.",
 }
+
+# --- the optional Vendors sheet (issue 14): for the accountant's paperwork points ------
+VENDORS = "Vendors"
+ENTITY_VALUES = ("individual", "company")
+PAID_THROUGH_VALUES = ("bank", "card", "platform")
+TAX_FORM_VALUES = ("W-9", "W-8BEN", "W-8BEN-E", "none")
+VENDOR_COLUMNS: tuple[Column, ...] = (
+    Column("vendor", "Vendor", "text", 22, required=True,
+           help="The vendor's name as on Quotes."),
+    Column("country", "Country", "text", 10,
+           help="Where the vendor is: a country code such as US, GB, DE (blank = yours)."),
+    Column("entity", "Entity", "choice", 11, choices=ENTITY_VALUES,
+           help="individual or company."),
+    Column("paid_through", "Paid through", "choice", 12, choices=PAID_THROUGH_VALUES,
+           help="bank, card or platform (a marketplace pays them)."),
+    Column("tax_form", "Tax form on file", "choice", 12, choices=TAX_FORM_VALUES,
+           help="The tax form you hold from them: W-9, W-8BEN, W-8BEN-E or none."),
+)

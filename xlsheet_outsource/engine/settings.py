@@ -8,6 +8,32 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 FRAGILE_BELOW = 0.15  # phi when FragileBelow is blank
+REPORTING_THRESHOLD = 2000.0  # the US 1099-NEC threshold for payments from 2026
+
+
+_COUNTRY_NAMES = {"US": ("US", "USA", "UNITED STATES", "UNITED STATES OF AMERICA"),
+                  "GB": ("GB", "UK", "UNITED KINGDOM", "GREAT BRITAIN", "ENGLAND", "SCOTLAND",
+                         "WALES", "NORTHERN IRELAND")}
+
+
+def country_code(country: str | None) -> str | None:
+    """US and GB by their usual names ("USA", "UK", "United Kingdom"); others as typed,
+    in capitals."""
+    if country is None:
+        return None
+    text = " ".join(country.upper().replace(".", "").split())
+    return next((code for code, names in _COUNTRY_NAMES.items() if text in names), text)
+
+
+@dataclass(frozen=True)
+class VendorDetails:
+    """One row of the optional Vendors sheet (for the accountant's paperwork points);
+    a blank cell is None."""
+    name: str
+    country: str | None = None  # as typed, upper-cased: US, GB, DE, ...
+    entity: str | None = None  # individual | company
+    paid_through: str | None = None  # bank | card | platform
+    tax_form: str | None = None  # W-9 | W-8BEN | W-8BEN-E | none
 
 
 @dataclass(frozen=True)
@@ -23,6 +49,12 @@ class Settings:
     monthly_budget: float | None = None  # B: the most cash a month to vendors
     fragile_below: float | None = None  # phi
     exchange_rates: Mapping[str, float] = field(default_factory=dict)  # code -> home units
+    # For the accountant only (no verdict depends on them)
+    tax_country: str | None = None  # US, GB or other; None: not filled in
+    reporting_threshold: float = REPORTING_THRESHOLD
+    your_name: str | None = None
+    vendors: Mapping[str, VendorDetails] | None = None  # by casefolded name; None: none
+    # listed (no Vendors sheet, or an empty one)
 
     @property
     def fragile_limit(self) -> float:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import schema
+from .accountant import Accounts, accounts
 from .inputs import is_blank
 from .model import Decision
 
@@ -80,6 +81,7 @@ class Summary:
     over_budget_count: int  # items worth paying for that did not fit
     next_item: NextItem | None  # the first of those
     version2: bool  # a version 2 input is filled in: the Summary shows the figures above
+    accounts: Accounts  # the accountant's tables: vendors, schedule, currencies, paperwork
 
     @property
     def decided_count(self) -> int:
@@ -136,6 +138,7 @@ def summarise(decision: Decision) -> Summary:
         over_budget_count=len(plan) - len(in_plan),
         next_item=_next_item(plan),
         version2=decision.version2,
+        accounts=accounts(settings, out, decision.quotes),
     )
 
 

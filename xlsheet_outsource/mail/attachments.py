@@ -20,11 +20,11 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-import pandas as pd
 from openpyxl import Workbook
 
 from .. import api
 from ..engine import schema
+from ..engine.accountant import Accounts
 from ..engine.summary import Summary
 from ..ooxml.package import Package, PackageError
 from ..write import libreoffice, report_sheets
@@ -93,20 +93,19 @@ class RowFigures:
     currency: str
     horizon_years: float
     counts: dict[str, int]
-    recurring_year: float
-    setup_once: float
     cash_year: float
     saving: float
     hours_freed_year: float
     hours_freed_week: float
-    by_vendor: pd.DataFrame
+    accounts: Accounts
 
     @classmethod
     def of(cls, row: WorkbookRow) -> RowFigures:
         """The figures of a decided row (the row names its verdict counts "verdicts")."""
         same = {f.name: getattr(row, f.name) for f in fields(cls)
-                if f.name not in ("counts", "by_vendor")}
-        return cls(**same, counts=row.verdicts, by_vendor=pd.DataFrame(row.by_vendor))
+                if f.name not in ("counts", "accounts")}
+        accounts = Accounts.of_record(row.accounts, cast(str, row.currency))
+        return cls(**same, counts=row.verdicts, accounts=accounts)
 
 
 def batch_output(row: WorkbookRow, output: Path, warn: Callable[[str], None]) -> Parcel:
@@ -182,6 +181,7 @@ def _report_workbook(prepared: PreparedWorkbook) -> Workbook:
     book.remove(book.active)
     report_sheets.write_accountant(book.create_sheet(schema.ACCOUNTANT), prepared.summary,
                                    prepared.decided_on)
-    report_sheets.write_summary(book.create_sheet(schema.SUMMARY), prepared.summary,
-                                prepared.decided_on)
+    summary = book.create_sheet(schema.SUMMARY)
+    report_sheets.write_summary(summary, prepared.summary, prepared.decided_on)
+    report_sheets.set_paper(summary, prepared.summary.currency)
     return book

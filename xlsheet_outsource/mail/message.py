@@ -17,9 +17,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid
 from typing import Protocol
 
-import pandas as pd
-
-from ..engine.summary import OUTSOURCE
+from ..engine.accountant import Accounts, month_labels
 from ..errors import FileError, UsageError
 
 # Outlook opens a message carrying this header as a draft, ready to send.
@@ -65,10 +63,6 @@ class Figures(Protocol):
     @property
     def counts(self) -> dict[str, int]: ...
     @property
-    def recurring_year(self) -> float: ...
-    @property
-    def setup_once(self) -> float: ...
-    @property
     def cash_year(self) -> float: ...
     @property
     def saving(self) -> float: ...
@@ -77,7 +71,7 @@ class Figures(Protocol):
     @property
     def hours_freed_week(self) -> float: ...
     @property
-    def by_vendor(self) -> pd.DataFrame: ...  # "vendor" + summary.SPEND_COLUMNS
+    def accounts(self) -> Accounts: ...
 
 
 @dataclass(frozen=True)
@@ -149,8 +143,10 @@ def compose(envelope: Envelope, sections: Sequence[Section], *, draft: bool = Fa
     if draft:
         message[DRAFT_HEADER] = "1"
     names = [a.filename for a in envelope.attachments]
-    message.set_content(text_body(envelope.note, sections, names))
-    message.add_alternative(html_body(envelope.note, sections, names), subtype="html")
+    hello, name = greeting(envelope.to), signer(envelope.sender, sections)
+    message.set_content(text_body(envelope.note, sections, names, hello=hello, name=name))
+    message.add_alternative(html_body(envelope.note, sections, names, hello=hello, name=name),
+                            subtype="html")
     for attachment in envelope.attachments:
         checked_header(attachment.filename, "attachment name")
         maintype, subtype = attachment.content_type.split("/")
@@ -170,34 +166,76 @@ def hours(value: float) -> str:
 
 
 def headline_rows(summary: Figures) -> list[tuple[str, str]]:
-    cur, years = summary.currency, summary.horizon_years
+    cur, years, accounts = summary.currency, summary.horizon_years, summary.accounts
     spread = f"{years:g} year{'' if years == 1 else 's'}"
     counts = ", ".join(f"{n} {verdict}" for verdict, n in summary.counts.items()
                        if n or verdict != "ERROR")
     return [
-        ("Yearly cash to vendors (recurring)", money(summary.recurring_year, cur)),
-        ("One-off setup spend (paid once)", money(summary.setup_once, cur)),
-        (f"Cash a year, setup spread over {spread}", money(summary.cash_year, cur)),
-        ("Yearly saving", money(summary.saving, cur)),
+        ("Recurring cash a year", money(accounts.recurring, cur)),
+        ("One-off cash (paid once)", money(accounts.one_off, cur)),
+        ("Cash in the first 12 months", money(accounts.first_year, cur)),
+        (f"Cash a year, one-off spread over {spread}", money(summary.cash_year, cur)),
+        ("Value of your time saved a year (not cash)", money(summary.saving, cur)),
         ("Hours freed a year", f"{hours(summary.hours_freed_year)} "
                                f"({hours(summary.hours_freed_week)} a week)"),
         ("Tasks by verdict", counts),
     ]
 
 
-VENDOR_HEADER = ("Vendor", "Tasks", "Recurring a year", "One-off setup", "Cash a year")
+@dataclass(frozen=True)
+class Table:
+    """A table of the message: a title, a header, rows (the last a total when
+    ``total``), and under some rows a line of detail (a vendor's tasks)."""
+    title: str
+    header: tuple[str, ...]
+    rows: Sequence[tuple[str, ...]]
+    details: dict[int, str] = field(default_factory=dict)  # row index -> line under it
+    total: bool = True
+    texts: int = 1  # the first columns, text (left-aligned); the rest figures
+    note: str | None = None  # a line under the table
+
+    def align(self, column: int) -> str:
+        return "left" if column < self.texts else "right"
 
 
-def vendor_rows(summary: Figures) -> list[tuple[str, ...]]:
-    """The vendor table with its total, which is the headline (the same sums)."""
-    cur = summary.currency
-    rows: list[tuple[str, ...]] = [
-        (str(r["vendor"]), str(r["tasks"]), money(r["recurring"], cur), money(r["setup"], cur),
-         money(r["cash"], cur)) for r in summary.by_vendor.to_dict("records")]
-    rows.append(("Total", str(summary.counts.get(OUTSOURCE, 0)),
-                 money(summary.recurring_year, cur), money(summary.setup_once, cur),
-                 money(summary.cash_year, cur)))
-    return rows
+def tables(summary: Figures, decided_on: dt.date) -> list[Table]:
+    """The accountant's tables, as For accountant has them (the same cents)."""
+    accounts, cur = summary.accounts, summary.currency
+    v = accounts.vendors.to_dict("records")
+    found = [
+        Table("By vendor, first 12 months", ("Vendor", "Recurring a year", "One-off",
+                                             "First 12 months"),
+              [(str(r["vendor"]), money(r["recurring"], cur), money(r["one_off"], cur),
+                money(r["first_year"], cur)) for r in v]
+              + [("Total", money(accounts.recurring, cur), money(accounts.one_off, cur),
+                  money(accounts.first_year, cur))],
+              {n: f"{r['expense_type']}: {r['task_list']}" for n, r in enumerate(v)}),
+        Table("What the cash pays for", ("Vendor", "Vendor price", "Platform fees",
+                                         "Setup fees", "First 12 months"),
+              [(str(r["vendor"]), *(money(r[k], cur) for k in _SPLIT)) for r in v]
+              + [("Total", *(money(accounts.total(k), cur) for k in _SPLIT))]),
+        Table("Cash month by month (recurring spread evenly, one-off in the first month)",
+              ("Month", "Cash"),
+              [(label, money(amount, cur)) for label, amount in
+               zip(month_labels(decided_on), accounts.monthly_totals(), strict=True)]
+              + [("Total", money(accounts.first_year, cur))]),
+    ]
+    if len(accounts.foreign):
+        found.append(Table(
+            "Quotes in other currencies", ("Vendor", "Task", "As quoted", "Rate", "Converted"),
+            [(str(r["vendor"]), str(r["task"]), money(r["foreign_amount"], str(r["currency"])),
+              f"{r['rate']:g}", money(r["home_amount"], cur))
+             for r in accounts.foreign.to_dict("records")], total=False, texts=2))
+    if len(accounts.paperwork):
+        found.append(Table(PAPERWORK_TITLE, ("Vendor", "Point to check"),
+                           [(str(r["vendor"]), str(r["point"]))
+                            for r in accounts.paperwork.to_dict("records")], total=False,
+                           texts=2, note=accounts.threshold_note()))
+    return found
+
+
+_SPLIT = ("vendor_price", "platform_fees", "setup_fees", "first_year")
+PAPERWORK_TITLE = "Points for your accountant to check (not tax advice)"
 
 
 def _intro(section: Section) -> str:
@@ -218,12 +256,28 @@ def _undecided(summary: Figures) -> str | None:
 NO_VENDORS = "No task is to be outsourced, so there is no spend on vendors."
 CLOSING = ('The sheet "For accountant" in the workbook has the cash figures by vendor and '
            "by category, and every task outsourced; it leaves out the owner's own time.")
+SIGN_OFF = "Best regards,"
+
+
+def greeting(to: Sequence[Address]) -> str:
+    """"Hello Ann," when the first recipient has a name, else "Hello,"."""
+    name = to[0].display_name.split()[0] if to and to[0].display_name.strip() else ""
+    return f"Hello {name}," if name else "Hello,"
+
+
+def signer(sender: Address | None, sections: Sequence[Section]) -> str | None:
+    """The sender's name: from --from, else the first workbook's Settings Your name."""
+    if sender is not None and sender.display_name.strip():
+        return sender.display_name.strip()
+    return next((s.summary.accounts.your_name for s in sections
+                 if s.summary.accounts.your_name), None)
 
 
 # --- plain text ------------------------------------------------------------------------------
 
-def text_body(note: str, sections: Sequence[Section], attachments: Sequence[str]) -> str:
-    lines = ["Hello,", ""]
+def text_body(note: str, sections: Sequence[Section], attachments: Sequence[str], *,
+              hello: str = "Hello,", name: str | None = None) -> str:
+    lines = [hello, ""]
     if note:
         lines += [note, ""]
     for section in sections:
@@ -233,31 +287,41 @@ def text_body(note: str, sections: Sequence[Section], attachments: Sequence[str]
                   for label, value in headline_rows(section.summary)]
         warning = _undecided(section.summary)
         lines += ["", warning] if warning else []
-        lines += ["", "By vendor:", *_text_table(section.summary)]
+        if section.summary.accounts.vendors.empty:
+            lines += ["", "  " + NO_VENDORS]
+        else:
+            for table in tables(section.summary, section.decided_on):
+                lines += ["", table.title + ":", *_text_table(table)]
+                lines += ["  " + table.note] if table.note else []
         lines.append("")
-    lines += [CLOSING, "", "Attached: " + ", ".join(attachments), ""]
-    return "\n".join(lines)
+    lines += [CLOSING, "", "Attached: " + ", ".join(attachments), "", SIGN_OFF]
+    return "\n".join([*lines, name] if name else lines) + "\n"
 
 
-def _text_table(summary: Figures) -> list[str]:
-    if summary.by_vendor.empty:
-        return ["  " + NO_VENDORS]
-    rows = [VENDOR_HEADER, *vendor_rows(summary)]
-    widths = [max(len(row[i]) for row in rows) for i in range(len(VENDOR_HEADER))]
-    return ["  " + "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
-                             for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
-            for row in rows]
+def _text_table(table: Table) -> list[str]:
+    rows = [table.header, *table.rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(table.header))]
+    lines = []
+    for n, row in enumerate(rows):
+        lines.append("  " + "  ".join(
+            cell.ljust(w) if table.align(i) == "left" else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip())
+        if n - 1 in table.details:
+            lines.append("      " + table.details[n - 1])
+    return lines
 
 
 # --- HTML ------------------------------------------------------------------------------------
 
 _CELL = "padding:3px 10px;border-bottom:1px solid #ddd"
 _STRONG = "font-weight:bold;border-top:2px solid #0F5257"
+_DETAIL = "padding:0 10px 4px 24px;color:#555;font-size:90%"
 
 
-def html_body(note: str, sections: Sequence[Section], attachments: Sequence[str]) -> str:
+def html_body(note: str, sections: Sequence[Section], attachments: Sequence[str], *,
+              hello: str = "Hello,", name: str | None = None) -> str:
     parts = ['<html><body style="font-family:Arial,Helvetica,sans-serif;color:#222">',
-             "<p>Hello,</p>"]
+             f"<p>{_escaped(hello)}</p>"]
     if note:
         parts.append(f"<p>{_escaped(note)}</p>")
     for section in sections:
@@ -267,10 +331,18 @@ def html_body(note: str, sections: Sequence[Section], attachments: Sequence[str]
         warning = _undecided(section.summary)
         if warning:
             parts.append(f'<p style="color:#9C0006">{_escaped(warning)}</p>')
-        parts.append("<h4>By vendor</h4>")
-        parts.append(_html_vendors(section.summary))
+        if section.summary.accounts.vendors.empty:
+            parts.append(f"<p>{_escaped(NO_VENDORS)}</p>")
+        for table in ([] if section.summary.accounts.vendors.empty
+                      else tables(section.summary, section.decided_on)):
+            parts.append(f"<h4>{_escaped(table.title)}</h4>")
+            parts.append(_html_table(table))
+            if table.note:
+                parts.append(f"<p>{_escaped(table.note)}</p>")
     parts.append(f"<p>{_escaped(CLOSING)}</p>")
-    parts.append(f"<p>Attached: {_escaped(', '.join(attachments))}</p></body></html>")
+    parts.append(f"<p>Attached: {_escaped(', '.join(attachments))}</p>")
+    signed = f"{SIGN_OFF}\n{name}" if name else SIGN_OFF
+    parts.append(f"<p>{_escaped(signed)}</p></body></html>")
     return "\n".join(parts)
 
 
@@ -286,16 +358,16 @@ def _html_headline(summary: Figures) -> str:
     return f'<table style="border-collapse:collapse">{rows}</table>'
 
 
-def _html_vendors(summary: Figures) -> str:
-    if summary.by_vendor.empty:
-        return f"<p>{_escaped(NO_VENDORS)}</p>"
-    head = "".join(f'<th style="{_CELL};text-align:{"left" if i == 0 else "right"}">'
-                   f"{_escaped(label)}</th>" for i, label in enumerate(VENDOR_HEADER))
-    rows = vendor_rows(summary)
-    body = "".join(
-        "<tr>" + "".join(
-            f'<td style="{_CELL};text-align:{"left" if i == 0 else "right"}'
-            f'{";" + _STRONG if n == len(rows) - 1 else ""}">{_escaped(cell)}</td>'
-            for i, cell in enumerate(row)) + "</tr>"
-        for n, row in enumerate(rows))
-    return f'<table style="border-collapse:collapse"><tr>{head}</tr>{body}</table>'
+def _html_table(table: Table) -> str:
+    head = "".join(f'<th style="{_CELL};text-align:{table.align(i)}">'
+                   f"{_escaped(label)}</th>" for i, label in enumerate(table.header))
+    body = []
+    for n, row in enumerate(table.rows):
+        strong = ";" + _STRONG if table.total and n == len(table.rows) - 1 else ""
+        body.append("<tr>" + "".join(
+            f'<td style="{_CELL};text-align:{table.align(i)}{strong}">'
+            f"{_escaped(cell)}</td>" for i, cell in enumerate(row)) + "</tr>")
+        if n in table.details:
+            body.append(f'<tr><td colspan="{len(row)}" style="{_DETAIL}">'
+                        f"{_escaped(table.details[n])}</td></tr>")
+    return f'<table style="border-collapse:collapse"><tr>{head}</tr>{"".join(body)}</table>'

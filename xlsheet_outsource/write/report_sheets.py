@@ -35,6 +35,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..engine import schema
+from ..engine.accountant import Accounts, month_labels
 from ..engine.summary import Summary
 from . import style
 
@@ -53,10 +54,14 @@ SUMMARY_HEADLINE: Columns = (
 )
 ACCOUNTANT_HEADLINE: Columns = (
     ("run_date", "Date of the run", "date"),
-    ("recurring_year", "Recurring spend a year", "money"),
+    ("recurring_year", "Spend a year (one-off prices spread)", "money"),
     ("setup_once", "One-off setup spend (paid once)", "money"),
     ("cash_year", "Cash a year, setup spread over the horizon", "money"),
     ("outsourced_count", "Tasks outsourced", "integer"),
+    # Version 2 (issue 14): when the cash is paid
+    ("recurring_cash", "Recurring cash a year (paid every year)", "money"),
+    ("one_off_cash", "One-off cash (paid once, in the first month)", "money"),
+    ("first_year_cash", "Cash in the first 12 months", "money"),
 )
 HEADLINE_ROW = 4
 SUMMARY_CELLS = {key: f"B{HEADLINE_ROW + i}" for i, (key, _, _) in enumerate(SUMMARY_HEADLINE)}
@@ -220,9 +225,11 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
            f"is not included. Recurring spend is a yearly figure; setup fees are paid once "
            f"(spread over {years} in the cash a year).")
     figures = {**vars(summary), "run_date": run_date,
-               "outsourced_count": summary.counts.get("OUTSOURCE", 0)}
+               "outsourced_count": summary.counts.get("OUTSOURCE", 0),
+               **accounts_headline(summary.accounts)}
     _headline(ws, ACCOUNTANT_HEADLINE, figures, cur)
     row = HEADLINE_ROW + len(ACCOUNTANT_HEADLINE) + 1
+    row = _accounts_tables(ws, row, summary.accounts, run_date)
     row = _table(ws, row, "By vendor", summary.by_vendor, VENDOR_TABLE, cur)
     row = _table(ws, row, "By category", summary.by_category_cash, CATEGORY_SPEND_TABLE, cur)
     header = row + 1
@@ -232,6 +239,7 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
                                                 OUTSOURCED_TABLE, cur)
     _fit(ws, left_out)
     print_setup(ws, run_date)
+    set_paper(ws, cur)
     return left_out
 
 
@@ -397,3 +405,73 @@ def print_setup(ws: Worksheet, run_date: dt.date) -> None:
     ws.oddHeader.left.text, ws.oddHeader.right.text = "&F", "&A"
     ws.oddFooter.left.text = f"Decided on {run_date:%Y-%m-%d}"
     ws.oddFooter.right.text = "Page &P of &N"
+
+
+# --- For accountant, version 2 (issue 14): who is paid what, when, and what to check ------
+
+PAYMENTS_TABLE: Columns = (
+    ("vendor", "Vendor", "text"), ("expense_type", "Expense type", "text"),
+    ("tasks", "Tasks", "integer"), ("recurring", "Recurring a year", "money"),
+    ("one_off", "One-off", "money"), ("vendor_price", "Vendor price", "money"),
+    ("platform_fees", "Platform fees", "money"), ("setup_fees", "Setup fees", "money"),
+    ("first_year", "First 12 months", "money"),
+)
+FOREIGN_TABLE: Columns = (
+    ("vendor", "Vendor", "text"), ("task_id", "Task ID", "text"), ("task", "Task", "text"),
+    ("currency", "Quoted in", "text"), ("foreign_amount", "First 12 months, as quoted", "money"),
+    ("rate", "Rate used", "rate"), ("home_amount", "First 12 months, converted", "money"),
+)
+PAPERWORK_TABLE: Columns = (
+    ("vendor", "Vendor", "text"), ("country", "Country", "text"), ("entity", "Entity", "text"),
+    ("paid_through", "Paid through", "text"), ("tax_form", "Tax form on file", "text"),
+    ("paid_to_vendor", "Paid to the vendor, first 12 months", "money"),
+    ("point", "Point to check", "text"),
+)
+SCHEDULE_MONTHS = tuple(f"m{n}" for n in range(1, 13))
+PAPERWORK_TITLE = "Paperwork: points for your accountant to check, not tax advice"
+
+
+def accounts_headline(accounts: Accounts) -> dict[str, float]:
+    """R, O and their sum as the tables below add them up (in cents)."""
+    return {"recurring_cash": accounts.recurring, "one_off_cash": accounts.one_off,
+            "first_year_cash": accounts.first_year}
+
+
+def schedule_table(run_date: dt.date) -> Columns:
+    months = zip(SCHEDULE_MONTHS, month_labels(run_date), strict=True)
+    return (("vendor", "Vendor", "text"), *((key, label, "money") for key, label in months),
+            ("total", "Total", "money"))
+
+
+def _accounts_tables(ws: Worksheet, row: int, accounts: Accounts, run_date: dt.date) -> int:
+    """Who is paid what and of what kind, month by month; quotes in other currencies and
+    the paperwork points only when there are any."""
+    cur = accounts.currency
+    row = _table(ws, row, "Cash by vendor, first 12 months", accounts.vendors,
+                 PAYMENTS_TABLE, cur)
+    row = _table(ws, row, "Cash month by month (recurring spread evenly, one-off in the "
+                 "first month)", accounts.schedule, schedule_table(run_date), cur)
+    if len(accounts.foreign):
+        first = row + 2
+        row = _table(ws, row, "Quotes in other currencies", accounts.foreign, FOREIGN_TABLE,
+                     cur, total=("home_amount",))
+        column = [key for key, _, _ in FOREIGN_TABLE].index("foreign_amount") + 1
+        for offset, code in enumerate(accounts.foreign["currency"]):
+            ws.cell(first + offset, column).number_format = schema.money_format(str(code))
+    if len(accounts.paperwork):
+        row = _table(ws, row, PAPERWORK_TITLE, accounts.paperwork, PAPERWORK_TABLE, cur,
+                     total=False)
+        if accounts.threshold is not None:
+            style.put(ws.cell(row, 1), accounts.threshold_note())
+            ws.cell(row, 1).font = style.BODY_FONT
+            row += 2
+    return row
+
+
+LETTER_CURRENCIES = ("USD", "CAD")  # where Letter paper is the usual; A4 elsewhere
+
+
+def set_paper(ws: Worksheet, currency: str) -> None:
+    """Letter for a business in dollars (US, Canada), A4 for the rest of the world."""
+    letter = currency.upper() in LETTER_CURRENCIES
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER if letter else ws.PAPERSIZE_A4

@@ -34,6 +34,7 @@ FIRST_INPUT_ROW = 2
 LAST_INPUT_ROW = 501  # 500 rows ready to type into, with formats and drop-downs
 COMMENT_AUTHOR = "xlsheet-outsource"
 TEMPLATE_SHEETS = (schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES)
+OPTIONAL_SHEETS = (schema.VENDORS,)  # added unless the workbook has a sheet of that name
 LISTS_FIRST_COLUMN = 5  # E: the drop-down lists sit right of the settings, out of the way
 
 # Excel's built-in Input style, on a light yellow fill: users know it means "type here".
@@ -77,6 +78,8 @@ START_TIPS = (
     "Add your own columns anywhere or reorder them: the tool finds its columns by header text.",
     "Money and hours may be typed as text ('$1,200', '1,5'); 5 in a % column means 5%.",
     "Nothing you type is changed; each run only rewrites the computed columns and sheets.",
+    "Vendors (optional): where each vendor is and how you pay them; For accountant then "
+    "lists the paperwork points to check with your accountant.",
 )
 
 VERDICT_MEANINGS = (
@@ -97,6 +100,7 @@ def new_template(path: Path | str | None = None, *, currency: str = "USD") -> op
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     add_template_sheets(wb, currency=currency)
+    add_vendors_sheet(wb, currency)
     wb.active = 0
     wb.properties.creator = COMMENT_AUTHOR
     wb.properties.created = FIXED_TIME
@@ -115,6 +119,22 @@ def add_template_sheets(wb: openpyxl.Workbook, *, currency: str = "USD") -> None
     _add_input_sheet(wb, schema.QUOTES, schema.QUOTE_COLUMNS, currency)
 
 
+def add_vendors_sheet(wb: openpyxl.Workbook, currency: str) -> None:
+    """The optional Vendors sheet (for the accountant's paperwork points). Not in the
+    Excel add-in's workbook: its Decide button does not read it."""
+    _add_input_sheet(wb, schema.VENDORS, schema.VENDOR_COLUMNS, currency)
+    ws = wb[schema.VENDORS]
+    for col, column in enumerate(schema.VENDOR_COLUMNS, 1):
+        if column.choices:  # a short list typed into the validation: no defined name needed
+            letter = get_column_letter(col)
+            validation = DataValidation(
+                type="list", formula1=f'"{",".join(column.choices)}"', allow_blank=True,
+                showErrorMessage=True, errorStyle="warning", errorTitle=column.header,
+                error=f"Pick one of: {', '.join(column.choices)}.")
+            validation.add(f"{letter}{FIRST_INPUT_ROW}:{letter}{LAST_INPUT_ROW}")
+            ws.add_data_validation(validation)
+
+
 def add_to_workbook(source: Path, target: Path, *, currency: str = "USD") -> None:
     """Add the template's sheets and defined names to the workbook at ``source``, saved
     to ``target``: at the zip level, so every part of the user's file stays as it was."""
@@ -122,7 +142,9 @@ def add_to_workbook(source: Path, target: Path, *, currency: str = "USD") -> Non
         check_free(book.sheet_names(), book.package.index().defined_names)
         book.match_kind(Path(target))
         donor = transplant.Donor(_template_bytes(currency))
-        transplant.copy_sheets(book, donor, TEMPLATE_SHEETS)
+        optional = [name for name in OPTIONAL_SHEETS
+                    if name.lower() not in {s.lower() for s in book.sheet_names()}]
+        transplant.copy_sheets(book, donor, (*TEMPLATE_SHEETS, *optional))
         transplant.copy_defined_names(book, donor)
         files.save_atomically(book, Path(target), mode_from=Path(source))
 
