@@ -258,7 +258,7 @@ SETTINGS_ROWS_V2: tuple[Setting, ...] = (
 ALL_SETTINGS = SETTINGS_ROWS + SETTINGS_ROWS_V2
 
 TASK_COLUMNS_V2: tuple[Column, ...] = (
-    Column("still_needed", "Still needed", "yesno", 10, default=True,
+    Column("still_needed", "Still needed", "yesno", 11, default=True,
            help="No if nobody needs this task any more: drop it (blank = Yes). E.g. No "
                 "for a weekly report nobody reads."),
     Column("bundle", "Bundle", "text", 14,

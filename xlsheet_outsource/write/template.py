@@ -49,6 +49,7 @@ HEADING_FONT = style.font(bold=True, size=12, color="FF1F4E78")
 LABEL_FONT = style.font(bold=True)
 INPUT_HOURS_FORMAT = "#,##0.0#"  # 0.75 shows as typed, not rounded to 0.8
 WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 EXCHANGE_HELP = ("Only for quotes in another currency: one row each, its code and what one "
                  "unit is worth in your currency (e.g. GBP and 1.27 when your currency is USD).")
 
@@ -242,7 +243,7 @@ def _add_exchange_table(wb: openpyxl.Workbook, ws: Worksheet, header_row: int) -
     """The Foreign currency | Rate table, named over its header and its blank rows."""
     for col, header in enumerate(schema.EXCHANGE_HEADERS, 1):
         cell = ws.cell(header_row, col, header)
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, WRAP
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
     _write_help(ws.cell(header_row, 3), EXCHANGE_HELP)
     for row in range(header_row + 1, header_row + 1 + EXCHANGE_ROWS):
         _style_input(ws.cell(row, 1), None)
@@ -321,7 +322,7 @@ def _list_validation(column: Column, letter: str) -> DataValidation:
 def _write_header(ws: Worksheet, col: int, text: str, width: float) -> Cell:
     cell = ws.cell(1, col, text)
     cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    cell.alignment = Alignment(wrap_text=True, vertical="center")
+    cell.alignment = HEADER_ALIGNMENT
     ws.column_dimensions[get_column_letter(col)].width = width
     return cell
 
