@@ -213,8 +213,9 @@ PAYLOADS = ('=HYPERLINK("http://example.invalid","x")', "+1+1", "-2+3", "@SUM(1)
 def test_user_text_is_written_as_text(sample, tmp_path):
     wb = openpyxl.load_workbook(sample)
     tasks, quotes = wb["Tasks"], wb["Quotes"]
+    notes = next(cell.column for cell in tasks[1] if cell.value == "Notes")
     for row, payload in enumerate(PAYLOADS, start=2):
-        for cell in (tasks.cell(row, 2), tasks.cell(row, 3), tasks.cell(row, 9)):
+        for cell in (tasks.cell(row, 2), tasks.cell(row, 3), tasks.cell(row, notes)):
             cell.value, cell.data_type = payload, "s"  # typed as text by the user
     quote_rows = {quotes.cell(r, 1).value: r for r in range(2, quotes.max_row + 1)}
     for row, payload in enumerate(PAYLOADS, start=2):

@@ -148,13 +148,26 @@ def settings_arguments(settings) -> dict[str, object]:
                 currency=settings.currency)
 
 
+def version1_pair(decision, task: pd.Series, quote: pd.Series) -> bool:
+    """A task and its best quote that no version 2 input decides: still needed, not in a
+    won bundle, the quote no tool and in the workbook's currency (the course creator's
+    sample has each; the others none)."""
+    return bool(task["still_needed"] and pd.isna(task["in_bundle"]) and quote["kind"] != "tool"
+                and (pd.isna(quote["currency"]) or quote["currency"] == decision.settings.currency))
+
+
 def best_quote_arguments(decision, tasks_raw: pd.DataFrame, quotes_raw: pd.DataFrame):
     """(task row, the single-task arguments of the task and its best quote) for every
-    decided task that has one, from the raw values the engine was given."""
+    decided task that has one, from the raw values the engine was given; not for a task
+    decided by a version 2 input these arguments do not carry (see version1_pair)."""
     best = decision.quotes[decision.quotes["rank"] == 1]
     for quote_row, quote in best.iterrows():
-        task_row = decision.tasks.index[decision.tasks["key"] == quote["key"]][0]
-        if decision.tasks.at[task_row, "verdict"] == "ERROR":
+        rows = decision.tasks.index[decision.tasks["key"] == quote["key"]]
+        if rows.empty:  # a bundle's quote: OUTSOURCE_TABLE's business
+            continue
+        task_row = rows[0]
+        if decision.tasks.at[task_row, "verdict"] == "ERROR" or not version1_pair(
+                decision, decision.tasks.loc[task_row], quote):
             continue
         task, raw_quote = tasks_raw.loc[task_row], quotes_raw.loc[quote_row]
         arguments = {i.argument: (task if i.source == "task" else raw_quote).get(i.key)

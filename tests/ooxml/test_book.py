@@ -155,7 +155,7 @@ def test_macros_and_the_kind_of_file(tmp_path):
     assert b"template.main+xml" in parts(tmp_path / "template.xltx")["[Content_Types].xml"]
 
 
-CHAIN = f'<calcChain {MAIN}><c r="J2" i="3"/></calcChain>'.encode()  # names Tasks!J2
+CHAIN = f'<calcChain {MAIN}><c r="L2" i="3"/></calcChain>'.encode()  # names Tasks!L2
 
 
 def with_chain(name: str, data: bytes) -> bytes:
@@ -169,16 +169,16 @@ def with_chain(name: str, data: bytes) -> bytes:
 
 def test_a_formula_of_the_user_right_of_the_table_is_kept_with_the_chain(tmp_path):
     def edited(name: str, data: bytes) -> bytes:
-        if name == "xl/worksheets/sheet3.xml":  # Tasks: a formula in J2, its header cell empty
-            return re.sub(rb'<c r="I2"[^>]*/>', rb'\g<0><c r="J2"><f>1+1</f><v>2</v></c>', data)
+        if name == "xl/worksheets/sheet3.xml":  # Tasks: a formula in L2, its header cell empty
+            return re.sub(rb'<c r="K2"[^>]*/>', rb'\g<0><c r="L2"><f>1+1</f><v>2</v></c>', data)
         return with_chain(name, data)
     source = sample_edited(tmp_path / "chained.xlsx", edited, {"xl/calcChain.xml": CHAIN})
     process(source, tmp_path / "out.xlsx")
     out = parts(tmp_path / "out.xlsx")
     assert out["xl/calcChain.xml"] == parts(source)["xl/calcChain.xml"]
     tasks = openpyxl.load_workbook(tmp_path / "out.xlsx")[schema.TASKS]
-    assert tasks["J2"].value == "=1+1" and tasks["J1"].value is None
-    assert tasks["K1"].value == "Occurrences a year"  # the block starts right of it
+    assert tasks["L2"].value == "=1+1" and tasks["L1"].value is None
+    assert tasks["M1"].value == "Occurrences a year"  # the block starts right of it
 
 
 def test_the_tools_formulas_replaced_drop_the_calculation_chain(tmp_path):

@@ -250,10 +250,10 @@ def _package_mutations() -> dict[str, dict[str, Edit]]:
         "target-external": {RELS_PART: _replace(
             b'Target="%s"' % tasks_target,
             b'Target="http://example.invalid/x.xml" TargetMode="External"')},
-        "huge-dimension": {TASKS_PART: _replace(b'<dimension ref="A1:I501" />',
+        "huge-dimension": {TASKS_PART: _replace(b'<dimension ref="A1:K501" />',
                                                 b'<dimension ref="A1:XFD1048576" />')},
         "all-columns-styled": {TASKS_PART: _replace(
-            b"<cols>", b'<cols><col min="10" max="16384" width="9" customWidth="1" />')},
+            b"<cols>", b'<cols><col min="12" max="16384" width="9" customWidth="1" />')},
         "last-row-height": {TASKS_PART: _before(
             b"</sheetData>", b'<row r="1048576" ht="30" customHeight="1" />')},
         "settings-value-in-last-row": {SETTINGS_PART: _with_row(
