@@ -35,7 +35,10 @@ def read_table(ws, columns: tuple[schema.Column, ...]) -> tuple[pd.DataFrame, di
 
 
 def exchange_rates(wb) -> list[inputs.RateRow]:
-    """The filled rows of the table named ExchangeRates (its first row is the header)."""
+    """The filled rows of the table named ExchangeRates (its first row is the header);
+    none in a workbook made before version 2's template."""
+    if schema.EXCHANGE_NAME not in wb.defined_names:
+        return []
     sheet, area = next(wb.defined_names[schema.EXCHANGE_NAME].destinations)
     return [inputs.RateRow(code.value, rate.value, code.coordinate, rate.coordinate)
             for code, rate in wb[sheet][area.replace("$", "")][1:] if code.value is not None]
@@ -45,6 +48,8 @@ def decide_workbook(path: Path) -> tuple[Decision, dict[str, dict[str, str]]]:
     wb = openpyxl.load_workbook(path)
     values = {}
     for setting in schema.ALL_SETTINGS:
+        if setting.name not in wb.defined_names:  # made before version 2's template
+            continue
         sheet, coordinate = next(wb.defined_names[setting.name].destinations)
         values[setting.name] = wb[sheet][coordinate].value
     settings, problems = inputs.read_settings(values, lambda name: name, exchange_rates(wb))
