@@ -7,6 +7,16 @@ internet_marketer.xlsx
     as long as the task; landing pages, where the designer is dearer than doing it),
     REVIEW (a marginal newsletter quote; quality-critical SEO audits) and NEEDS QUOTE.
 
+course_creator.xlsx
+    Version 2 in use: a solo online-course creator; USD, hourly worth 100, a monthly
+    budget of 1,000, one exchange rate (GBP 1.27). Each version 2 input in a real story:
+    a Bundle of three small admin tasks that a virtual assistant takes together and wins
+    (each alone is too small to hand off: the student emails are the 50-word email); a
+    bundle that loses (an agency's retainer costs more than handing off the proofreading
+    alone); a tool quote (a scheduling app: AUTOMATE); a report nobody reads (Still
+    needed = No: DROP); a bookkeeper quoting in GBP (its rate in the table; a fragile
+    verdict, on the owner's 4-hour estimate); the video editor left over budget.
+
 small_agency.xlsx
     A seven-person design agency; EUR, hourly worth 95, a two-year horizon. 43 tasks
     in 7 categories, 100+ quotes drawn with a fixed seed from realistic vendor rates,
@@ -63,29 +73,38 @@ Row = dict[str, object]
 
 
 def task(task_id: str, name: str, category: str, frequency: object, per: str, hours: object,
-         expertise: str = "Weak", quality: str = "No", notes: str | None = None) -> Row:
+         expertise: str = "Weak", quality: str = "No", notes: str | None = None, *,
+         needed: str | None = None, bundle: str | None = None) -> Row:
     return {"task_id": task_id, "task": name, "category": category, "frequency": frequency,
             "per": per, "hours_each": hours, "expertise": expertise,
-            "quality_critical": quality, "notes": notes}
+            "quality_critical": quality, "notes": notes, "still_needed": needed,
+            "bundle": bundle}
 
 
 def quote(task_id: str, vendor: str, price: object, basis: str = "per occurrence", *,
           vendor_hours: float | None = None, setup_fee: object = None,
           setup_hours: float | None = None, review: float | None = None,
-          fee: object = None, notes: str | None = None) -> Row:
+          fee: object = None, notes: str | None = None, kind: str | None = None,
+          currency: str | None = None) -> Row:
     return {"task_id": task_id, "vendor": vendor, "price": price, "basis": basis,
             "vendor_hours_each": vendor_hours, "setup_fee": setup_fee,
             "setup_hours": setup_hours, "review_hours_each": review,
-            "platform_fee": fee, "notes": notes}
+            "platform_fee": fee, "notes": notes, "kind": kind, "currency": currency}
 
 
 # ---------------------------------------------------------------- writing into the template
 
 def fill_settings(wb: openpyxl.Workbook, settings: Settings) -> None:
-    """Write each setting into the cell its defined name points at."""
-    for setting in schema.SETTINGS_ROWS:
+    """Write each setting into the cell its defined name points at, and the exchange
+    rates into the rows of the table named ExchangeRates."""
+    for setting in schema.ALL_SETTINGS:
         sheet, coordinate = next(wb.defined_names[setting.name].destinations)
         wb[sheet][coordinate.replace("$", "")].value = getattr(settings, setting.key)
+    sheet, area = next(wb.defined_names[schema.EXCHANGE_NAME].destinations)
+    rows = wb[sheet][area.replace("$", "")][1:]
+    assert len(settings.exchange_rates) <= len(rows), "more rates than the table's rows"
+    for (code, rate), (code_cell, rate_cell) in zip(settings.exchange_rates.items(), rows):
+        code_cell.value, rate_cell.value = code, rate
 
 
 def fill_rows(ws: Worksheet, columns: tuple[schema.Column, ...], rows: list[Row]) -> None:
@@ -101,8 +120,8 @@ def fill_rows(ws: Worksheet, columns: tuple[schema.Column, ...], rows: list[Row]
 def build(path: Path, settings: Settings, tasks: list[Row], quotes: list[Row]) -> None:
     wb = new_template(currency=settings.currency)
     fill_settings(wb, settings)
-    fill_rows(wb[schema.TASKS], schema.TASK_COLUMNS, tasks)
-    fill_rows(wb[schema.QUOTES], schema.QUOTE_COLUMNS, quotes)
+    fill_rows(wb[schema.TASKS], schema.TASK_INPUTS, tasks)
+    fill_rows(wb[schema.QUOTES], schema.QUOTE_INPUTS, quotes)
     save_atomically(wb, path)
 
 
@@ -155,7 +174,51 @@ def internet_marketer() -> tuple[list[Row], list[Row]]:
     return tasks, quotes
 
 
-# ---------------------------------------------------------------- (b) the small agency
+# ---------------------------------------------------------------- (b) the course creator
+
+COURSE_SETTINGS = Settings(hourly_worth=100, currency="USD", monthly_budget=1000,
+                           exchange_rates={"GBP": 1.27})
+
+
+def course_creator() -> tuple[list[Row], list[Row]]:
+    tasks = [
+        task("C1", "Record course lessons", "Video", 2, "week", 3, "Core"),
+        task("C2", "Answer student emails", "Admin", 5, "week", 0.2, bundle="Admin VA",
+             notes="Each is a two-line answer: alone, briefing takes as long"),
+        task("C3", "Book travel for workshops", "Admin", 2, "month", 0.5, bundle="Admin VA"),
+        task("C4", "File receipts", "Finance", 1, "week", 0.75, bundle="Admin VA"),
+        task("C5", "Proofread lesson handouts", "Content", 1, "week", 1,
+             bundle="Course support"),
+        task("C6", "Update the student CRM", "Admin", 2, "week", 0.5, bundle="Course support"),
+        task("C7", "Schedule social media posts", "Marketing", 5, "week", 0.5),
+        task("C8", "Weekly traffic report", "Marketing", 1, "week", 1.5, needed="No",
+             notes="Nobody has read it since the site moved"),
+        task("C9", "Bookkeeping", "Finance", 1, "month", 4, notes="4 hours is my guess"),
+        task("C10", "Edit course videos", "Video", 2, "week", 2),
+    ]
+    quotes = [
+        quote("C2", "Upwork: virtual assistant", 8, review=0.2,
+              notes="Briefing and checking each reply takes as long as writing it"),
+        quote("Admin VA", "Virtual assistant (retainer)", 30, "per hour", setup_hours=2,
+              review=0.05, notes="Takes the three admin tasks together"),
+        quote("C5", "Fiverr: proofreader", 20, review=0.1),
+        quote("Course support", "Course support agency", 500, "per month", review=0.1,
+              kind="agency", notes="Proofreading and the CRM together"),
+        quote("C7", "Scheduling app (yearly plan)", 30, "per month", setup_hours=3, review=0.1,
+              kind="tool"),
+        quote("C7", "Upwork: social media VA", 12, "per hour", vendor_hours=0.5, review=0.1,
+              fee=0.1),
+        quote("C8", "Upwork: report builder", 40, review=0.2),
+        quote("C9", "UK bookkeeper (remote)", 150, "per month", setup_fee=200, setup_hours=3,
+              review=0.5, currency="GBP"),
+        quote("C9", "Local bookkeeper", 250, "per month", setup_fee=300, setup_hours=3,
+              review=0.5),
+        quote("C10", "Video editor (freelance)", 60, "per hour", vendor_hours=1.5, review=0.25),
+    ]
+    return tasks, quotes
+
+
+# ---------------------------------------------------------------- (c) the small agency
 
 AGENCY_SEED = 20260101
 
@@ -289,7 +352,7 @@ def nice_price(price: float) -> float:
     return float(round(price, -1))
 
 
-# ---------------------------------------------------------------- (c) typical input mistakes
+# ---------------------------------------------------------------- (d) typical input mistakes
 
 def input_mistakes() -> tuple[list[Row], list[Row]]:
     """Rows as listed in the module docstring; row 2 is the first under the header."""
@@ -333,10 +396,10 @@ def build_input_mistakes(path: Path) -> None:
     insert_user_column(tasks_sheet, OWNER_COLUMN, "Owner")
     retype_headers(tasks_sheet, schema.TASK_COLUMNS, USER_HEADERS)
     tasks, quotes = input_mistakes()
-    fill_rows(tasks_sheet, schema.TASK_COLUMNS, tasks)
+    fill_rows(tasks_sheet, schema.TASK_INPUTS, tasks)
     for row, owner in enumerate(OWNERS, 2):
         tasks_sheet.cell(row, OWNER_COLUMN, owner)
-    fill_rows(wb[schema.QUOTES], schema.QUOTE_COLUMNS, quotes)
+    fill_rows(wb[schema.QUOTES], schema.QUOTE_INPUTS, quotes)
     save_atomically(wb, path)
 
 
@@ -372,6 +435,7 @@ def retype_headers(ws: Worksheet, columns: tuple[schema.Column, ...],
 def main() -> None:
     build(HERE / "internet_marketer.xlsx", Settings(hourly_worth=120, currency="USD"),
           *internet_marketer())
+    build(HERE / "course_creator.xlsx", COURSE_SETTINGS, *course_creator())
     build(HERE / "small_agency.xlsx", AGENCY_SETTINGS, *small_agency())
     build_input_mistakes(MISTAKES)
 

@@ -419,3 +419,16 @@ def test_python_m_runs_the_command():
     result = subprocess.run([sys.executable, "-m", "xlsheet_outsource", "show", "--help"],
                             capture_output=True, text=True)
     assert result.returncode == 0 and "Usage: xlsheet-outsource show" in result.stdout
+
+
+def test_ctrl_c_outside_a_commands_own_handling_exits_130(monkeypatch):
+    """A second Ctrl-C can land as batch finishes, after its own handler is gone: the
+    command still ends with the shell's code for Ctrl-C, not click's "Aborted!" and 1."""
+    from xlsheet_outsource import api
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(api, "check_workbook", interrupted)
+    result = CliRunner().invoke(main, ["check", str(TYPICAL_SAMPLE)])
+    assert result.exit_code == 130 and "Stopped." in result.output
+    assert "Aborted" not in result.output

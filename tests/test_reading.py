@@ -147,7 +147,8 @@ def test_process_with_formulas_loads_each_sheet_once(tmp_path, monkeypatch):
     monkeypatch.setattr(python_calamine, "CalamineWorkbook", SimpleNamespace(from_path=from_path))
     outcome = api.process_workbook(TYPICAL_SAMPLE, tmp_path / "out.xlsx", formulas=True)
     assert outcome.formulas.live_tasks == len(outcome.decision.tasks)
-    assert sorted(loads) == [schema.QUOTES, schema.SETTINGS, schema.TASKS]
+    # the sample has the optional Vendors sheet too: read as well, and once
+    assert sorted(loads) == [schema.QUOTES, schema.SETTINGS, schema.TASKS, schema.VENDORS]
 
 
 # --- for the accountant (issue 14): TaxCountry, ReportingThreshold, YourName, Vendors ----

@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from defusedxml import ElementTree as SafeET
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import DataBarRule
@@ -31,7 +32,9 @@ from xlsheet_outsource import api, reading
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.ooxml import xmltext
 from xlsheet_outsource.ooxml.package import Package
+from xlsheet_outsource.ooxml.relationships import OFFICE_TYPES, Relationships, rels_name
 from xlsheet_outsource.write.report_sheets import ACCOUNTANT_CELLS
+from xlsheet_outsource.write.template import COMMENT_AUTHOR
 
 TASK_HEADERS = ["Task ID", "Task", "Frequency", "Per", "Hours each", "Expertise",
                 "Quality critical"]
@@ -50,6 +53,10 @@ SETTING_LABELS = {"HourlyWorth": "Hourly worth", "FillRate": "Fill rate",
 # Parts the tool rewrites or lists its sheets in; every other part keeps its bytes.
 TOOLS_PARTS = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
                "xl/styles.xml", "docProps/app.xml"}
+# The parts of Tasks and Quotes (sheet2 and sheet3 as built here) the tool's hover notes
+# on its block's headers go in: it adds to them, keeping everything of the user's.
+TABLE_SHEETS = ("xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml")
+NOTES_TYPES = {OFFICE_TYPES + "comments", OFFICE_TYPES + "vmlDrawing"}
 
 Shape = Callable[[openpyxl.Workbook], None]
 
@@ -105,11 +112,60 @@ def processed(source: Path, **expected: object) -> api.Outcome:
     before, after = cells(source), cells(target)
     assert {place: after.get(place) for place in before} == before
     old, new = parts(source), parts(target)
-    theirs = [name for name in old if name not in TOOLS_PARTS and not (
+    noted = notes_parts(old)
+    theirs = [name for name in old if name not in TOOLS_PARTS and name not in noted and not (
         name.startswith("xl/worksheets/sheet") and name.split("sheet")[-1][:1] in "23")]
     assert {name: new.get(name) for name in theirs} == {name: old[name] for name in theirs}
+    for name in noted:
+        assert_kept_within(name, old[name], new.get(name))
     assert written_verdicts(target) == engine_verdicts(**expected)  # type: ignore[arg-type]
     return outcome
+
+
+def notes_parts(files: dict[str, bytes]) -> set[str]:
+    """The relationships of Tasks and Quotes, and the notes parts (comments, VML) they link."""
+    found = set()
+    for sheet in TABLE_SHEETS:
+        if rels_name(sheet) in files:
+            found.add(rels_name(sheet))
+            found |= {link.target for link in
+                      Relationships(sheet, files[rels_name(sheet)]).entries()
+                      if link.type in NOTES_TYPES and link.target in files}
+    return found
+
+
+def _tree(element) -> tuple[object, ...]:
+    """An element and all under it, whatever the prefixes it is written in."""
+    return (element.tag, sorted(element.attrib.items()), (element.text or "").strip(),
+            tuple(_tree(child) for child in element))
+
+
+def _notes(xml: bytes) -> list[tuple[str, str, str]]:
+    """A comments part's notes: (cell, author, text)."""
+    main = f"{{{xmltext.NS_MAIN}}}"
+    root = SafeET.fromstring(xml)
+    authors = [author.text or "" for author in root.iter(main + "author")]
+    return [(note.get("ref", ""), authors[int(note.get("authorId", "0"))],
+             "".join(t.text or "" for t in note.iter(main + "t")))
+            for note in root.iter(main + "comment")]
+
+
+def assert_kept_within(name: str, old: bytes, new: bytes | None) -> None:
+    """A notes part (or a sheet's relationships) the tool adds its own to: everything of
+    the user's is still there, and all it gained is the tool's."""
+    assert new is not None, f"{name} lost"
+    if name.endswith(".rels"):
+        source = name.replace("_rels/", "").removesuffix(".rels")
+        before, after = (set(Relationships(source, xml).entries()) for xml in (old, new))
+        assert before <= after, name
+        assert {link.type for link in after - before} <= NOTES_TYPES, name
+    elif name.endswith(".vml"):
+        before, after = (list(map(_tree, SafeET.fromstring(xml))) for xml in (old, new))
+        assert all(shape in after for shape in before), name  # a button's too
+    else:
+        before, after = _notes(old), _notes(new)
+        assert all(note in after for note in before), name
+        assert {note[1] for note in after if note not in before} <= {COMMENT_AUTHOR}, name
 
 
 def block_start(path: Path) -> int:
@@ -161,6 +217,9 @@ def test_a_rerun_finds_its_block_by_its_marker_and_never_duplicates(tmp_path):
     header = [cell.value for cell in openpyxl.load_workbook(second)[schema.TASKS][1]]
     assert header.count("Verdict") == 1 and block_start(second) == block_start(first)
     assert cells(second) == cells(first)
+    once, twice = parts(first), parts(second)  # nor its notes on the block's headers
+    assert notes_parts(once) and {name: twice.get(name) for name in notes_parts(once)} == {
+        name: once[name] for name in notes_parts(once)}
 
 
 # --- the tool's own sheets ----------------------------------------------------------------

@@ -9,6 +9,7 @@ family (errors.py) becomes its one line and its exit code in one place, _Command
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,6 +32,9 @@ class _Commands(click.Group):
         except XlsheetOutsourceError as exc:
             click.echo(str(exc), err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:  # Ctrl-C outside a command's own handling (e.g. a second
+            click.echo("Stopped.", err=True)  # one as batch finishes): the shell's code,
+            ctx.exit(128 + signal.SIGINT)  # not click's "Aborted!" and 1
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -32,7 +32,8 @@ def test_the_table_fits_80_columns_with_whole_names_and_every_problem(tmp_path):
     table = lines[1:lines.index(next(line for line in lines if line.startswith("A year")))]
     assert max(map(len, table)) <= 80
     assert [line.split()[0] for line in table[2:]] == [
-        "input_mistakes.xlsx", "internet_marketer.xlsx", "small_agency.xlsx"]
+        "course_creator.xlsx", "input_mistakes.xlsx", "internet_marketer.xlsx",
+        "small_agency.xlsx"]
     assert table[0].split()[-1] == "Cur"  # two currencies: each row says which
     assert not any(line.startswith("*") for line in lines)  # nothing unchanged yet
     problems = [line for line in lines if line.startswith("input_mistakes.xlsx: ")]

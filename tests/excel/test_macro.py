@@ -136,19 +136,20 @@ def test_helper_cells_under_an_empty_header_and_a_note_below_are_never_overwritt
     assert moved == [headers["Verdict"] + 1]
 
 
+def column_of(ws, header: str) -> int:
+    return next(cell.column for cell in ws[1] if cell.value == header)
+
+
 def test_version_2_inputs_are_read_as_process_reads_them(tmp_path: Path) -> None:
     """A Still needed column and a quote in another currency (with the Settings rate table):
     Decide drops the task and converts the price as process does, never ignoring them."""
     book = a_filled_template()
     tasks, quotes, settings = (book[name] for name in (schema.TASKS, schema.QUOTES, schema.SETTINGS))
-    needed = tasks.max_column + 1
-    tasks.cell(1, needed, "Still needed")
-    tasks.cell(2, needed, "No")
-    currency = quotes.max_column + 1
-    quotes.cell(1, currency, "Currency")
-    quotes.cell(3, currency, "EUR")
-    settings["J1"], settings["K1"], settings["J2"], settings["K2"] = (
-        "Foreign currency", "Rate", "EUR", 1.1)
+    tasks.cell(2, column_of(tasks, "Still needed"), "No")
+    quotes.cell(3, column_of(quotes, "Currency"), "EUR")
+    header = settings[book.defined_names[schema.EXCHANGE_NAME].attr_text.split("!")[1]][0][0]
+    assert (header.value, header.offset(column=1).value) == schema.EXCHANGE_HEADERS
+    header.offset(row=1).value, header.offset(row=1, column=1).value = "EUR", 1.1
     book.save(tmp_path / "v2.xlsx")
     processed = api.process_workbook(tmp_path / "v2.xlsx", tmp_path / "processed.xlsx")
     assert processed.decision.tasks["verdict"].tolist()[0] == "DROP"
@@ -169,15 +170,15 @@ def test_version_2_inputs_are_read_as_process_reads_them(tmp_path: Path) -> None
 def test_a_rerun_back_to_version_1_leaves_nothing_of_the_version_2_block() -> None:
     book = macro.OpenpyxlBook(a_filled_template())
     tasks = book.workbook[schema.TASKS]
-    needed = tasks.max_column + 1
-    tasks.cell(1, needed, "Still needed")
+    needed = next(cell.column for cell in tasks[1] if cell.value == "Still needed")
+    inputs = tasks.max_column  # the template's columns, Still needed among them
     tasks.cell(2, needed, "No")
     macro.decide_book(book, RUN_DATE)
     assert block(tasks)["Verdict"][0] == "DROP" and "Margin of safety" in block(tasks)
     tasks.cell(2, needed, "Yes")  # no version 2 input filled in any more
     macro.decide_book(book, RUN_DATE)
     headers = [c.value for c in tasks[1] if c.value is not None]
-    assert headers[needed:] == [header for _, header, _ in schema.TASK_RESULTS]
+    assert headers[inputs:] == [header for _, header, _ in schema.TASK_RESULTS]
     assert block(tasks)["Verdict"] == ["OUTSOURCE", "NEEDS QUOTE", "OUTSOURCE"]
 
 

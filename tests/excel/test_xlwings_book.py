@@ -30,7 +30,6 @@ TASKS = [("T1", "Blog post", "Content", 1, "week", 3, "Strong", "No"),
          ("T2", "Client emails", "Admin", 30, "day", 0.1, "Strong", "No"),
          ("T3", "Programming", "Core work", 1, "week", 10, "Core", "No")]
 QUOTES = [("T1", "Writer", 90, None, None, None, None, 0.5), ("T3", "Coder", 50, "per hour")]
-TRY_PRICE = "J"  # the add-in's first "Try" column on Tasks
 
 
 def calling(monkeypatch: pytest.MonkeyPatch, book: FakeBook) -> FakeBook:
@@ -42,6 +41,11 @@ def calling(monkeypatch: pytest.MonkeyPatch, book: FakeBook) -> FakeBook:
 def saved(book: FakeBook, path: Path) -> openpyxl.Workbook:
     book.save(path)
     return openpyxl.load_workbook(path)
+
+
+def column_of(ws, header: str) -> str:
+    """The letter of the column ``header`` heads on row 1 (the layout may grow columns)."""
+    return next(c.column_letter for c in ws[1] if c.value == header)
 
 
 def verdicts(ws) -> list[object]:
@@ -165,7 +169,8 @@ def filled_addin(tmp_path_factory) -> tuple[addin.AddinFiles, Path]:
         for row, values in enumerate(rows, start=2):
             for col, value in enumerate(values, start=1):
                 book[sheet].cell(row, col, value)
-    book[schema.TASKS][f"{TRY_PRICE}2"] = 80  # the Live verdict at another price
+    try_price = column_of(book[schema.TASKS], addin.TRY_COLUMNS[0][0])  # the first Try column
+    book[schema.TASKS][f"{try_price}2"] = 80  # the Live verdict at another price
     filled = files.workbook.with_name("filled.xlsm")
     book.save(filled)
     return files, filled
@@ -210,7 +215,10 @@ def test_freeze_after_the_button_reports_what_it_drops(filled_addin, tmp_path: P
     # openpyxl keeps a chart it made itself, but not one of Excel's in full: reported either way.
     frozen = openpyxl.load_workbook(tmp_path / "frozen.xlsm", keep_vba=True)
     assert trimmed(frozen[schema.SUMMARY]) == trimmed(openpyxl.load_workbook(decided)[schema.SUMMARY])
-    assert frozen[schema.TASKS]["M2"].value == '=IF(OR($A2="",$J2=""),"","OUTSOURCE")'
+    tasks = frozen[schema.TASKS]
+    price, verdict = (column_of(tasks, header) for header in (addin.TRY_COLUMNS[0][0],
+                                                                addin.TRY_VERDICT))
+    assert tasks[f"{verdict}2"].value == f'=IF(OR($A2="",${price}2=""),"","OUTSOURCE")'
     shutil.copy(decided, tmp_path / "again.xlsm")
     result = CliRunner().invoke(main, ["freeze", str(tmp_path / "again.xlsm")])
     assert result.exit_code == 0, result.output

@@ -42,8 +42,9 @@ def test_only_the_owned_and_listing_parts_change(processed):
                        "xl/comments1.xml", "xl/comments2.xml", "xl/drawings/vmlDrawing1.vml",
                        "xl/drawings/vmlDrawing2.vml"}
     added = set(after) - set(before)
-    assert added == {"xl/worksheets/sheet5.xml", "xl/worksheets/sheet6.xml",
-                     "xl/worksheets/_rels/sheet5.xml.rels", "xl/drawings/drawing1.xml",
+    # the sample's Vendors sheet (sheet5) and its notes are untouched; ours take 6 and 7
+    assert added == {"xl/worksheets/sheet6.xml", "xl/worksheets/sheet7.xml",
+                     "xl/worksheets/_rels/sheet6.xml.rels", "xl/drawings/drawing1.xml",
                      "xl/drawings/_rels/drawing1.xml.rels", "xl/charts/chart1.xml",
                      "xl/charts/chart2.xml"}
     assert list(after)[:len(before)] == list(before)  # the source's order, new parts after
@@ -81,15 +82,22 @@ def test_a_second_run_gives_the_same_file(processed, tmp_path):
 
 
 def test_the_new_sheets_are_listed_everywhere(processed):
-    _, target = processed
+    source, target = processed
+    theirs = parts(source)["xl/workbook.xml"].decode().count("<sheet ")  # Vendors too
     files = parts(target)
     workbook = files["xl/workbook.xml"].decode()
-    assert workbook.count("<sheet ") == 6 and 'name="For accountant" sheetId="6"' in workbook
+    assert workbook.count("<sheet ") == theirs + 2
+    assert f'name="{schema.SUMMARY}" sheetId="{theirs + 1}"' in workbook
+    assert f'name="{schema.ACCOUNTANT}" sheetId="{theirs + 2}"' in workbook
+    summary, accountant = (f"xl/worksheets/sheet{theirs + n}.xml" for n in (1, 2))
+    listed = Relationships("xl/workbook.xml", files["xl/_rels/workbook.xml.rels"])
+    assert {summary, accountant} <= {r.target for r in listed.entries()}
     types = ContentTypes(files["[Content_Types].xml"])
-    assert types.of("xl/worksheets/sheet5.xml").endswith("worksheet+xml")
+    assert types.of(summary).endswith("worksheet+xml")
+    assert types.of(accountant).endswith("worksheet+xml")
     assert types.of("xl/charts/chart2.xml").endswith("drawingml.chart+xml")
-    assert b"tabSelected" not in files["xl/worksheets/sheet5.xml"]
-    rels = Relationships("xl/worksheets/sheet5.xml", files["xl/worksheets/_rels/sheet5.xml.rels"])
+    assert b"tabSelected" not in files[summary]
+    rels = Relationships(summary, files[f"xl/worksheets/_rels/sheet{theirs + 1}.xml.rels"])
     assert [r.target for r in rels.entries()] == ["xl/drawings/drawing1.xml"]
 
 
@@ -159,7 +167,7 @@ def test_macros_and_the_kind_of_file(tmp_path):
     assert b"template.main+xml" in parts(tmp_path / "template.xltx")["[Content_Types].xml"]
 
 
-CHAIN = f'<calcChain {MAIN}><c r="J2" i="3"/></calcChain>'.encode()  # names Tasks!J2
+CHAIN = f'<calcChain {MAIN}><c r="L2" i="3"/></calcChain>'.encode()  # names Tasks!L2
 
 
 def with_chain(name: str, data: bytes) -> bytes:
@@ -173,16 +181,16 @@ def with_chain(name: str, data: bytes) -> bytes:
 
 def test_a_formula_of_the_user_right_of_the_table_is_kept_with_the_chain(tmp_path):
     def edited(name: str, data: bytes) -> bytes:
-        if name == "xl/worksheets/sheet3.xml":  # Tasks: a formula in J2, its header cell empty
-            return re.sub(rb'<c r="I2"[^>]*/>', rb'\g<0><c r="J2"><f>1+1</f><v>2</v></c>', data)
+        if name == "xl/worksheets/sheet3.xml":  # Tasks: a formula in L2, its header cell empty
+            return re.sub(rb'<c r="K2"[^>]*/>', rb'\g<0><c r="L2"><f>1+1</f><v>2</v></c>', data)
         return with_chain(name, data)
     source = sample_edited(tmp_path / "chained.xlsx", edited, {"xl/calcChain.xml": CHAIN})
     process(source, tmp_path / "out.xlsx")
     out = parts(tmp_path / "out.xlsx")
     assert out["xl/calcChain.xml"] == parts(source)["xl/calcChain.xml"]
     tasks = openpyxl.load_workbook(tmp_path / "out.xlsx")[schema.TASKS]
-    assert tasks["J2"].value == "=1+1" and tasks["J1"].value is None
-    assert tasks["K1"].value == "Occurrences a year"  # the block starts right of it
+    assert tasks["L2"].value == "=1+1" and tasks["L1"].value is None
+    assert tasks["M1"].value == "Occurrences a year"  # the block starts right of it
 
 
 def test_the_tools_formulas_replaced_drop_the_calculation_chain(tmp_path):

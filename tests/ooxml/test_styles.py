@@ -37,7 +37,7 @@ def test_a_workbook_without_a_styles_part_gets_one(tmp_path):
     process(source, tmp_path / "out.xlsx")
     out = parts(tmp_path / "out.xlsx")
     assert b"styles" in out["xl/_rels/workbook.xml.rels"] and b"<cellXfs" in out["xl/styles.xml"]
-    assert openpyxl.load_workbook(tmp_path / "out.xlsx")[schema.TASKS]["J1"].font.b
+    assert openpyxl.load_workbook(tmp_path / "out.xlsx")[schema.TASKS]["L1"].font.b
 
 
 def test_a_prefixed_strict_styles_part_is_appended_to_in_its_own_namespace():

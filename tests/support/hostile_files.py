@@ -250,10 +250,10 @@ def _package_mutations() -> dict[str, dict[str, Edit]]:
         "target-external": {RELS_PART: _replace(
             b'Target="%s"' % tasks_target,
             b'Target="http://example.invalid/x.xml" TargetMode="External"')},
-        "huge-dimension": {TASKS_PART: _replace(b'<dimension ref="A1:I501" />',
+        "huge-dimension": {TASKS_PART: _replace(b'<dimension ref="A1:K501" />',
                                                 b'<dimension ref="A1:XFD1048576" />')},
         "all-columns-styled": {TASKS_PART: _replace(
-            b"<cols>", b'<cols><col min="10" max="16384" width="9" customWidth="1" />')},
+            b"<cols>", b'<cols><col min="12" max="16384" width="9" customWidth="1" />')},
         "last-row-height": {TASKS_PART: _before(
             b"</sheetData>", b'<row r="1048576" ht="30" customHeight="1" />')},
         "settings-value-in-last-row": {SETTINGS_PART: _with_row(
@@ -267,16 +267,16 @@ def _package_mutations() -> dict[str, dict[str, Edit]]:
         "name-to-whole-sheet": {WORKBOOK_PART: _replace(b"Settings!$B$2<",
                                                         b"Tasks!$A$1:$XFD$1048576<")},
         "merged-whole-sheet": {TASKS_PART: before_margins(
-            b'<mergeCells count="1"><mergeCell ref="K2:XFD1048576" /></mergeCells>')},
+            b'<mergeCells count="1"><mergeCell ref="M2:XFD1048576" /></mergeCells>')},
         "hyperlink-whole-column": {TASKS_PART: before_margins(
-            b'<hyperlinks><hyperlink ref="K1:K1048576" location="Tasks!A1" /></hyperlinks>')},
+            b'<hyperlinks><hyperlink ref="M1:M1048576" location="Tasks!A1" /></hyperlinks>')},
         "filter-whole-column": {TASKS_PART: _replace(
-            b"</sheetData>", b'</sheetData><autoFilter ref="A1:I1048576" />')},
+            b"</sheetData>", b'</sheetData><autoFilter ref="A1:K1048576" />')},
         "cells-without-addresses": {TASKS_PART: lambda data: re.sub(rb' r="[A-Z]+\d+"', b"", data)},
         "rows-without-numbers": {TASKS_PART: lambda data: re.sub(rb'<row r="\d+"', b"<row", data)},
         "style-count-absurd": {"xl/styles.xml": lambda data: re.sub(
             rb'<cellXfs count="\d+"', b'<cellXfs count="999999999999"', data)},
-        "style-index-absurd": {TASKS_PART: _replace(b'<c r="F2" s="15"',
+        "style-index-absurd": {TASKS_PART: _replace(b'<c r="F2" s="18"',
                                                     b'<c r="F2" s="999999999"')},
         "styles-as-many-as-excel-allows": {"xl/styles.xml": _more_cell_formats(64_000)},
         "styles-beyond-excel": {"xl/styles.xml": _more_cell_formats(200_000)},
@@ -331,8 +331,8 @@ def _laid_out_in_excel(folder: Path) -> list[Path]:
         wb["Tasks"].merge_cells("A1:B1")
 
     def merged_where_results_go(wb):
-        wb["Tasks"].merge_cells("K2:M3")
-        wb["Tasks"].merge_cells("J1:K1")
+        wb["Tasks"].merge_cells("M2:O3")
+        wb["Tasks"].merge_cells("L1:M1")
 
     def hidden_and_filtered_rows(wb):
         tasks = wb["Tasks"]

@@ -9,7 +9,6 @@ import random
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils import get_column_letter
 
 from support.paths import TYPICAL_SAMPLE
 from xlsheet_outsource.engine import schema
@@ -30,25 +29,25 @@ def version2_sample(path: Path) -> Path:
     book = openpyxl.load_workbook(TYPICAL_SAMPLE)
     tasks, quotes, settings_sheet = (book[name] for name in (schema.TASKS, schema.QUOTES,
                                                             schema.SETTINGS))
-    needed, bundle = tasks.max_column + 1, tasks.max_column + 2
-    tasks.cell(1, needed, "Still needed")
+    needed, bundle = column_of(tasks, "Still needed"), column_of(tasks, "Bundle")
     tasks.cell(6, needed, "No")  # T5
-    tasks.cell(1, bundle, "Bundle")
     tasks.cell(8, bundle, "Admin")  # T7, a bundle without a quote: the task keeps values
     tasks.cell(12, 5, "once")  # T11, done once
-    kind, currency = quotes.max_column + 1, quotes.max_column + 2
-    quotes.cell(1, kind, "Kind")
-    quotes.cell(1, currency, "Currency")
+    kind, currency = column_of(quotes, "Kind"), column_of(quotes, "Currency")
     quotes.cell(3, currency, "EUR")
     quotes.cell(7, kind, "tool")
     quotes.cell(8, kind, "Tool")
     quotes.cell(7, currency, "gbp ")
-    quotes.append(["T11", "Studio", 900, "fixed", None, 200, 1, 0.5, 0.05, None, "agency", "EUR"])
-    for sheet, column in ((tasks, needed), (tasks, bundle), (quotes, kind), (quotes, currency)):
-        sheet.column_dimensions[get_column_letter(column)].width = 14  # as the template's
-    for cell, value in {"J1": "Foreign currency", "K1": "Rate", "J2": "EUR", "K2": 1.1,
-                        "J3": "GBP", "K3": 1.25, "A10": "Fragile below", "B10": 0.3}.items():
-        settings_sheet[cell] = value
+    row = first_empty_row(quotes)
+    for header, value in {"Task ID": "T11", "Vendor": "Studio", "Price": 900, "Basis": "fixed",
+                          "Setup fee": 200, "Your setup hours": 1,
+                          "Your review hours each": 0.5, "Platform fee %": 0.05,
+                          "Kind": "agency", "Currency": "EUR"}.items():
+        quotes.cell(row, column_of(quotes, header), value)
+    rates = exchange_rows(settings_sheet)
+    for (code, rate), cell in zip((("EUR", 1.1), ("GBP", 1.25)), rates, strict=False):
+        cell.value, cell.offset(0, 1).value = code, rate
+    set_setting(settings_sheet, "Fragile below", 0.3)
     book.save(path)
     return path
 
@@ -86,24 +85,42 @@ def with_version2_inputs(source: Path, target: Path, rng: random.Random) -> Path
 
 def version2_workbook(path: Path) -> Path:
     book = openpyxl.load_workbook(TYPICAL_SAMPLE)
-    settings = book[schema.SETTINGS]
-    settings.append(["Monthly budget", MONTHLY_BUDGET])
+    set_setting(book[schema.SETTINGS], "Monthly budget", MONTHLY_BUDGET)
     tasks, quotes = book[schema.TASKS], book[schema.QUOTES]
-    needed, bundle = tasks.max_column + 1, tasks.max_column + 2
-    for sheet, column, header in ((tasks, needed, "Still needed"), (tasks, bundle, "Bundle"),
-                                  (quotes, quotes.max_column + 1, "Kind")):
-        sheet.cell(1, column, header)
-        sheet.column_dimensions[get_column_letter(column)].width = 14  # as the template's
+    needed, bundle = column_of(tasks, "Still needed"), column_of(tasks, "Bundle")
     rows = {tasks.cell(row, 1).value: row for row in range(2, tasks.max_row + 1)}
     tasks.cell(rows[DROPPED], needed, "No")
     for name, members in BUNDLES.items():
         for task_id in members:
             tasks.cell(rows[task_id], bundle, name)
-    kind = quotes.max_column
-    row = next(r for r in range(2, quotes.max_row + 2) if quotes.cell(r, 1).value is None)
+    kind = column_of(quotes, "Kind")
+    row = first_empty_row(quotes)
     for offset, (*quote, quote_kind) in enumerate(BUNDLE_QUOTES):
         for column, value in enumerate(quote, start=1):
             quotes.cell(row + offset, column, value)
         quotes.cell(row + offset, kind, quote_kind)
     book.save(path)
     return path
+
+
+def column_of(sheet, header: str) -> int:
+    """The column of a header the template writes (the samples are made from it)."""
+    return next(cell.column for cell in sheet[1] if cell.value == header)
+
+
+def first_empty_row(sheet) -> int:
+    return next(r for r in range(2, sheet.max_row + 2) if sheet.cell(r, 1).value is None)
+
+
+def set_setting(settings, label: str, value: object) -> None:
+    """The value beside a Settings label the template writes."""
+    row = next(r for r in range(1, settings.max_row + 1) if settings.cell(r, 1).value == label)
+    settings.cell(row, 2).value = value
+
+
+def exchange_rows(settings) -> list:
+    """The first cells of the template's exchange-rate table's empty rows."""
+    top = next(r for r in range(1, settings.max_row + 1)
+               if settings.cell(r, 1).value == schema.EXCHANGE_HEADERS[0])
+    return [settings.cell(r, 1) for r in range(top + 1, top + 7)]
+

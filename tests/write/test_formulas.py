@@ -15,6 +15,7 @@ import python_calamine
 from click.testing import CliRunner
 from openpyxl.workbook.defined_name import DefinedName
 from support.paths import MISTAKES_SAMPLE, SAMPLES
+from support.version2 import exchange_rows
 
 from xlsheet_outsource import api, reading
 from xlsheet_outsource.cli import main
@@ -192,19 +193,18 @@ def test_version_2_rows_are_formulas_but_the_columns_from_the_engine(tmp_path: P
     source = tmp_path / "v2.xlsx"
     book = openpyxl.load_workbook(SAMPLES / "internet_marketer.xlsx")
     tasks, quotes = book[schema.TASKS], book[schema.QUOTES]
-    tasks.cell(1, tasks.max_column + 1, "Still needed").offset(1, 0).value = "No"
-    currency = quotes.max_column + 1
-    quotes.cell(1, currency, "Currency")
-    quotes.cell(6, currency, "EUR")  # T2's quote, at a rate typed with a space before it
-    settings = book[schema.SETTINGS]
-    settings["J1"], settings["K1"], settings["J2"], settings["K2"] = (
-        "Foreign currency", "Rate", " EUR", 1.1)
+    headers = {sheet.title: {cell.value: cell.column for cell in sheet[1]}
+               for sheet in (tasks, quotes)}
+    tasks.cell(2, headers[schema.TASKS]["Still needed"], "No")
+    quotes.cell(6, headers[schema.QUOTES]["Currency"], "EUR")  # T2's quote, at a rate typed
+    rate = exchange_rows(book[schema.SETTINGS])[0]  # typed with a space before it, in the
+    rate.value, rate.offset(0, 1).value = " EUR", 1.1  # template's rate table
     book.save(source)
     outcome = _processed(source, tmp_path / "out")
     plan, decision = outcome.formulas, outcome.decision
     assert decision.version2 and decision.tasks["verdict"].iloc[0] == "DROP"
-    assert plan.kept == ["Tasks row 3 (T2): values, not formulas: Settings!J2 holds the text "
-                         "' EUR', which formulas cannot look up as the tool does: type the "
+    assert plan.kept == [f"Tasks row 3 (T2): values, not formulas: Settings!{rate.coordinate} "
+                         "holds the text ' EUR', which formulas cannot look up as the tool does: type the "
                          "code as three letters, the rate as a number"]
     placed = reading.read_workbook(outcome.output).tasks.result_columns
     written = {(row, column) for sheet, row, column in plan.cells if sheet == schema.TASKS}
@@ -253,4 +253,4 @@ def test_batch_writes_formulas_and_redoes_a_workbook_decided_without(tmp_path: P
     report = run_batch(folder, tmp_path / "out", jobs=1, formulas=True)
     assert [row.unchanged for row in report.rows] == [False]
     book = openpyxl.load_workbook(tmp_path / "out" / "im.outsourced.xlsx")
-    assert str(book[schema.TASKS]["J2"].value).startswith("=$D2*CHOOSE(")
+    assert str(book[schema.TASKS]["L2"].value).startswith("=$D2*CHOOSE(")

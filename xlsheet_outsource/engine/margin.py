@@ -43,9 +43,10 @@ def of_safety(settings: Settings, t: pd.DataFrame) -> tuple[pd.Series, pd.Series
         return words(at["freed"], at["saving"], at["self_cost"], settings.margin_pct,
                      quality_kept, tool)
 
-    changes = np.column_stack([
-        _smallest_change(x, lines, settings.margin_pct, verdict, word)
-        for x, lines in _lines(settings, d)])
+    with np.errstate(all="ignore"):  # figures near the float limit: inf, as the rest shows
+        changes = np.column_stack([
+            _smallest_change(x, lines, settings.margin_pct, verdict, word)
+            for x, lines in _lines(settings, d)])
     has = ~np.isnan(changes).all(axis=1)
     filled = np.where(np.isnan(changes), np.inf, changes)
     which = np.argmin(filled, axis=1)  # the first of INPUTS on a tie

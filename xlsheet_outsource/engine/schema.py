@@ -245,13 +245,15 @@ IN_PLAN = "in plan"
 OVER_BUDGET = "over budget"
 EXCHANGE_HEADERS = ("Foreign currency", "Rate")  # the table's header row on Settings
 EXCHANGE_NAME = "ExchangeRates"  # the defined name over the table, header row included
+LIST_NAMES["kind"] = ("ListKind", KIND_VALUES)  # after version 1's lists: their places stay
+LIST_NAMES["still_needed"] = LIST_NAMES["quality_critical"]  # the same Yes/No list
 
 SETTINGS_ROWS_V2: tuple[Setting, ...] = (
     Setting("MonthlyBudget", "monthly_budget", "Monthly budget", None, "money",
-            "The most cash a month you will pay vendors (blank = no cap)."),
+            "The most cash a month you will pay vendors, e.g. 1500 (blank = no cap)."),
     Setting("FragileBelow", "fragile_below", "Fragile below", 0.15, "pct",
             "A verdict that a smaller change than this in one input would reverse is "
-            "marked fragile."),
+            "marked fragile (blank = 15%)."),
 )
 # For the accountant (issue 14): read for the For accountant sheet and the email only.
 TAX_COUNTRY_VALUES = ("US", "GB", "other")
@@ -268,16 +270,20 @@ SETTINGS_ROWS_ACCOUNTANT: tuple[Setting, ...] = (
 ALL_SETTINGS = SETTINGS_ROWS + SETTINGS_ROWS_V2 + SETTINGS_ROWS_ACCOUNTANT
 
 TASK_COLUMNS_V2: tuple[Column, ...] = (
-    Column("still_needed", "Still needed", "yesno", 10, default=True,
-           help="No if nobody needs this task any more: drop it (blank = Yes)."),
+    Column("still_needed", "Still needed", "yesno", 11, default=True,
+           help="No if nobody needs this task any more: drop it (blank = Yes). E.g. No "
+                "for a weekly report nobody reads."),
     Column("bundle", "Bundle", "text", 14,
-           help="A name shared by small tasks that one vendor could take together."),
+           help="A name shared by small tasks that one vendor could take together, e.g. "
+                "Admin VA; put the vendor's quote on Quotes with this name as its Task ID."),
 )
 QUOTE_COLUMNS_V2: tuple[Column, ...] = (
     Column("kind", "Kind", "choice", 10, default="person", choices=KIND_VALUES,
-           help="person, agency or tool (software that does the task). Blank = person."),
+           help="person, agency or tool (software that does the task, e.g. a $29-a-month "
+                "scheduling app). Blank = person."),
     Column("currency", "Currency", "text", 9,
-           help="The quote's currency code, e.g. EUR (blank = the workbook's currency)."),
+           help="The quote's currency code, e.g. GBP (blank = the workbook's currency); "
+                "give its rate in the exchange-rate table on Settings."),
 )
 TASK_INPUTS = TASK_COLUMNS + TASK_COLUMNS_V2  # every column the reader looks for
 QUOTE_INPUTS = QUOTE_COLUMNS + QUOTE_COLUMNS_V2

@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from . import schema
@@ -184,7 +185,8 @@ def _as_text(value: object) -> str:
 
 
 def _total(values: pd.Series) -> float:
-    return float(values.sum(min_count=0, skipna=True))
+    with np.errstate(over="ignore"):  # figures near the float limit add up to inf
+        return float(values.sum(min_count=0, skipna=True))
 
 
 def _sums(frame: pd.DataFrame, by: str, columns: list[str]) -> pd.DataFrame:

@@ -356,10 +356,13 @@ def _add_charts(ws: Worksheet, currency: str, charts: Sequence[_Bars]) -> None:
         ws.add_chart(chart, f"{anchor_column}{HEADLINE_ROW + number * CHART_ROWS}")
 
 
-def _axis_end(biggest: float) -> float:
+def _axis_end(biggest: float) -> float | None:
     """Where the figures' axis ends: a round number a third past the biggest bar, leaving
-    room for its label (the labels show cents, and do not wrap)."""
+    room for its label (the labels show cents, and do not wrap); None (the spreadsheet's
+    choice) for a figure too big to round."""
     room = biggest * LABEL_ROOM
+    if not math.isfinite(room):
+        return None
     half_step = 10 ** math.floor(math.log10(room)) / 2
     return round(math.ceil(room / half_step) * half_step, 10)  # 0.7, not 0.7000000000000001
 

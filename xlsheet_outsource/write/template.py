@@ -36,6 +36,8 @@ COMMENT_AUTHOR = "xlsheet-outsource"
 TEMPLATE_SHEETS = (schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES)
 OPTIONAL_SHEETS = (schema.VENDORS,)  # added unless the workbook has a sheet of that name
 LISTS_FIRST_COLUMN = 5  # E: the drop-down lists sit right of the settings, out of the way
+EXCHANGE_ROWS = 6  # blank rows ready in the exchange-rate table (the reader reads to a blank)
+RATE_FORMAT = "0.0000"  # rates such as 1.0842 shown as typed
 
 # Excel's built-in Input style, on a light yellow fill: users know it means "type here".
 INPUT_FILL = PatternFill("solid", fgColor="FFFFF2CC")
@@ -48,10 +50,14 @@ HEADING_FONT = style.font(bold=True, size=12, color="FF1F4E78")
 LABEL_FONT = style.font(bold=True)
 INPUT_HOURS_FORMAT = "#,##0.0#"  # 0.75 shows as typed, not rounded to 0.8
 WRAP = Alignment(wrap_text=True, vertical="top")
+HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
+EXCHANGE_HELP = ("Only for quotes in another currency: one row each, its code and what one "
+                 "unit is worth in your currency (e.g. GBP and 1.27 when your currency is USD).")
 
 # Same colours as the Verdict column's conditional formatting.
 VERDICT_FILLS = {"OUTSOURCE": "FFC6EFCE", "KEEP": "FFDDEBF7", "REVIEW": "FFFFEB9C",
-                 "NEEDS QUOTE": "FFFFC7CE", "ERROR": "FFFFC7CE"}
+                 "NEEDS QUOTE": "FFFFC7CE", "ERROR": "FFFFC7CE",
+                 schema.AUTOMATE: "FFC6EFCE", schema.DROP: "FFD9D9D9"}
 
 START_STEPS = (
     "Settings: type your Hourly worth in the yellow cell (what one hour of your expert "
@@ -80,6 +86,9 @@ START_TIPS = (
     "Nothing you type is changed; each run only rewrites the computed columns and sheets.",
     "Vendors (optional): where each vendor is and how you pay them; For accountant then "
     "lists the paperwork points to check with your accountant.",
+    "Optional, when you want more (see the guide): Still needed = No drops a task nobody "
+    "needs; Kind = tool for software; a Bundle name on small tasks one vendor could take "
+    "together; a quote's Currency with its rate under the settings; a Monthly budget.",
 )
 
 VERDICT_MEANINGS = (
@@ -90,6 +99,10 @@ VERDICT_MEANINGS = (
     ("REVIEW", "Your call: outsourcing saves only a little (less than the Margin setting), "
                "or the task is quality critical and you are good at it."),
     ("NEEDS QUOTE", "No usable quote yet: get one, add it on Quotes and run again."),
+    (schema.AUTOMATE, "Let software do it: the best quote is a tool (Kind = tool) and, all "
+                      "in, costs clearly less than the hours it takes you."),
+    (schema.DROP, "Stop doing it: you marked it Still needed = No, so all its hours are "
+                  "saved and nobody is paid."),
     ("ERROR", "The row could not be read (e.g. hours typed as 'two'): the Reason names the "
               "cell to fix. Every other row is still decided."),
 )
@@ -115,8 +128,18 @@ def add_template_sheets(wb: openpyxl.Workbook, *, currency: str = "USD") -> None
     _check_free(wb)
     _add_start_sheet(wb)
     _add_settings_sheet(wb, currency)
-    _add_input_sheet(wb, schema.TASKS, schema.TASK_COLUMNS, currency)
-    _add_input_sheet(wb, schema.QUOTES, schema.QUOTE_COLUMNS, currency)
+    _add_input_sheet(wb, schema.TASKS, input_columns(schema.TASK_COLUMNS,
+                                                     schema.TASK_COLUMNS_V2), currency)
+    _add_input_sheet(wb, schema.QUOTES, input_columns(schema.QUOTE_COLUMNS,
+                                                      schema.QUOTE_COLUMNS_V2), currency)
+
+
+def input_columns(version1: tuple[Column, ...], version2: tuple[Column, ...]
+                  ) -> tuple[Column, ...]:
+    """A sheet's columns as laid out: version 2's after version 1's inputs, before Notes
+    (the contract's order; the reader finds them by header wherever they are)."""
+    at = len(version1) - (version1[-1].key == "notes")
+    return version1[:at] + version2 + version1[at:]
 
 
 def add_vendors_sheet(wb: openpyxl.Workbook, currency: str) -> None:
@@ -172,7 +195,7 @@ def check_free(sheet_names: Iterable[str], defined_names: Iterable[str]) -> None
         raise ValueError(f"the workbook already has a sheet named {', '.join(sheets)}; "
                          "rename or remove it before adding the template sheets")
     defined = {name.lower() for name in defined_names}
-    ours = [s.name for s in schema.SETTINGS_ROWS] + [n for n, _ in schema.LIST_NAMES.values()]
+    ours = [s.name for s in schema.ALL_SETTINGS] + _list_names() + [schema.EXCHANGE_NAME]
     names = [n for n in ours if n.lower() in defined]
     if names:
         raise ValueError(f"the workbook already defines the name {', '.join(names)}; "
@@ -218,28 +241,59 @@ def _add_settings_sheet(wb: openpyxl.Workbook, currency: str) -> None:
                                            ("What it means", 70)), 1):
         _write_header(ws, col, header, width)
     formats = {"money": schema.money_format(currency), "pct": schema.PERCENT_FORMAT}
-    for row, setting in enumerate(schema.SETTINGS_ROWS, FIRST_INPUT_ROW):
+    for row, setting in enumerate(schema.ALL_SETTINGS, FIRST_INPUT_ROW):
         ws.cell(row, 1, setting.label).font = LABEL_FONT
-        value = currency if setting.name == "Currency" else setting.default
-        _style_input(ws.cell(row, 2, value), formats.get(setting.kind))
-        ws.cell(row, 3, setting.help).alignment = WRAP
-        ws.cell(row, 3).font = style.BODY_FONT
+        _style_input(ws.cell(row, 2, _setting_value(setting, currency)),
+                     formats.get(setting.kind))
+        _write_help(ws.cell(row, 3), setting.help)
         _define_name(wb, setting.name, ws, f"B{row}")
     ws.freeze_panes = "A2"
+    _add_exchange_table(wb, ws, FIRST_INPUT_ROW + len(schema.ALL_SETTINGS) + 1)
     _add_lists(wb, ws)
     style.fit_heights(ws)
 
 
+def _setting_value(setting: schema.Setting, currency: str) -> object:
+    """What the template holds: version 1's defaults; version 2's settings blank, since
+    filling one in is what asks for version 2 (their help says what blank means)."""
+    if setting.name == "Currency":
+        return currency
+    return setting.default if setting in schema.SETTINGS_ROWS else None
+
+
+def _add_exchange_table(wb: openpyxl.Workbook, ws: Worksheet, header_row: int) -> None:
+    """The Foreign currency | Rate table, named over its header and its blank rows."""
+    for col, header in enumerate(schema.EXCHANGE_HEADERS, 1):
+        cell = ws.cell(header_row, col, header)
+        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+    _write_help(ws.cell(header_row, 3), EXCHANGE_HELP)
+    for row in range(header_row + 1, header_row + 1 + EXCHANGE_ROWS):
+        _style_input(ws.cell(row, 1), None)
+        _style_input(ws.cell(row, 2), RATE_FORMAT)
+    _define_name(wb, schema.EXCHANGE_NAME, ws, f"A{header_row}:B{header_row + EXCHANGE_ROWS}")
+
+
+def _write_help(cell: Cell, text: str) -> None:
+    cell.value, cell.alignment, cell.font = text, WRAP, style.BODY_FONT
+
+
 def _add_lists(wb: openpyxl.Workbook, ws: Worksheet) -> None:
     """Each drop-down list as a column under its header, named so validations can use it."""
-    headers = {c.key: c.header for c in schema.TASK_COLUMNS + schema.QUOTE_COLUMNS}
-    for col, (key, (name, values)) in enumerate(schema.LIST_NAMES.items(), LISTS_FIRST_COLUMN):
+    headers = {c.key: c.header for c in schema.TASK_INPUTS + schema.QUOTE_INPUTS}
+    lists = {name: (key, values) for key, (name, values) in reversed(schema.LIST_NAMES.items())}
+    for col, name in enumerate(_list_names(), LISTS_FIRST_COLUMN):
+        key, values = lists[name]
         _write_header(ws, col, f"{headers[key]} list", 16)
         for row, value in enumerate(values, FIRST_INPUT_ROW):
             ws.cell(row, col, value).font = style.BODY_FONT
         letter = get_column_letter(col)
         last_row = FIRST_INPUT_ROW + len(values) - 1
         _define_name(wb, name, ws, f"{letter}{FIRST_INPUT_ROW}:{letter}{last_row}")
+
+
+def _list_names() -> list[str]:
+    """Each list's defined name once (Still needed shares Quality critical's Yes/No)."""
+    return list(dict.fromkeys(name for name, _ in schema.LIST_NAMES.values()))
 
 
 def _add_input_sheet(wb: openpyxl.Workbook, title: str, columns: tuple[Column, ...],
@@ -290,7 +344,7 @@ def _list_validation(column: Column, letter: str) -> DataValidation:
 def _write_header(ws: Worksheet, col: int, text: str, width: float) -> Cell:
     cell = ws.cell(1, col, text)
     cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    cell.alignment = Alignment(wrap_text=True, vertical="center")
+    cell.alignment = HEADER_ALIGNMENT
     ws.column_dimensions[get_column_letter(col)].width = width
     return cell
 
