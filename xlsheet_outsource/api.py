@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
-from openpyxl.utils import column_index_from_string
 
 from .engine import inputs, schema
 from .engine.model import Decision, Settings, compute
 from .engine.summary import Summary, summarise
 from .errors import FileError, InputError, Problem, XlsheetOutsourceError
+from .ooxml.cells import column_number
 from .ooxml.package import PackageError
 from .reading import WorkbookInputs, read_workbook
 from .write import files
@@ -83,7 +83,7 @@ def _reading_order(problem: Problem) -> tuple[int, int]:
     match = re.fullmatch(r"([A-Z]+)(\d+)", problem.cell)
     if not match:
         return (0, 0)
-    return int(match[2]), column_index_from_string(match[1])
+    return int(match[2]), column_number(match[1].encode())
 
 
 def _by_key(frame: pd.DataFrame, columns: tuple[schema.Column, ...]) -> pd.DataFrame:

@@ -20,13 +20,13 @@ from typing import TypeVar, cast
 
 import numpy as np
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from .engine import inputs, schema
 from .engine.inputs import NO_SAVED_RESULT, Problem
 from .engine.model import Settings
 from .ooxml import xmltext
 from .ooxml.areas import Area, after_cells, area_of
+from .ooxml.cells import column_letter
 from .ooxml.package import Package, PackageError, SheetEntry, WorkbookIndex
 from .ooxml.scan import SheetScan, scan_sheet
 
@@ -55,7 +55,7 @@ class SheetTable:
 
     def locate(self, row: object, key: str) -> str:
         column = self.columns.get(key)
-        return f"{get_column_letter(column)}{row}" if column else f"row {row}"
+        return f"{column_letter(column)}{row}" if column else f"row {row}"
 
     @property
     def block_column(self) -> int:
@@ -74,7 +74,7 @@ class SettingCell:
 
     @property
     def address(self) -> str:
-        return f"{get_column_letter(self.column)}{self.row}"
+        return f"{column_letter(self.column)}{self.row}"
 
 
 @dataclass
@@ -401,8 +401,8 @@ def _rate_rows(grid: list[list[object]], header_row: int, col: int) -> Iterable[
         code, rate = _cell(grid, row, col), _cell(grid, row, col + 1)
         if inputs.is_blank(code) and inputs.is_blank(rate):
             return
-        yield inputs.RateRow(code, rate, f"{get_column_letter(col)}{row}",
-                             f"{get_column_letter(col + 1)}{row}")
+        yield inputs.RateRow(code, rate, f"{column_letter(col)}{row}",
+                             f"{column_letter(col + 1)}{row}")
 
 
 def _cell(grid: list[list[object]], row: int, col: int) -> object:
@@ -511,7 +511,7 @@ def _unread_headers(sheet: str, header_row: int, header: list[object],
         if close:
             column = by_key[wanted[close[0]]]
             blank = "" if column.required else f"; until then {column.header} is blank on every row"
-            notices.append(Problem(sheet, f"{get_column_letter(col)}{header_row}",
+            notices.append(Problem(sheet, f"{column_letter(col)}{header_row}",
                                    f"header {str(value)!r} is not read; if it is "
                                    f"{column.header!r}, name it so{blank}"))
     return notices

@@ -25,9 +25,8 @@ from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml
 from defusedxml import ElementTree as SafeET
-from openpyxl.utils import column_index_from_string
 
-from .cells import EXCEL_COLUMNS, EXCEL_ROWS
+from .cells import EXCEL_COLUMNS, EXCEL_ROWS, column_number
 from .errors import PackageError
 from .relationships import NS_REL, OFFICE_DOCUMENT, Relationship, Relationships, rels_name
 from .xmltext import ANY_PREFIX, NS_MAIN, NS_STRICT
@@ -126,7 +125,7 @@ def cell_reference(formula: str) -> CellReference | None:
     if found is None:
         return None
     quoted, plain, letters, digits = found.groups()
-    column, row = column_index_from_string(letters.upper()), int(digits)
+    column, row = column_number(letters.encode()), int(digits)
     if column > EXCEL_COLUMNS or row > EXCEL_ROWS:
         return None
     return CellReference(quoted.replace("''", "'") if quoted else plain, row, column)

@@ -8,8 +8,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from openpyxl.utils import get_column_letter
-
+from .cells import column_letter
 from .errors import PackageError
 from .xmltext import ANY_PREFIX
 
@@ -86,7 +85,7 @@ def _exact_scan(name: str, sheet_xml: bytes) -> SheetScan:
         raise PackageError(f"is damaged: sheet {name!r} has a row or cell tag that cannot be read")
     area = scan.last_row * scan.last_column
     if area > MAX_SHEET_AREA:
-        corner = f"{get_column_letter(min(scan.last_column, LAST_NAMEABLE_COLUMN))}{scan.last_row}"
+        corner = f"{column_letter(min(scan.last_column, LAST_NAMEABLE_COLUMN))}{scan.last_row}"
         raise PackageError(f"sheet {name!r} has values as far as {corner}: {area:,} cells "
                            f"to read, more than this tool reads ({MAX_SHEET_AREA:,}); "
                            "delete what is far below or right of the table")

@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
-
 from ...engine import schema
 from ...engine.model import REASONS
+from ...ooxml.cells import column_letter
 from .expressions import (
     array,
     choice_key,
@@ -101,7 +100,7 @@ class Refs:
         """The row's cell of every column placed (the block's first), by key. Column
         fixed, row relative: a formula copied down still reads its own row."""
         columns = {**placed.table.columns, **placed.block}
-        return {key: f"${get_column_letter(column)}{row}" for key, column in columns.items()}
+        return {key: f"${column_letter(column)}{row}" for key, column in columns.items()}
 
     @staticmethod
     def range(placed: Placed, key: str, prefix: bool = True, rows: Span | None = None
@@ -110,7 +109,7 @@ class Refs:
         column = placed.column(key)
         if column is None:
             return None
-        letter, (first, last) = get_column_letter(column), rows or placed.rows
+        letter, (first, last) = column_letter(column), rows or placed.rows
         sheet = sheet_prefix(placed.table.sheet) if prefix else ""
         return f"{sheet}${letter}${first}:${letter}${last}"
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from openpyxl.utils import get_column_letter
-
 from ...engine import inputs, schema
 from ...engine.model import Decision
+from ...ooxml.cells import column_letter
 from ...reading import SettingCell, WorkbookInputs
 from ..results import BlockLayout
 from . import FormulaPlan, Placed, RateTable, SettingSource, formula_cells, sheet_prefix
@@ -64,4 +63,4 @@ def setting_sources(cells: Mapping[str, SettingCell]) -> dict[str, SettingSource
 
 
 def _absolute(cell: SettingCell) -> str:
-    return f"{sheet_prefix(cell.sheet)}${get_column_letter(cell.column)}${cell.row}"
+    return f"{sheet_prefix(cell.sheet)}${column_letter(cell.column)}${cell.row}"
