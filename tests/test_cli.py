@@ -432,3 +432,18 @@ def test_ctrl_c_outside_a_commands_own_handling_exits_130(monkeypatch):
     result = CliRunner().invoke(main, ["check", str(TYPICAL_SAMPLE)])
     assert result.exit_code == 130 and "Stopped." in result.output
     assert "Aborted" not in result.output
+
+
+def test_check_does_not_load_openpyxl():
+    """`check` only reads: openpyxl's import (a tenth of a second) is for writing."""
+    code = ("import sys\n"
+            "from xlsheet_outsource.cli import main\n"
+            "try:\n"
+            f"    main(['check', {str(TYPICAL_SAMPLE)!r}])\n"
+            "except SystemExit as done:\n"
+            "    assert not done.code, done.code\n"
+            "print('openpyxl' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False"
