@@ -5,12 +5,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import shutil
 import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
@@ -578,3 +582,20 @@ def test_the_users_own_print_setup_is_kept(tmp_path):
     for ws in (tasks, quotes):
         assert not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_title_rows is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(kind=st.sampled_from(["money", "hours", "count", "integer", "pct"]),
+       figures=st.lists(st.one_of(
+           st.floats(-1e13, 1e13), st.sampled_from([999.995, -999.995, 99.994, 0.0, -0.001]),
+           st.integers(-10**9, 10**9), st.just(math.nan), st.just(math.inf)), max_size=40))
+def test_a_column_is_as_wide_as_every_figure_measured(kind: str, figures: list[float]) -> None:
+    """Only the largest and most negative figures are measured: the same width as
+    measuring every one of them."""
+    values = pd.Series(figures, dtype=float)
+    number_format = style.format_for(kind, "USD", values)
+    every = max((style.column_width_for(style.text_pixels(style.shown(style.plain(v), number_format)))
+                 for v in values), default=0)
+    header_width = style.column_width_for(style.text_pixels("Header", bold=True))
+    assert results._width("Header", kind, values, "USD") == max(
+        header_width, min(every, results.WIDEST_TEXT))

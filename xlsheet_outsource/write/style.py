@@ -10,6 +10,7 @@ same), so a width or height computed here fits in Excel and in LibreOffice alike
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -54,6 +55,9 @@ _EM = {bold: {chr(32 + i): int(w) / 100 for i, w in enumerate(widths.split())}
 DIGIT_PIXELS = 7  # the width unit of a column: Calibri 11's "0" at 96 dpi (plus 5 of padding)
 TEXT_MARGIN = 6  # pixels kept free in a cell: LibreOffice pads text a little more than Excel
 WIDEST_COLUMN = 40  # a report's column wraps its text past this many digits
+# Every digit as wide as the others (tabular figures, as in Calibri): a figure's width
+# then follows from its count of digits, which never falls as the figure grows.
+EVEN_FIGURES = len({_EM[False][digit] for digit in "0123456789"}) == 1
 
 
 def plain(value: object) -> object:
@@ -165,11 +169,18 @@ def shown(value: object, number_format: str | None) -> str:
     if not number_format or number_format == "General":
         return f"{value:.10g}"
     section = number_format.split(";")[1 if value < 0 and ";" in number_format else 0]
+    spec, literals, percent = _section_parts(section)
+    digits = format(abs(value) * (100 if percent else 1), spec)
+    return ("-" if value < 0 else "") + literals + digits + ("%" if percent else "")
+
+
+@functools.lru_cache(maxsize=256)
+def _section_parts(section: str) -> tuple[str, str, bool]:
+    """A number format section read once (a column of 10,000 figures shares one): the
+    Python format spec of its digits, its quoted literals, whether it is a percentage."""
     decimals = re.search(r"\.(0+)", section)
     spec = f"{',' if ',' in section else ''}.{len(decimals[1]) if decimals else 0}f"
-    digits = format(abs(value) * (100 if "%" in section else 1), spec)
-    literals = "".join(re.findall(r'"([^"]*)"', section))
-    return ("-" if value < 0 else "") + literals + digits + ("%" if "%" in section else "")
+    return spec, "".join(re.findall(r'"([^"]*)"', section)), "%" in section
 
 
 def fit(ws: Worksheet, *, first_row: int = 1, limit: float = WIDEST_COLUMN,
