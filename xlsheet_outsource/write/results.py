@@ -11,7 +11,6 @@ is replaced atomically, so a crash never leaves half a workbook behind.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -264,22 +263,10 @@ def _width(header: str, kind: str, values: pd.Series, currency: str) -> float:
     and for the widest figure; text as wide as its longest item, up to a limit."""
     number_format = style.format_for(kind, currency, values)
     texts = {style.shown(style.plain(value), number_format)  # each text measured once
-             for value in _may_be_widest(values, number_format)}
+             for value in style.may_be_widest(values, number_format)}
     widest = max((style.column_width_for(style.text_pixels(text)) for text in texts), default=0)
     header_width = style.column_width_for(style.text_pixels(header, bold=True))
     return max(header_width, min(widest, WIDEST_TEXT))
-
-
-def _may_be_widest(values: pd.Series, number_format: str | None) -> pd.Series:
-    """The values whose text may be the column's widest: of figures with fixed decimals
-    (every digit as wide), the largest and the most negative; otherwise all of them."""
-    fixed = number_format not in (None, "General", style.DATE_FORMAT)
-    if not (fixed and style.EVEN_FIGURES and pd.api.types.is_numeric_dtype(values)
-            and not pd.api.types.is_bool_dtype(values)):
-        return values
-    figures = values.dropna()
-    figures = figures[figures.abs() != math.inf]
-    return figures[(figures == figures.max()) | (figures == figures.min())]
 
 
 def _with_formulas(values: list[PlainValue], layout: BlockLayout, column: int,

@@ -244,5 +244,17 @@ def _cell_need(cell: Cell) -> float:
     return _text_need(text, size=size, bold=bold)
 
 
+def may_be_widest(values: pd.Series, number_format: str | None) -> pd.Series:
+    """The values whose text may be the column's widest: of figures with fixed decimals
+    (every digit as wide), the largest and the most negative; otherwise all of them."""
+    fixed = number_format not in (None, "General", DATE_FORMAT)
+    if not (fixed and EVEN_FIGURES and pd.api.types.is_numeric_dtype(values)
+            and not pd.api.types.is_bool_dtype(values)):
+        return values
+    figures = values.dropna()
+    figures = figures[figures.abs() != math.inf]
+    return figures[(figures == figures.max()) | (figures == figures.min())]
+
+
 def _text_need(text: str, *, size: float = FONT_SIZE, bold: bool = False) -> float:
     return column_width_for(text_pixels(text, size=size, bold=bold))
