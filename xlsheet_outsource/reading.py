@@ -313,15 +313,22 @@ def _vendors_table(sheets: _Sheets, notices: list[Problem]) -> SheetTable | None
     entry = sheets.index.sheet(schema.VENDORS)
     if entry is None or entry.kind != "worksheet":
         return None
-    table, _ = table_from_grid(entry.name, sheets.grid(entry), schema.VENDOR_COLUMNS,
-                               ())
+    table, found = vendors_from_grid(entry.name, sheets.grid(entry))
+    notices += found
+    return table
+
+
+def vendors_from_grid(sheet: str, grid: list[list[object]]
+                      ) -> tuple[SheetTable | None, list[Problem]]:
+    """The Vendors sheet's table from its values, and the notices about it; None when the
+    sheet of that name is the user's own (other headers: said, and left alone)."""
+    table, _ = table_from_grid(sheet, grid, schema.VENDOR_COLUMNS, ())
     if table is None:
-        notices.append(Problem(entry.name, "", (
+        return None, [Problem(sheet, "", (
             f"has no {schema.VENDOR_COLUMNS[0].header} column in its first "
             f"{HEADER_SEARCH_ROWS} rows, so it is not read as the vendor details for the "
-            "accountant (the sheet is left as it is)")))
-    notices += table.notices if table is not None else []
-    return table
+            "accountant (the sheet is left as it is)"))]
+    return table, table.notices
 
 
 def _unread_labels(sheets: _Sheets, found: dict[str, SettingCell]) -> list[Problem]:

@@ -167,6 +167,33 @@ def test_version_2_inputs_are_read_as_process_reads_them(tmp_path: Path) -> None
     assert "Payback months" in shown and "Plan" in shown
 
 
+def test_the_vendors_sheet_and_tax_country_are_read_as_process_reads_them(tmp_path: Path
+                                                                         ) -> None:
+    """For accountant's paperwork points come from the Vendors sheet and Tax country: the
+    button shows the same For accountant as process, never ignoring them."""
+    book = a_filled_template()
+    settings = book[schema.SETTINGS]
+    row = next(r for r in range(1, 30) if settings.cell(r, 1).value == "Tax country")
+    settings.cell(row, 2, "US")
+    for row, values in enumerate([("Bookkeeper", "US", "individual", "bank"),
+                                  ("Writer", "US", "individual", "bank", "not a form")], 2):
+        for column, value in enumerate(values, 1):
+            book[schema.VENDORS].cell(row, column, value)
+    book.save(tmp_path / "vendors.xlsx")
+    processed = api.process_workbook(tmp_path / "vendors.xlsx", tmp_path / "processed.xlsx")
+    decided = macro.OpenpyxlBook(openpyxl.load_workbook(tmp_path / "vendors.xlsx"))
+    problems = macro.decide_book(decided)  # dated today, as process's sheets are
+    decided.workbook.save(tmp_path / "macro.xlsx")
+    written, expected = (openpyxl.load_workbook(path)[schema.ACCOUNTANT]
+                         for path in (tmp_path / "macro.xlsx", processed.output))
+    days = RunDays()
+    assert days.undated(trimmed(written)) == days.undated(trimmed(expected))
+    texts = {cell.value for row in written.iter_rows() for cell in row}
+    assert "1099-NEC likely: collect a W-9" in texts  # the bookkeeper: 1,800 a year by bank
+    assert [str(p) for p in problems] == [str(p) for p in processed.notices]
+    assert any("E3" in str(p) for p in problems)  # "not a form": said at its cell
+
+
 def test_a_rerun_back_to_version_1_leaves_nothing_of_the_version_2_block() -> None:
     book = macro.OpenpyxlBook(a_filled_template())
     tasks = book.workbook[schema.TASKS]

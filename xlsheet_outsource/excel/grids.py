@@ -9,6 +9,7 @@ reading.settings_by_label, inputs.read_settings) and the same engine
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from ..reading import (
     exchange_rate_rows,
     settings_by_label,
     table_from_grid,
+    vendors_from_grid,
 )
 from ..write import style
 
@@ -82,6 +84,24 @@ def read_settings(grid: Grid | None, named: Mapping[str, tuple[object, str]] | N
     return inputs.read_settings(values, lambda name: places.get(name, "B"), rates)
 
 
+def with_paperwork(settings: Settings, grid: Grid | None,
+                   named: Mapping[str, tuple[object, str]], vendors: Grid | None
+                   ) -> tuple[Settings, list[Problem]]:
+    """Settings with what only For accountant uses (Tax country, Reporting threshold, Your
+    name, the Vendors sheet's rows), as a workbook file is read; and the notices about what
+    could not be used (never a reason not to decide)."""
+    values = {name: value for name, (value, _) in named.items()}
+    places = {name: place for name, (_, place) in named.items()}
+    if grid is not None:
+        settings_by_label(grid, values, places)
+    table, notices = (None, []) if vendors is None else vendors_from_grid(schema.VENDORS,
+                                                                           vendors)
+    fields, found = inputs.read_paperwork(
+        values, lambda name: places.get(name, "B"), None if table is None else table.raw,
+        None if table is None else table.locate)
+    return dataclasses.replace(settings, **fields), [*notices, *found]  # type: ignore[arg-type]
+
+
 @dataclass
 class GridInputs:
     """One input table's sheet name and values (None: the sheet is missing), and where
@@ -100,10 +120,12 @@ class GridDecision:
 
 
 def decide_grids(tasks: GridInputs, quotes: GridInputs,
-                 settings: tuple[Settings | None, list[Problem]]) -> GridDecision:
+                 settings: tuple[Settings | None, list[Problem]],
+                 notices: list[Problem] | None = None) -> GridDecision:
     """Read both tables from their grids and decide them, as decide_workbook does for a file."""
     found = WorkbookInputs(Path())  # no file: the values came from elsewhere
     found.settings, found.fatal = settings[0], list(settings[1])
+    found.notices = list(notices or [])
     found.tasks = _table(tasks, schema.TASK_INPUTS, schema.ALL_TASK_RESULTS, found.fatal)
     found.quotes = _table(quotes, schema.QUOTE_INPUTS, schema.QUOTE_RESULTS, found.fatal)
     grids = {given.sheet: given.grid for given in (tasks, quotes) if given.grid is not None}

@@ -48,6 +48,7 @@ from .grids import (
     decide_grids,
     excel_value,
     read_settings,
+    with_paperwork,
 )
 
 ALERT_TITLE = "xlsheet-outsource"
@@ -119,7 +120,7 @@ def decide_book(book: Book, run_date: dt.date | None = None) -> list[Problem]:
         return outcome.fatal
     decision = outcome.decision
     write_blocks(book, outcome, decision)
-    notices: list[Problem] = []
+    notices = list(outcome.found.notices)  # what was read but could not be used
     for sheet, (rows, formats) in report_sheets(decision, run_date or dt.date.today()).items():
         name = _report_sheet_name(book, sheet, notices)
         book.replace_sheet(name, rows, formats)
@@ -168,9 +169,14 @@ def read_book(book: Book) -> GridDecision:
         if place is not None and grid is not None:
             named[setting.name] = (_cell_value(grid, place[1]), place[1])
     settings = read_settings(grid_of(schema.SETTINGS), named)
+    notices: list[Problem] = []
+    if settings[0] is not None:
+        paperwork, notices = with_paperwork(settings[0], grid_of(schema.SETTINGS), named,
+                                            grid_of(schema.VENDORS))
+        settings = (paperwork, settings[1])
     tasks, quotes = (_inputs(book, sheets.get(name.lower(), name), grid_of(name))
                      for name in (schema.TASKS, schema.QUOTES))
-    return decide_grids(tasks, quotes, settings)
+    return decide_grids(tasks, quotes, settings, notices)
 
 
 def _inputs(book: Book, sheet: str, grid: Grid | None) -> GridInputs:
