@@ -66,6 +66,7 @@ def test_every_verdict_is_counted_drop_and_automate_when_a_workbook_has_them(tmp
     assert {name: (row["DROP"], row["AUTOMATE"]) for name, row in shown.items()} == {
         "a_marketer.xlsx": (0, 0), "b_version2.xlsx": (1, 1)}
     assert "DROP" in [c.value for c in book["Overview"][5]]  # the Totals' header row
+    assert "AUTOMATE in the budget plan" in book["Overview"]["A2"].value  # what they count
 
     lines = subprocess.run([str(CLI), "batch", str(folder), "-o", str(tmp_path / "again"),
                             "--jobs", "1"], capture_output=True, text=True,

@@ -21,6 +21,8 @@ from ..write import style
 from ..write.files import save_atomically
 from ..write.report_sheets import (
     CATEGORY_TABLE,
+    COUNTED_V1,
+    COUNTED_V2,
     PAPERWORK_TABLE,
     PAYMENTS_TABLE,
     SCHEDULE_MONTHS,
@@ -100,8 +102,8 @@ def _write_overview(ws: Worksheet, report: BatchReport, run_date: dt.date) -> No
     style.put(ws["A2"], (
         f"{counts['ok'] + counts['problems']} workbooks decided in {report.folder} on "
         f"{run_date:%Y-%m-%d} ({counts['failed']} failed, {counts[NOT_RUN]} not run). "
-        "Figures are yearly, per currency; saving, hours and cash count only the tasks "
-        "verdicted OUTSOURCE."))
+        "Figures are yearly, per currency. "
+        + (COUNTED_V2 if {"AUTOMATE", "DROP"} & set(report.verdicts) else COUNTED_V1)))
     row = 4
     for title, columns, frame in (("Totals", total_columns(report.verdicts), report.totals()),
                                   ("By category", OVERVIEW_CATEGORY, report.by_category()),

@@ -161,12 +161,15 @@ def replace_report_sheets(book: Workbook, summary: Summary, run_date: dt.date, *
     return left_out
 
 
+# What the headline figures count (also the batch report's note)
+COUNTED_V1 = "The saving, hours and cash count only the tasks verdicted OUTSOURCE."
+COUNTED_V2 = ("The saving and hours count the tasks verdicted OUTSOURCE or AUTOMATE in the "
+              "budget plan and those to DROP; the cash, only those paid for.")
+
+
 def write_summary(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
     cur = summary.currency
-    counted = ("The saving and hours count the tasks verdicted OUTSOURCE or AUTOMATE in the "
-               "budget plan and those to DROP; the cash, only those paid for."
-               if summary.version2 else
-               "The saving, hours and cash count only the tasks verdicted OUTSOURCE.")
+    counted = COUNTED_V2 if summary.version2 else COUNTED_V1
     _title(ws, "Outsourcing summary",
            f"Figures a year in {cur}, decided on {run_date:%Y-%m-%d}. {counted}")
     headline = SUMMARY_HEADLINE + (SUMMARY_HEADLINE_V2 if summary.version2 else ())
