@@ -215,7 +215,9 @@ def test_apportion_always_adds_up(amounts):
     total = float(sum(amounts))
     shares = apportion(total, np.array(amounts))
     assert round(sum(shares) * 100) == math.floor(total * 100 + 0.5)
-    assert all(abs(s - a) < 0.01 + 1e-9 * total for s, a in zip(shares, amounts, strict=True))
+    # Within a cent of its exact share of the rounded total, which is itself within half a
+    # cent of the amount (e.g. 15.37109375 of 18.96484375 gets 15.36: 1.1 cents off).
+    assert all(abs(s - a) < 0.015 + 1e-9 * total for s, a in zip(shares, amounts, strict=True))
 
 
 # --- bad inputs, in a real workbook -------------------------------------------------------
