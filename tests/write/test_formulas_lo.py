@@ -256,6 +256,9 @@ def test_version_2_formulas_equal_the_engine(tmp_path: Path) -> None:
     assert written.plan.live_tasks == len(tasks) - 1
     assert written.plan.kept == ["Tasks row 8 (T7): values, not formulas: it is in the bundle "
                                  "'Admin', which the tool weighs as a whole"]
+    reading_best_row = {row for (sheet, row, _), formula in written.plan.cells.items()
+                        if sheet == schema.TASKS and formula.startswith("IF(AND(Quotes!$A")}
+    assert reading_best_row == set(range(2, 16)) - {8}  # Kind, Currency, Basis too; T7: values
     [result] = lo.recalculate([written.path], tmp_path / "lo")
     wrong, compared = lo.mismatches(result, written.decision,
                                     set(lo.engine_edges(written.decision)))
