@@ -10,20 +10,22 @@ from __future__ import annotations
 import random
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 import python_calamine
 from hypothesis import HealthCheck, Phase, given, settings
 from support import lo
 from support.generated import WorkbookSpec, workbooks
 from support.paths import SAMPLES
-from support.version2 import version2_sample, with_version2_inputs
+from support.version2 import column_of, version2_sample, with_version2_inputs
 
 from xlsheet_outsource import api
-from xlsheet_outsource.engine import schema
+from xlsheet_outsource.engine import model, schema
 from xlsheet_outsource.engine.model import Decision
 from xlsheet_outsource.write import formulas
 
@@ -141,9 +143,10 @@ def test_every_written_formula_uses_allowed_functions(recalculated: list[Written
 
 
 def test_a_large_workbook_ranks_each_task_over_its_own_rows(tmp_path: Path) -> None:
-    """Quotes listed together are ranked over their own rows (cost linear in the quotes);
-    quotes listed apart, and quotes given another Task ID after writing, over the whole
-    column. LibreOffice gets the engine's ranks, best quotes and verdicts either way."""
+    """Quotes listed together are ranked over their own rows and their task reads its best
+    quote's row (cost linear in the quotes); quotes listed apart, and quotes given another
+    Task ID after writing, over the whole column. LibreOffice gets the engine's ranks,
+    best quotes and verdicts either way."""
     rng = random.Random(15)
     tasks, together, apart = [], [], []
     for number in range(1, 401):
@@ -170,6 +173,11 @@ def test_a_large_workbook_ranks_each_task_over_its_own_rows(tmp_path: Path) -> N
                      if column == rank_column and formula.startswith("IF(COUNTIFS(")}
     assert set(range(2, len(together) + 2)) <= over_own_rows  # listed together
     assert len(over_own_rows) < len(together) + len(apart) - 50  # most listed apart: not
+    reading_best_row = {row for (sheet, row, _), formula in written.plan.cells.items()
+                        if sheet == schema.TASKS and formula.startswith("IF(AND(Quotes!$A")}
+    quotes_apart = Counter(quote[0] for quote in apart)
+    assert reading_best_row == {row for row in range(2, 402)  # task T{row - 1}
+                                if quotes_apart[f"T{row - 1}"] < 2}  # its quotes together
 
     # A user's edits after writing: a quote listed apart joins T2, and T3's last quote,
     # just above T4's, becomes T4's.
@@ -248,6 +256,9 @@ def test_version_2_formulas_equal_the_engine(tmp_path: Path) -> None:
     assert written.plan.live_tasks == len(tasks) - 1
     assert written.plan.kept == ["Tasks row 8 (T7): values, not formulas: it is in the bundle "
                                  "'Admin', which the tool weighs as a whole"]
+    reading_best_row = {row for (sheet, row, _), formula in written.plan.cells.items()
+                        if sheet == schema.TASKS and formula.startswith("IF(AND(Quotes!$A")}
+    assert reading_best_row == set(range(2, 16)) - {8}  # Kind, Currency, Basis too; T7: values
     [result] = lo.recalculate([written.path], tmp_path / "lo")
     wrong, compared = lo.mismatches(result, written.decision,
                                     set(lo.engine_edges(written.decision)))
@@ -256,7 +267,7 @@ def test_version_2_formulas_equal_the_engine(tmp_path: Path) -> None:
     assert not {p for f in lo.written_formulas(written.path) for p in formulas.formula_problems(f)}
     edited = tmp_path / "edited.xlsx"  # formulas follow the inputs: T1 no longer needed
     book = openpyxl.load_workbook(written.path)
-    book[schema.TASKS].cell(2, 10).value = "No"
+    book[schema.TASKS].cell(2, column_of(book[schema.TASKS], "Still needed")).value = "No"
     book.save(edited)
     [result] = lo.recalculate([edited], tmp_path / "lo2")
     decision = api.decide_workbook(edited)[1]
@@ -264,7 +275,6 @@ def test_version_2_formulas_equal_the_engine(tmp_path: Path) -> None:
     wrong, _ = lo.mismatches(result, decision, set(lo.engine_edges(decision))
                              | {(schema.TASKS, 2, key) for key in formulas.FROM_ENGINE})
     assert not wrong, "\n".join(wrong[:30])
-
 
 
 def test_generated_version_2_workbooks_recalculate_to_the_engine(tmp_path: Path) -> None:
@@ -296,3 +306,22 @@ def test_generated_version_2_workbooks_recalculate_to_the_engine(tmp_path: Path)
         compared += count
         assert not lo.error_cells(result), item.name
     assert not wrong, f"{len(wrong)} of {compared} cells differ:\n" + "\n".join(wrong[:30])
+
+
+def test_reason_numbers_are_spelled_as_the_engine_shows_them(tmp_path: Path) -> None:
+    """The spelling of money and hours in Reason, at each group's edges (999.995 rounds up
+    to the next group, 1,000,000.004 keeps its zeros): LibreOffice's text equals the
+    engine's for every number below a trillion."""
+    numbers = [0, 0.004, 5, 999.994, 999.995, 1_000, 1_005.5, 99_999.999, 999_999.995,
+               1_000_000.004, 1_234_567.891, 100_200_300.45, 999_999_999.994, 1e9,
+               12_345_678_901.25, 999_999_999_999.94]
+    book = openpyxl.Workbook()
+    for row, value in enumerate(numbers, start=1):
+        book.active.append([value, "=" + formulas.money_text(f"A{row}"),
+                            "=" + formulas.hours_text(f"A{row}")])
+    book.save(tmp_path / "spelled.xlsx")
+    [result] = lo.recalculate([tmp_path / "spelled.xlsx"], tmp_path / "lo")
+    spelled = python_calamine.CalamineWorkbook.from_path(str(result)).get_sheet_by_index(0)
+    expected = [[value, money, hours] for value, money, hours in zip(
+        numbers, model.shown_series(pd.Series(numbers), 2), model.shown_series(pd.Series(numbers), 1))]
+    assert [row[:3] for row in spelled.to_python()] == expected

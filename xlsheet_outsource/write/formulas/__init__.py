@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 from ...engine import schema
 from ...engine.model import Decision
-from .blocks import Refs, Terms, settings_terms
+from .blocks import Refs, Span, Terms, settings_terms
 from .expressions import (
     ALLOWED_FUNCTIONS,
     PREFIXED_FUNCTIONS,
@@ -68,7 +68,8 @@ def formula_cells(decision: Decision, tasks: Placed, quotes: Placed,
         plan.kept.append(f"every row: {why_not}")
         return plan
     live, plan.kept = live_tasks(decision, tasks, quotes, rates)
-    refs = Refs(tasks, quotes, terms, *together(tasks, quotes, live),
+    spans, quote_spans = together(tasks, quotes, live)
+    refs = Refs(tasks, quotes, terms, _best_rows(decision, spans), quote_spans,
                 version2=decision.version2, rates=rates)
     task_keys = decision.tasks.loc[list(live), "key"]
     for row in live:
@@ -80,3 +81,15 @@ def formula_cells(decision: Decision, tasks: Placed, quotes: Placed,
             plan.cells[(quotes.table.sheet, int(row), quotes.block[key])] = formula
     plan.live_tasks = len(live)
     return plan
+
+
+def _best_rows(decision: Decision, spans: Mapping[int, Span]) -> dict[int, int]:
+    """The Quotes row of each grouped task's rank 1, as the engine ranks (the formulas
+    check that the row still holds rank 1, so a tie decided otherwise stays right)."""
+    first = decision.quotes.index[decision.quotes["rank"] == 1]
+    best = {}
+    for task_row, (top, bottom) in spans.items():
+        rows = first[(first >= top) & (first <= bottom)]
+        if len(rows) == 1:
+            best[task_row] = int(rows[0])
+    return best

@@ -76,23 +76,27 @@ def settings_terms(sources: Mapping[str, SettingSource]) -> tuple[Terms | None, 
 
 
 Span = tuple[int, int]  # first and last row of a task's quotes, listed one under another
+AtBest = Callable[[str], str | None]  # the best quote's cell of a column (None: no column)
 
 
 class Refs:
     """References into the written Tasks and Quotes tables, and the formulas of a row.
 
-    A task whose quotes are listed one under another (``spans``: by Task ID as the
-    spreadsheet compares it, from live.together) gets formulas over those rows alone,
-    so the cost is linear in the quotes, guarded by a cheap check that no other row
-    has joined the task since; without the check passing, or without a span, the
-    formulas read the whole Quotes column, as before (the same results, quadratic)."""
+    A quote whose task's quotes are listed one under another (``quote_spans``: by Task
+    ID as the spreadsheet compares it, from live.together) is ranked among those rows
+    alone, guarded by a check that no other row has joined the task since. A task whose
+    best quote sits in a known row (``best``: task row -> Quotes row of its rank 1)
+    reads that row's cells directly, guarded by a check that the row still holds this
+    task's rank 1. So the cost is linear in the quotes; without the check passing, or
+    without a span or best row, the formulas read the whole Quotes column (the same
+    results, quadratic)."""
 
     def __init__(self, tasks: Placed, quotes: Placed, terms: Terms,
-                 spans: Mapping[int, Span] | None = None,
+                 best: Mapping[int, int] | None = None,
                  quote_spans: Mapping[int, Span] | None = None, *,
                  version2: bool = False, rates: RateTable | None = None) -> None:
         self.tasks, self.quotes, self.t = tasks, quotes, terms
-        self.spans, self.quote_spans = spans or {}, quote_spans or {}
+        self.best, self.quote_spans = best or {}, quote_spans or {}
         self.version2, self.rates = version2, rates
 
     @staticmethod
@@ -115,34 +119,47 @@ class Refs:
 
     def task_formulas(self, row: int) -> dict[str, str]:
         whole = self._task_formulas(row, None)
-        span = self.spans.get(row)
-        if span is None:
+        best_row = self.best.get(row)
+        if best_row is None:
             return whole
         ident = self.cells(self.tasks, row)["task_id"]
-        ids, ranks = (self.range(self.quotes, key, rows=span) for key in ("task_id", "rank"))
-        # Exactly one quote of a task has rank 1: found among the span, it is the best.
-        return _either(f"COUNTIFS({ids},{ident},{ranks},1)=1",
-                       self._task_formulas(row, span), whole)
+        quote = self.cells(self.quotes, best_row)
+        prefix = sheet_prefix(self.quotes.table.sheet)
+        # Exactly one quote of a task has rank 1: if that row still holds it, it is the best.
+        return _either(f"AND({prefix}{quote['task_id']}={ident},{prefix}{quote['rank']}=1)",
+                       self._task_formulas(row, best_row), whole)
 
-    def _task_formulas(self, row: int, span: Span | None) -> dict[str, str]:
+    def _task_formulas(self, row: int, best_row: int | None) -> dict[str, str]:
         t, tasks = self.t, self.tasks
         cell = self.cells(tasks, row)
         ident = cell.get("task_id") or '""'
-        ids, ranks = (self.range(self.quotes, key, rows=span) for key in ("task_id", "rank"))
+        ids, ranks = (self.range(self.quotes, key) for key in ("task_id", "rank"))
+        position = f"SUMPRODUCT(({ids}={ident})*({ranks}=1)*(ROW({ids})-{self.quotes.rows[0] - 1}))"
+
+        def at_best(key: str) -> str | None:
+            """The best quote's cell of ``key``: in its known row, or found by position."""
+            values = self.range(self.quotes, key)
+            if values is None:
+                return None
+            return (self._best_cell(key, best_row) if best_row is not None
+                    else f"INDEX({values},{position})")
 
         def best(key: str) -> str:
-            """The value of this task's rank-1 quote: one quote has rank 1, so its sum."""
-            values = self.range(self.quotes, key, rows=span)
+            """The value of this task's rank-1 quote: its cell in the best row, or among
+            all quotes the sum over this Task ID and rank 1 (one quote has rank 1)."""
+            values = self.range(self.quotes, key)
             if values is None:
                 return number(_default(schema.QUOTE_COLUMNS, key))
+            if best_row is not None:
+                return self._best_cell(key, best_row)
             return f"SUMIFS({values},{ids},{ident},{ranks},1)"
         n, hours_year, self_cost = cell["occurrences"], cell["hours_year"], cell["self_cost"]
         has_quote, freed, saving = f"ISNUMBER({cell['out_cost']})", cell["freed"], cell["saving"]
         fee = best("platform_fee")
-        vendor = self.range(self.quotes, "vendor", rows=span)
-        first_row = (span[0] if span else self.quotes.rows[0]) - 1
-        best_row = f"SUMPRODUCT(({ids}={ident})*({ranks}=1)*(ROW({ids})-{first_row}))"
-        setup_fee = best("setup_fee") + self._best_rate(best_row, span)
+        vendor = at_best("vendor")
+        out_cost = (best("out_cost") if best_row is not None  # the guard found its rank 1
+                    else f'IF(COUNTIFS({ids},{ident},{ranks},1)=0,"",{best("out_cost")})')
+        setup_fee = best("setup_fee") + self._best_rate(at_best)
         left_for_vendor = (f'({self_cost}-({n}*{best("review_hours_each")}'
                            f'+{best("setup_hours")}/{t.T})*{t.V}-{setup_fee}/{t.T})')
         formulas = {
@@ -150,10 +167,9 @@ class Refs:
                            f"{t.D},{t.W},12,4,1,1/{t.T})",
             "hours_year": f"{n}*{cell['hours_each']}",
             "self_cost": f"{hours_year}*{t.V}",
-            "best_vendor": (f'IF({has_quote},INDEX({vendor},{best_row})&"","")' if vendor
-                            else '""'),
+            "best_vendor": f'IF({has_quote},{vendor}&"","")' if vendor else '""',
             "cash": f'IF({has_quote},{best("cash")},"")',
-            "out_cost": f'IF(COUNTIFS({ids},{ident},{ranks},1)=0,"",{best("out_cost")})',
+            "out_cost": out_cost,
             "saving": f'IF({has_quote},{self_cost}-{cell["out_cost"]},"")',
             "freed": f'IF({has_quote},{n}*({cell["hours_each"]}-{best("review_hours_each")})'
                      f'-{best("setup_hours")}/{t.T},"")',
@@ -171,7 +187,7 @@ class Refs:
                     f"IF({saving}<=0,{cheaper},IF({saving}<{t.M}*{self_cost},{marginal},"
                     f"{otherwise})))))")
         quality_kept = f"AND({quality},{strong})"
-        tool = self._best_is_tool(best_row, span)
+        tool = self._best_is_tool(at_best)
         delegated = f'IF({tool},"{schema.AUTOMATE}","OUTSOURCE")' if tool else '"OUTSOURCE"'
         formulas["verdict"] = by_rule('"KEEP"', '"NEEDS QUOTE"', '"KEEP"', '"KEEP"', '"REVIEW"',
                                       f'IF({quality_kept},"REVIEW",{delegated})')
@@ -184,18 +200,21 @@ class Refs:
             f'{by_a_tool}"saves "&{money_text(saving)}{a_year}&IF({quality_kept},'
             f'", but you would give up quality control"," and frees "&{hours_text(freed)}&" hours")')
         if self.version2:
-            formulas["payback"] = self._payback(cell, best, best_row, span)
+            formulas["payback"] = self._payback(cell, best, at_best)
             self._dropped_and_fragile(formulas, cell)
         return formulas
 
+    def _best_cell(self, key: str, best_row: int) -> str:
+        return sheet_prefix(self.quotes.table.sheet) + self.cells(self.quotes, best_row)[key]
+
     # --- version 2 (docs/formulas.md): DROP, AUTOMATE, currencies, Payback, fragile --------
 
-    def _best_rate(self, best_row: str, span: Span | None) -> str:
+    def _best_rate(self, at_best: AtBest) -> str:
         """``*rate`` of the best quote's currency (version 2; else nothing)."""
-        currencies = self.range(self.quotes, "currency", rows=span)
-        if not self.version2 or currencies is None:
+        currency = at_best("currency")
+        if not self.version2 or currency is None:
             return ""
-        return "*" + self.rate(f"INDEX({currencies},{best_row})")
+        return "*" + self.rate(currency)
 
     def rate(self, code: str) -> str:
         """What one unit of the currency in ``code`` is worth in the workbook's: 1 for
@@ -204,24 +223,23 @@ class Refs:
                    else '""')  # a foreign code with no table: #VALUE!, never a number
         return f'IF({code}="",1,IF(UPPER(TRIM({code}))={self.t.CUR},1,{foreign}))'
 
-    def _best_is_tool(self, best_row: str, span: Span | None) -> str:
+    def _best_is_tool(self, at_best: AtBest) -> str:
         """The condition that the best quote's Kind is tool (version 2; else none)."""
-        kinds = self.range(self.quotes, "kind", rows=span)
-        if not self.version2 or kinds is None:
+        kind = at_best("kind")
+        if not self.version2 or kind is None:
             return ""
         column = next(c for c in schema.QUOTE_COLUMNS_V2 if c.key == "kind")
         tools = [word for word, choice in choice_words(column).items() if choice == schema.TOOL]
-        return f"ISNUMBER(MATCH({choice_key(f'INDEX({kinds},{best_row})')},{array(tools)},0))"
+        return f"ISNUMBER(MATCH({choice_key(kind)},{array(tools)},0))"
 
-    def _payback(self, cell: Mapping[str, str], best: Callable[[str], str], best_row: str,
-                 span: Span | None) -> str:
+    def _payback(self, cell: Mapping[str, str], best: Callable[[str], str],
+                 at_best: AtBest) -> str:
         """Months of steady saving that earn back the one-off cost (blank: never)."""
         t, n = self.t, cell["occurrences"]
-        setup = f'{best("setup_fee")}{self._best_rate(best_row, span)}'
+        setup = f'{best("setup_fee")}{self._best_rate(at_best)}'
         recurring = f"({cell['cash']}-{setup}/{t.T})"  # R, unless paid in one go
-        basis = self.range(self.quotes, "basis", rows=span)
-        fixed = (f'IF(INDEX({basis},{best_row})="",FALSE,'
-                 f'{_unit(f"INDEX({basis},{best_row})", "basis")}=5)') if basis else "FALSE"
+        basis = at_best("basis")
+        fixed = f'IF({basis}="",FALSE,{_unit(basis, "basis")}=5)' if basis else "FALSE"
         lump = f"IF({fixed},TRUE,{_unit(cell['per'], 'per')}=6)"  # fixed, or a task done once
         once = f"({setup}+IF({lump},{recurring}*{t.T},0)+{best('setup_hours')}*{t.V})"
         steady = (f"({cell['self_cost']}-IF({lump},0,{recurring})"
