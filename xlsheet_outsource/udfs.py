@@ -160,8 +160,8 @@ _BY_KEY = {(i.source, i.key): i.argument for i in ENGINE_INPUTS}
 
 TABLE_ARGUMENTS = (
     Argument("tasks_range", "The Tasks table with its header row, best from A1 of the Tasks "
-             "sheet (e.g. Tasks!A1:I501) so that problems name the right cells.", is_range=True),
-    Argument("quotes_range", "The Quotes table with its header row (e.g. Quotes!A1:J1501).",
+             "sheet (e.g. Tasks!A1:K501) so that problems name the right cells.", is_range=True),
+    Argument("quotes_range", "The Quotes table with its header row (e.g. Quotes!A1:L1501).",
              is_range=True),
     Argument("settings_range", "The settings: labels in its first column, values in its second, "
              "and the exchange-rate table if you use one (e.g. Settings!A1:C20).",

@@ -130,3 +130,18 @@ def test_a_version_1_summary_shows_nothing_of_version_2() -> None:
 
 def _with(summary: Summary, **changes: object) -> Summary:
     return Summary(**{**vars(summary), **changes})
+
+
+def test_for_accountant_counts_the_tasks_it_lists(tmp_path) -> None:
+    """Tasks outsourced counts the tasks paid for (AUTOMATE too, over-budget ones not),
+    the rows of its own table below: not the OUTSOURCE verdicts."""
+    outcome = api.process_workbook(version2_workbook(tmp_path / "v2.xlsx"), tmp_path / "o.xlsx")
+    summary = summarise(outcome.decision)
+    assert summary.counts["AUTOMATE"] and summary.over_budget_count  # both cases present
+    ws = openpyxl.load_workbook(outcome.output)[schema.ACCOUNTANT]
+    title = max(cell.row for cell in ws["A"] if cell.value == "Tasks outsourced")  # not the
+    listed = [cell.value for cell in ws["A"][title + 1:]  # headline's label of the same words
+              if cell.value not in (None, "Total")]
+    count = ws[report_sheets.ACCOUNTANT_CELLS["outsourced_count"]].value
+    assert count == len(listed) == len(summary.outsourced)
+    assert count != summary.counts["OUTSOURCE"]

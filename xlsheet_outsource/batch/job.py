@@ -70,7 +70,7 @@ def _row(job: Job, outcome: api.Outcome) -> WorkbookRow:
         return row
     row.currency, row.tasks = summary.currency, summary.task_count
     row.verdicts = dict(summary.counts)
-    for name in (*HEADLINE, "recurring_year", "horizon_years"):
+    for name in (*HEADLINE, "horizon_years"):
         setattr(row, name, float(getattr(summary, name)))
     row.decided_on = dt.date.today().isoformat()
     row.by_category = json_records(summary.by_category)

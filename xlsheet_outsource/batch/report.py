@@ -22,8 +22,7 @@ NOT_RUN = "not run"
 HEADLINE = ("saving", "hours_freed_year", "hours_freed_week", "cash_year", "setup_once")
 VENDOR_COLUMNS = ("vendor", *SPEND_COLUMNS)
 # Left out of --json: the tables (the overview sums them) and what only mail shows.
-NOT_IN_JSON = ("by_category", "by_vendor", "recurring_year", "horizon_years", "decided_on",
-               "accounts")
+NOT_IN_JSON = ("by_category", "by_vendor", "horizon_years", "decided_on", "accounts")
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,6 @@ class WorkbookRow:
     hours_freed_week: float | None = None
     cash_year: float | None = None
     setup_once: float | None = None
-    recurring_year: float | None = None
     horizon_years: float | None = None
     decided_on: str | None = None  # ISO date the output was written
     by_category: list[dict[str, Any]] = field(default_factory=list)  # summary.CATEGORY_COLUMNS

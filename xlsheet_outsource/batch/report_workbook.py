@@ -16,7 +16,6 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..engine.accountant import month_labels
 from ..write import style
 from ..write.files import save_atomically
 from ..write.report_sheets import (
@@ -25,9 +24,9 @@ from ..write.report_sheets import (
     COUNTED_V2,
     PAPERWORK_TABLE,
     PAYMENTS_TABLE,
-    SCHEDULE_MONTHS,
     VENDOR_TABLE,
     Columns,
+    schedule_table,
 )
 from .report import NOT_RUN, BatchReport, WorkbookRow
 
@@ -112,9 +111,7 @@ def _write_overview(ws: Worksheet, report: BatchReport, run_date: dt.date) -> No
         ws.cell(row, 1).value = title
         ws.cell(row, 1).font = style.SECTION_FONT
         row = _write_rows(ws, columns, frame.to_dict("records"), header_row=row + 1) + 2
-    schedule: Columns = (*CLIENT_COLUMNS, PAYMENTS_TABLE[0], *(
-        (key, label, "money") for key, label in zip(SCHEDULE_MONTHS, month_labels(run_date),
-                                                    strict=True)), ("total", "Total", "money"))
+    schedule: Columns = (*CLIENT_COLUMNS, *schedule_table(run_date))
     for title, columns, table in (
             ("Cash by vendor, first 12 months, workbook by workbook", CLIENT_PAYMENTS,
              "vendors"),

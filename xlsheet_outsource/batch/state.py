@@ -14,7 +14,8 @@ from ..write.files import write_text_atomically
 from .report import Job, WorkbookRow
 
 STATE_NAME = ".xlsheet-outsource-batch.json"
-STATE_VERSION = 2  # 2: rows keep what mail needs (recurring cash, horizon, date decided)
+STATE_VERSION = 3  # 2: rows keep what mail needs (horizon, date decided); 3: the accountant's
+# tables too (a row kept by version 2 has none, so its workbook is decided again)
 
 
 @dataclass(frozen=True)

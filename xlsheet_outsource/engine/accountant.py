@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .inputs import as_text, is_blank
 from .schema import TOOL
 from .settings import Settings, VendorDetails, country_code
 
@@ -92,8 +93,8 @@ class Accounts:
 
     @classmethod
     def of_record(cls, record: Mapping[str, Any], currency: str) -> Accounts:
-        """Back from record(); an empty record (a batch row kept by an older version)
-        gives empty tables."""
+        """Back from record(); an empty record (a row that was not decided) gives empty
+        tables."""
         tables = {name: pd.DataFrame(list(record.get(name, [])), columns=list(columns))
                   for name, columns in _TABLES.items()}
         return cls(record.get("currency", currency), threshold=record.get("threshold"),
@@ -167,19 +168,8 @@ def _expense_type(kinds: pd.Series) -> str:
 
 def _task_labels(lines: pd.DataFrame) -> list[str]:
     """Each task as "T1 Logo design" (its ID, or its name alone when it has none)."""
-    return [" ".join(_text(part) for part in (task_id, task) if not _blank(part))
+    return [" ".join(as_text(part) for part in (task_id, task) if not is_blank(part))
             for task_id, task in zip(lines["task_id"], lines["task"], strict=True)]
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value)) or (
-        isinstance(value, str) and not value.strip())
-
-
-def _text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _split_cents(amounts: pd.Series) -> np.ndarray:
@@ -190,7 +180,8 @@ def _split_cents(amounts: pd.Series) -> np.ndarray:
 
 
 def _apportioned(total: float, parts: np.ndarray) -> np.ndarray:
-    """bundles.apportion in whole cents (imported here: the import chain stays short)."""
+    """bundles.apportion in whole cents (imported here: at the top it would make an
+    import chain longer than tests/test_architecture.py allows)."""
     from .bundles import apportion
 
     return np.rint(apportion(total, parts) * 100).astype(np.int64)

@@ -22,7 +22,7 @@ import pandas as pd
 from . import schema
 from .problems import BadValue, Problem
 from .schema import Column
-from .settings import Settings, VendorDetails, country_code
+from .settings import REPORTING_THRESHOLD, Settings, VendorDetails, country_code
 
 
 class NoSavedResult:
@@ -51,6 +51,13 @@ def is_blank(value: object) -> bool:
     if isinstance(value, float) and math.isnan(value):
         return True
     return isinstance(value, str) and not value.strip()
+
+
+def as_text(value: object) -> str:
+    """A cell's value as a label: a whole number without its ".0", text trimmed."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def shown(value: object) -> str:
@@ -598,7 +605,7 @@ def read_paperwork(values: dict[str, object], locate: Callable[[str], str],
     notices: list[Problem] = []
     country = values.get("TaxCountry")
     code = None if is_blank(country) else country_code(str(country).strip())
-    threshold: object = schema.SETTINGS_ROWS_ACCOUNTANT[1].default
+    threshold: object = REPORTING_THRESHOLD
     raw = values.get("ReportingThreshold")
     if not is_blank(raw):
         try:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import schema
 from .accountant import Accounts, accounts
-from .inputs import is_blank
+from .inputs import as_text, is_blank
 from .model import Decision
 
 NO_CATEGORY = "(no category)"
@@ -173,15 +173,9 @@ def _prepared(tasks: pd.DataFrame) -> pd.DataFrame:
 def _labels(values: pd.Series, blank: str) -> pd.Series:
     """Text labels for grouping: numbers shown as typed, blanks named, and one spelling
     per label whatever its case ("admin" joins the "Admin" seen first)."""
-    text = values.map(lambda v: blank if is_blank(v) else _as_text(v))
+    text = values.map(lambda v: blank if is_blank(v) else as_text(v))
     first_spelling = text.groupby(text.str.casefold(), sort=False).transform("first")
     return first_spelling.astype(object)
-
-
-def _as_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
 
 
 def _total(values: pd.Series) -> float:

@@ -76,12 +76,19 @@ def read_settings(grid: Grid | None, named: Mapping[str, tuple[object, str]] | N
     named = named or {}
     if grid is None and not named:
         return None, [missing_sheet(schema.SETTINGS)]
+    values, places = _setting_values(grid, named)
+    rates = exchange_rate_rows(grid) if grid is not None else []
+    return inputs.read_settings(values, lambda name: places.get(name, "B"), rates)
+
+
+def _setting_values(grid: Grid | None, named: Mapping[str, tuple[object, str]]
+                    ) -> tuple[dict[str, object], dict[str, str]]:
+    """Each setting's value and cell: by defined name, else by its label on ``grid``."""
     values = {name: value for name, (value, _) in named.items()}
     places = {name: place for name, (_, place) in named.items()}
     if grid is not None:
         settings_by_label(grid, values, places)
-    rates = exchange_rate_rows(grid) if grid is not None else []
-    return inputs.read_settings(values, lambda name: places.get(name, "B"), rates)
+    return values, places
 
 
 def with_paperwork(settings: Settings, grid: Grid | None,
@@ -90,10 +97,7 @@ def with_paperwork(settings: Settings, grid: Grid | None,
     """Settings with what only For accountant uses (Tax country, Reporting threshold, Your
     name, the Vendors sheet's rows), as a workbook file is read; and the notices about what
     could not be used (never a reason not to decide)."""
-    values = {name: value for name, (value, _) in named.items()}
-    places = {name: place for name, (_, place) in named.items()}
-    if grid is not None:
-        settings_by_label(grid, values, places)
+    values, places = _setting_values(grid, named)
     table, notices = (None, []) if vendors is None else vendors_from_grid(schema.VENDORS,
                                                                            vendors)
     fields, found = inputs.read_paperwork(

@@ -331,19 +331,23 @@ def html_body(note: str, sections: Sequence[Section], attachments: Sequence[str]
         warning = _undecided(section.summary)
         if warning:
             parts.append(f'<p style="color:#9C0006">{_escaped(warning)}</p>')
-        if section.summary.accounts.vendors.empty:
-            parts.append(f"<p>{_escaped(NO_VENDORS)}</p>")
-        for table in ([] if section.summary.accounts.vendors.empty
-                      else tables(section.summary, section.decided_on)):
-            parts.append(f"<h4>{_escaped(table.title)}</h4>")
-            parts.append(_html_table(table))
-            if table.note:
-                parts.append(f"<p>{_escaped(table.note)}</p>")
+        parts += _html_tables(section)
     parts.append(f"<p>{_escaped(CLOSING)}</p>")
     parts.append(f"<p>Attached: {_escaped(', '.join(attachments))}</p>")
     signed = f"{SIGN_OFF}\n{name}" if name else SIGN_OFF
     parts.append(f"<p>{_escaped(signed)}</p></body></html>")
     return "\n".join(parts)
+
+
+def _html_tables(section: Section) -> list[str]:
+    """The accountant's tables of one workbook, each with its title and note."""
+    if section.summary.accounts.vendors.empty:
+        return [f"<p>{_escaped(NO_VENDORS)}</p>"]
+    parts = []
+    for table in tables(section.summary, section.decided_on):
+        parts += [f"<h4>{_escaped(table.title)}</h4>", _html_table(table)]
+        parts += [f"<p>{_escaped(table.note)}</p>"] if table.note else []
+    return parts
 
 
 def _escaped(text: str) -> str:

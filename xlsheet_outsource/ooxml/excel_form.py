@@ -36,6 +36,7 @@ from .relationships import OFFICE_TYPES, Relationship, Relationships, source_of
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 VML_REL = OFFICE_TYPES + "vmlDrawing"
+VML_TYPE = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 # Where Excel keeps each kind of part openpyxl names otherwise.
 EXCEL_NAMES = {COMMENTS_TYPE: "xl/comments{}.xml", VML_REL: "xl/drawings/vmlDrawing{}.vml"}
 # The prefixes Excel writes, all declared on the root (Gnumeric does not follow a
@@ -50,7 +51,7 @@ VML_PREFIXES = {"urn:schemas-microsoft-com:office:office": "o",
 PREFIXED_TYPES = {  # content type -> the prefixes its part is written with
     "application/vnd.openxmlformats-officedocument.drawing+xml": DRAWING_PREFIXES,
     "application/vnd.openxmlformats-officedocument.drawingml.chart+xml": DRAWING_PREFIXES,
-    "application/vnd.openxmlformats-officedocument.vmlDrawing": VML_PREFIXES,
+    VML_TYPE: VML_PREFIXES,
 }
 XML_NAMESPACE = "http://www.w3.org/XML/1998/namespace"  # xml:space, bound without declaring
 Saving = TypeVar("Saving")

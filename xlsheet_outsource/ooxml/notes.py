@@ -18,16 +18,18 @@ from dataclasses import dataclass
 from . import relationships, worksheet, xmltext
 from .book import WorkbookPackage
 from .cells import column_number
-from .excel_form import with_vml_prefixes
+from .excel_form import (
+    COMMENTS_TYPE,
+    EXCEL_NAMES,
+    VML_PREFIXES,
+    VML_REL,
+    VML_TYPE,
+    with_vml_prefixes,
+)
 from .relationships import NS_REL, OFFICE_TYPES, Relationships, rels_name
 
 COMMENTS_REL = OFFICE_TYPES + "comments"
-VML_REL = OFFICE_TYPES + "vmlDrawing"
-COMMENTS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
-VML_TYPE = "application/vnd.openxmlformats-officedocument.vmlDrawing"
-VML_NAMESPACES = {"o": "urn:schemas-microsoft-com:office:office",
-                  "v": "urn:schemas-microsoft-com:vml",
-                  "x": "urn:schemas-microsoft-com:office:excel"}
+VML_NAMESPACES = {prefix: uri for uri, prefix in VML_PREFIXES.items()}  # o:, v:, x:
 NOTE_WIDTH = 260  # pixels, as the template's input notes
 CHARACTERS_A_LINE = 42  # of a note's 9-point text in that width, about
 ROW_PIXELS = 20  # a row of the default height
@@ -81,11 +83,11 @@ def set_notes(book: WorkbookPackage, sheet: str, notes: Notes) -> None:
         comments.add(ref, text, notes.author)
     vml = book.parts.read(vml_part) if vml_part else _EMPTY_VML % (_highest_block(book) + 1)
     vml = _boxes_set(vml, removed, added)
-    comments_part = comments_part or _linked_part(book, part, "xl/comments{}.xml",
+    comments_part = comments_part or _linked_part(book, part, EXCEL_NAMES[COMMENTS_TYPE],
                                                   COMMENTS_REL, COMMENTS_TYPE)
     book.parts.write(comments_part, comments.xml)
     if vml_part is None:
-        vml_part = book.free_name("xl/drawings/vmlDrawing{}.vml")
+        vml_part = book.free_name(EXCEL_NAMES[VML_REL])
         book.content_types.set(vml_part, VML_TYPE)
         rid = _link(book, part, VML_REL, vml_part)
         book.parts.write(part, _with_legacy_drawing(book.parts.read(part), rid))

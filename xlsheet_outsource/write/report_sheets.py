@@ -35,7 +35,7 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..engine import schema
-from ..engine.accountant import Accounts, month_labels
+from ..engine.accountant import SCHEDULE_COLUMNS, Accounts, month_labels
 from ..engine.summary import Summary
 from . import style
 
@@ -228,7 +228,7 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
            f"is not included. Recurring spend is a yearly figure; setup fees are paid once "
            f"(spread over {years} in the cash a year).")
     figures = {**vars(summary), "run_date": run_date,
-               "outsourced_count": summary.counts.get("OUTSOURCE", 0),
+               "outsourced_count": len(summary.outsourced),  # the tasks paid for, listed below
                **accounts_headline(summary.accounts)}
     _headline(ws, ACCOUNTANT_HEADLINE, figures, cur)
     row = HEADLINE_ROW + len(ACCOUNTANT_HEADLINE) + 1
@@ -433,7 +433,6 @@ PAPERWORK_TABLE: Columns = (
     ("paid_to_vendor", "Paid to the vendor, first 12 months", "money"),
     ("point", "Point to check", "text"),
 )
-SCHEDULE_MONTHS = tuple(f"m{n}" for n in range(1, 13))
 PAPERWORK_TITLE = "Paperwork: points for your accountant to check, not tax advice"
 
 
@@ -444,7 +443,8 @@ def accounts_headline(accounts: Accounts) -> dict[str, float]:
 
 
 def schedule_table(run_date: dt.date) -> Columns:
-    months = zip(SCHEDULE_MONTHS, month_labels(run_date), strict=True)
+    """The cash schedule's columns: each vendor, its 12 months from the run's, its total."""
+    months = zip(SCHEDULE_COLUMNS[1:-1], month_labels(run_date), strict=True)
     return (("vendor", "Vendor", "text"), *((key, label, "money") for key, label in months),
             ("total", "Total", "money"))
 

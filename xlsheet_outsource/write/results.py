@@ -49,19 +49,6 @@ __all__ = ["MACRO_SUFFIXES", "BlockLayout", "Formulas", "Results", "write_result
 
 Results = tuple[tuple[str, str, str], ...]  # schema.TASK_RESULTS / QUOTE_RESULTS
 
-# Verdict -> (fill, font colour) of its conditional format.
-VERDICT_COLOURS = {
-    "OUTSOURCE": ("C6EFCE", "006100"),
-    "KEEP": ("DCE3EA", "44546A"),
-    "REVIEW": ("FFEB9C", "9C5700"),
-    "NEEDS QUOTE": ("FFC7CE", "9C0006"),
-    "ERROR": ("FFC7CE", "9C0006"),
-}
-# Version 2's verdicts, coloured only in a version 2 block (a version 1 block stays as it
-# was): AUTOMATE as OUTSOURCE, DROP grey and struck through (docs/workbook-contract.md)
-VERDICT_COLOURS_V2 = {schema.AUTOMATE: VERDICT_COLOURS["OUTSOURCE"],
-                      schema.DROP: ("EDEDED", "595959")}
-STRUCK_THROUGH = (schema.DROP,)
 SAVING_BAR_COLOUR = "FF5B9BD5"
 NAMING_COLUMNS = ("task", "vendor")  # what names a row of Tasks, of Quotes
 MOST_FROZEN = 4  # columns kept in view left of the scrolling ones, at most
@@ -308,10 +295,10 @@ def _verdict_formats(styles: StyleSheet, layout: BlockLayout
     first, last = layout.header_row + 1, max(max(layout.rows), layout.header_row + 1)
     rules = []
     version2 = "payback" in layout.columns  # a Tasks block with version 2's columns
-    for verdict, (fill, font) in {**VERDICT_COLOURS,
-                                  **(VERDICT_COLOURS_V2 if version2 else {})}.items():
+    for verdict, (fill, font) in {**style.VERDICT_COLOURS,
+                                  **(style.VERDICT_COLOURS_V2 if version2 else {})}.items():
         dxf = styles.differential_style(DifferentialStyle(
-            font=Font(color=font, bold=True, strike=verdict in STRUCK_THROUGH or None),
+            font=Font(color=font, bold=True, strike=verdict in style.STRUCK_THROUGH or None),
             fill=PatternFill("solid", start_color=fill, end_color=fill)))
         rules.append(worksheet.Rule("cellIs", (("dxfId", str(dxf)), ("operator", "equal"),
                                                ("stopIfTrue", "1")),

@@ -41,6 +41,21 @@ BODY_FONT = font()
 TOTAL_FONT = font(bold=True)
 DATE_FORMAT = "yyyy-mm-dd"
 
+# Verdict -> (fill, font colour) of its conditional format on Tasks (and its legend on
+# Start here).
+VERDICT_COLOURS = {
+    "OUTSOURCE": ("C6EFCE", "006100"),
+    "KEEP": ("DCE3EA", "44546A"),
+    "REVIEW": ("FFEB9C", "9C5700"),
+    "NEEDS QUOTE": ("FFC7CE", "9C0006"),
+    "ERROR": ("FFC7CE", "9C0006"),
+}
+# Version 2's verdicts, coloured only in a version 2 block (a version 1 block stays as it
+# was): AUTOMATE as OUTSOURCE, DROP grey and struck through (docs/workbook-contract.md)
+VERDICT_COLOURS_V2 = {schema.AUTOMATE: VERDICT_COLOURS["OUTSOURCE"],
+                      schema.DROP: ("EDEDED", "595959")}
+STRUCK_THROUGH = (schema.DROP,)
+
 # Calibri's advance widths of " " to "~", in hundredths of an em (other characters: 0.51).
 _WIDTHS = {False: "23 33 40 50 51 71 68 22 30 30 50 50 25 31 25 39 51 51 51 51 51 51 51 51 "
                   "51 51 27 27 50 50 50 46 89 58 54 53 62 49 46 63 62 25 32 52 42 85 65 66 "

@@ -44,20 +44,17 @@ INPUT_FILL = PatternFill("solid", fgColor="FFFFF2CC")
 INPUT_FONT = style.font(color="FF3F3F76")
 INPUT_BORDER = Border(*(Side(style="thin", color="FFBFBFBF"),) * 4)
 HEADER_FILL = PatternFill("solid", fgColor="FF1F4E78")
-HEADER_FONT = style.font(bold=True, color="FFFFFFFF")
 TITLE_FONT = style.font(bold=True, size=16, color="FF1F4E78")
 HEADING_FONT = style.font(bold=True, size=12, color="FF1F4E78")
 LABEL_FONT = style.font(bold=True)
 INPUT_HOURS_FORMAT = "#,##0.0#"  # 0.75 shows as typed, not rounded to 0.8
 WRAP = Alignment(wrap_text=True, vertical="top")
-HEADER_ALIGNMENT = Alignment(wrap_text=True, vertical="center")
 EXCHANGE_HELP = ("Only for quotes in another currency: one row each, its code and what one "
                  "unit is worth in your currency (e.g. GBP and 1.27 when your currency is USD).")
 
-# Same colours as the Verdict column's conditional formatting.
-VERDICT_FILLS = {"OUTSOURCE": "FFC6EFCE", "KEEP": "FFDDEBF7", "REVIEW": "FFFFEB9C",
-                 "NEEDS QUOTE": "FFFFC7CE", "ERROR": "FFFFC7CE",
-                 schema.AUTOMATE: "FFC6EFCE", schema.DROP: "FFD9D9D9"}
+# The Verdict column's colours, for the legend on Start here.
+VERDICT_FILLS = {verdict: "FF" + fill for verdict, (fill, _) in
+                 {**style.VERDICT_COLOURS, **style.VERDICT_COLOURS_V2}.items()}
 
 START_STEPS = (
     "Settings: type your Hourly worth in the yellow cell (what one hour of your expert "
@@ -265,7 +262,7 @@ def _add_exchange_table(wb: openpyxl.Workbook, ws: Worksheet, header_row: int) -
     """The Foreign currency | Rate table, named over its header and its blank rows."""
     for col, header in enumerate(schema.EXCHANGE_HEADERS, 1):
         cell = ws.cell(header_row, col, header)
-        cell.font, cell.fill, cell.alignment = HEADER_FONT, HEADER_FILL, HEADER_ALIGNMENT
+        cell.font, cell.fill, cell.alignment = style.HEADER_FONT, HEADER_FILL, style.HEADER_ALIGNMENT
     _write_help(ws.cell(header_row, 3), EXCHANGE_HELP)
     for row in range(header_row + 1, header_row + 1 + EXCHANGE_ROWS):
         _style_input(ws.cell(row, 1), None)
@@ -343,8 +340,8 @@ def _list_validation(column: Column, letter: str) -> DataValidation:
 
 def _write_header(ws: Worksheet, col: int, text: str, width: float) -> Cell:
     cell = ws.cell(1, col, text)
-    cell.font, cell.fill = HEADER_FONT, HEADER_FILL
-    cell.alignment = HEADER_ALIGNMENT
+    cell.font, cell.fill = style.HEADER_FONT, HEADER_FILL
+    cell.alignment = style.HEADER_ALIGNMENT
     ws.column_dimensions[get_column_letter(col)].width = width
     return cell
 
