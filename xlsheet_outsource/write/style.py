@@ -206,7 +206,7 @@ def fit(ws: Worksheet, *, first_row: int = 1, limit: float = WIDEST_COLUMN,
     that wrap already) count their longest word, or 0.6 of their text, whichever is wider."""
     needs: dict[int, float] = {column: max(map(_text_need, texts), default=0.0)
                                for column, texts in (extra or {}).items()}
-    for row in ws.iter_rows(min_row=first_row):
+    for row in _rows_written(ws, first_row):
         for cell in row:
             if cell.value is not None and not _spills(cell, row):
                 needs[cell.column] = max(needs.get(cell.column, 0.0), _cell_need(cell))
@@ -217,7 +217,7 @@ def fit(ws: Worksheet, *, first_row: int = 1, limit: float = WIDEST_COLUMN,
 
 def fit_heights(ws: Worksheet, *, first_row: int = 1) -> None:
     """Text wider than its column wraps; each row as tall as its tallest cell."""
-    for row in ws.iter_rows(min_row=first_row):
+    for row in _rows_written(ws, first_row):
         tallest = 0.0
         for cell in row:
             if not isinstance(cell.value, str):
@@ -234,6 +234,17 @@ def fit_heights(ws: Worksheet, *, first_row: int = 1) -> None:
             for cell in row:  # a figure beside a wrapped label lines up with its first line
                 if cell.value is not None and cell.alignment.vertical is None:
                     _align(cell, vertical="top")
+
+
+def _rows_written(ws: Worksheet, first_row: int) -> list[tuple[Cell, ...]]:
+    """The cells written from ``first_row`` down, a tuple a row (left to right). Not
+    ``iter_rows``: it makes every cell of the rectangle, and a table whose item rows are
+    left for the caller to fill (For accountant's 10,000 tasks) would gain them all."""
+    rows: dict[int, list[Cell]] = {}
+    for (row, _), cell in sorted(ws._cells.items()):  # openpyxl's own cells, by position
+        if row >= first_row:
+            rows.setdefault(row, []).append(cell)
+    return [tuple(cells) for cells in rows.values()]
 
 
 def _align(cell: Cell, **changes: object) -> None:
