@@ -103,6 +103,7 @@ class Outcome:
     notices: list[Problem] = field(default_factory=list)  # told the user; nothing stopped
     backup: Path | None = None
     formulas: FormulaPlan | None = None  # with formulas=True: what was written as formulas
+    sheets_added: tuple[str, ...] = ()  # by add_template
 
     @functools.cached_property
     def summary(self) -> Summary | None:
@@ -237,7 +238,11 @@ def add_template(path: Path | str, out: Path | str | None = None) -> Outcome:
     source = Path(path)
     target = Path(out) if out else source
     outcome = Outcome(source)
-    _write_guarded(outcome, target, out is None, lambda: add_to_workbook(source, target))
+
+    def add() -> None:
+        outcome.sheets_added = add_to_workbook(source, target)
+
+    _write_guarded(outcome, target, out is None, add)
     return outcome
 
 
