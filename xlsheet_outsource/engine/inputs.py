@@ -11,7 +11,6 @@ import math
 import operator
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, time
 from itertools import repeat
 from typing import Any, cast
@@ -21,15 +20,9 @@ import pandas as pd
 
 from . import schema
 from .problems import BadValue, Problem
+from .raw import NO_SAVED_RESULT, NoSavedResult, RateRow, is_blank
 from .schema import Column
 from .settings import REPORTING_THRESHOLD, Settings, VendorDetails, country_code
-
-
-class NoSavedResult:
-    """Stands for a formula cell whose workbook holds no computed result."""
-
-    def __repr__(self) -> str:
-        return "a formula with no saved result"
 
 
 def no_saved_result(label: str) -> BadValue:
@@ -39,18 +32,8 @@ def no_saved_result(label: str) -> BadValue:
                     "in Excel or LibreOffice, or type the value")
 
 
-NO_SAVED_RESULT = NoSavedResult()
-
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                 "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!")
-
-
-def is_blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
 
 
 def as_text(value: object) -> str:
@@ -526,15 +509,6 @@ def _check_bundle_quotes(quotes: pd.DataFrame, tasks: pd.DataFrame, problems: li
             _add_problem(quotes, problems, row, Problem(schema.QUOTES, locate(row, "task_id"), (
                 f"the bundle {name!r} has no task to hand off: each of its tasks is Core, "
                 "not needed any more or cannot be read")))
-
-
-@dataclass(frozen=True)
-class RateRow:
-    """One row of the exchange-rate table as typed, with the cells it came from."""
-    currency: object
-    rate: object
-    currency_cell: str
-    rate_cell: str
 
 
 def _read_version2_settings(values: dict[str, object], locate: Callable[[str], str],
