@@ -267,7 +267,6 @@ def clean_frame(raw: pd.DataFrame, columns: tuple[Column, ...], sheet: str,
 _NUMBER_KINDS = ("number", "money", "hours", "pct")
 _PLAIN_NUMBERS = frozenset((float, int))  # exact types: bool, numpy scalars and other
 # subclasses take the per-cell path
-_UNSEEN = object()
 
 
 def _parse_column(values: np.ndarray, column: Column) -> tuple[np.ndarray, np.ndarray]:
@@ -296,8 +295,8 @@ def _parse_column(values: np.ndarray, column: Column) -> tuple[np.ndarray, np.nd
         rest[where] = False
     rest_at = np.flatnonzero(rest)
     others = values[rest_at]
-    texts = np.ones(len(others), dtype=bool) if kinds == {str} else np.fromiter(
-        map(operator.is_, map(type, others), repeat(str)), bool, len(others))
+    types: list[type] = [str] * len(others) if kinds == {str} else list(map(type, others))
+    texts = np.fromiter(map(operator.is_, types, repeat(str)), bool, len(others))
     if texts.any():  # only exact str here: True == 1 == 1.0 would share a hash slot
         codes, uniques = pd.factorize(others[texts])
         if column.kind in ("text", "id"):  # parse_cell: the text stripped, unless blank
@@ -310,17 +309,34 @@ def _parse_column(values: np.ndarray, column: Column) -> tuple[np.ndarray, np.nd
         at = rest_at[texts]
         parsed[at] = results[codes]
         bad[at] = failed[codes]
-    blank = _UNSEEN
-    for position, value in zip(rest_at[~texts].tolist(), others[~texts].tolist()):
-        if value is None or (type(value) is float and value != value):
-            if blank is _UNSEEN:
-                blank = _parse_or_bad(value, column)
-            result = blank
-        else:
-            result = _parse_or_bad(value, column)
+    blanks = _plain_blanks(others, types)
+    if blanks.any():  # every blank parses alike (a column left out is all blanks)
+        blank = _parse_or_bad(others[blanks][0], column)
+        at = rest_at[blanks]
+        parsed[at] = _repeated(blank, len(at))
+        bad[at] = isinstance(blank, _Bad)
+    each = ~(texts | blanks)
+    for position, value in zip(rest_at[each].tolist(), others[each].tolist()):
+        result = _parse_or_bad(value, column)
         parsed[position] = result
         bad[position] = isinstance(result, _Bad)
     return parsed, bad
+
+
+def _plain_blanks(values: np.ndarray, types: list[type]) -> np.ndarray:
+    """Where a value is None or a float NaN (exact types; a subclass goes cell by cell)."""
+    blanks = np.fromiter(map(operator.is_, types, repeat(type(None))), bool, len(values))
+    floats = np.fromiter(map(operator.is_, types, repeat(float)), bool, len(values))
+    if floats.any():
+        blanks[floats] = np.isnan(values[floats].astype(float))
+    return blanks
+
+
+def _repeated(value: object, count: int) -> np.ndarray:
+    """``count`` times the one object (fill, unlike assignment, never unpacks it)."""
+    repeated = np.empty(count, dtype=object)
+    repeated.fill(value)
+    return repeated
 
 
 def _to_float(frame: pd.DataFrame, keys: tuple[str, ...]) -> None:
@@ -350,7 +366,8 @@ def clean_tasks(raw: pd.DataFrame, locate: Locate | None = None) -> tuple[pd.Dat
     tasks["quality_critical"] = tasks["quality_critical"].fillna(False).astype(bool)
     tasks["key"] = _id_key(tasks["task_id"])
     twice = tasks["key"].notna() & tasks["key"].duplicated()
-    first_rows = tasks.index.to_series().groupby(tasks["key"]).first()
+    first_rows = (tasks.index.to_series().groupby(tasks["key"]).first() if twice.any()
+                  else pd.Series(dtype=object))  # grouped only when some ID is twice
     for row, key in tasks.loc[twice, "key"].items():
         _add_problem(tasks, problems, row, Problem(
             schema.TASKS, locate(row, "task_id"),
