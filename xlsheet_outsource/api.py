@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pandas and the engine load when a workbook is read (reading
     from .engine.model import Decision
     from .engine.summary import Summary
     from .write.formulas import FormulaPlan
+    from .write.formulas.output import BlockFormulas
 
 OUTPUT_TAG = ".outsourced"
 # One record per task (`show --json`, `--csv`): record key -> the engine's column.
@@ -212,13 +213,18 @@ def process_workbook(path: Path | str, out: Path | str | None = None, *,
     if decision is None:
         return outcome
     target = source if in_place else Path(out) if out else default_output(source)
-    from .write.formulas.output import BlockFormulas
-    cells = BlockFormulas(found, decision) if formulas else None
+    cells: BlockFormulas | None = None
+    if formulas:
+        from .write.formulas.output import BlockFormulas
+        cells = BlockFormulas(found, decision)
+    else:  # nothing reads the raw values again: the memory goes to the writer
+        for table in found.tables():
+            table.forget_values()
 
     def write() -> None:
         with _timed(timings, "writing"):
-            # the one seam to the writer; imported after reading, which loads pandas
-            # while calamine parses (openpyxl would come first otherwise)
+            # the one seam to the writer, and its imports (openpyxl): after reading, which
+            # loads pandas while calamine parses
             from .write.results import write_results
 
             write_results(found, decision, target, formulas=cells, summary=outcome.summary)
