@@ -76,6 +76,7 @@ def settings_terms(sources: Mapping[str, SettingSource]) -> tuple[Terms | None, 
 
 
 Span = tuple[int, int]  # first and last row of a task's quotes, listed one under another
+WINDOW_MOST = 10  # quotes of a task ranked over the rows around each (more: over their own)
 AtBest = Callable[[str], str | None]  # the best quote's cell of a column (None: no column)
 
 
@@ -83,8 +84,9 @@ class Refs:
     """References into the written Tasks and Quotes tables, and the formulas of a row.
 
     A quote whose task's quotes are listed one under another (``quote_spans``: by Task
-    ID as the spreadsheet compares it, from live.together) is ranked among those rows
-    alone, guarded by a check that no other row has joined the task since. A task whose
+    ID as the spreadsheet compares it, from live.together) is ranked among the rows
+    around it (_rows_around), guarded by a check that no other row has joined the task
+    since. A task whose
     best quote sits in a known row (``best``: task row -> Quotes row of its rank 1)
     reads that row's cells directly, guarded by a check that the row still holds this
     task's rank 1. So the cost is linear in the quotes; without the check passing, or
@@ -97,6 +99,8 @@ class Refs:
                  version2: bool = False, rates: RateTable | None = None) -> None:
         self.tasks, self.quotes, self.t = tasks, quotes, terms
         self.best, self.quote_spans = best or {}, quote_spans or {}
+        self.reach = max((bottom - top for top, bottom in self.quote_spans.values()
+                          if bottom - top < WINDOW_MOST), default=0)
         self.version2, self.rates = version2, rates
 
     @staticmethod
@@ -109,13 +113,15 @@ class Refs:
     @staticmethod
     def range(placed: Placed, key: str, prefix: bool = True, rows: Span | None = None
               ) -> str | None:
-        """The column of ``key`` over the table's data rows, or over ``rows`` alone."""
+        """The column of ``key`` over the table's data rows; or over ``rows`` alone, rows
+        relative (the rows around a formula's own, wherever it is copied)."""
         column = placed.column(key)
         if column is None:
             return None
         letter, (first, last) = column_letter(column), rows or placed.rows
         sheet = sheet_prefix(placed.table.sheet) if prefix else ""
-        return f"{sheet}${letter}${first}:${letter}${last}"
+        fixed = "" if rows else "$"
+        return f"{sheet}${letter}{fixed}{first}:${letter}{fixed}{last}"
 
     def task_formulas(self, row: int) -> dict[str, str]:
         whole = self._task_formulas(row, None)
@@ -275,17 +281,28 @@ class Refs:
 
     def quote_formulas(self, row: int) -> dict[str, str]:
         whole = self._quote_formulas(row, None)
-        span = self.quote_spans.get(row)
-        if span is None:
+        around = self._rows_around(row)
+        if around is None:
             return whole
         ident = self.cells(self.quotes, row)["task_id"]
         ids = self.range(self.quotes, "task_id", prefix=False)
-        own = self.range(self.quotes, "task_id", prefix=False, rows=span)
-        # The span holds every quote of the task unless a row elsewhere took its ID since.
+        own = self.range(self.quotes, "task_id", prefix=False, rows=around)
+        # The rows around hold every quote of the task unless a row elsewhere took its ID since.
         return _either(f"COUNTIFS({own},{ident})=COUNTIFS({ids},{ident})",
-                       self._quote_formulas(row, span), whole)
+                       self._quote_formulas(row, around), whole)
 
-    def _quote_formulas(self, row: int, span: Span | None) -> dict[str, str]:
+    def _rows_around(self, row: int) -> Span | None:
+        """The rows a quote listed with its task's others is ranked over: as many above
+        and below it as any such task has quotes but one (within the table), so that every
+        quote's formula is the same relative to its row and LibreOffice reads it once for
+        the whole column; a task with more than WINDOW_MOST quotes is ranked over its own."""
+        span = self.quote_spans.get(row)
+        if span is None or span[1] - span[0] >= WINDOW_MOST:
+            return span
+        first, last = self.quotes.rows
+        return max(first, row - self.reach), min(last, row + self.reach)
+
+    def _quote_formulas(self, row: int, around: Span | None) -> dict[str, str]:
         t, quotes = self.t, self.quotes
         cell = self.cells(quotes, row)
 
@@ -304,14 +321,14 @@ class Refs:
         unit = f'IF({basis}="",1,{_unit(basis, "basis")})' if basis else "1"
         base = f"CHOOSE({unit},{p}*{n},{p}*{vh}*{n},12*{p},{p},{p}/{t.T},{p}*{t.W},{p}*{t.D})"
         fee_share = f"IF({fee}>1,{fee}/100,{fee})" if fee else "0"
-        ids, outs, cashes = (self.range(quotes, key, prefix=False, rows=span)
+        ids, outs, cashes = (self.range(quotes, key, prefix=False, rows=around)
                              for key in ("task_id", "out_cost", "cash"))
         out, cash, ident = cell["out_cost"], cell["cash"], cell["task_id"]
         # Lower all-in cost first; ties to the lower cash, then to the quote listed first.
         # SUMPRODUCT compares the numbers themselves: COUNTIFS would need "<"&number,
         # which rounds the number to 15 digits and can count the quote against itself.
-        ahead = (f"({outs}<{out})+({outs}={out})*({cashes}<{cash})"
-                 f"+({outs}={out})*({cashes}={cash})*(ROW({ids})<ROW({ident}))")
+        ahead = (f"({outs}<{out})+({outs}={out})*(({cashes}<{cash})"
+                 f"+({cashes}={cash})*(ROW({ids})<ROW({ident})))")
         return {
             "cash": f"{base}*(1+{fee_share})+{setup_fee}/{t.T}",
             "out_cost": f"{cash}+({n}*{given('review_hours_each')}+{given('setup_hours')}/{t.T})*{t.V}",
@@ -325,7 +342,8 @@ _DROPPED = {"best_vendor": '""', "cash": "0", "out_cost": "0", "breakeven": '""'
 
 
 def _either(condition: str, fast: dict[str, str], whole: dict[str, str]) -> dict[str, str]:
-    """Each formula over the span when ``condition`` holds, else over the whole column;
+    """Each formula the quick way (the rows around, the best quote's row) when ``condition``
+    holds, else over the whole column;
     formulas that read no quote range stay as they are."""
     return {key: formula if fast[key] == formula else f"IF({condition},{fast[key]},{formula})"
             for key, formula in whole.items()}

@@ -43,8 +43,10 @@ def _grouped(whole: str) -> str:
     """A whole number >= 0 below MAX_SPELLED with thousands commas: 1,234,567. Each group
     above the units is there only when the number reaches it; RIGHT(...,3) leaves the
     leading group unpadded (RIGHT(1,3) is "1"), so no nesting by magnitude is needed and
-    the formula stays short (LibreOffice's time goes mostly to reading formula text)."""
-    groups = [f'IF({whole}<1E{power},"",RIGHT(INT({whole}/1E{power}),3)&",")'
+    the formula stays short (LibreOffice's time goes mostly to reading formula text).
+    The powers are spelled out (1000, not 1E3) as LibreOffice writes them back: it reads a
+    column's formula once only when each row's text is the row above's, as it spells it."""
+    groups = [f'IF({whole}<{10 ** power},"",RIGHT(INT({whole}/{10 ** power}),3)&",")'
               for power in (9, 6, 3)]
     return "&".join([*groups, f"RIGHT({whole},3)"])
 
