@@ -10,6 +10,8 @@ from ...engine import schema
 from ...engine.model import REASONS
 from ...ooxml.cells import column_letter
 from .expressions import (
+    FALSE,
+    TRUE,
     array,
     choice_key,
     hours_text,
@@ -182,33 +184,43 @@ class Refs:
             "breakeven": f'IF(N({freed})>0,{cell["cash"]}/({t.u}*{freed}),"")',
             # Blank, as the engine, when no price would pay (less than nothing left for it)
             "max_price": f'IF(AND({has_quote},{n}>0),IF({left_for_vendor}<0,"",'
-                         f'{left_for_vendor}/({n}*(1+IF({fee}>1,{fee}/100,{fee})))),"")',
+                         f'{left_for_vendor}/({n}*(1+{fee}/IF({fee}>1,100,1)))),"")',
         }
         core, strong, quality = self._expertise(cell)
 
-        def by_rule(core_: str, no_quote: str, no_time: str, cheaper: str, marginal: str,
-                    otherwise: str) -> str:
-            """The verdict table of docs/decision-model.md, first rule that applies."""
-            return (f"IF({core},{core_},IF(NOT({has_quote}),{no_quote},IF({freed}<=0,{no_time},"
-                    f"IF({saving}<=0,{cheaper},IF({saving}<{t.M}*{self_cost},{marginal},"
-                    f"{otherwise})))))")
+        def by_rule(core_: str, no_quote: str, no_time: str, by_saving: str) -> str:
+            """The verdict table of docs/decision-model.md, first rule that applies; from
+            rule 4 on (cheaper, marginal, ...) the rules read the saving: ``by_saving``."""
+            return (f"IF({core},{core_},IF(NOT({has_quote}),{no_quote},"
+                    f"IF({freed}<=0,{no_time},{by_saving})))")
+        marginal = f"{saving}<{t.M}*{self_cost}"
         quality_kept = f"AND({quality},{strong})"
         tool = self._best_is_tool(at_best)
         delegated = f'IF({tool},"{schema.AUTOMATE}","OUTSOURCE")' if tool else '"OUTSOURCE"'
-        formulas["verdict"] = by_rule('"KEEP"', '"NEEDS QUOTE"', '"KEEP"', '"KEEP"', '"REVIEW"',
-                                      f'IF({quality_kept},"REVIEW",{delegated})')
-        a_year = f'&" "&{t.CUR}&" a year"'
-        by_a_tool = f'IF(AND(NOT({quality_kept}),{tool}),"a tool does it: ","")&' if tool else ""
-        formulas["reason"] = by_rule(
-            text(REASONS["core"]), text(REASONS["no_quote"]), text(REASONS["no_time_freed"]),
-            f'"doing it yourself is cheaper by "&{money_text("-" + saving)}{a_year}',
-            f'"saves only "&{percent_text(f"{saving}/{self_cost}")}&" of its cost: marginal"',
-            f'{by_a_tool}"saves "&{money_text(saving)}{a_year}&IF({quality_kept},'
-            f'", but you would give up quality control"," and frees "&{hours_text(freed)}&" hours")')
+        formulas["verdict"] = by_rule('"KEEP"', '"NEEDS QUOTE"', '"KEEP"',
+                                      f'IF({saving}<=0,"KEEP",IF({marginal},"REVIEW",'
+                                      f'IF({quality_kept},"REVIEW",{delegated})))')
+        formulas["reason"] = by_rule(text(REASONS["core"]), text(REASONS["no_quote"]),
+                                     text(REASONS["no_time_freed"]),
+                                     self._reason_of_saving(cell, marginal, bool(tool)))
         if self.version2:
             formulas["payback"] = self._payback(cell, best, at_best)
             self._dropped_and_fragile(formulas, cell)
         return formulas
+
+    def _reason_of_saving(self, cell: Mapping[str, str], marginal: str, tool: bool) -> str:
+        """The reason from rule 4 on. Rule 5 (marginal) is tested first, when there is a
+        saving, so that rules 4 and 6-7 (cheaper by, saves) share one spelling of the
+        amount; the last rule's choices (quality kept, a tool) are read from the Verdict
+        beside it. A third shorter than the rule table written out for the Reason again."""
+        saving, verdict = cell["saving"], cell["verdict"]
+        by_a_tool = f'IF({verdict}="{schema.AUTOMATE}","a tool does it: ","")&' if tool else ""
+        saves = (f'IF({saving}<=0,"doing it yourself is cheaper by ",{by_a_tool}"saves ")&'
+                 f'{money_text(f"ABS({saving})")}&" "&{self.t.CUR}&" a year"&IF({saving}<=0,"",'
+                 f'IF({verdict}="REVIEW",", but you would give up quality control",'
+                 f'" and frees "&{hours_text(cell["freed"])}&" hours"))')
+        only = percent_text(f"{saving}/{cell['self_cost']}")
+        return f'IF(AND({saving}>0,{marginal}),"saves only "&{only}&" of its cost: marginal",{saves})'
 
     def _best_cell(self, key: str, best_row: int) -> str:
         return sheet_prefix(self.quotes.table.sheet) + self.cells(self.quotes, best_row)[key]
@@ -245,8 +257,8 @@ class Refs:
         setup = f'{best("setup_fee")}{self._best_rate(at_best)}'
         recurring = f"({cell['cash']}-{setup}/{t.T})"  # R, unless paid in one go
         basis = at_best("basis")
-        fixed = f'IF({basis}="",FALSE,{_unit(basis, "basis")}=5)' if basis else "FALSE"
-        lump = f"IF({fixed},TRUE,{_unit(cell['per'], 'per')}=6)"  # fixed, or a task done once
+        fixed = f'IF({basis}="",{FALSE},{_unit(basis, "basis")}=5)' if basis else FALSE
+        lump = f"IF({fixed},{TRUE},{_unit(cell['per'], 'per')}=6)"  # fixed, or a task done once
         once = f"({setup}+IF({lump},{recurring}*{t.T},0)+{best('setup_hours')}*{t.V})"
         steady = (f"({cell['self_cost']}-IF({lump},0,{recurring})"
                   f"-{n}*{best('review_hours_each')}*{t.V})")
@@ -258,7 +270,7 @@ class Refs:
         needed = cell.get("still_needed")
         if needed:
             yes = f"ISNUMBER(MATCH({choice_key(needed)},{array(YES_WORDS)},0))"
-            dropped = f'NOT(IF({needed}="",TRUE,{yes}))'
+            dropped = f'NOT(IF({needed}="",{TRUE},{yes}))'
             saved = (f'"nobody needs it: stop doing it and save "&{money_text(cell["saving"])}'
                      f'&" "&{self.t.CUR}&" a year"')
             instead = {**_DROPPED, "saving": cell["self_cost"], "freed": cell["hours_year"],
@@ -274,9 +286,9 @@ class Refs:
     def _expertise(cell: Mapping[str, str]) -> tuple[str, str, str]:
         """Conditions: expertise is Core; is Strong; quality critical is yes."""
         expertise, quality = cell.get("expertise"), cell.get("quality_critical")
-        core = f'{choice_key(expertise)}="core"' if expertise else "FALSE"
-        strong = f'{choice_key(expertise)}="strong"' if expertise else "FALSE"
-        yes = f"ISNUMBER(MATCH({choice_key(quality)},{array(YES_WORDS)},0))" if quality else "FALSE"
+        core = f'{choice_key(expertise)}="core"' if expertise else FALSE
+        strong = f'{choice_key(expertise)}="strong"' if expertise else FALSE
+        yes = f"ISNUMBER(MATCH({choice_key(quality)},{array(YES_WORDS)},0))" if quality else FALSE
         return core, strong, yes
 
     def quote_formulas(self, row: int) -> dict[str, str]:
@@ -320,7 +332,7 @@ class Refs:
         basis = cell.get("basis")
         unit = f'IF({basis}="",1,{_unit(basis, "basis")})' if basis else "1"
         base = f"CHOOSE({unit},{p}*{n},{p}*{vh}*{n},12*{p},{p},{p}/{t.T},{p}*{t.W},{p}*{t.D})"
-        fee_share = f"IF({fee}>1,{fee}/100,{fee})" if fee else "0"
+        fee_share = f"{fee}/IF({fee}>1,100,1)" if fee else "0"  # 5 typed for 5%
         ids, outs, cashes = (self.range(quotes, key, prefix=False, rows=around)
                              for key in ("task_id", "out_cost", "cash"))
         out, cash, ident = cell["out_cost"], cell["cash"], cell["task_id"]

@@ -8,8 +8,9 @@ import re
 # Excel 2010's own functions that LibreOffice and Google Sheets evaluate alike; a test
 # checks that every written formula uses these only.
 ALLOWED_FUNCTIONS = frozenset({
-    "AND", "CHOOSE", "COUNTIFS", "IF", "INDEX", "INT", "ISNUMBER", "LOWER", "MATCH", "N",
+    "ABS", "AND", "CHOOSE", "COUNTIFS", "IF", "INDEX", "INT", "ISNUMBER", "LOWER", "MATCH", "N",
     "NOT", "RIGHT", "ROUND", "ROW", "SUBSTITUTE", "SUMIFS", "SUMPRODUCT", "TRIM", "UPPER",
+    "TRUE", "FALSE",
 })
 # Functions newer than Excel 2007, which a file must spell with _xlfn. (else Excel shows
 # #NAME?). None is allowed here; the list lets the check name that mistake.
@@ -17,6 +18,11 @@ PREFIXED_FUNCTIONS = frozenset({
     "AGGREGATE", "CONCAT", "FILTER", "IFNA", "IFS", "LAMBDA", "LET", "MAXIFS", "MINIFS",
     "SEQUENCE", "SORT", "SORTBY", "SWITCH", "TEXTJOIN", "UNIQUE", "XLOOKUP", "XMATCH",
 })
+
+# The logical values as functions, as LibreOffice writes them back: it reads a column's
+# formulas once only when each row's text is the row above's as it would write it.
+TRUE, FALSE = "TRUE()", "FALSE()"
+
 
 def text(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
