@@ -88,10 +88,9 @@ class Refs:
     A quote whose task's quotes are listed one under another (``quote_spans``: by Task
     ID as the spreadsheet compares it, from live.together) is ranked among the rows
     around it (_rows_around), guarded by a check that no other row has joined the task
-    since. A task whose
-    best quote sits in a known row (``best``: task row -> Quotes row of its rank 1)
-    reads that row's cells directly, guarded by a check that the row still holds this
-    task's rank 1. So the cost is linear in the quotes; without the check passing, or
+    since. A task whose best quote sits in a known row (``best``: task row -> Quotes row
+    of its rank 1) reads that row's cells directly, guarded by a check that the row
+    still holds this task's rank 1. So the cost is linear in the quotes; without the check passing, or
     without a span or best row, the formulas read the whole Quotes column (the same
     results, quadratic)."""
 
@@ -354,9 +353,9 @@ _DROPPED = {"best_vendor": '""', "cash": "0", "out_cost": "0", "breakeven": '""'
 
 
 def _either(condition: str, fast: dict[str, str], whole: dict[str, str]) -> dict[str, str]:
-    """Each formula the quick way (the rows around, the best quote's row) when ``condition``
-    holds, else over the whole column;
-    formulas that read no quote range stay as they are."""
+    """Each formula the quick way (the rows around, the best quote's row) when
+    ``condition`` holds, else over the whole column; formulas that read no quote range
+    stay as they are."""
     return {key: formula if fast[key] == formula else f"IF({condition},{fast[key]},{formula})"
             for key, formula in whole.items()}
 
