@@ -114,6 +114,29 @@ def test_every_task_of_the_typical_sample_is_formulas(tmp_path: Path) -> None:
             "WorkWeeksPerYear", "Currency"} <= set(re.findall(r"[A-Z][A-Za-z]+(?=[=<>*/)+,-])", text))
 
 
+def _relative(formula: str, row: int) -> str:
+    """The formula with each relative row number as its offset from ``row`` (R1C1-like):
+    two rows' formulas read alike when this is the same."""
+    return re.sub(r"(?<=[A-Z])(?<!\$)(\d+)|(?<=\$[A-Z])(\d+)",
+                  lambda m: f"[{int(m.group(0)) - row}]", formula)
+
+
+def test_a_column_of_formulas_is_the_same_but_for_its_row(tmp_path: Path) -> None:
+    """LibreOffice reads a column's formula once when row after row it is the same
+    relative to its row: every quote listed with its task's others away from the table's
+    edges, and every Tasks column but those reading the best quote's row."""
+    outcome = _processed(SAMPLES / "internet_marketer.xlsx", tmp_path)
+    assert outcome.formulas is not None
+    by_column: dict[tuple[str, int], set[str]] = {}
+    for (sheet, row, column), formula in outcome.formulas.cells.items():
+        if 4 <= row <= 21:  # up to three quotes of a task together: two rows off the edges
+            by_column.setdefault((sheet, column), set()).add(_relative(formula, row))
+    quotes = [forms for (sheet, _), forms in by_column.items() if sheet == schema.QUOTES]
+    tasks = [forms for (sheet, _), forms in by_column.items() if sheet == schema.TASKS]
+    assert [len(forms) for forms in quotes] == [1, 1, 1]
+    assert sorted(len(forms) > 1 for forms in tasks) == [False] * 7 + [True] * 5
+
+
 def test_formulas_are_saved_with_the_engine_values(tmp_path: Path) -> None:
     """A reader that does not calculate (pandas, calamine) sees every figure at once."""
     outcome = _processed(SAMPLES / "internet_marketer.xlsx", tmp_path)

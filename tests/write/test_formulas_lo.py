@@ -108,6 +108,22 @@ def test_no_cell_holds_an_error_value(recalculated: list[Written]) -> None:
     assert not errors
 
 
+def test_libreoffice_writes_each_formula_back_as_written(recalculated: list[Written]) -> None:
+    """LibreOffice reads a column's formulas once (docs/performance.md) only when each
+    row's text is the row above's as LibreOffice itself would write it (1000, not 1E3;
+    TRUE(), not TRUE): every formula of the blocks must come back unchanged."""
+    changed = []
+    for item in recalculated:
+        assert item.recalculated is not None
+        ours, theirs = (openpyxl.load_workbook(path) for path in (item.path, item.recalculated))
+        for (sheet, row, column), formula in item.plan.cells.items():
+            back = theirs[sheet].cell(row, column).value
+            if back != f"={formula}":
+                changed.append(f"{item.name} {sheet}!{ours[sheet].cell(row, column).coordinate}: "
+                               f"{formula[:80]} ... came back as {str(back)[:80]} ...")
+    assert not changed, f"{len(changed)} formulas changed:\n" + "\n".join(changed[:10])
+
+
 def test_most_rows_are_formulas(recalculated: list[Written]) -> None:
     """Formulas are the rule, values the exception: the samples are live but for rows
     with numbers typed as text, and most generated rows are too."""

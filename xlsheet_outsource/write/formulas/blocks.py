@@ -10,6 +10,8 @@ from ...engine import schema
 from ...engine.model import REASONS
 from ...ooxml.cells import column_letter
 from .expressions import (
+    FALSE,
+    TRUE,
     array,
     choice_key,
     hours_text,
@@ -76,6 +78,7 @@ def settings_terms(sources: Mapping[str, SettingSource]) -> tuple[Terms | None, 
 
 
 Span = tuple[int, int]  # first and last row of a task's quotes, listed one under another
+WINDOW_MOST = 10  # quotes of a task ranked over the rows around each (more: over their own)
 AtBest = Callable[[str], str | None]  # the best quote's cell of a column (None: no column)
 
 
@@ -83,11 +86,11 @@ class Refs:
     """References into the written Tasks and Quotes tables, and the formulas of a row.
 
     A quote whose task's quotes are listed one under another (``quote_spans``: by Task
-    ID as the spreadsheet compares it, from live.together) is ranked among those rows
-    alone, guarded by a check that no other row has joined the task since. A task whose
-    best quote sits in a known row (``best``: task row -> Quotes row of its rank 1)
-    reads that row's cells directly, guarded by a check that the row still holds this
-    task's rank 1. So the cost is linear in the quotes; without the check passing, or
+    ID as the spreadsheet compares it, from live.together) is ranked among the rows
+    around it (_rows_around), guarded by a check that no other row has joined the task
+    since. A task whose best quote sits in a known row (``best``: task row -> Quotes row
+    of its rank 1) reads that row's cells directly, guarded by a check that the row
+    still holds this task's rank 1. So the cost is linear in the quotes; without the check passing, or
     without a span or best row, the formulas read the whole Quotes column (the same
     results, quadratic)."""
 
@@ -97,6 +100,8 @@ class Refs:
                  version2: bool = False, rates: RateTable | None = None) -> None:
         self.tasks, self.quotes, self.t = tasks, quotes, terms
         self.best, self.quote_spans = best or {}, quote_spans or {}
+        self.reach = max((bottom - top for top, bottom in self.quote_spans.values()
+                          if bottom - top < WINDOW_MOST), default=0)
         self.version2, self.rates = version2, rates
 
     @staticmethod
@@ -109,13 +114,15 @@ class Refs:
     @staticmethod
     def range(placed: Placed, key: str, prefix: bool = True, rows: Span | None = None
               ) -> str | None:
-        """The column of ``key`` over the table's data rows, or over ``rows`` alone."""
+        """The column of ``key`` over the table's data rows; or over ``rows`` alone, rows
+        relative (the rows around a formula's own, wherever it is copied)."""
         column = placed.column(key)
         if column is None:
             return None
         letter, (first, last) = column_letter(column), rows or placed.rows
         sheet = sheet_prefix(placed.table.sheet) if prefix else ""
-        return f"{sheet}${letter}${first}:${letter}${last}"
+        fixed = "" if rows else "$"
+        return f"{sheet}${letter}{fixed}{first}:${letter}{fixed}{last}"
 
     def task_formulas(self, row: int) -> dict[str, str]:
         whole = self._task_formulas(row, None)
@@ -176,33 +183,43 @@ class Refs:
             "breakeven": f'IF(N({freed})>0,{cell["cash"]}/({t.u}*{freed}),"")',
             # Blank, as the engine, when no price would pay (less than nothing left for it)
             "max_price": f'IF(AND({has_quote},{n}>0),IF({left_for_vendor}<0,"",'
-                         f'{left_for_vendor}/({n}*(1+IF({fee}>1,{fee}/100,{fee})))),"")',
+                         f'{left_for_vendor}/({n}*(1+{fee}/IF({fee}>1,100,1)))),"")',
         }
         core, strong, quality = self._expertise(cell)
 
-        def by_rule(core_: str, no_quote: str, no_time: str, cheaper: str, marginal: str,
-                    otherwise: str) -> str:
-            """The verdict table of docs/decision-model.md, first rule that applies."""
-            return (f"IF({core},{core_},IF(NOT({has_quote}),{no_quote},IF({freed}<=0,{no_time},"
-                    f"IF({saving}<=0,{cheaper},IF({saving}<{t.M}*{self_cost},{marginal},"
-                    f"{otherwise})))))")
+        def by_rule(core_: str, no_quote: str, no_time: str, by_saving: str) -> str:
+            """The verdict table of docs/decision-model.md, first rule that applies; from
+            rule 4 on (cheaper, marginal, ...) the rules read the saving: ``by_saving``."""
+            return (f"IF({core},{core_},IF(NOT({has_quote}),{no_quote},"
+                    f"IF({freed}<=0,{no_time},{by_saving})))")
+        marginal = f"{saving}<{t.M}*{self_cost}"
         quality_kept = f"AND({quality},{strong})"
         tool = self._best_is_tool(at_best)
         delegated = f'IF({tool},"{schema.AUTOMATE}","OUTSOURCE")' if tool else '"OUTSOURCE"'
-        formulas["verdict"] = by_rule('"KEEP"', '"NEEDS QUOTE"', '"KEEP"', '"KEEP"', '"REVIEW"',
-                                      f'IF({quality_kept},"REVIEW",{delegated})')
-        a_year = f'&" "&{t.CUR}&" a year"'
-        by_a_tool = f'IF(AND(NOT({quality_kept}),{tool}),"a tool does it: ","")&' if tool else ""
-        formulas["reason"] = by_rule(
-            text(REASONS["core"]), text(REASONS["no_quote"]), text(REASONS["no_time_freed"]),
-            f'"doing it yourself is cheaper by "&{money_text("-" + saving)}{a_year}',
-            f'"saves only "&{percent_text(f"{saving}/{self_cost}")}&" of its cost: marginal"',
-            f'{by_a_tool}"saves "&{money_text(saving)}{a_year}&IF({quality_kept},'
-            f'", but you would give up quality control"," and frees "&{hours_text(freed)}&" hours")')
+        formulas["verdict"] = by_rule('"KEEP"', '"NEEDS QUOTE"', '"KEEP"',
+                                      f'IF({saving}<=0,"KEEP",IF({marginal},"REVIEW",'
+                                      f'IF({quality_kept},"REVIEW",{delegated})))')
+        formulas["reason"] = by_rule(text(REASONS["core"]), text(REASONS["no_quote"]),
+                                     text(REASONS["no_time_freed"]),
+                                     self._reason_of_saving(cell, marginal, bool(tool)))
         if self.version2:
             formulas["payback"] = self._payback(cell, best, at_best)
             self._dropped_and_fragile(formulas, cell)
         return formulas
+
+    def _reason_of_saving(self, cell: Mapping[str, str], marginal: str, tool: bool) -> str:
+        """The reason from rule 4 on. Rule 5 (marginal) is tested first, when there is a
+        saving, so that rules 4 and 6-7 (cheaper by, saves) share one spelling of the
+        amount; the last rule's choices (quality kept, a tool) are read from the Verdict
+        beside it. A third shorter than the rule table written out for the Reason again."""
+        saving, verdict = cell["saving"], cell["verdict"]
+        by_a_tool = f'IF({verdict}="{schema.AUTOMATE}","a tool does it: ","")&' if tool else ""
+        saves = (f'IF({saving}<=0,"doing it yourself is cheaper by ",{by_a_tool}"saves ")&'
+                 f'{money_text(f"ABS({saving})")}&" "&{self.t.CUR}&" a year"&IF({saving}<=0,"",'
+                 f'IF({verdict}="REVIEW",", but you would give up quality control",'
+                 f'" and frees "&{hours_text(cell["freed"])}&" hours"))')
+        only = percent_text(f"{saving}/{cell['self_cost']}")
+        return f'IF(AND({saving}>0,{marginal}),"saves only "&{only}&" of its cost: marginal",{saves})'
 
     def _best_cell(self, key: str, best_row: int) -> str:
         return sheet_prefix(self.quotes.table.sheet) + self.cells(self.quotes, best_row)[key]
@@ -239,8 +256,8 @@ class Refs:
         setup = f'{best("setup_fee")}{self._best_rate(at_best)}'
         recurring = f"({cell['cash']}-{setup}/{t.T})"  # R, unless paid in one go
         basis = at_best("basis")
-        fixed = f'IF({basis}="",FALSE,{_unit(basis, "basis")}=5)' if basis else "FALSE"
-        lump = f"IF({fixed},TRUE,{_unit(cell['per'], 'per')}=6)"  # fixed, or a task done once
+        fixed = f'IF({basis}="",{FALSE},{_unit(basis, "basis")}=5)' if basis else FALSE
+        lump = f"IF({fixed},{TRUE},{_unit(cell['per'], 'per')}=6)"  # fixed, or a task done once
         once = f"({setup}+IF({lump},{recurring}*{t.T},0)+{best('setup_hours')}*{t.V})"
         steady = (f"({cell['self_cost']}-IF({lump},0,{recurring})"
                   f"-{n}*{best('review_hours_each')}*{t.V})")
@@ -252,7 +269,7 @@ class Refs:
         needed = cell.get("still_needed")
         if needed:
             yes = f"ISNUMBER(MATCH({choice_key(needed)},{array(YES_WORDS)},0))"
-            dropped = f'NOT(IF({needed}="",TRUE,{yes}))'
+            dropped = f'NOT(IF({needed}="",{TRUE},{yes}))'
             saved = (f'"nobody needs it: stop doing it and save "&{money_text(cell["saving"])}'
                      f'&" "&{self.t.CUR}&" a year"')
             instead = {**_DROPPED, "saving": cell["self_cost"], "freed": cell["hours_year"],
@@ -268,24 +285,35 @@ class Refs:
     def _expertise(cell: Mapping[str, str]) -> tuple[str, str, str]:
         """Conditions: expertise is Core; is Strong; quality critical is yes."""
         expertise, quality = cell.get("expertise"), cell.get("quality_critical")
-        core = f'{choice_key(expertise)}="core"' if expertise else "FALSE"
-        strong = f'{choice_key(expertise)}="strong"' if expertise else "FALSE"
-        yes = f"ISNUMBER(MATCH({choice_key(quality)},{array(YES_WORDS)},0))" if quality else "FALSE"
+        core = f'{choice_key(expertise)}="core"' if expertise else FALSE
+        strong = f'{choice_key(expertise)}="strong"' if expertise else FALSE
+        yes = f"ISNUMBER(MATCH({choice_key(quality)},{array(YES_WORDS)},0))" if quality else FALSE
         return core, strong, yes
 
     def quote_formulas(self, row: int) -> dict[str, str]:
         whole = self._quote_formulas(row, None)
-        span = self.quote_spans.get(row)
-        if span is None:
+        around = self._rows_around(row)
+        if around is None:
             return whole
         ident = self.cells(self.quotes, row)["task_id"]
         ids = self.range(self.quotes, "task_id", prefix=False)
-        own = self.range(self.quotes, "task_id", prefix=False, rows=span)
-        # The span holds every quote of the task unless a row elsewhere took its ID since.
+        own = self.range(self.quotes, "task_id", prefix=False, rows=around)
+        # The rows around hold every quote of the task unless a row elsewhere took its ID since.
         return _either(f"COUNTIFS({own},{ident})=COUNTIFS({ids},{ident})",
-                       self._quote_formulas(row, span), whole)
+                       self._quote_formulas(row, around), whole)
 
-    def _quote_formulas(self, row: int, span: Span | None) -> dict[str, str]:
+    def _rows_around(self, row: int) -> Span | None:
+        """The rows a quote listed with its task's others is ranked over: as many above
+        and below it as any such task has quotes but one (within the table), so that every
+        quote's formula is the same relative to its row and LibreOffice reads it once for
+        the whole column; a task with more than WINDOW_MOST quotes is ranked over its own."""
+        span = self.quote_spans.get(row)
+        if span is None or span[1] - span[0] >= WINDOW_MOST:
+            return span
+        first, last = self.quotes.rows
+        return max(first, row - self.reach), min(last, row + self.reach)
+
+    def _quote_formulas(self, row: int, around: Span | None) -> dict[str, str]:
         t, quotes = self.t, self.quotes
         cell = self.cells(quotes, row)
 
@@ -303,15 +331,15 @@ class Refs:
         basis = cell.get("basis")
         unit = f'IF({basis}="",1,{_unit(basis, "basis")})' if basis else "1"
         base = f"CHOOSE({unit},{p}*{n},{p}*{vh}*{n},12*{p},{p},{p}/{t.T},{p}*{t.W},{p}*{t.D})"
-        fee_share = f"IF({fee}>1,{fee}/100,{fee})" if fee else "0"
-        ids, outs, cashes = (self.range(quotes, key, prefix=False, rows=span)
+        fee_share = f"{fee}/IF({fee}>1,100,1)" if fee else "0"  # 5 typed for 5%
+        ids, outs, cashes = (self.range(quotes, key, prefix=False, rows=around)
                              for key in ("task_id", "out_cost", "cash"))
         out, cash, ident = cell["out_cost"], cell["cash"], cell["task_id"]
         # Lower all-in cost first; ties to the lower cash, then to the quote listed first.
         # SUMPRODUCT compares the numbers themselves: COUNTIFS would need "<"&number,
         # which rounds the number to 15 digits and can count the quote against itself.
-        ahead = (f"({outs}<{out})+({outs}={out})*({cashes}<{cash})"
-                 f"+({outs}={out})*({cashes}={cash})*(ROW({ids})<ROW({ident}))")
+        ahead = (f"({outs}<{out})+({outs}={out})*(({cashes}<{cash})"
+                 f"+({cashes}={cash})*(ROW({ids})<ROW({ident})))")
         return {
             "cash": f"{base}*(1+{fee_share})+{setup_fee}/{t.T}",
             "out_cost": f"{cash}+({n}*{given('review_hours_each')}+{given('setup_hours')}/{t.T})*{t.V}",
@@ -325,8 +353,9 @@ _DROPPED = {"best_vendor": '""', "cash": "0", "out_cost": "0", "breakeven": '""'
 
 
 def _either(condition: str, fast: dict[str, str], whole: dict[str, str]) -> dict[str, str]:
-    """Each formula over the span when ``condition`` holds, else over the whole column;
-    formulas that read no quote range stay as they are."""
+    """Each formula the quick way (the rows around, the best quote's row) when
+    ``condition`` holds, else over the whole column; formulas that read no quote range
+    stay as they are."""
     return {key: formula if fast[key] == formula else f"IF({condition},{fast[key]},{formula})"
             for key, formula in whole.items()}
 

@@ -8,8 +8,9 @@ import re
 # Excel 2010's own functions that LibreOffice and Google Sheets evaluate alike; a test
 # checks that every written formula uses these only.
 ALLOWED_FUNCTIONS = frozenset({
-    "AND", "CHOOSE", "COUNTIFS", "IF", "INDEX", "INT", "ISNUMBER", "LOWER", "MATCH", "N",
+    "ABS", "AND", "CHOOSE", "COUNTIFS", "IF", "INDEX", "INT", "ISNUMBER", "LOWER", "MATCH", "N",
     "NOT", "RIGHT", "ROUND", "ROW", "SUBSTITUTE", "SUMIFS", "SUMPRODUCT", "TRIM", "UPPER",
+    "TRUE", "FALSE",
 })
 # Functions newer than Excel 2007, which a file must spell with _xlfn. (else Excel shows
 # #NAME?). None is allowed here; the list lets the check name that mistake.
@@ -17,6 +18,11 @@ PREFIXED_FUNCTIONS = frozenset({
     "AGGREGATE", "CONCAT", "FILTER", "IFNA", "IFS", "LAMBDA", "LET", "MAXIFS", "MINIFS",
     "SEQUENCE", "SORT", "SORTBY", "SWITCH", "TEXTJOIN", "UNIQUE", "XLOOKUP", "XMATCH",
 })
+
+# The logical values as functions, as LibreOffice writes them back: it reads a column's
+# formulas once only when each row's text is the row above's as it would write it.
+TRUE, FALSE = "TRUE()", "FALSE()"
+
 
 def text(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
@@ -43,8 +49,10 @@ def _grouped(whole: str) -> str:
     """A whole number >= 0 below MAX_SPELLED with thousands commas: 1,234,567. Each group
     above the units is there only when the number reaches it; RIGHT(...,3) leaves the
     leading group unpadded (RIGHT(1,3) is "1"), so no nesting by magnitude is needed and
-    the formula stays short (LibreOffice's time goes mostly to reading formula text)."""
-    groups = [f'IF({whole}<1E{power},"",RIGHT(INT({whole}/1E{power}),3)&",")'
+    the formula stays short (LibreOffice's time goes mostly to reading formula text).
+    The powers are spelled out (1000, not 1E3) as LibreOffice writes them back: it reads a
+    column's formula once only when each row's text is the row above's, as it spells it."""
+    groups = [f'IF({whole}<{10 ** power},"",RIGHT(INT({whole}/{10 ** power}),3)&",")'
               for power in (9, 6, 3)]
     return "&".join([*groups, f"RIGHT({whole},3)"])
 
