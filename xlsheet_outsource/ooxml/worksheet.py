@@ -96,6 +96,8 @@ class SheetEdit:
     formats: tuple[ConditionalFormat, ...] = ()  # replace those wholly within ``columns``
     view: View = View()
     last_row: int | None = None
+    # CT_Worksheet's children after sheetData to add: (name, XML unprefixed)
+    elements: tuple[tuple[str, bytes], ...] = ()
 
     def clears(self, row: int) -> bool:
         return self.first_row <= row and (self.last_row is None or row <= self.last_row)
@@ -234,6 +236,8 @@ def rewrite(xml: bytes, edit: SheetEdit) -> Rewritten:
     tail = _with_autofilter(tail, edit.view.autofilter, prefix)
     if edit.view.print_wide:
         tail = _printed_landscape(tail, prefix)
+    for name, element in edit.elements:
+        tail = _with_child(tail, name, element, prefix)
     return Rewritten(b"".join([head, *body, tail, xml[xmltext.inner_end(xml, top):]]), removed)
 
 
@@ -638,8 +642,11 @@ def _with_pane(head: bytes, top: xmltext.Span, freeze: tuple[int, int] | None,
 
 
 def has_print_setup(xml: bytes) -> bool:
-    """The sheet has print set-up of its own (orientation, scale or fitting to pages)."""
-    return _OWN_PRINT_SETUP.search(xml) is not None
+    """The sheet has print set-up of its own (orientation, scale or fitting to pages):
+    sought before and after its cells, not among them (most of a big sheet)."""
+    data = _sheet_data(xml, sheet_prefix(xml))
+    return _OWN_PRINT_SETUP.search(xml, 0, data.start) is not None or \
+        _OWN_PRINT_SETUP.search(xml, data.end) is not None
 
 
 def _fitting_to_page(head: bytes, top: xmltext.Span, prefix: bytes) -> bytes:
@@ -676,9 +683,16 @@ def with_element(xml: bytes, name: str, element: bytes) -> bytes:
     sheetData, added where the schema's order wants it."""
     prefix = sheet_prefix(xml)
     data = _sheet_data(xml, prefix)
-    at = data.end + _insertion_point(xml[data.end:xmltext.inner_end(xml, xmltext.root(xml))],
-                                     name.encode())
-    return xml[:at] + xmltext.prefixed(element, prefix) + xml[at:]
+    end = xmltext.inner_end(xml, xmltext.root(xml))
+    view = memoryview(xml)  # the cells copied once, into the result
+    return b"".join((view[:data.end], _with_child(xml[data.end:end], name, element, prefix),
+                     view[end:]))
+
+
+def _with_child(tail: bytes, name: str, element: bytes, prefix: bytes) -> bytes:
+    """``tail`` (the sheet after sheetData) with ``element`` where the schema wants it."""
+    at = _insertion_point(tail, name.encode())
+    return tail[:at] + xmltext.prefixed(element, prefix) + tail[at:]
 
 
 # --- after sheetData: conditional formats and the filter ----------------------------------

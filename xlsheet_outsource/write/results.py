@@ -90,11 +90,12 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
                    for table, frame, results in blocks}
         planned = formulas(layouts) if formulas else {}
         for table, frame, results in blocks:
-            _write_block(book, table, layouts[table.sheet], frame, results,
-                         decision.settings.currency, planned)
-            _write_notes(book, table, layouts[table.sheet],
-                         header_notes(layouts[table.sheet], _note_texts(bool(formulas))))
-            _mark_block(book, layouts[table.sheet])
+            layout = layouts[table.sheet]
+            link = _write_notes(book, table, layout,
+                                header_notes(layout, _note_texts(bool(formulas))))
+            _write_block(book, table, layout, frame, results, decision.settings.currency,
+                         planned, elements=(link,) if link else ())
+            _mark_block(book, layout)
         _replace_report_sheets(book, summary or summarise(decision),
                                run_date or dt.date.today(), found.notices)
         files.save_atomically(book, target, mode_from=found.path)
@@ -163,8 +164,10 @@ def _quoted(sheet: str) -> str:
 
 def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
                  frame: pd.DataFrame, results: Results, currency: str,
-                 formulas: Mapping[tuple[str, int, int], str]) -> None:
-    """Replace the tool's earlier block (if any) by a fresh one, rendered a column at a time."""
+                 formulas: Mapping[tuple[str, int, int], str],
+                 elements: tuple[tuple[str, bytes], ...] = ()) -> None:
+    """Replace the tool's earlier block (if any) by a fresh one, rendered a column at a
+    time; ``elements``: more of the sheet's children to add (SheetEdit.elements)."""
     header_style = book.styles.cell_style(font=style.HEADER_FONT, fill=style.HEADER_FILL,
                                           alignment=style.HEADER_ALIGNMENT)
     columns = tuple(layout.columns[key] for key, _, _ in results)
@@ -187,7 +190,7 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         widths={layout.columns[key]: _width(header, kind, frame[key], currency)
                 for key, header, kind in results},
         formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else (),
-        view=table_view(layout, print_wide=print_wide)))
+        view=table_view(layout, print_wide=print_wide), elements=elements))
     if print_wide:
         row = f"${layout.header_row}"
         book.workbook.add_scoped_name(book.sheet_position(layout.sheet), PRINT_TITLES,
@@ -218,15 +221,16 @@ def header_notes(layout: BlockLayout, texts: Mapping[str, str]) -> dict[int, str
 
 
 def _write_notes(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
-                 texts: Mapping[int, str]) -> None:
+                 texts: Mapping[int, str]) -> tuple[str, bytes] | None:
     """``texts`` as notes on the block's headers, replacing the tool's notes on the
-    headers of this block and of an earlier one (every other note is kept)."""
+    headers of this block and of an earlier one (every other note is kept); the element
+    the sheet needs to show them, for the block's rewrite to add (None: it has it)."""
     earlier_row = table.earlier_block.first_row if table.earlier_block else table.header_row
     owned = {f"{column_letter(column)}{row}" for row in {earlier_row, table.header_row}
              for column in table.result_columns.values()}
     headers = {column: f"{column_letter(column)}{layout.header_row}" for column in
                layout.columns.values()}
-    notes.set_notes(book, layout.sheet, notes.Notes(
+    return notes.set_notes_but_link(book, layout.sheet, notes.Notes(
         {headers[column]: text for column, text in texts.items()},
         frozenset(owned | set(headers.values())), COMMENT_AUTHOR))
 
