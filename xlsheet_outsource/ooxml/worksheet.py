@@ -60,6 +60,7 @@ class ConditionalFormat:
 # A row's new cells as XML already (unprefixed, cells.column_xml), in column order: how
 # a big block is given, rendered a column at a time. ("" where nothing is written.)
 RenderedRow = tuple[tuple[int, ...], tuple[str, ...]]  # (columns, texts)
+Pieces = list[bytes | memoryview]  # a part in pieces to join: views into the sheet, copied once
 
 
 def rendered_row(number: int, cells: Mapping[int, Cell] | RenderedRow) -> RenderedRow:
@@ -274,7 +275,7 @@ def _cells(inner: bytes, syntax: _Syntax) -> Iterable[tuple[int, re.Match[bytes]
 
 
 def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
-                    prefix: bytes) -> tuple[list[bytes], bool]:
+                    prefix: bytes) -> tuple[Pieces, bool]:
     """sheetData rewritten, in pieces to join."""
     syntax = _syntax(prefix)
     block = sorted(edit.columns)
@@ -284,7 +285,7 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
     if appended is not None:
         return appended, False
     pending = 0  # the next of new_rows not yet written
-    out: list[bytes] = []
+    out: Pieces = []
     copied_to = data.start
     removed = False
     for row in _rows(xml, data, syntax):
@@ -325,61 +326,68 @@ _ROW_OPENING = re.compile(rb'<row r="(\d+)"')
 
 
 def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
-                    rendered: Mapping[int, RenderedRow], syntax: _Syntax) -> list[bytes] | None:
+                    rendered: Mapping[int, RenderedRow], syntax: _Syntax) -> Pieces | None:
     """sheetData with the new cells put at the end of their rows, the rows split apart at
     their closing tags rather than parsed: when every cell of the sheet lies left of the
     new ones (a first run), or every cell from there on is one of the block's, which goes
     (a re-run). None when that cannot be told cheaply (prefixes, tags written otherwise
-    than r= first, formulas in the old block, cells out of order): the caller parses."""
+    than r= first, formulas in the old block, cells out of order): the caller parses.
+    The rows kept are views into ``xml``: the sheet is copied once, into the result."""
     layouts = {columns for columns, _ in rendered.values()}  # a block's rows share theirs
     leftmost = min([*edit.columns, *(columns[0] for columns in layouts if columns)], default=None)
-    body = xml[data.content:data.inner_end]
+    first, last = data.content, data.inner_end
     if syntax.p or data.empty_tag or leftmost is None:
         return None
     cut = None  # finds the first cell of the old block in a row, on a re-run
-    if _in_the_way(leftmost).search(body):
+    if _in_the_way(leftmost).search(xml, first, last):
         block = sorted(edit.columns)
-        if not block or block != list(range(leftmost, leftmost + len(block))) or b"extLst" in body \
-                or _in_the_way(block[-1] + 1).search(body):
+        if not block or block != list(range(leftmost, leftmost + len(block))) or \
+                xml.find(b"extLst", first, last) >= 0 or \
+                _in_the_way(block[-1] + 1).search(xml, first, last):
             return None
         cut = _cell_from(leftmost)
-    numbers = [int(number) for number in _ROW_OPENING.findall(body)]
+    numbers = [int(number) for number in _ROW_OPENING.findall(xml, first, last)]
     if any(a >= b for a, b in itertools.pairwise(numbers)) or \
-            body.count(b"</row>") != len(numbers):  # an empty row, <row r="9"/>
+            xml.count(b"</row>", first, last) != len(numbers):  # an empty row, <row r="9"/>
         return None
-    pieces = body.split(b"</row>")
-    out = [xml[data.start:data.content]]
+    view = memoryview(xml)
+    out: Pieces = [view[data.start:first]]
     append = out.append
     waiting = iter(sorted(rendered))  # new rows, in order: the sheet's rows are too
     new = next(waiting, None)
-    for number, piece in zip(numbers, pieces):
+    start = first  # of the row (and what comes before its tag)
+    for number in numbers:
+        close = xml.index(b"</row>", start, last)  # ...to here: the row's cells end
         while new is not None and new < number:
             append(_new_row(new, rendered, syntax))
             new = next(waiting, None)
-        after = b""
-        if cut is not None and (old := cut.search(piece)):
-            tail = piece[old.start():]
-            if not edit.clears(number) or b"<f" in tail or _cell_before(leftmost).search(tail):
+        end, after = close, b""  # the row's own cells end at ``end``
+        if cut is not None and (old := cut.search(xml, start, close)):
+            if not edit.clears(number) or xml.find(b"<f", old.start(), close) >= 0 or \
+                    _cell_before(leftmost).search(xml, old.start(), close):
                 return None  # kept above the table; a formula gone; cells out of order
-            piece, after = piece[:old.start()], tail[len(tail.rstrip()):]
+            end, tail = old.start(), xml[old.start():close]
+            after = tail[len(tail.rstrip()):]
         if new == number:
             cells = rendered[new]
-            if b"spans" in piece:
-                if (opening := syntax.row_start.search(piece)) is None:
+            if xml.find(b"spans", start, end) >= 0:
+                if (opening := syntax.row_start.search(xml, start, end)) is None:
                     return None  # no row opens here after all: the caller parses
                 attributes = _with_spans(opening[1], [c for c, text in zip(*cells) if text])
-                piece = piece[:opening.start(1)] + attributes + piece[opening.end(1):]
-            append(piece)
+                out += [view[start:opening.start(1)], attributes, view[opening.end(1):end]]
+            else:
+                append(view[start:end])
             append("".join(cells[1]).encode())
             new = next(waiting, None)
         else:
-            append(piece)
+            append(view[start:end])
         append(after)
         append(b"</row>")
+        start = close + len(b"</row>")
     while new is not None:
         append(_new_row(new, rendered, syntax))
         new = next(waiting, None)
-    out += [pieces[-1], xml[data.inner_end:data.end]]
+    out += [view[start:last], view[last:data.end]]
     return out
 
 
