@@ -29,7 +29,9 @@ EARLY_PACKING = 1 << 20  # a changed part this big is compressed as soon as it i
 class PackageParts:
     """Read the source's parts, change some, save them all. A big part is compressed in
     the background as soon as it is written (zlib lets go of the GIL), while the next is
-    being made; close() when done."""
+    being made, and then kept compressed only (read inflates it again: a big sheet is
+    seldom read after it is written, and held whole it would hold memory); close() when
+    done."""
 
     def __init__(self, source: Package) -> None:
         self.source = source
@@ -59,8 +61,11 @@ class PackageParts:
         stored = self.find(name)
         if stored is None:
             raise KeyError(name)
+        self._keep_packed_only()
         if stored in self._changed:
             return self._changed[stored]
+        if stored in self._packing:
+            return _inflated(self._packing[stored].result())
         return self.source.read(stored)
 
     def write(self, name: str, data: bytes) -> None:
@@ -69,11 +74,20 @@ class PackageParts:
             stored = name
             self._order.append(name)
             self._stored[name.casefold()] = name
+        self._keep_packed_only()
         self._removed.discard(stored)
         self._changed[stored] = data
+        self.source.forget(stored)
         self._packing.pop(stored, None)
         if len(data) >= EARLY_PACKING:
             self._packing[stored] = self._packer.submit(_deflated, data)
+
+    def _keep_packed_only(self) -> None:
+        """The parts compressed by now let go of their inflated bytes."""
+        for name, packing in self._packing.items():
+            if name in self._changed and packing.done() and not packing.cancelled() \
+                    and packing.exception() is None:
+                del self._changed[name]
 
     def remove(self, name: str) -> None:
         stored = self.find(name)
@@ -114,11 +128,15 @@ class PackageParts:
                                len(directory), offset, 0))
 
     def _entry(self, name: str) -> Entry:
-        if name not in self._changed:
+        if name not in self._changed and name not in self._packing:
             raw = self.source.raw(name)
             if raw is not None:
                 return raw
         return _deflated(self.read(name))
+
+
+def _inflated(entry: Entry) -> bytes:
+    return zlib.decompress(entry[4], -zlib.MAX_WBITS)
 
 
 def _deflated(data: bytes) -> Entry:
