@@ -196,21 +196,30 @@ def filled_columns(xml: bytes, row_number: int) -> set[int]:
 
 
 _UNADDRESSED_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z]{1,3}\d)')
-_FILLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"(?:\s[^>]*)?(?<!/)>')
 
 
-def filled_rows(xml: bytes) -> dict[int, list[int]]:
-    """Column -> the rows where a cell of it holds a value or a formula. A sheet written
-    the usual way (every cell addressed, no prefix) is read in one pass of a pattern (a
-    cell with content is one not closed at once); any other, cell by cell."""
+def filled_rows(xml: bytes, from_column: int = 1) -> dict[int, list[int]]:
+    """Column -> the rows where a cell of it holds a value or a formula, for the columns
+    from ``from_column`` rightwards. A sheet written the usual way (every cell addressed,
+    no prefix) is read in one pass of a pattern (a cell with content is one not closed at
+    once), which skips the cells left of ``from_column`` (most of a sheet, often all);
+    any other, cell by cell."""
     prefix = sheet_prefix(xml)
     data = _sheet_data(xml, prefix)
     if prefix or _UNADDRESSED_CELL.search(xml, data.content, data.inner_end) is not None:
-        return _filled_rows_parsed(xml, data, _syntax(prefix))
+        parsed = _filled_rows_parsed(xml, data, _syntax(prefix))
+        return {column: rows for column, rows in parsed.items() if column >= from_column}
     by_letters: dict[bytes, list[int]] = {}
-    for letters, row in _FILLED_CELL.findall(xml, data.content, data.inner_end):
+    for letters, row in _filled_cell_from(from_column).findall(xml, data.content,
+                                                                data.inner_end):
         by_letters.setdefault(letters, []).append(int(row))
     return {column_number(letters): rows for letters, rows in by_letters.items()}
+
+
+@functools.lru_cache(maxsize=64)
+def _filled_cell_from(column: int) -> re.Pattern[bytes]:
+    """A cell with content (not closed at once) at ``column`` or right of it."""
+    return re.compile(rb'<c r="(' + _at_or_right(column) + rb')(\d+)"(?:\s[^>]*)?(?<!/)>')
 
 
 def _filled_rows_parsed(xml: bytes, data: _SheetData, syntax: _Syntax) -> dict[int, list[int]]:

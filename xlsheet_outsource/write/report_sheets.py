@@ -304,12 +304,12 @@ def _total_row(ws: Worksheet, row: int, frame: pd.DataFrame, columns: Columns,
 def _fit(ws: Worksheet, left_out: TableBody | None = None) -> None:
     """Each column as wide as its longest text (wrapping past a limit), rows as tall as
     their wrapped text; the title and its note (rows 1-2) run across the empty cells."""
-    extra: dict[int, list[str]] = {}
+    extra: dict[int, set[str]] = {}
     if left_out is not None:
         for col, (key, _, kind) in enumerate(left_out.columns, start=1):
             number_format = style.format_for(kind, left_out.currency, left_out.frame[key])
-            extra[col] = [style.shown(style.plain(value), number_format) for value
-                          in style.may_be_widest(left_out.frame[key], number_format)]
+            extra[col] = {style.shown(style.plain(value), number_format) for value  # once each
+                          in style.may_be_widest(left_out.frame[key], number_format)}
     style.fit(ws, first_row=HEADLINE_ROW, extra=extra)
 
 

@@ -107,15 +107,16 @@ def _layout(book: WorkbookPackage, table: SheetTable, frame: pd.DataFrame,
             results: Results, notices: list[Problem]) -> BlockLayout:
     """Where the earlier block was, while nothing of the user's has come into its columns;
     else right of everything of the user's on the sheet, in any row."""
-    theirs = _user_areas(book, table)
     width = len(results)
     earlier = min(table.result_columns.values(), default=None)
+    # What lies wholly left of both places cannot decide: it is not looked for.
+    theirs = _user_areas(book, table, min(table.first_free_column, earlier or EXCEL_COLUMNS))
     in_the_way = [area for area in theirs if earlier is not None
                   and area.meets_columns(earlier, earlier + width - 1)]
     start = earlier if earlier is not None and not in_the_way else max(
         [table.first_free_column - 1, *(area.last_column for area in theirs)]) + 1
     if start + width - 1 > EXCEL_COLUMNS:
-        farthest = max(theirs, key=lambda area: area.last_column)
+        farthest = max(theirs or _user_areas(book, table), key=lambda area: area.last_column)
         raise ValueError(f"{table.sheet}!{farthest.address}: {farthest.what} of yours reaches "
                          f"column {column_letter(farthest.last_column)}, leaving no room for the "
                          "computed block right of it: move it left")
@@ -128,10 +129,11 @@ def _layout(book: WorkbookPackage, table: SheetTable, frame: pd.DataFrame,
                        tuple(int(row) for row in frame.index))
 
 
-def _user_areas(book: WorkbookPackage, table: SheetTable) -> list[occupied.Area]:
-    """Everything of the user's on the table's sheet: all but the tool's earlier block
-    (its columns, in the rows its marker names; from the header row down for a block
-    written before there were markers)."""
+def _user_areas(book: WorkbookPackage, table: SheetTable,
+                from_column: int = 1) -> list[occupied.Area]:
+    """Everything of the user's on the table's sheet reaching ``from_column`` or right of
+    it: all but the tool's earlier block (its columns, in the rows its marker names; from
+    the header row down for a block written before there were markers)."""
     part = book.sheet_part(table.sheet)
     assert part is not None  # the table was read from this sheet of this same package
     earlier = table.earlier_block
@@ -144,7 +146,7 @@ def _user_areas(book: WorkbookPackage, table: SheetTable) -> list[occupied.Area]
                 if link.type.endswith("/" + kind) and not link.external
                 and link.target in book.parts]
 
-    return occupied.sheet_areas(book.parts.read(part), linked, ours)
+    return occupied.sheet_areas(book.parts.read(part), linked, ours, from_column)
 
 
 def _mark_block(book: WorkbookPackage, layout: BlockLayout) -> None:
