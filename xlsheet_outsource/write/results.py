@@ -175,12 +175,14 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
     columns = tuple(layout.columns[key] for key, _, _ in results)
     header = worksheet.rendered_row(layout.header_row, {column: Cell(header, header_style)
                                                 for column, (_, header, _) in zip(columns, results)})
-    texts = []
-    for column, (key, _, kind) in zip(columns, results):
+    texts, widths = [], {}
+    for column, (key, title, kind) in zip(columns, results):
         values = _cell_values(frame[key])
+        number_format = style.format_for(kind, currency, values)  # read once: hours scan all
         texts.append(column_xml(column_letter(column), layout.rows,
                                 _with_formulas(values, layout, column, formulas) if formulas
-                                else values, _number_style(book, kind, currency, values)))
+                                else values, _number_style(book, number_format)))
+        widths[column] = _width(title, frame[key], number_format)
     written = {layout.header_row: header, **_by_row(layout.rows, columns, texts)}
     earlier = table.earlier_block
     print_wide = _prints_as_it_likes(book, layout)
@@ -189,8 +191,7 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         last_row=max(earlier.last_row, *layout.rows, layout.header_row) if earlier else None,
         columns=frozenset({*table.result_columns.values(), *layout.columns.values()}),
         cells=written,
-        widths={layout.columns[key]: _width(header, kind, frame[key], currency)
-                for key, header, kind in results},
+        widths=widths,
         formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else (),
         view=table_view(layout, print_wide=print_wide), elements=elements))
     if print_wide:
@@ -251,10 +252,9 @@ def table_view(layout: BlockLayout, *, print_wide: bool = False) -> worksheet.Vi
                           autofilter=area, print_wide=print_wide)
 
 
-def _width(header: str, kind: str, values: pd.Series, currency: str) -> float:
+def _width(header: str, values: pd.Series, number_format: str | None) -> float:
     """Wide enough for the header on one line (the user's header row keeps its height)
     and for the widest figure; text as wide as its longest item, up to a limit."""
-    number_format = style.format_for(kind, currency, values)
     texts = {style.shown(style.plain(value), number_format)  # each text measured once
              for value in style.may_be_widest(values, number_format)}
     widest = max((style.column_width_for(style.text_pixels(text)) for text in texts), default=0)
@@ -270,12 +270,10 @@ def _with_formulas(values: list[PlainValue], layout: BlockLayout, column: int,
             for row, value in zip(layout.rows, values)]
 
 
-def _number_style(book: WorkbookPackage, kind: str, currency: str,
-                  values: Sequence[object]) -> int:
-    """The cell format of a column of this kind: the tool's font, and for figures the
-    number format with the decimals ``values`` need."""
-    return book.styles.cell_style(number_format=style.format_for(kind, currency, values),
-                                  font=style.BODY_FONT)
+def _number_style(book: WorkbookPackage, number_format: str | None) -> int:
+    """The cell format of a column: the tool's font, and for figures ``number_format``
+    (style.format_for: with the decimals the column's figures need)."""
+    return book.styles.cell_style(number_format=number_format, font=style.BODY_FONT)
 
 
 def _by_row(rows: Sequence[int], columns: tuple[int, ...],
@@ -392,7 +390,8 @@ def _write_table_body(book: WorkbookPackage, body: report_sheets.TableBody) -> N
     for column, (key, _, kind) in enumerate(body.columns, start=1):
         values = _cell_values(body.frame[key])
         texts.append(column_xml(column_letter(column), rows, values,
-                                _number_style(book, kind, body.currency, values)))
+                                _number_style(book, style.format_for(kind, body.currency,
+                                                                     values))))
     columns = tuple(range(1, len(body.columns) + 1))
     book.rewrite_sheet(body.sheet, worksheet.SheetEdit(
         first_row=body.first_row, columns=frozenset(), cells=_by_row(rows, columns, texts)))

@@ -114,7 +114,8 @@ def format_for(kind: str, currency: str, values: Iterable[object] = ()) -> str |
     if kind == "date":
         return DATE_FORMAT
     if kind in ("hours", "count"):
-        return "#,##0" + ("." + "0" * decimals_needed(values) if decimals_needed(values) else "")
+        decimals = decimals_needed(values)
+        return "#,##0" + ("." + "0" * decimals if decimals else "")
     return schema.number_format(kind, currency)
 
 
