@@ -10,8 +10,10 @@ is replaced atomically, so a crash never leaves half a workbook behind.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -84,7 +86,7 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
     target = Path(target)
     blocks = ((found.tasks, decision.tasks, schema.task_results(decision.version2)),
               (found.quotes, decision.quotes, schema.QUOTE_RESULTS))
-    with WorkbookPackage(found.path, found.package) as book:
+    with _collector_paused(), WorkbookPackage(found.path, found.package) as book:
         book.match_kind(target)
         layouts = {table.sheet: _layout(book, table, frame, results, found.notices)
                    for table, frame, results in blocks}
@@ -99,6 +101,20 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
         _replace_report_sheets(book, summary or summarise(decision),
                                run_date or dt.date.today(), found.notices)
         files.save_atomically(book, target, mode_from=found.path)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off while the workbook is written: the writing makes
+    hundreds of thousands of short-lived tuples and no cycle worth collecting early, and each
+    collection would walk the decided tables and everything else alive again."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 # --- the computed block ---------------------------------------------------------------
