@@ -17,7 +17,7 @@ from support.paths import SAMPLES
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
-from xlsheet_outsource.ooxml import xmltext
+from xlsheet_outsource.ooxml import archive, xmltext
 from xlsheet_outsource.ooxml.archive import EARLY_PACKING, PackageParts
 from xlsheet_outsource.ooxml.content_types import ContentTypes
 from xlsheet_outsource.ooxml.package import Package
@@ -245,3 +245,22 @@ def test_a_big_part_once_compressed_reads_and_saves_as_written(tmp_path):
             stored.save(stream)
         stored.close()
     assert parts(tmp_path / "out.xlsx")["xl/big.xml"] == big
+
+
+def test_a_big_part_written_in_pieces_is_never_joined_and_packs_the_same(tmp_path):
+    """A rewritten sheet is handed over in pieces (views into the old one among them):
+    compressed from them as from the joined bytes, read whole on asking."""
+    source = tmp_path / "plain.xlsx"
+    openpyxl.Workbook().save(source)
+    whole = b"<x>" + b"".join(b"<y>%d</y>" % n for n in range(EARLY_PACKING // 4)) + b"</x>"
+    view = memoryview(whole)
+    pieces = [view[at:at + 997] for at in range(0, len(whole), 997)]
+    assert archive._deflated(pieces) == archive._deflated((whole,))
+    with Package(source) as package:
+        stored = PackageParts(package)
+        stored.write_pieces("xl/big.xml", pieces)
+        assert stored.read("xl/big.xml") == whole
+        with (tmp_path / "out.xlsx").open("wb") as stream:
+            stored.save(stream)
+        stored.close()
+    assert parts(tmp_path / "out.xlsx")["xl/big.xml"] == whole

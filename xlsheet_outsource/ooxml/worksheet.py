@@ -104,10 +104,18 @@ class SheetEdit:
         return self.first_row <= row and (self.last_row is None or row <= self.last_row)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rewritten:
-    xml: bytes
+    pieces: Pieces  # the new part, to join (or compress) in order: views into the old among them
     removed_formulas: bool  # a formula cell is gone (the calculation chain may name it)
+
+    @property
+    def xml(self) -> bytes:
+        return b"".join(self.pieces)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rewritten) and (self.xml, self.removed_formulas) == (
+            other.xml, other.removed_formulas)
 
 
 class _Syntax:
@@ -248,7 +256,7 @@ def rewrite(xml: bytes, edit: SheetEdit) -> Rewritten:
         tail = _printed_landscape(tail, prefix)
     for name, element in edit.elements:
         tail = _with_child(tail, name, element, prefix)
-    return Rewritten(b"".join([head, *body, tail, xml[xmltext.inner_end(xml, top):]]), removed)
+    return Rewritten([head, *body, tail, memoryview(xml)[xmltext.inner_end(xml, top):]], removed)
 
 
 # --- sheetData ----------------------------------------------------------------------------
