@@ -308,8 +308,7 @@ def _fit(ws: Worksheet, left_out: TableBody | None = None) -> None:
     if left_out is not None:
         for col, (key, _, kind) in enumerate(left_out.columns, start=1):
             number_format = style.format_for(kind, left_out.currency, left_out.frame[key])
-            extra[col] = {style.shown(style.plain(value), number_format) for value  # once each
-                          in style.may_be_widest(left_out.frame[key], number_format)}
+            extra[col] = style.texts_to_measure(left_out.frame[key], number_format)
     style.fit(ws, first_row=HEADLINE_ROW, extra=extra)
 
 

@@ -271,9 +271,8 @@ def table_view(layout: BlockLayout, *, print_wide: bool = False) -> worksheet.Vi
 def _width(header: str, values: pd.Series, number_format: str | None) -> float:
     """Wide enough for the header on one line (the user's header row keeps its height)
     and for the widest figure; text as wide as its longest item, up to a limit."""
-    texts = {style.shown(style.plain(value), number_format)  # each text measured once
-             for value in style.may_be_widest(values, number_format)}
-    widest = max((style.column_width_for(style.text_pixels(text)) for text in texts), default=0)
+    widest = max((style.column_width_for(style.text_pixels(text))
+                  for text in style.texts_to_measure(values, number_format)), default=0)
     header_width = style.column_width_for(style.text_pixels(header, bold=True))
     return max(header_width, min(widest, WIDEST_TEXT))
 

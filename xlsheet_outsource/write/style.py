@@ -283,5 +283,15 @@ def may_be_widest(values: pd.Series, number_format: str | None) -> pd.Series:
     return figures[(figures == figures.max()) | (figures == figures.min())]
 
 
+def texts_to_measure(values: pd.Series, number_format: str | None) -> set[str]:
+    """What the values that may be the column's widest show (may_be_widest), each text
+    once: a column of 10,000 names or verdicts is measured on its distinct ones."""
+    candidates = may_be_widest(values, number_format).tolist()
+    texts = {value for value in candidates if type(value) is str}  # shown as they are
+    texts.update(shown(plain(value), number_format) for value in candidates
+                 if type(value) is not str)
+    return texts
+
+
 def _text_need(text: str, *, size: float = FONT_SIZE, bold: bool = False) -> float:
     return column_width_for(text_pixels(text, size=size, bold=bold))
