@@ -277,10 +277,11 @@ def _table(ws: Worksheet, row: int, title: str | None, frame: pd.DataFrame, colu
     for col, (_, label, kind) in enumerate(columns, start=1):
         style.put(ws.cell(header, col), label)
         style.style_header(ws.cell(header, col), numbers=kind in NUMBER_KINDS)
+    figures = {key: frame[key] for key, _, _ in columns}  # each column taken out once
     for r, record in enumerate(frame.to_dict("records") if items else (), start=header + 1):
         for col, (key, _, kind) in enumerate(columns, start=1):
             cell = ws.cell(r, col)
-            style.put(cell, record[key], kind, currency, frame[key])
+            style.put(cell, record[key], kind, currency, figures[key])
             cell.font = style.BODY_FONT
     last = header + len(frame)
     if total:
