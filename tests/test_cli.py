@@ -303,10 +303,25 @@ def test_new_into_adds_the_sheets_and_keeps_the_workbook(tmp_path):
     assert added.sheetnames == ["Accounts", schema.START, schema.SETTINGS, schema.TASKS,
                                 schema.QUOTES, schema.VENDORS]
     assert added["Accounts"]["A1"].value == "=1+1" and "HourlyWorth" in added.defined_names
+    assert "Sheets Start here, Settings, Tasks, Quotes, Vendors added" in result.output
     again = invoke("new", "--into", book, "-o", tmp_path / "other.xlsx")
     assert again.exit_code == 1 and "already has a sheet named Start here" in again.output
     assert not tmp_path.joinpath("other.xlsx").exists()
     assert invoke("new").exit_code == 2 and invoke("new", "x.xlsx", "-o", "y.xlsx").exit_code == 2
+
+
+def test_new_into_keeps_a_vendors_sheet_of_the_users_and_says_what_it_added(tmp_path):
+    book = tmp_path / "business.xlsx"
+    mine = openpyxl.Workbook()
+    mine.active.title, mine.active["A1"] = schema.VENDORS, "my own list"
+    mine.save(book)
+    result = invoke("new", "--into", book)
+    assert result.exit_code == 0, result.output
+    assert "Sheets Start here, Settings, Tasks, Quotes added" in result.output
+    added = openpyxl.load_workbook(book)
+    assert added.sheetnames == [schema.VENDORS, schema.START, schema.SETTINGS, schema.TASKS,
+                                schema.QUOTES]
+    assert added[schema.VENDORS]["A1"].value == "my own list"
 
 
 # --- show: the tasks in the terminal ------------------------------------------------------

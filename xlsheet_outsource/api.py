@@ -9,19 +9,24 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import pandas as pd
-
-from .engine import inputs, schema
-from .engine.model import Decision, Settings, compute
-from .engine.summary import Summary, summarise
+from .engine import schema
+from .engine.settings import Settings
 from .errors import FileError, InputError, Problem, XlsheetOutsourceError
 from .ooxml.cells import column_number
 from .ooxml.package import PackageError
 from .reading import WorkbookInputs, read_workbook
 from .write import files
-from .write.formulas import FormulaPlan
+
+if TYPE_CHECKING:  # pandas and the engine load when a workbook is read (reading.py)
+    import pandas as pd
+
+    from .engine import inputs
+    from .engine.model import Decision
+    from .engine.summary import Summary
+    from .write.formulas import FormulaPlan
+    from .write.formulas.output import BlockFormulas
 
 OUTPUT_TAG = ".outsourced"
 # One record per task (`show --json`, `--csv`): record key -> the engine's column.
@@ -44,6 +49,9 @@ def decide(settings: Settings | Mapping[str, object], tasks: pd.DataFrame,
     values. Rows that cannot be read get verdict ERROR; ``Decision.problems`` lists them
     with their places. Settings that cannot be used raise InputError, naming each.
     """
+    from .engine import inputs
+    from .engine.model import compute
+
     if not isinstance(settings, Settings):
         read, problems = inputs.read_settings(dict(settings), lambda name: name)
         if read is None:
@@ -103,10 +111,13 @@ class Outcome:
     notices: list[Problem] = field(default_factory=list)  # told the user; nothing stopped
     backup: Path | None = None
     formulas: FormulaPlan | None = None  # with formulas=True: what was written as formulas
+    sheets_added: tuple[str, ...] = ()  # by add_template
 
     @functools.cached_property
     def summary(self) -> Summary | None:
         """The figures of the Summary sheet, worked out once for every reader of them."""
+        from .engine.summary import summarise
+
         return summarise(self.decision) if self.decision is not None else None
 
     @property
@@ -194,8 +205,6 @@ def process_workbook(path: Path | str, out: Path | str | None = None, *,
     ``timings``, when given, gains the seconds spent "reading", "deciding" and "writing"
     (added to what it holds: batch sums them over workbooks).
     """
-    from .write.results import write_results  # the one seam to the writer
-
     source = Path(path)
     with _timed(timings, "reading"):
         found = read_workbook(source)
@@ -205,11 +214,20 @@ def process_workbook(path: Path | str, out: Path | str | None = None, *,
     if decision is None:
         return outcome
     target = source if in_place else Path(out) if out else default_output(source)
-    from .write.formulas.output import BlockFormulas
-    cells = BlockFormulas(found, decision) if formulas else None
+    cells: BlockFormulas | None = None
+    if formulas:
+        from .write.formulas.output import BlockFormulas
+        cells = BlockFormulas(found, decision)
+    else:  # nothing reads the raw values again: the memory goes to the writer
+        for table in found.tables():
+            table.forget_values()
 
     def write() -> None:
         with _timed(timings, "writing"):
+            # the one seam to the writer, and its imports (openpyxl): after reading, which
+            # loads pandas while calamine parses
+            from .write.results import write_results
+
             write_results(found, decision, target, formulas=cells, summary=outcome.summary)
 
     _write_guarded(outcome, target, in_place, write)
@@ -237,7 +255,11 @@ def add_template(path: Path | str, out: Path | str | None = None) -> Outcome:
     source = Path(path)
     target = Path(out) if out else source
     outcome = Outcome(source)
-    _write_guarded(outcome, target, out is None, lambda: add_to_workbook(source, target))
+
+    def add() -> None:
+        outcome.sheets_added = add_to_workbook(source, target)
+
+    _write_guarded(outcome, target, out is None, add)
     return outcome
 
 

@@ -55,7 +55,7 @@ def new(path: Path | None, existing: Path | None, out: Path | None, force: bool)
     """Write a blank template to PATH (an .xlsx) to fill in, or add its sheets to an
     existing workbook with --into."""
     from . import api
-    from .write.template import TEMPLATE_SHEETS, new_template
+    from .write.template import new_template
     if (path is None) == (existing is None):
         raise click.UsageError("give either PATH or --into EXISTING")
     if out and not existing:
@@ -71,7 +71,7 @@ def new(path: Path | None, existing: Path | None, out: Path | None, force: bool)
         if outcome.fatal:
             click.echo(f"{existing.name}: {outcome.fatal[0]}", err=True)
             sys.exit(EXIT_PROBLEMS)
-        click.echo(f"Sheets {', '.join(TEMPLATE_SHEETS)} added: {written}"
+        click.echo(f"Sheets {', '.join(outcome.sheets_added)} added: {written}"
                    + (f" (previous version kept as {outcome.backup})" if outcome.backup else ""))
     else:
         with _writing(written):

@@ -14,16 +14,15 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from importlib import import_module
 from operator import itemgetter
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
-import numpy as np
-import pandas as pd
-
-from .engine import inputs, schema
-from .engine.inputs import NO_SAVED_RESULT, Problem
-from .engine.model import Settings
+from .engine import schema
+from .engine.problems import Problem
+from .engine.raw import NO_SAVED_RESULT, RateRow, is_blank
+from .engine.settings import Settings
 from .ooxml import xmltext
 from .ooxml.areas import Area, after_cells, area_of
 from .ooxml.cells import column_letter
@@ -40,6 +39,9 @@ _MERGE = re.compile(rb"<(?:[\w.-]+:)?mergeCell\s[^>]*?ref=\"([^\"]+)\"")
 _TABLE_TAG = re.compile(rb"<(?:[\w.-]+:)?table\s[^>]*>")
 T = TypeVar("T")
 
+if TYPE_CHECKING:  # pandas loads while calamine parses: see read_workbook
+    import pandas as pd
+
 
 @dataclass
 class SheetTable:
@@ -52,6 +54,11 @@ class SheetTable:
     raw: pd.DataFrame  # index: Excel row numbers; columns: input keys
     earlier_block: Area | None = None  # where the tool's marker says its last block was
     notices: list[Problem] = field(default_factory=list)  # said, but nothing stops
+
+    def forget_values(self) -> None:
+        """Let the raw values go, keeping their row numbers: once the workbook is decided
+        only live formulas read them again (30,000 quotes: 5 MB less while writing)."""
+        self.raw = self.raw.iloc[:, :0]
 
     def locate(self, row: object, key: str) -> str:
         column = self.columns.get(key)
@@ -88,7 +95,7 @@ class WorkbookInputs:
     notices: list[Problem] = field(default_factory=list)  # told to the user, decided anyway
     sheet_names: list[str] = field(default_factory=list)
     package: Package | None = None  # as read and checked (closed): the writer reopens it
-    exchange_rates: list[inputs.RateRow] = field(default_factory=list)  # as typed, with cells
+    exchange_rates: list[RateRow] = field(default_factory=list)  # as typed, with cells
 
     def tables(self) -> tuple[SheetTable, SheetTable]:
         """Tasks and Quotes as read: for inputs read without a fatal problem only."""
@@ -112,6 +119,7 @@ def read_workbook(path: Path | str) -> WorkbookInputs:
             with ThreadPoolExecutor(max_workers=2, thread_name_prefix="calamine") as loaders:
                 sheets = _Sheets(path, package, index, loaders)
                 sheets.prefetch(index.sheet(name) for name in CONTRACT_SHEETS)
+                _import_parsers()
                 found.setting_cells = _setting_cells(sheets)
                 found.notices += _unread_labels(sheets, found.setting_cells)
                 found.exchange_rates = _exchange_rates(sheets)
@@ -130,6 +138,13 @@ def read_workbook(path: Path | str) -> WorkbookInputs:
     except PackageError as exc:
         found.fatal.append(Problem("", "", str(exc)))
     return found
+
+
+def _import_parsers() -> None:
+    """Load pandas and the engine's parsers (a third of a second at start-up) while
+    calamine parses the sheets, which it does without holding Python's lock: the import
+    then takes no time of its own. Nothing before this point needs them."""
+    import_module(".engine.inputs", __package__)
 
 
 class _Sheets:
@@ -258,7 +273,7 @@ def _with_merges(grid: list[list[object]], merges: list[Area]) -> list[list[obje
         for row in range(area.first_row - 1, min(area.last_row, len(grid))):
             cells = grid[row]
             for column in range(area.first_column - 1, min(area.last_column, len(cells))):
-                if inputs.is_blank(cells[column]):
+                if is_blank(cells[column]):
                     cells[column] = value
     return grid
 
@@ -284,13 +299,15 @@ def _setting_cells(sheets: _Sheets) -> dict[str, SettingCell]:
 
 
 def _read_settings(index: WorkbookIndex, cells: dict[str, SettingCell],
-                   rates: list[inputs.RateRow]) -> tuple[Settings | None, list[Problem]]:
+                   rates: list[RateRow]) -> tuple[Settings | None, list[Problem]]:
     """The settings from their cells; the problems name those cells."""
     if index.sheet(schema.SETTINGS) is None and not cells:
         return None, [Problem("", "", f"has no {schema.SETTINGS} sheet: add one (or start from "
                               "the template: xlsheet-outsource new)")]
+    from .engine.inputs import read_settings  # loaded by now: see _import_parsers
+
     values = {name: cell.value for name, cell in cells.items()}
-    return inputs.read_settings(values, lambda name: cells[name].address if name in cells else "B",
+    return read_settings(values, lambda name: cells[name].address if name in cells else "B",
                                 rates)
 
 
@@ -298,9 +315,11 @@ def _with_paperwork(sheets: _Sheets, settings: Settings, cells: dict[str, Settin
                     notices: list[Problem]) -> Settings:
     """Settings with what only the accountant's sheet uses: TaxCountry, ReportingThreshold,
     YourName and the optional Vendors sheet (what cannot be used is added to ``notices``)."""
+    from .engine.inputs import read_paperwork  # loaded by now: see _import_parsers
+
     values = {name: cell.value for name, cell in cells.items()}
     table = _vendors_table(sheets, notices)
-    fields, found = inputs.read_paperwork(
+    fields, found = read_paperwork(
         values, lambda name: cells[name].address if name in cells else "B",
         None if table is None else table.raw, None if table is None else table.locate)
     notices += found
@@ -385,13 +404,13 @@ def settings_by_label(grid: list[list[object]], values: dict[str, object],
             places[name] = f"B{row}"
 
 
-def _exchange_rates(sheets: _Sheets) -> list[inputs.RateRow]:
+def _exchange_rates(sheets: _Sheets) -> list[RateRow]:
     """The exchange-rate table on Settings (version 2), found by its header row."""
     entry = sheets.index.sheet(schema.SETTINGS)
     return exchange_rate_rows(sheets.grid(entry)) if entry is not None else []
 
 
-def exchange_rate_rows(grid: list[list[object]]) -> list[inputs.RateRow]:
+def exchange_rate_rows(grid: list[list[object]]) -> list[RateRow]:
     """The rows under the first "Foreign currency | Rate" header (the defined name
     ExchangeRates covers the same cells), down to the first blank row."""
     wanted = [schema.normalise_header(text) for text in schema.EXCHANGE_HEADERS]
@@ -403,12 +422,12 @@ def exchange_rate_rows(grid: list[list[object]]) -> list[inputs.RateRow]:
     return []
 
 
-def _rate_rows(grid: list[list[object]], header_row: int, col: int) -> Iterable[inputs.RateRow]:
+def _rate_rows(grid: list[list[object]], header_row: int, col: int) -> Iterable[RateRow]:
     for row in range(header_row + 1, len(grid) + 1):
         code, rate = _cell(grid, row, col), _cell(grid, row, col + 1)
-        if inputs.is_blank(code) and inputs.is_blank(rate):
+        if is_blank(code) and is_blank(rate):
             return
-        yield inputs.RateRow(code, rate, f"{column_letter(col)}{row}",
+        yield RateRow(code, rate, f"{column_letter(col)}{row}",
                              f"{column_letter(col + 1)}{row}")
 
 
@@ -440,6 +459,9 @@ def table_from_grid(sheet: str, grid: list[list[object]], columns: tuple[schema.
     """An input table from a sheet's values (a list of rows from A1), wherever it came from.
     ``earlier``: the tool's block by its marker; ``not_items``: rows that are no item (an
     Excel Table's header and totals rows)."""
+    import numpy as np  # here, not at the top: see _import_parsers
+    import pandas as pd
+
     found = _find_header(grid, columns, results, earlier)
     if found is None:
         needed = ", ".join(c.header for c in columns if c.required)
@@ -456,7 +478,7 @@ def table_from_grid(sheet: str, grid: list[list[object]], columns: tuple[schema.
     # rows blank in all the columns before it (most rows are done at the first).
     blank: Sequence[int] = range(len(body))
     for values in data.values():
-        blank = [row for row in blank if inputs.is_blank(values[row])]
+        blank = [row for row in blank if is_blank(values[row])]
     filled = np.ones(len(body), dtype=bool)
     filled[list(blank)] = False
     filled[[row - header_row - 1 for row in not_items or () if header_row < row <= len(grid)]] \

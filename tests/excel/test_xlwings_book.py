@@ -317,3 +317,20 @@ def test_without_excels_object_model_the_button_still_decides(native: str, tmp_p
     tasks = saved(book, tmp_path / "decided.xlsx")[schema.TASKS]
     assert "OUTSOURCE" in verdicts(tasks)
     assert next(c for c in tasks[1] if c.value == "Verdict").comment is None
+
+
+def test_a_moved_block_leaves_no_note_of_the_tools_behind(tmp_path: Path, monkeypatch) -> None:
+    """A column of the user's inside the block moves it right: the columns it leaves are
+    emptied and lose the tool's notes, and a note of the user's there is kept."""
+    book = calling(monkeypatch, FakeBook(SAMPLES / "small_agency.xlsx"))
+    macro.decide_caller()
+    tasks = book.sheets[schema.TASKS].ws
+    first = next(c for c in tasks[1] if c.value == "Occurrences a year")
+    verdict = next(c for c in tasks[1] if c.value == "Verdict")
+    verdict.value = "My notes"
+    first.comment = openpyxl.comments.Comment("counted by hand", "Excel user")
+    macro.decide_caller()
+    left_behind = [tasks.cell(1, column) for column in range(first.column, verdict.column)]
+    assert [(c.value, c.comment and c.comment.text) for c in left_behind] == [
+        (None, "counted by hand")] + [(None, None)] * (len(left_behind) - 1)
+    assert next(c for c in tasks[1] if c.value == "Occurrences a year").column > verdict.column

@@ -17,7 +17,7 @@ from xlsheet_outsource import api
 from xlsheet_outsource.batch.run import run_batch
 from xlsheet_outsource.engine import accountant as acc
 from xlsheet_outsource.engine import schema
-from xlsheet_outsource.mail import attachments
+from xlsheet_outsource.mail import attachments, message
 from xlsheet_outsource.mail.message import (
     Envelope,
     Section,
@@ -146,6 +146,7 @@ def test_sheet_email_and_flags_agree_to_the_cent(decided, name):
     if expected:
         points = {row[0]: row[6] for row in sheet_table(ws, PAPERWORK_TITLE)[1:]}
         assert points == expected
+        assert message.PAPERWORK_TITLE + ":" in body.splitlines()  # said to the accountant
         for vendor, point in expected.items():
             assert any(line.split(point)[0].strip() == vendor for line in body.splitlines()
                        if point in line)

@@ -3,16 +3,17 @@
 Only the surface excel/ uses: ``book.sheets`` (iterate, index by name or position,
 ``active``, ``add``), a sheet's ``name``, ``range``, ``used_range``, ``delete`` and
 ``activate``; a range's ``value`` (read through ``options``), ``number_format``, ``color``,
-``font``, ``clear`` and ``get_address``; ``book.names``; ``book.app.alert``; and of Excel's
-own object model (``api``) a cell's note and AutoFilter, a sheet's AutoFilterMode and
-ListObjects, the active window's panes. It behaves as Excel does where the macro could
-get it wrong:
+``font``, ``clear`` (and ``clear_contents``, ``clear_formats``) and ``get_address``;
+``book.names``; ``book.app.alert``; and of Excel's own object model (``api``) a cell's
+note and AutoFilter, a sheet's AutoFilterMode and ListObjects, the active window's panes.
+It behaves as Excel does where the macro could get it wrong:
 - numbers come back as floats, dates as datetimes, error cells as text only with
   ``err_to_str``, a formula's cell as its saved result;
 - a text written is read as if typed ("=..." a formula, "12" a number) unless it starts
   with an apostrophe;
 - a deleted sheet is gone: touching it afterwards raises, as the COM object does;
 - adding a sheet makes it the active one;
+- clear() takes a range's notes too, as Excel's Clear does;
 - a cell takes one note (adding a second raises), AutoFilter() with no criteria turns a
   sheet's filter off when it has one, panes are set on the window of the sheet in view.
 The workbook behind it (``book.workbook``) can be saved and read as any file.
@@ -235,8 +236,19 @@ class FakeRange:
         return FakeCellApi(self)
 
     def clear(self) -> None:
+        """Excel's Clear: values, formats and notes (the user's too)."""
+        self.clear_contents()
+        self.clear_formats()
         for cell in self.cells():
-            cell.value, cell.style = None, "Normal"
+            cell.comment = None
+
+    def clear_contents(self) -> None:
+        for cell in self.cells():
+            cell.value = None
+
+    def clear_formats(self) -> None:
+        for cell in self.cells():
+            cell.style = "Normal"
 
     def get_address(self, row_absolute: bool = True, column_absolute: bool = True) -> str:
         def corner(row: int, col: int) -> str:

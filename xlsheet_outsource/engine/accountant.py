@@ -169,7 +169,8 @@ def _expense_type(kinds: pd.Series) -> str:
 def _task_labels(lines: pd.DataFrame) -> list[str]:
     """Each task as "T1 Logo design" (its ID, or its name alone when it has none)."""
     return [" ".join(as_text(part) for part in (task_id, task) if not is_blank(part))
-            for task_id, task in zip(lines["task_id"], lines["task"], strict=True)]
+            for task_id, task in zip(lines["task_id"].tolist(), lines["task"].tolist(),
+                                     strict=True)]
 
 
 def _split_cents(amounts: pd.Series) -> np.ndarray:

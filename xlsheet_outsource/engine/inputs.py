@@ -11,7 +11,6 @@ import math
 import operator
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, time
 from itertools import repeat
 from typing import Any, cast
@@ -21,15 +20,9 @@ import pandas as pd
 
 from . import schema
 from .problems import BadValue, Problem
+from .raw import NO_SAVED_RESULT, NoSavedResult, RateRow, is_blank
 from .schema import Column
 from .settings import REPORTING_THRESHOLD, Settings, VendorDetails, country_code
-
-
-class NoSavedResult:
-    """Stands for a formula cell whose workbook holds no computed result."""
-
-    def __repr__(self) -> str:
-        return "a formula with no saved result"
 
 
 def no_saved_result(label: str) -> BadValue:
@@ -39,18 +32,8 @@ def no_saved_result(label: str) -> BadValue:
                     "in Excel or LibreOffice, or type the value")
 
 
-NO_SAVED_RESULT = NoSavedResult()
-
 EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                 "#GETTING_DATA", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!")
-
-
-def is_blank(value: object) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
 
 
 def as_text(value: object) -> str:
@@ -284,7 +267,6 @@ def clean_frame(raw: pd.DataFrame, columns: tuple[Column, ...], sheet: str,
 _NUMBER_KINDS = ("number", "money", "hours", "pct")
 _PLAIN_NUMBERS = frozenset((float, int))  # exact types: bool, numpy scalars and other
 # subclasses take the per-cell path
-_UNSEEN = object()
 
 
 def _parse_column(values: np.ndarray, column: Column) -> tuple[np.ndarray, np.ndarray]:
@@ -313,8 +295,8 @@ def _parse_column(values: np.ndarray, column: Column) -> tuple[np.ndarray, np.nd
         rest[where] = False
     rest_at = np.flatnonzero(rest)
     others = values[rest_at]
-    texts = np.ones(len(others), dtype=bool) if kinds == {str} else np.fromiter(
-        map(operator.is_, map(type, others), repeat(str)), bool, len(others))
+    types: list[type] = [str] * len(others) if kinds == {str} else list(map(type, others))
+    texts = np.fromiter(map(operator.is_, types, repeat(str)), bool, len(others))
     if texts.any():  # only exact str here: True == 1 == 1.0 would share a hash slot
         codes, uniques = pd.factorize(others[texts])
         if column.kind in ("text", "id"):  # parse_cell: the text stripped, unless blank
@@ -327,17 +309,34 @@ def _parse_column(values: np.ndarray, column: Column) -> tuple[np.ndarray, np.nd
         at = rest_at[texts]
         parsed[at] = results[codes]
         bad[at] = failed[codes]
-    blank = _UNSEEN
-    for position, value in zip(rest_at[~texts].tolist(), others[~texts].tolist()):
-        if value is None or (type(value) is float and value != value):
-            if blank is _UNSEEN:
-                blank = _parse_or_bad(value, column)
-            result = blank
-        else:
-            result = _parse_or_bad(value, column)
+    blanks = _plain_blanks(others, types)
+    if blanks.any():  # every blank parses alike (a column left out is all blanks)
+        blank = _parse_or_bad(others[blanks][0], column)
+        at = rest_at[blanks]
+        parsed[at] = _repeated(blank, len(at))
+        bad[at] = isinstance(blank, _Bad)
+    each = ~(texts | blanks)
+    for position, value in zip(rest_at[each].tolist(), others[each].tolist()):
+        result = _parse_or_bad(value, column)
         parsed[position] = result
         bad[position] = isinstance(result, _Bad)
     return parsed, bad
+
+
+def _plain_blanks(values: np.ndarray, types: list[type]) -> np.ndarray:
+    """Where a value is None or a float NaN (exact types; a subclass goes cell by cell)."""
+    blanks = np.fromiter(map(operator.is_, types, repeat(type(None))), bool, len(values))
+    floats = np.fromiter(map(operator.is_, types, repeat(float)), bool, len(values))
+    if floats.any():
+        blanks[floats] = np.isnan(values[floats].astype(float))
+    return blanks
+
+
+def _repeated(value: object, count: int) -> np.ndarray:
+    """``count`` times the one object (fill, unlike assignment, never unpacks it)."""
+    repeated = np.empty(count, dtype=object)
+    repeated.fill(value)
+    return repeated
 
 
 def _to_float(frame: pd.DataFrame, keys: tuple[str, ...]) -> None:
@@ -367,7 +366,8 @@ def clean_tasks(raw: pd.DataFrame, locate: Locate | None = None) -> tuple[pd.Dat
     tasks["quality_critical"] = tasks["quality_critical"].fillna(False).astype(bool)
     tasks["key"] = _id_key(tasks["task_id"])
     twice = tasks["key"].notna() & tasks["key"].duplicated()
-    first_rows = tasks.index.to_series().groupby(tasks["key"]).first()
+    first_rows = (tasks.index.to_series().groupby(tasks["key"]).first() if twice.any()
+                  else pd.Series(dtype=object))  # grouped only when some ID is twice
     for row, key in tasks.loc[twice, "key"].items():
         _add_problem(tasks, problems, row, Problem(
             schema.TASKS, locate(row, "task_id"),
@@ -526,15 +526,6 @@ def _check_bundle_quotes(quotes: pd.DataFrame, tasks: pd.DataFrame, problems: li
             _add_problem(quotes, problems, row, Problem(schema.QUOTES, locate(row, "task_id"), (
                 f"the bundle {name!r} has no task to hand off: each of its tasks is Core, "
                 "not needed any more or cannot be read")))
-
-
-@dataclass(frozen=True)
-class RateRow:
-    """One row of the exchange-rate table as typed, with the cells it came from."""
-    currency: object
-    rate: object
-    currency_cell: str
-    rate_cell: str
 
 
 def _read_version2_settings(values: dict[str, object], locate: Callable[[str], str],

@@ -43,7 +43,7 @@ def budget_plan(budget: float | None, t: pd.DataFrame, bundles: pd.DataFrame) ->
 
 def plan_column(t: pd.DataFrame, order: pd.DataFrame) -> pd.Series:
     """Each task's Plan: its item's, blank for tasks that are no item's."""
-    plans = dict(zip(order["item"], order["plan"], strict=True))
+    plans = dict(zip(order["item"].tolist(), order["plan"].tolist(), strict=True))
     return _items(t).map(plans).astype(object).where(t["verdict"].isin(PAID), None)
 
 

@@ -145,7 +145,7 @@ def summarise(decision: Decision) -> Summary:
 
 def _verdicts(tasks: pd.DataFrame) -> list[str]:
     """Version 1's verdicts, always; DROP and AUTOMATE where a task has them."""
-    shown = set(schema.VERDICTS) | set(tasks["verdict"])
+    shown = set(schema.VERDICTS) | set(tasks["verdict"].unique())
     return [v for v in schema.ALL_VERDICTS if v in shown]
 
 

@@ -75,7 +75,9 @@ class Book(Protocol):
         ``formats`` gives each column's number format for the rows below it."""
 
     def clear(self, sheet: str, top: int, left: int, bottom: int, right: int) -> None:
-        """Empty the cells of this area, values and formats."""
+        """Empty the cells of this area, values and formats, and take the tool's notes off
+        its first row (the header row, where the tool puts them); a note of the user's
+        there is kept."""
 
     def add_notes(self, sheet: str, notes: Mapping[tuple[int, int], str]) -> None:
         """These hover notes, by (row, column), each replacing the tool's note on its cell;
@@ -314,6 +316,8 @@ class OpenpyxlBook(_Markers):
         for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
             for cell in row:
                 cell.value, cell.style = None, "Normal"
+                if cell.comment is not None and cell.comment.author == COMMENT_AUTHOR:
+                    cell.comment = None
 
     def add_notes(self, sheet: str, notes: Mapping[tuple[int, int], str]) -> None:
         ws = self.workbook[sheet]
@@ -385,22 +389,32 @@ class XlwingsBook(_Markers):
                          (top + len(rows) - 1, left + offset)).number_format = number_format
 
     def clear(self, sheet: str, top: int, left: int, bottom: int, right: int) -> None:
-        self.book.sheets[sheet].range((top, left), (bottom, right)).clear()
+        area = self.book.sheets[sheet].range((top, left), (bottom, right))
+        area.clear_contents()  # not clear(): Excel's Clear takes every note, the user's too
+        area.clear_formats()
+        for column in range(left, right + 1):
+            self._take_tools_note(sheet, top, column)
 
     def add_notes(self, sheet: str, notes: Mapping[tuple[int, int], str]) -> None:
-        # Excel's object model, as xlwings before 0.37 adds no notes. A note Excel adds is
-        # signed by the user's name: the tool's are known by their texts.
+        # Excel's object model, as xlwings before 0.37 adds no notes.
         if not self._has_excels_object_model():
             return
-        ws = self.book.sheets[sheet]
-        ours = set(schema.RESULT_NOTES.values())
         for (row, column), text in notes.items():
-            cell = ws.range((row, column)).api
-            if cell.Comment is not None:
-                if cell.Comment.Text() not in ours:
-                    continue
-                cell.Comment.Delete()
-            cell.AddComment(text)
+            if self._take_tools_note(sheet, row, column):
+                self.book.sheets[sheet].range((row, column)).api.AddComment(text)
+
+    def _take_tools_note(self, sheet: str, row: int, column: int) -> bool:
+        """Remove the tool's note on the cell; False when a note of the user's is there
+        (or Excel's object model is not). A note Excel adds is signed by the user's name:
+        the tool's are known by their texts."""
+        if not self._has_excels_object_model():
+            return False
+        cell = self.book.sheets[sheet].range((row, column)).api
+        if cell.Comment is not None:
+            if cell.Comment.Text() not in set(schema.RESULT_NOTES.values()):
+                return False
+            cell.Comment.Delete()
+        return True
 
     def set_view(self, sheet: str, freeze: tuple[int, int] | None, autofilter: str | None
                  ) -> None:

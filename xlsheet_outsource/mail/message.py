@@ -235,7 +235,9 @@ def tables(summary: Figures, decided_on: dt.date) -> list[Table]:
 
 
 _SPLIT = ("vendor_price", "platform_fees", "setup_fees", "first_year")
-PAPERWORK_TITLE = "Points for your accountant to check (not tax advice)"
+# The sheet's title (write/report_sheets.PAPERWORK_TITLE), said to the accountant: the
+# message goes to them, from the owner.
+PAPERWORK_TITLE = "Paperwork: points for you to check, not tax advice"
 
 
 def _intro(section: Section) -> str:

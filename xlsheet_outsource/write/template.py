@@ -155,18 +155,21 @@ def add_vendors_sheet(wb: openpyxl.Workbook, currency: str) -> None:
             ws.add_data_validation(validation)
 
 
-def add_to_workbook(source: Path, target: Path, *, currency: str = "USD") -> None:
+def add_to_workbook(source: Path, target: Path, *, currency: str = "USD") -> tuple[str, ...]:
     """Add the template's sheets and defined names to the workbook at ``source``, saved
-    to ``target``: at the zip level, so every part of the user's file stays as it was."""
+    to ``target``: at the zip level, so every part of the user's file stays as it was.
+    Returns the sheets added (an optional one the workbook has already is kept)."""
     with WorkbookPackage(source) as book:
         check_free(book.sheet_names(), book.package.index().defined_names)
         book.match_kind(Path(target))
         donor = transplant.Donor(_template_bytes(currency))
         optional = [name for name in OPTIONAL_SHEETS
                     if name.lower() not in {s.lower() for s in book.sheet_names()}]
-        transplant.copy_sheets(book, donor, (*TEMPLATE_SHEETS, *optional))
+        added = (*TEMPLATE_SHEETS, *optional)
+        transplant.copy_sheets(book, donor, added)
         transplant.copy_defined_names(book, donor)
         files.save_atomically(book, Path(target), mode_from=Path(source))
+    return added
 
 
 @functools.lru_cache(maxsize=4)
