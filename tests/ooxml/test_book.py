@@ -17,8 +17,10 @@ from support.paths import SAMPLES
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
-from xlsheet_outsource.ooxml import xmltext
+from xlsheet_outsource.ooxml import archive, xmltext
+from xlsheet_outsource.ooxml.archive import EARLY_PACKING, PackageParts
 from xlsheet_outsource.ooxml.content_types import ContentTypes
+from xlsheet_outsource.ooxml.package import Package
 from xlsheet_outsource.ooxml.relationships import Relationships
 from xlsheet_outsource.write import template
 
@@ -224,3 +226,41 @@ def test_new_into_keeps_the_users_defined_names_and_refuses_ours(tmp_path):
     with pytest.raises(ValueError, match="already defines the name HourlyWorth"):
         template.add_to_workbook(tmp_path / "taken.xlsx", tmp_path / "never.xlsx")
     assert not (tmp_path / "never.xlsx").exists()
+
+
+def test_a_big_part_once_compressed_reads_and_saves_as_written(tmp_path):
+    """A big part is kept compressed only once packed (archive.PackageParts): reading it
+    inflates it again, and the saved file holds it as written."""
+    source = tmp_path / "plain.xlsx"
+    openpyxl.Workbook().save(source)
+    big = b"<x>" + b"".join(b"<y>%d</y>" % n for n in range(EARLY_PACKING // 8)) + b"</x>"
+    with Package(source) as package:
+        stored = PackageParts(package)
+        stored.write("xl/big.xml", big)
+        stored._packing["xl/big.xml"].result()  # packed by now
+        stored.write("xl/small.xml", b"<x/>")  # each read or write lets go of packed bytes
+        assert "xl/big.xml" not in stored._changed
+        assert stored.read("xl/big.xml") == big
+        with (tmp_path / "out.xlsx").open("wb") as stream:
+            stored.save(stream)
+        stored.close()
+    assert parts(tmp_path / "out.xlsx")["xl/big.xml"] == big
+
+
+def test_a_big_part_written_in_pieces_is_never_joined_and_packs_the_same(tmp_path):
+    """A rewritten sheet is handed over in pieces (views into the old one among them):
+    compressed from them as from the joined bytes, read whole on asking."""
+    source = tmp_path / "plain.xlsx"
+    openpyxl.Workbook().save(source)
+    whole = b"<x>" + b"".join(b"<y>%d</y>" % n for n in range(EARLY_PACKING // 4)) + b"</x>"
+    view = memoryview(whole)
+    pieces = [view[at:at + 997] for at in range(0, len(whole), 997)]
+    assert archive._deflated(pieces) == archive._deflated((whole,))
+    with Package(source) as package:
+        stored = PackageParts(package)
+        stored.write_pieces("xl/big.xml", pieces)
+        assert stored.read("xl/big.xml") == whole
+        with (tmp_path / "out.xlsx").open("wb") as stream:
+            stored.save(stream)
+        stored.close()
+    assert parts(tmp_path / "out.xlsx")["xl/big.xml"] == whole

@@ -61,3 +61,17 @@ def test_cells_written_otherwise_are_found_the_same():
     assert sheet_areas(sheet(rows), lambda kind: []) == expected
     assert sheet_areas(sheet(rows, prefix="x"), lambda kind: []) == expected
     assert sheet_areas(sheet(unaddressed), lambda kind: []) == expected
+
+
+def test_from_a_column_only_what_reaches_it_is_found():
+    """The writer looks right of the table only: the same areas as the whole sheet's that
+    reach that column, in the same order, whether the cells are read quickly or parsed."""
+    rows = ('<row r="1"><c r="A1"><v>1</v></c><c r="AB1"><v>2</v></c><c r="D1"><v>3</v></c>'
+            '</row><row r="4"><c r="C4"><v>1</v></c><c r="D4" s="1"/><c r="E4"><v>5</v></c></row>')
+    tail = '<mergeCells count="2"><mergeCell ref="A7:B8"/><mergeCell ref="C9:F9"/></mergeCells>'
+    for xml in (sheet(rows, tail=tail), sheet(rows, prefix="x", tail=tail),
+                sheet(rows.replace(' r="E4"', ""), tail=tail)):
+        every = sheet_areas(xml, linked)
+        for column in (1, 3, 4, 5, 6, 28, 29):
+            assert sheet_areas(xml, linked, from_column=column) == [
+                area for area in every if area.last_column >= column]

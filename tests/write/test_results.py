@@ -597,5 +597,5 @@ def test_a_column_is_as_wide_as_every_figure_measured(kind: str, figures: list[f
     every = max((style.column_width_for(style.text_pixels(style.shown(style.plain(v), number_format)))
                  for v in values), default=0)
     header_width = style.column_width_for(style.text_pixels("Header", bold=True))
-    assert results._width("Header", kind, values, "USD") == max(
+    assert results._width("Header", values, number_format) == max(
         header_width, min(every, results.WIDEST_TEXT))

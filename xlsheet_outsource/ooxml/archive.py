@@ -11,7 +11,7 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
-from collections.abc import Container
+from collections.abc import Container, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple
 
@@ -29,7 +29,9 @@ EARLY_PACKING = 1 << 20  # a changed part this big is compressed as soon as it i
 class PackageParts:
     """Read the source's parts, change some, save them all. A big part is compressed in
     the background as soon as it is written (zlib lets go of the GIL), while the next is
-    being made; close() when done."""
+    being made, and then kept compressed only (read inflates it again: a big sheet is
+    seldom read after it is written, and held whole it would hold memory); close() when
+    done."""
 
     def __init__(self, source: Package) -> None:
         self.source = source
@@ -59,21 +61,47 @@ class PackageParts:
         stored = self.find(name)
         if stored is None:
             raise KeyError(name)
+        self._keep_packed_only()
         if stored in self._changed:
             return self._changed[stored]
+        if stored in self._packing:
+            return _inflated(self._packing[stored].result())
         return self.source.read(stored)
 
     def write(self, name: str, data: bytes) -> None:
+        stored = self._replacing(name)
+        self._changed[stored] = data
+        if len(data) >= EARLY_PACKING:
+            self._packing[stored] = self._packer.submit(_deflated, (data,))
+
+    def write_pieces(self, name: str, pieces: Sequence[bytes | memoryview]) -> None:
+        """``write``, the part given in pieces to join: a big one is compressed from them
+        in the background, never held whole (the pieces go once it is packed)."""
+        if sum(map(len, pieces)) < EARLY_PACKING:
+            self.write(name, b"".join(pieces))
+            return
+        self._packing[self._replacing(name)] = self._packer.submit(_deflated, pieces)
+
+    def _replacing(self, name: str) -> str:
+        """The stored name of a part about to be written, its earlier bytes let go of."""
         stored = self._stored.get(name.casefold())
         if stored is None:
             stored = name
             self._order.append(name)
             self._stored[name.casefold()] = name
+        self._keep_packed_only()
         self._removed.discard(stored)
-        self._changed[stored] = data
+        self._changed.pop(stored, None)
+        self.source.forget(stored)
         self._packing.pop(stored, None)
-        if len(data) >= EARLY_PACKING:
-            self._packing[stored] = self._packer.submit(_deflated, data)
+        return stored
+
+    def _keep_packed_only(self) -> None:
+        """The parts compressed by now let go of their inflated bytes."""
+        for name, packing in self._packing.items():
+            if name in self._changed and packing.done() and not packing.cancelled() \
+                    and packing.exception() is None:
+                del self._changed[name]
 
     def remove(self, name: str) -> None:
         stored = self.find(name)
@@ -114,17 +142,42 @@ class PackageParts:
                                len(directory), offset, 0))
 
     def _entry(self, name: str) -> Entry:
-        if name not in self._changed:
+        if name not in self._changed and name not in self._packing:
             raw = self.source.raw(name)
             if raw is not None:
                 return raw
-        return _deflated(self.read(name))
+        return _deflated((self.read(name),))
 
 
-def _deflated(data: bytes) -> Entry:
+def _inflated(entry: Entry) -> bytes:
+    return zlib.decompress(entry[4], -zlib.MAX_WBITS)
+
+
+def _deflated(pieces: Sequence[bytes | memoryview]) -> Entry:
+    """The pieces joined, compressed (a few at a time: the whole is never made)."""
     deflate = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
-    packed = deflate.compress(data) + deflate.flush()
-    return zipfile.ZIP_DEFLATED, zlib.crc32(data), len(packed), len(data), packed
+    packed, crc, size = [], 0, 0
+    for chunk in _chunks(pieces):
+        packed.append(deflate.compress(chunk))
+        crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+    packed.append(deflate.flush())
+    data = b"".join(packed)
+    return zipfile.ZIP_DEFLATED, crc, len(data), size, data
+
+
+def _chunks(pieces: Sequence[bytes | memoryview]) -> Iterator[bytes | memoryview]:
+    """The pieces, small ones joined into chunks of about EARLY_PACKING bytes (zlib's
+    output does not depend on how its input is cut)."""
+    waiting: list[bytes | memoryview] = []
+    waiting_size = 0
+    for piece in pieces:
+        waiting.append(piece)
+        waiting_size += len(piece)
+        if waiting_size >= EARLY_PACKING:
+            yield b"".join(waiting) if len(waiting) > 1 else waiting[0]
+            waiting, waiting_size = [], 0
+    if waiting:
+        yield b"".join(waiting) if len(waiting) > 1 else waiting[0]
 
 
 _LOCAL = struct.Struct("<4s5H3L2H")

@@ -80,7 +80,7 @@ class WorkbookPackage:
         if part is None or part not in self.parts:
             raise PackageError(f"is damaged: sheet {name!r} has no part")
         rewritten = worksheet.rewrite(self.parts.read(part), edit)
-        self.parts.write(part, rewritten.xml)
+        self.parts.write_pieces(part, rewritten.pieces)
         self.formulas_removed |= rewritten.removed_formulas
 
     def clear_sheet(self, name: str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from . import relationships, worksheet, xmltext
+from .areas import after_cells
 from .book import WorkbookPackage
 from .cells import column_number
 from .excel_form import (
@@ -65,20 +66,30 @@ class Notes:
 
 def set_notes(book: WorkbookPackage, sheet: str, notes: Notes) -> None:
     """The sheet's notes with the tool's set (see Notes); run again, the same parts."""
-    part = book.sheet_part(sheet)
-    if part is None or part not in book.parts:
-        raise ValueError(f"sheet {sheet!r} has no part")
+    element = set_notes_but_link(book, sheet, notes)
+    if element is not None:
+        part = _sheet_part(book, sheet)
+        book.parts.write(part, worksheet.with_element(book.parts.read(part), *element))
+
+
+def set_notes_but_link(book: WorkbookPackage, sheet: str,
+                       notes: Notes) -> tuple[str, bytes] | None:
+    """set_notes, but for the sheet's own part: the element it needs to point to the notes'
+    drawing (its name and XML, unprefixed), for the caller to add as it rewrites the sheet
+    anyway (one copy of a big sheet, not two); None when the sheet needs none."""
+    part = _sheet_part(book, sheet)
     links = {link.id: link for link in book.links(part) if not link.external}
     comments_part = next((link.target for link in links.values()
                           if link.type == COMMENTS_REL and link.target in book.parts), None)
-    drawn = _LEGACY_DRAWING.search(book.parts.read(part))
+    xml = book.parts.read(part)
+    drawn = _LEGACY_DRAWING.search(after_cells(xml))  # after the cells, not among them
     vml_link = links.get(drawn[1].decode()) if drawn else None
     vml_part = vml_link.target if vml_link and vml_link.target in book.parts else None
     comments = _Comments(book.parts.read(comments_part) if comments_part else _EMPTY_COMMENTS)
     removed = comments.remove({ref.upper() for ref in notes.owned}, notes.author)
     added = {ref: text for ref, text in notes.texts.items() if ref.upper() not in comments.refs()}
     if not removed and not added:
-        return
+        return None
     for ref, text in added.items():
         comments.add(ref, text, notes.author)
     vml = book.parts.read(vml_part) if vml_part else _EMPTY_VML % (_highest_block(book) + 1)
@@ -86,12 +97,20 @@ def set_notes(book: WorkbookPackage, sheet: str, notes: Notes) -> None:
     comments_part = comments_part or _linked_part(book, part, EXCEL_NAMES[COMMENTS_TYPE],
                                                   COMMENTS_REL, COMMENTS_TYPE)
     book.parts.write(comments_part, comments.xml)
+    element = None
     if vml_part is None:
         vml_part = book.free_name(EXCEL_NAMES[VML_REL])
         book.content_types.set(vml_part, VML_TYPE)
-        rid = _link(book, part, VML_REL, vml_part)
-        book.parts.write(part, _with_legacy_drawing(book.parts.read(part), rid))
+        element = _legacy_drawing(xml, _link(book, part, VML_REL, vml_part))
     book.parts.write(vml_part, vml)
+    return element
+
+
+def _sheet_part(book: WorkbookPackage, sheet: str) -> str:
+    part = book.sheet_part(sheet)
+    if part is None or part not in book.parts:
+        raise ValueError(f"sheet {sheet!r} has no part")
+    return part
 
 
 class _Comments:
@@ -237,10 +256,9 @@ def _link(book: WorkbookPackage, source: str, rel_type: str, target: str) -> str
     return rid
 
 
-def _with_legacy_drawing(xml: bytes, rid: str) -> bytes:
-    """The sheet pointing to its notes' drawing, where CT_Worksheet's order wants it."""
+def _legacy_drawing(xml: bytes, rid: str) -> tuple[str, bytes]:
+    """The element pointing the sheet ``xml`` to its notes' drawing, unprefixed."""
     prefix = xmltext.namespace_prefix(xml, NS_REL)
     reference = f'r:id="{rid}" xmlns:r="{NS_REL}"' if prefix is None else \
         f'{prefix.decode()}id="{rid}"'
-    return worksheet.with_element(xml, "legacyDrawing", f"<legacyDrawing {reference}/>".encode())
-
+    return "legacyDrawing", f"<legacyDrawing {reference}/>".encode()

@@ -30,11 +30,12 @@ WHAT = {b"mergeCell": "a merged range", b"conditionalFormatting": "a conditional
 
 
 def sheet_areas(sheet_xml: bytes, linked: Callable[[str], Iterable[bytes]],
-                ours: Block | None = None) -> list[Area]:
+                ours: Block | None = None, from_column: int = 1) -> list[Area]:
     """Everything of a sheet's but the tool's block ``ours``, ``linked(kind)`` giving the
     bytes of the parts the sheet leads to of that kind ("comments", "threadedComment",
-    "table", "drawing")."""
-    areas = list(_cells(sheet_xml, ours))
+    "table", "drawing"); only what reaches ``from_column`` or right of it (the cells
+    left of it are not even read)."""
+    areas = list(_cells(sheet_xml, ours, from_column))
     tail = after_cells(sheet_xml)
     for match in _RANGED.finditer(tail):
         areas += _ranges(match[2], WHAT[match[1]])
@@ -47,13 +48,14 @@ def sheet_areas(sheet_xml: bytes, linked: Callable[[str], Iterable[bytes]],
                 areas += _ranges(ref, what)
     for part in linked("drawing"):
         areas += _anchors(part)
-    return [area for area in areas if ours is None or not ours.holds(area)]
+    return [area for area in areas if (ours is None or not ours.holds(area))
+            and area.last_column >= from_column]
 
 
-def _cells(sheet_xml: bytes, ours: Block | None) -> Iterable[Area]:
+def _cells(sheet_xml: bytes, ours: Block | None, from_column: int) -> Iterable[Area]:
     """An area for each column's cells holding a value or a formula (outside ``ours``),
     from the first such row to the last."""
-    for column, rows in worksheet.filled_rows(sheet_xml).items():
+    for column, rows in worksheet.filled_rows(sheet_xml, from_column).items():
         if ours is not None and column in ours.columns:
             rows = [row for row in rows if not ours.top <= row <= ours.bottom]
         if rows:

@@ -274,6 +274,13 @@ class Package:
             return None
         return info.compress_type, info.CRC, info.compress_size, info.file_size, data
 
+    def forget(self, name: str) -> None:
+        """Let go of the part's bytes kept from inspecting it (a writer has replaced the
+        part: a big sheet need not be held twice); a later read inflates it again."""
+        stored = self.find(name)
+        if stored is not None:
+            self._inflated.pop(stored, None)
+
     def read(self, name: str) -> bytes:
         """A part's bytes (already checked to inflate to no more than declared)."""
         stored = self.find(name)

@@ -60,6 +60,7 @@ class ConditionalFormat:
 # A row's new cells as XML already (unprefixed, cells.column_xml), in column order: how
 # a big block is given, rendered a column at a time. ("" where nothing is written.)
 RenderedRow = tuple[tuple[int, ...], tuple[str, ...]]  # (columns, texts)
+Pieces = list[bytes | memoryview]  # a part in pieces to join: views into the sheet, copied once
 
 
 def rendered_row(number: int, cells: Mapping[int, Cell] | RenderedRow) -> RenderedRow:
@@ -96,15 +97,25 @@ class SheetEdit:
     formats: tuple[ConditionalFormat, ...] = ()  # replace those wholly within ``columns``
     view: View = View()
     last_row: int | None = None
+    # CT_Worksheet's children after sheetData to add: (name, XML unprefixed)
+    elements: tuple[tuple[str, bytes], ...] = ()
 
     def clears(self, row: int) -> bool:
         return self.first_row <= row and (self.last_row is None or row <= self.last_row)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rewritten:
-    xml: bytes
+    pieces: Pieces  # the new part, to join (or compress) in order: views into the old among them
     removed_formulas: bool  # a formula cell is gone (the calculation chain may name it)
+
+    @property
+    def xml(self) -> bytes:
+        return b"".join(self.pieces)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Rewritten) and (self.xml, self.removed_formulas) == (
+            other.xml, other.removed_formulas)
 
 
 class _Syntax:
@@ -193,21 +204,30 @@ def filled_columns(xml: bytes, row_number: int) -> set[int]:
 
 
 _UNADDRESSED_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z]{1,3}\d)')
-_FILLED_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"(?:\s[^>]*)?(?<!/)>')
 
 
-def filled_rows(xml: bytes) -> dict[int, list[int]]:
-    """Column -> the rows where a cell of it holds a value or a formula. A sheet written
-    the usual way (every cell addressed, no prefix) is read in one pass of a pattern (a
-    cell with content is one not closed at once); any other, cell by cell."""
+def filled_rows(xml: bytes, from_column: int = 1) -> dict[int, list[int]]:
+    """Column -> the rows where a cell of it holds a value or a formula, for the columns
+    from ``from_column`` rightwards. A sheet written the usual way (every cell addressed,
+    no prefix) is read in one pass of a pattern (a cell with content is one not closed at
+    once), which skips the cells left of ``from_column`` (most of a sheet, often all);
+    any other, cell by cell."""
     prefix = sheet_prefix(xml)
     data = _sheet_data(xml, prefix)
     if prefix or _UNADDRESSED_CELL.search(xml, data.content, data.inner_end) is not None:
-        return _filled_rows_parsed(xml, data, _syntax(prefix))
+        parsed = _filled_rows_parsed(xml, data, _syntax(prefix))
+        return {column: rows for column, rows in parsed.items() if column >= from_column}
     by_letters: dict[bytes, list[int]] = {}
-    for letters, row in _FILLED_CELL.findall(xml, data.content, data.inner_end):
+    for letters, row in _filled_cell_from(from_column).findall(xml, data.content,
+                                                                data.inner_end):
         by_letters.setdefault(letters, []).append(int(row))
     return {column_number(letters): rows for letters, rows in by_letters.items()}
+
+
+@functools.lru_cache(maxsize=64)
+def _filled_cell_from(column: int) -> re.Pattern[bytes]:
+    """A cell with content (not closed at once) at ``column`` or right of it."""
+    return re.compile(rb'<c r="(' + _at_or_right(column) + rb')(\d+)"(?:\s[^>]*)?(?<!/)>')
 
 
 def _filled_rows_parsed(xml: bytes, data: _SheetData, syntax: _Syntax) -> dict[int, list[int]]:
@@ -234,7 +254,9 @@ def rewrite(xml: bytes, edit: SheetEdit) -> Rewritten:
     tail = _with_autofilter(tail, edit.view.autofilter, prefix)
     if edit.view.print_wide:
         tail = _printed_landscape(tail, prefix)
-    return Rewritten(b"".join([head, *body, tail, xml[xmltext.inner_end(xml, top):]]), removed)
+    for name, element in edit.elements:
+        tail = _with_child(tail, name, element, prefix)
+    return Rewritten([head, *body, tail, memoryview(xml)[xmltext.inner_end(xml, top):]], removed)
 
 
 # --- sheetData ----------------------------------------------------------------------------
@@ -270,7 +292,7 @@ def _cells(inner: bytes, syntax: _Syntax) -> Iterable[tuple[int, re.Match[bytes]
 
 
 def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
-                    prefix: bytes) -> tuple[list[bytes], bool]:
+                    prefix: bytes) -> tuple[Pieces, bool]:
     """sheetData rewritten, in pieces to join."""
     syntax = _syntax(prefix)
     block = sorted(edit.columns)
@@ -280,7 +302,7 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
     if appended is not None:
         return appended, False
     pending = 0  # the next of new_rows not yet written
-    out: list[bytes] = []
+    out: Pieces = []
     copied_to = data.start
     removed = False
     for row in _rows(xml, data, syntax):
@@ -321,61 +343,68 @@ _ROW_OPENING = re.compile(rb'<row r="(\d+)"')
 
 
 def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
-                    rendered: Mapping[int, RenderedRow], syntax: _Syntax) -> list[bytes] | None:
+                    rendered: Mapping[int, RenderedRow], syntax: _Syntax) -> Pieces | None:
     """sheetData with the new cells put at the end of their rows, the rows split apart at
     their closing tags rather than parsed: when every cell of the sheet lies left of the
     new ones (a first run), or every cell from there on is one of the block's, which goes
     (a re-run). None when that cannot be told cheaply (prefixes, tags written otherwise
-    than r= first, formulas in the old block, cells out of order): the caller parses."""
+    than r= first, formulas in the old block, cells out of order): the caller parses.
+    The rows kept are views into ``xml``: the sheet is copied once, into the result."""
     layouts = {columns for columns, _ in rendered.values()}  # a block's rows share theirs
     leftmost = min([*edit.columns, *(columns[0] for columns in layouts if columns)], default=None)
-    body = xml[data.content:data.inner_end]
+    first, last = data.content, data.inner_end
     if syntax.p or data.empty_tag or leftmost is None:
         return None
     cut = None  # finds the first cell of the old block in a row, on a re-run
-    if _in_the_way(leftmost).search(body):
+    if _in_the_way(leftmost).search(xml, first, last):
         block = sorted(edit.columns)
-        if not block or block != list(range(leftmost, leftmost + len(block))) or b"extLst" in body \
-                or _in_the_way(block[-1] + 1).search(body):
+        if not block or block != list(range(leftmost, leftmost + len(block))) or \
+                xml.find(b"extLst", first, last) >= 0 or \
+                _in_the_way(block[-1] + 1).search(xml, first, last):
             return None
         cut = _cell_from(leftmost)
-    numbers = [int(number) for number in _ROW_OPENING.findall(body)]
+    numbers = [int(number) for number in _ROW_OPENING.findall(xml, first, last)]
     if any(a >= b for a, b in itertools.pairwise(numbers)) or \
-            body.count(b"</row>") != len(numbers):  # an empty row, <row r="9"/>
+            xml.count(b"</row>", first, last) != len(numbers):  # an empty row, <row r="9"/>
         return None
-    pieces = body.split(b"</row>")
-    out = [xml[data.start:data.content]]
+    view = memoryview(xml)
+    out: Pieces = [view[data.start:first]]
     append = out.append
     waiting = iter(sorted(rendered))  # new rows, in order: the sheet's rows are too
     new = next(waiting, None)
-    for number, piece in zip(numbers, pieces):
+    start = first  # of the row (and what comes before its tag)
+    for number in numbers:
+        close = xml.index(b"</row>", start, last)  # ...to here: the row's cells end
         while new is not None and new < number:
             append(_new_row(new, rendered, syntax))
             new = next(waiting, None)
-        after = b""
-        if cut is not None and (old := cut.search(piece)):
-            tail = piece[old.start():]
-            if not edit.clears(number) or b"<f" in tail or _cell_before(leftmost).search(tail):
+        end, after = close, b""  # the row's own cells end at ``end``
+        if cut is not None and (old := cut.search(xml, start, close)):
+            if not edit.clears(number) or xml.find(b"<f", old.start(), close) >= 0 or \
+                    _cell_before(leftmost).search(xml, old.start(), close):
                 return None  # kept above the table; a formula gone; cells out of order
-            piece, after = piece[:old.start()], tail[len(tail.rstrip()):]
+            end, tail = old.start(), xml[old.start():close]
+            after = tail[len(tail.rstrip()):]
         if new == number:
             cells = rendered[new]
-            if b"spans" in piece:
-                if (opening := syntax.row_start.search(piece)) is None:
+            if xml.find(b"spans", start, end) >= 0:
+                if (opening := syntax.row_start.search(xml, start, end)) is None:
                     return None  # no row opens here after all: the caller parses
                 attributes = _with_spans(opening[1], [c for c, text in zip(*cells) if text])
-                piece = piece[:opening.start(1)] + attributes + piece[opening.end(1):]
-            append(piece)
+                out += [view[start:opening.start(1)], attributes, view[opening.end(1):end]]
+            else:
+                append(view[start:end])
             append("".join(cells[1]).encode())
             new = next(waiting, None)
         else:
-            append(piece)
+            append(view[start:end])
         append(after)
         append(b"</row>")
+        start = close + len(b"</row>")
     while new is not None:
         append(_new_row(new, rendered, syntax))
         new = next(waiting, None)
-    out += [pieces[-1], xml[data.inner_end:data.end]]
+    out += [view[start:last], view[last:data.end]]
     return out
 
 
@@ -638,8 +667,11 @@ def _with_pane(head: bytes, top: xmltext.Span, freeze: tuple[int, int] | None,
 
 
 def has_print_setup(xml: bytes) -> bool:
-    """The sheet has print set-up of its own (orientation, scale or fitting to pages)."""
-    return _OWN_PRINT_SETUP.search(xml) is not None
+    """The sheet has print set-up of its own (orientation, scale or fitting to pages):
+    sought before and after its cells, not among them (most of a big sheet)."""
+    data = _sheet_data(xml, sheet_prefix(xml))
+    return _OWN_PRINT_SETUP.search(xml, 0, data.start) is not None or \
+        _OWN_PRINT_SETUP.search(xml, data.end) is not None
 
 
 def _fitting_to_page(head: bytes, top: xmltext.Span, prefix: bytes) -> bytes:
@@ -676,9 +708,16 @@ def with_element(xml: bytes, name: str, element: bytes) -> bytes:
     sheetData, added where the schema's order wants it."""
     prefix = sheet_prefix(xml)
     data = _sheet_data(xml, prefix)
-    at = data.end + _insertion_point(xml[data.end:xmltext.inner_end(xml, xmltext.root(xml))],
-                                     name.encode())
-    return xml[:at] + xmltext.prefixed(element, prefix) + xml[at:]
+    end = xmltext.inner_end(xml, xmltext.root(xml))
+    view = memoryview(xml)  # the cells copied once, into the result
+    return b"".join((view[:data.end], _with_child(xml[data.end:end], name, element, prefix),
+                     view[end:]))
+
+
+def _with_child(tail: bytes, name: str, element: bytes, prefix: bytes) -> bytes:
+    """``tail`` (the sheet after sheetData) with ``element`` where the schema wants it."""
+    at = _insertion_point(tail, name.encode())
+    return tail[:at] + xmltext.prefixed(element, prefix) + tail[at:]
 
 
 # --- after sheetData: conditional formats and the filter ----------------------------------

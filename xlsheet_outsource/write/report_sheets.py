@@ -277,10 +277,11 @@ def _table(ws: Worksheet, row: int, title: str | None, frame: pd.DataFrame, colu
     for col, (_, label, kind) in enumerate(columns, start=1):
         style.put(ws.cell(header, col), label)
         style.style_header(ws.cell(header, col), numbers=kind in NUMBER_KINDS)
+    figures = {key: frame[key] for key, _, _ in columns}  # each column taken out once
     for r, record in enumerate(frame.to_dict("records") if items else (), start=header + 1):
         for col, (key, _, kind) in enumerate(columns, start=1):
             cell = ws.cell(r, col)
-            style.put(cell, record[key], kind, currency, frame[key])
+            style.put(cell, record[key], kind, currency, figures[key])
             cell.font = style.BODY_FONT
     last = header + len(frame)
     if total:
@@ -304,12 +305,11 @@ def _total_row(ws: Worksheet, row: int, frame: pd.DataFrame, columns: Columns,
 def _fit(ws: Worksheet, left_out: TableBody | None = None) -> None:
     """Each column as wide as its longest text (wrapping past a limit), rows as tall as
     their wrapped text; the title and its note (rows 1-2) run across the empty cells."""
-    extra: dict[int, list[str]] = {}
+    extra: dict[int, set[str]] = {}
     if left_out is not None:
         for col, (key, _, kind) in enumerate(left_out.columns, start=1):
             number_format = style.format_for(kind, left_out.currency, left_out.frame[key])
-            extra[col] = [style.shown(style.plain(value), number_format) for value
-                          in style.may_be_widest(left_out.frame[key], number_format)]
+            extra[col] = style.texts_to_measure(left_out.frame[key], number_format)
     style.fit(ws, first_row=HEADLINE_ROW, extra=extra)
 
 

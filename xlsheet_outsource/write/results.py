@@ -10,8 +10,10 @@ is replaced atomically, so a crash never leaves half a workbook behind.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
@@ -84,20 +86,35 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
     target = Path(target)
     blocks = ((found.tasks, decision.tasks, schema.task_results(decision.version2)),
               (found.quotes, decision.quotes, schema.QUOTE_RESULTS))
-    with WorkbookPackage(found.path, found.package) as book:
+    with _collector_paused(), WorkbookPackage(found.path, found.package) as book:
         book.match_kind(target)
         layouts = {table.sheet: _layout(book, table, frame, results, found.notices)
                    for table, frame, results in blocks}
         planned = formulas(layouts) if formulas else {}
         for table, frame, results in blocks:
-            _write_block(book, table, layouts[table.sheet], frame, results,
-                         decision.settings.currency, planned)
-            _write_notes(book, table, layouts[table.sheet],
-                         header_notes(layouts[table.sheet], _note_texts(bool(formulas))))
-            _mark_block(book, layouts[table.sheet])
+            layout = layouts[table.sheet]
+            link = _write_notes(book, table, layout,
+                                header_notes(layout, _note_texts(bool(formulas))))
+            _write_block(book, table, layout, frame, results, decision.settings.currency,
+                         planned, elements=(link,) if link else ())
+            _mark_block(book, layout)
         _replace_report_sheets(book, summary or summarise(decision),
                                run_date or dt.date.today(), found.notices)
         files.save_atomically(book, target, mode_from=found.path)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector held off while the workbook is written: the writing makes
+    hundreds of thousands of short-lived tuples and no cycle worth collecting early, and each
+    collection would walk the decided tables and everything else alive again."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 # --- the computed block ---------------------------------------------------------------
@@ -106,15 +123,16 @@ def _layout(book: WorkbookPackage, table: SheetTable, frame: pd.DataFrame,
             results: Results, notices: list[Problem]) -> BlockLayout:
     """Where the earlier block was, while nothing of the user's has come into its columns;
     else right of everything of the user's on the sheet, in any row."""
-    theirs = _user_areas(book, table)
     width = len(results)
     earlier = min(table.result_columns.values(), default=None)
+    # What lies wholly left of both places cannot decide: it is not looked for.
+    theirs = _user_areas(book, table, min(table.first_free_column, earlier or EXCEL_COLUMNS))
     in_the_way = [area for area in theirs if earlier is not None
                   and area.meets_columns(earlier, earlier + width - 1)]
     start = earlier if earlier is not None and not in_the_way else max(
         [table.first_free_column - 1, *(area.last_column for area in theirs)]) + 1
     if start + width - 1 > EXCEL_COLUMNS:
-        farthest = max(theirs, key=lambda area: area.last_column)
+        farthest = max(theirs or _user_areas(book, table), key=lambda area: area.last_column)
         raise ValueError(f"{table.sheet}!{farthest.address}: {farthest.what} of yours reaches "
                          f"column {column_letter(farthest.last_column)}, leaving no room for the "
                          "computed block right of it: move it left")
@@ -127,10 +145,11 @@ def _layout(book: WorkbookPackage, table: SheetTable, frame: pd.DataFrame,
                        tuple(int(row) for row in frame.index))
 
 
-def _user_areas(book: WorkbookPackage, table: SheetTable) -> list[occupied.Area]:
-    """Everything of the user's on the table's sheet: all but the tool's earlier block
-    (its columns, in the rows its marker names; from the header row down for a block
-    written before there were markers)."""
+def _user_areas(book: WorkbookPackage, table: SheetTable,
+                from_column: int = 1) -> list[occupied.Area]:
+    """Everything of the user's on the table's sheet reaching ``from_column`` or right of
+    it: all but the tool's earlier block (its columns, in the rows its marker names; from
+    the header row down for a block written before there were markers)."""
     part = book.sheet_part(table.sheet)
     assert part is not None  # the table was read from this sheet of this same package
     earlier = table.earlier_block
@@ -143,7 +162,7 @@ def _user_areas(book: WorkbookPackage, table: SheetTable) -> list[occupied.Area]
                 if link.type.endswith("/" + kind) and not link.external
                 and link.target in book.parts]
 
-    return occupied.sheet_areas(book.parts.read(part), linked, ours)
+    return occupied.sheet_areas(book.parts.read(part), linked, ours, from_column)
 
 
 def _mark_block(book: WorkbookPackage, layout: BlockLayout) -> None:
@@ -163,19 +182,23 @@ def _quoted(sheet: str) -> str:
 
 def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
                  frame: pd.DataFrame, results: Results, currency: str,
-                 formulas: Mapping[tuple[str, int, int], str]) -> None:
-    """Replace the tool's earlier block (if any) by a fresh one, rendered a column at a time."""
+                 formulas: Mapping[tuple[str, int, int], str],
+                 elements: tuple[tuple[str, bytes], ...] = ()) -> None:
+    """Replace the tool's earlier block (if any) by a fresh one, rendered a column at a
+    time; ``elements``: more of the sheet's children to add (SheetEdit.elements)."""
     header_style = book.styles.cell_style(font=style.HEADER_FONT, fill=style.HEADER_FILL,
                                           alignment=style.HEADER_ALIGNMENT)
     columns = tuple(layout.columns[key] for key, _, _ in results)
     header = worksheet.rendered_row(layout.header_row, {column: Cell(header, header_style)
                                                 for column, (_, header, _) in zip(columns, results)})
-    texts = []
-    for column, (key, _, kind) in zip(columns, results):
+    texts, widths = [], {}
+    for column, (key, title, kind) in zip(columns, results):
         values = _cell_values(frame[key])
+        number_format = style.format_for(kind, currency, values)  # read once: hours scan all
         texts.append(column_xml(column_letter(column), layout.rows,
                                 _with_formulas(values, layout, column, formulas) if formulas
-                                else values, _number_style(book, kind, currency, values)))
+                                else values, _number_style(book, number_format)))
+        widths[column] = _width(title, frame[key], number_format)
     written = {layout.header_row: header, **_by_row(layout.rows, columns, texts)}
     earlier = table.earlier_block
     print_wide = _prints_as_it_likes(book, layout)
@@ -184,10 +207,9 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         last_row=max(earlier.last_row, *layout.rows, layout.header_row) if earlier else None,
         columns=frozenset({*table.result_columns.values(), *layout.columns.values()}),
         cells=written,
-        widths={layout.columns[key]: _width(header, kind, frame[key], currency)
-                for key, header, kind in results},
+        widths=widths,
         formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else (),
-        view=table_view(layout, print_wide=print_wide)))
+        view=table_view(layout, print_wide=print_wide), elements=elements))
     if print_wide:
         row = f"${layout.header_row}"
         book.workbook.add_scoped_name(book.sheet_position(layout.sheet), PRINT_TITLES,
@@ -218,15 +240,16 @@ def header_notes(layout: BlockLayout, texts: Mapping[str, str]) -> dict[int, str
 
 
 def _write_notes(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
-                 texts: Mapping[int, str]) -> None:
+                 texts: Mapping[int, str]) -> tuple[str, bytes] | None:
     """``texts`` as notes on the block's headers, replacing the tool's notes on the
-    headers of this block and of an earlier one (every other note is kept)."""
+    headers of this block and of an earlier one (every other note is kept); the element
+    the sheet needs to show them, for the block's rewrite to add (None: it has it)."""
     earlier_row = table.earlier_block.first_row if table.earlier_block else table.header_row
     owned = {f"{column_letter(column)}{row}" for row in {earlier_row, table.header_row}
              for column in table.result_columns.values()}
     headers = {column: f"{column_letter(column)}{layout.header_row}" for column in
                layout.columns.values()}
-    notes.set_notes(book, layout.sheet, notes.Notes(
+    return notes.set_notes_but_link(book, layout.sheet, notes.Notes(
         {headers[column]: text for column, text in texts.items()},
         frozenset(owned | set(headers.values())), COMMENT_AUTHOR))
 
@@ -245,13 +268,11 @@ def table_view(layout: BlockLayout, *, print_wide: bool = False) -> worksheet.Vi
                           autofilter=area, print_wide=print_wide)
 
 
-def _width(header: str, kind: str, values: pd.Series, currency: str) -> float:
+def _width(header: str, values: pd.Series, number_format: str | None) -> float:
     """Wide enough for the header on one line (the user's header row keeps its height)
     and for the widest figure; text as wide as its longest item, up to a limit."""
-    number_format = style.format_for(kind, currency, values)
-    texts = {style.shown(style.plain(value), number_format)  # each text measured once
-             for value in style.may_be_widest(values, number_format)}
-    widest = max((style.column_width_for(style.text_pixels(text)) for text in texts), default=0)
+    widest = max((style.column_width_for(style.text_pixels(text))
+                  for text in style.texts_to_measure(values, number_format)), default=0)
     header_width = style.column_width_for(style.text_pixels(header, bold=True))
     return max(header_width, min(widest, WIDEST_TEXT))
 
@@ -264,12 +285,10 @@ def _with_formulas(values: list[PlainValue], layout: BlockLayout, column: int,
             for row, value in zip(layout.rows, values)]
 
 
-def _number_style(book: WorkbookPackage, kind: str, currency: str,
-                  values: Sequence[object]) -> int:
-    """The cell format of a column of this kind: the tool's font, and for figures the
-    number format with the decimals ``values`` need."""
-    return book.styles.cell_style(number_format=style.format_for(kind, currency, values),
-                                  font=style.BODY_FONT)
+def _number_style(book: WorkbookPackage, number_format: str | None) -> int:
+    """The cell format of a column: the tool's font, and for figures ``number_format``
+    (style.format_for: with the decimals the column's figures need)."""
+    return book.styles.cell_style(number_format=number_format, font=style.BODY_FONT)
 
 
 def _by_row(rows: Sequence[int], columns: tuple[int, ...],
@@ -386,7 +405,8 @@ def _write_table_body(book: WorkbookPackage, body: report_sheets.TableBody) -> N
     for column, (key, _, kind) in enumerate(body.columns, start=1):
         values = _cell_values(body.frame[key])
         texts.append(column_xml(column_letter(column), rows, values,
-                                _number_style(book, kind, body.currency, values)))
+                                _number_style(book, style.format_for(kind, body.currency,
+                                                                     values))))
     columns = tuple(range(1, len(body.columns) + 1))
     book.rewrite_sheet(body.sheet, worksheet.SheetEdit(
         first_row=body.first_row, columns=frozenset(), cells=_by_row(rows, columns, texts)))
