@@ -106,6 +106,7 @@ def test_a_column_of_the_users_inside_the_old_block_moves_the_block_right(tmp_pa
     assert "My notes" in headers and headers.index("Verdict") > headers.index("My notes")
     left_behind = [c for c in tasks[1] if c.value is None and c.column < verdict_col]
     assert left_behind and all(c.comment is None for c in left_behind)  # no stale notes
+    assert tasks.cell(1, verdict_col).comment is None  # "My notes" is the user's now
     api.process_workbook(tmp_path / "before.xlsx", tmp_path / "processed.xlsx")
     processed = openpyxl.load_workbook(tmp_path / "processed.xlsx")[schema.TASKS]
     book.workbook.save(tmp_path / "macro.xlsx")

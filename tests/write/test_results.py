@@ -547,6 +547,21 @@ def test_a_users_note_on_a_computed_header_is_kept_on_a_rerun(written, tmp_path)
     assert len(notes) == len(schema.TASK_RESULTS)
 
 
+def test_a_header_the_user_typed_over_loses_the_tools_note(written, tmp_path):
+    _, target, _, _ = written
+    book = openpyxl.load_workbook(target)
+    tasks = book[schema.TASKS]
+    verdict = f"{get_column_letter(header_columns(tasks, 1)['Verdict'])}1"
+    tasks[verdict].value = "My notes"
+    edited = tmp_path / "edited.xlsx"
+    book.save(edited)
+    again = tmp_path / "again.xlsx"
+    run(edited, again)
+    tasks = openpyxl.load_workbook(again)[schema.TASKS]
+    assert tasks[verdict].value == "My notes" and tasks[verdict].comment is None
+    assert len(comments(tasks)) == len(schema.TASK_RESULTS)
+
+
 def test_tasks_and_quotes_print_landscape_one_page_wide_with_the_header_row(written, tmp_path):
     """A sheet of the user's without print set-up of their own gets the template's; a
     re-run leaves it as it is (one print titles name, not two)."""

@@ -83,6 +83,9 @@ class Book(Protocol):
         """These hover notes, by (row, column), each replacing the tool's note on its cell;
         a note of the user's there is kept."""
 
+    def remove_notes(self, sheet: str, cells: Sequence[tuple[int, int]]) -> None:
+        """Take the tool's notes off these cells, by (row, column); the user's stay."""
+
     def set_view(self, sheet: str, freeze: tuple[int, int] | None, autofilter: str | None
                  ) -> None:
         """Frozen above and left of the cell at ``freeze`` (row, column) unless the sheet
@@ -208,6 +211,7 @@ def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
         for column in table.result_columns.values():  # an earlier block, if it has moved
             if not left <= column < left + len(results):
                 book.clear(table.sheet, table.header_row, column, old_last, column)
+        book.remove_notes(table.sheet, _headers_typed_over(table))
         book.write_block(table.sheet, table.header_row, left,
                          block_rows(table, frame, results, max(last_task, old_last)),
                          column_formats(results, decision.settings.currency, frame))
@@ -216,6 +220,17 @@ def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
                                      f"${column_letter(left + len(results) - 1)}"
                                      f"${max(last_task, table.header_row)}")
         _finish_table(book, table, left, frame, results)
+
+
+def _headers_typed_over(table: SheetTable) -> list[tuple[int, int]]:
+    """The earlier block's header cells the user has typed over: theirs now, without the
+    tool's note (as process leaves them)."""
+    earlier = table.earlier_block
+    if earlier is None:
+        return []
+    ours = set(table.result_columns.values())
+    return [(earlier.first_row, column) for column in
+            range(earlier.first_column, earlier.last_column + 1) if column not in ours]
 
 
 def _finish_table(book: Book, table: SheetTable, left: int, frame: pd.DataFrame,
@@ -316,8 +331,14 @@ class OpenpyxlBook(_Markers):
         for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right):
             for cell in row:
                 cell.value, cell.style = None, "Normal"
-                if cell.comment is not None and cell.comment.author == COMMENT_AUTHOR:
-                    cell.comment = None
+        self.remove_notes(sheet, [(top, column) for column in range(left, right + 1)])
+
+    def remove_notes(self, sheet: str, cells: Sequence[tuple[int, int]]) -> None:
+        ws = self.workbook[sheet]
+        for row, column in cells:
+            cell = ws.cell(row, column)
+            if cell.comment is not None and cell.comment.author == COMMENT_AUTHOR:
+                cell.comment = None
 
     def add_notes(self, sheet: str, notes: Mapping[tuple[int, int], str]) -> None:
         ws = self.workbook[sheet]
@@ -392,8 +413,7 @@ class XlwingsBook(_Markers):
         area = self.book.sheets[sheet].range((top, left), (bottom, right))
         area.clear_contents()  # not clear(): Excel's Clear takes every note, the user's too
         area.clear_formats()
-        for column in range(left, right + 1):
-            self._take_tools_note(sheet, top, column)
+        self.remove_notes(sheet, [(top, column) for column in range(left, right + 1)])
 
     def add_notes(self, sheet: str, notes: Mapping[tuple[int, int], str]) -> None:
         # Excel's object model, as xlwings before 0.37 adds no notes.
@@ -402,6 +422,10 @@ class XlwingsBook(_Markers):
         for (row, column), text in notes.items():
             if self._take_tools_note(sheet, row, column):
                 self.book.sheets[sheet].range((row, column)).api.AddComment(text)
+
+    def remove_notes(self, sheet: str, cells: Sequence[tuple[int, int]]) -> None:
+        for row, column in cells:
+            self._take_tools_note(sheet, row, column)
 
     def _take_tools_note(self, sheet: str, row: int, column: int) -> bool:
         """Remove the tool's note on the cell; False when a note of the user's is there
