@@ -65,6 +65,18 @@ class SheetTable:
         return f"{column_letter(column)}{row}" if column else f"row {row}"
 
     @property
+    def headers_typed_over(self) -> list[tuple[int, int]]:
+        """The earlier block's header cells, by (row, column), that no longer hold one of
+        the tool's headers: the user has typed over them, so they are the user's now and
+        lose the tool's note."""
+        earlier = self.earlier_block
+        if earlier is None:
+            return []
+        ours = set(self.result_columns.values())
+        return [(earlier.first_row, column) for column in
+                range(earlier.first_column, earlier.last_column + 1) if column not in ours]
+
+    @property
     def block_column(self) -> int:
         """Where the computed block goes: where it was, else right of the user's columns."""
         return min(self.result_columns.values(), default=self.first_free_column)

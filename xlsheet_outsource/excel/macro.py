@@ -211,7 +211,7 @@ def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
         for column in table.result_columns.values():  # an earlier block, if it has moved
             if not left <= column < left + len(results):
                 book.clear(table.sheet, table.header_row, column, old_last, column)
-        book.remove_notes(table.sheet, _headers_typed_over(table))
+        book.remove_notes(table.sheet, table.headers_typed_over)
         book.write_block(table.sheet, table.header_row, left,
                          block_rows(table, frame, results, max(last_task, old_last)),
                          column_formats(results, decision.settings.currency, frame))
@@ -220,17 +220,6 @@ def write_blocks(book: Book, outcome: GridDecision, decision: Decision) -> None:
                                      f"${column_letter(left + len(results) - 1)}"
                                      f"${max(last_task, table.header_row)}")
         _finish_table(book, table, left, frame, results)
-
-
-def _headers_typed_over(table: SheetTable) -> list[tuple[int, int]]:
-    """The earlier block's header cells the user has typed over: theirs now, without the
-    tool's note (as process leaves them)."""
-    earlier = table.earlier_block
-    if earlier is None:
-        return []
-    ours = set(table.result_columns.values())
-    return [(earlier.first_row, column) for column in
-            range(earlier.first_column, earlier.last_column + 1) if column not in ours]
 
 
 def _finish_table(book: Book, table: SheetTable, left: int, frame: pd.DataFrame,

@@ -244,13 +244,10 @@ def _write_notes(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
     """``texts`` as notes on the block's headers, replacing the tool's notes on the
     headers of this block and of an earlier one (every other note is kept); the element
     the sheet needs to show them, for the block's rewrite to add (None: it has it)."""
-    earlier = table.earlier_block
-    earlier_row = earlier.first_row if earlier else table.header_row
+    earlier_row = table.earlier_block.first_row if table.earlier_block else table.header_row
     owned = {f"{column_letter(column)}{row}" for row in {earlier_row, table.header_row}
              for column in table.result_columns.values()}
-    if earlier:  # a header of the block the user has typed over is theirs: not its note
-        owned |= {f"{column_letter(column)}{earlier_row}"
-                  for column in range(earlier.first_column, earlier.last_column + 1)}
+    owned |= {f"{column_letter(column)}{row}" for row, column in table.headers_typed_over}
     headers = {column: f"{column_letter(column)}{layout.header_row}" for column in
                layout.columns.values()}
     return notes.set_notes_but_link(book, layout.sheet, notes.Notes(
