@@ -209,6 +209,14 @@ def test_apportion_adds_up_to_the_cent():
     assert list(apportion(100.0, parts)) == [33.34, 33.33, 33.33]
 
 
+def test_apportion_breaks_an_exact_tie_by_the_first_listed():
+    # Hours 24, 15 and 3 of 42 share 1,250.00: 714.2857..., 446.4285..., 89.2857...; the
+    # first and last have the same remainder in exact figures (hypothesis found floating
+    # point giving the second cent to the last).
+    weights = np.array([24, 15, 3]) / 42
+    assert list(apportion(1250.0, weights * 1250.0)) == [714.29, 446.43, 89.28]
+
+
 @hsettings(max_examples=300, deadline=None)
 @given(st.lists(st.floats(0, 1e5), min_size=1, max_size=12))
 def test_apportion_always_adds_up(amounts):

@@ -118,10 +118,12 @@ def _share_out(settings: Settings, t: pd.DataFrame, rows: pd.Index, quote: pd.Se
 def apportion(total: float, parts: np.ndarray) -> np.ndarray:
     """``total`` split as ``parts`` (which add up to it) are, in whole cents that add up
     to the total rounded to the cent: each part's cents rounded down, the cents left
-    over going to the largest remainders (ties: the first listed)."""
+    over going to the largest remainders (ties: the first listed). Each part's cents are
+    taken to a millionth of a cent first: parts in the ratio 8 to 1 are not exactly so in
+    floating point, and the noise must not break a tie the exact figures make."""
     cents = int(np.floor(total * 100 + 0.5))
     size = float(parts.sum())
-    exact = parts * (cents / size) if size > 0 else np.zeros(len(parts))
+    exact = np.round(parts * (cents / size), 6) if size > 0 else np.zeros(len(parts))
     whole = np.floor(exact).astype(np.int64)
     left = cents - int(whole.sum())
     order = np.argsort(-(exact - whole), kind="stable")
