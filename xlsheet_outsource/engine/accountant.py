@@ -143,12 +143,13 @@ def _vendors(lines: pd.DataFrame) -> pd.DataFrame:
     """Per vendor, biggest first-year cash first; amounts split from the totals in cents."""
     if lines.empty:
         return pd.DataFrame(columns=list(VENDOR_COLUMNS))
-    g = lines.assign(label=_task_labels(lines)).groupby("vendor", sort=False)
+    g = lines.groupby("vendor", sort=False)
+    summed = g[["recurring", "one_off", "setup_fees", "platform_fees", "first_year"]].sum()
+    kinds, tasks = _by_vendor(lines)
     table = pd.DataFrame({
-        "expense_type": g["kind"].agg(_expense_type), "tasks": g.size(),
-        "task_list": g["label"].agg("; ".join),
-        **{column: g[column].sum() for column in
-           ("recurring", "one_off", "setup_fees", "platform_fees", "first_year")}})
+        "expense_type": [_expense_type(kinds[vendor]) for vendor in summed.index],
+        "tasks": g.size(), "task_list": ["; ".join(tasks[vendor]) for vendor in summed.index],
+        **summed})
     table = table.sort_values("first_year", ascending=False, kind="stable")
     table = table.rename_axis("vendor").reset_index()
     cents = {column: _split_cents(table[column]) for column in
@@ -161,7 +162,19 @@ def _vendors(lines: pd.DataFrame) -> pd.DataFrame:
     return table[list(VENDOR_COLUMNS)]
 
 
-def _expense_type(kinds: pd.Series) -> str:
+def _by_vendor(lines: pd.DataFrame) -> tuple[dict[object, list[object]], dict[object, list[str]]]:
+    """Each vendor's kinds of quote and its tasks' labels, in the order of the lines (in
+    plain Python: pandas' cost per group is most of the work for a few tasks a vendor)."""
+    kinds: dict[object, list[object]] = {}
+    tasks: dict[object, list[str]] = {}
+    for vendor, kind, label in zip(lines["vendor"].tolist(), lines["kind"].tolist(),
+                                   _task_labels(lines), strict=True):
+        kinds.setdefault(vendor, []).append(kind)
+        tasks.setdefault(vendor, []).append(label)
+    return kinds, tasks
+
+
+def _expense_type(kinds: list[object]) -> str:
     types = dict.fromkeys(SOFTWARE if kind == TOOL else CONTRACT_LABOUR for kind in kinds)
     return "; ".join(types)
 
