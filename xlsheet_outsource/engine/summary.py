@@ -165,7 +165,7 @@ def _next_item(plan: pd.DataFrame) -> NextItem | None:
 
 def _prepared(tasks: pd.DataFrame) -> pd.DataFrame:
     """The columns the tables need, with blank labels named and the setup fee renamed."""
-    t = tasks.copy()
+    t = tasks.copy(deep=False)  # columns are replaced or added below, none written into
     t["category"] = _labels(t["category"], NO_CATEGORY)
     t["paid"] = t["verdict"].isin(PAID) & (t["plan"] == schema.IN_PLAN)
     # Only the accountant's tables group by vendor, and they hold paid tasks only.
@@ -220,9 +220,10 @@ def _by_verdict(tasks: pd.DataFrame) -> pd.DataFrame:
 
 
 def _top(tasks: pd.DataFrame) -> pd.DataFrame:
-    candidates = tasks[tasks["verdict"].isin([*PAID, "REVIEW"]) & tasks["saving"].notna()]
+    chosen = tasks["verdict"].isin([*PAID, "REVIEW"]) & tasks["saving"].notna()
+    candidates = tasks.loc[chosen, list(TOP_COLUMNS)]  # the table's columns only: sorted below
     top = candidates.sort_values("saving", ascending=False, kind="stable").head(TOP_COUNT)
-    return top[list(TOP_COLUMNS)].reset_index(drop=True)
+    return top.reset_index(drop=True)
 
 
 def _spend_by(out: pd.DataFrame, by: str, label: str) -> pd.DataFrame:
