@@ -124,7 +124,8 @@ def accounts(settings: Settings, paid: pd.DataFrame, quotes: pd.DataFrame) -> Ac
 def _lines(settings: Settings, paid: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
     """One line per paid task: its cash R and O, setup and platform fees, and the
     currency and rate of the quote chosen for it (a bundle's, for a bundle's member)."""
-    chosen = quotes[quotes["rank"] == 1].drop_duplicates("key").set_index("key")
+    chosen = quotes.loc[quotes["rank"] == 1, ["key", "platform_fee", "currency"]]
+    chosen = chosen.drop_duplicates("key").set_index("key")
     key = paid["in_bundle"].where(paid["in_bundle"].notna(), paid["key"])
     fee = key.map(chosen["platform_fee"]).fillna(0.0).astype(float)
     currency = key.map(chosen["currency"]).where(lambda c: c.notna(), settings.currency)
@@ -133,7 +134,8 @@ def _lines(settings: Settings, paid: pd.DataFrame, quotes: pd.DataFrame) -> pd.D
         "kind": paid["kind"], "recurring": paid["recurring_cash"].astype(float),
         "one_off": paid["one_off_cash"].astype(float),
         "setup_fees": paid["setup_cash"].astype(float), "currency": currency.astype(object),
-        "rate": currency.map(settings.rate).astype(float)})
+        "rate": currency.map({code: settings.rate(code) for code in currency.unique()}
+                             ).astype(float)})  # each currency's rate looked up once
     lines["first_year"] = lines["recurring"] + lines["one_off"]
     lines["platform_fees"] = (lines["first_year"] - lines["setup_fees"]) * fee / (1 + fee)
     return lines.reset_index(drop=True)
