@@ -6,9 +6,12 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from xlsheet_outsource import api
-from xlsheet_outsource.engine import schema
+from xlsheet_outsource.engine import schema, summary
+from xlsheet_outsource.engine.inputs import as_text, is_blank
 from xlsheet_outsource.engine.model import Settings
 from xlsheet_outsource.engine.summary import NO_CATEGORY, NO_VENDOR, TOP_COUNT, summarise
 
@@ -92,6 +95,23 @@ def test_by_category_names_blanks_and_merges_spellings(decision):
     assert table["cash"].sum() == pytest.approx(s.cash_year)
     assert table["self_cost"].sum() == pytest.approx(s.self_cost_all)
     assert list(s.by_category["saving"]) == sorted(s.by_category["saving"], reverse=True)
+
+
+CELL_VALUES = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.floats(-3, 3),
+                        st.just(math.nan), st.sampled_from(["Admin", "admin", " admin ", "ADMIN",
+                                                            "", "  ", "1", "True", "Straße",
+                                                            "STRASSE"]))
+
+
+@given(st.lists(CELL_VALUES, max_size=30))
+def test_labels_are_pandas_first_spelling_of_each_casefolded_text(values):
+    """_labels works each distinct value out once, in plain Python; it gives what
+    grouping the labels by their casefolded text in pandas gives (1, 1.0 and True are
+    equal as keys, not as labels)."""
+    column = pd.Series(values, dtype=object)
+    text = column.map(lambda v: NO_CATEGORY if is_blank(v) else as_text(v))
+    expected = text.groupby(text.str.casefold(), sort=False).transform("first")
+    assert summary._labels(column, NO_CATEGORY).tolist() == expected.tolist()
 
 
 def test_by_verdict_has_every_verdict_in_order(decision):

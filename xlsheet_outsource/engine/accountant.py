@@ -124,7 +124,8 @@ def accounts(settings: Settings, paid: pd.DataFrame, quotes: pd.DataFrame) -> Ac
 def _lines(settings: Settings, paid: pd.DataFrame, quotes: pd.DataFrame) -> pd.DataFrame:
     """One line per paid task: its cash R and O, setup and platform fees, and the
     currency and rate of the quote chosen for it (a bundle's, for a bundle's member)."""
-    chosen = quotes[quotes["rank"] == 1].drop_duplicates("key").set_index("key")
+    chosen = quotes.loc[quotes["rank"] == 1, ["key", "platform_fee", "currency"]]
+    chosen = chosen.drop_duplicates("key").set_index("key")
     key = paid["in_bundle"].where(paid["in_bundle"].notna(), paid["key"])
     fee = key.map(chosen["platform_fee"]).fillna(0.0).astype(float)
     currency = key.map(chosen["currency"]).where(lambda c: c.notna(), settings.currency)
@@ -133,7 +134,8 @@ def _lines(settings: Settings, paid: pd.DataFrame, quotes: pd.DataFrame) -> pd.D
         "kind": paid["kind"], "recurring": paid["recurring_cash"].astype(float),
         "one_off": paid["one_off_cash"].astype(float),
         "setup_fees": paid["setup_cash"].astype(float), "currency": currency.astype(object),
-        "rate": currency.map(settings.rate).astype(float)})
+        "rate": currency.map({code: settings.rate(code) for code in currency.unique()}
+                             ).astype(float)})  # each currency's rate looked up once
     lines["first_year"] = lines["recurring"] + lines["one_off"]
     lines["platform_fees"] = (lines["first_year"] - lines["setup_fees"]) * fee / (1 + fee)
     return lines.reset_index(drop=True)
@@ -143,12 +145,13 @@ def _vendors(lines: pd.DataFrame) -> pd.DataFrame:
     """Per vendor, biggest first-year cash first; amounts split from the totals in cents."""
     if lines.empty:
         return pd.DataFrame(columns=list(VENDOR_COLUMNS))
-    g = lines.assign(label=_task_labels(lines)).groupby("vendor", sort=False)
+    g = lines.groupby("vendor", sort=False)
+    summed = g[["recurring", "one_off", "setup_fees", "platform_fees", "first_year"]].sum()
+    kinds, tasks = _by_vendor(lines)
     table = pd.DataFrame({
-        "expense_type": g["kind"].agg(_expense_type), "tasks": g.size(),
-        "task_list": g["label"].agg("; ".join),
-        **{column: g[column].sum() for column in
-           ("recurring", "one_off", "setup_fees", "platform_fees", "first_year")}})
+        "expense_type": [_expense_type(kinds[vendor]) for vendor in summed.index],
+        "tasks": g.size(), "task_list": ["; ".join(tasks[vendor]) for vendor in summed.index],
+        **summed})
     table = table.sort_values("first_year", ascending=False, kind="stable")
     table = table.rename_axis("vendor").reset_index()
     cents = {column: _split_cents(table[column]) for column in
@@ -161,7 +164,19 @@ def _vendors(lines: pd.DataFrame) -> pd.DataFrame:
     return table[list(VENDOR_COLUMNS)]
 
 
-def _expense_type(kinds: pd.Series) -> str:
+def _by_vendor(lines: pd.DataFrame) -> tuple[dict[object, list[object]], dict[object, list[str]]]:
+    """Each vendor's kinds of quote and its tasks' labels, in the order of the lines (in
+    plain Python: pandas' cost per group is most of the work for a few tasks a vendor)."""
+    kinds: dict[object, list[object]] = {}
+    tasks: dict[object, list[str]] = {}
+    for vendor, kind, label in zip(lines["vendor"].tolist(), lines["kind"].tolist(),
+                                   _task_labels(lines), strict=True):
+        kinds.setdefault(vendor, []).append(kind)
+        tasks.setdefault(vendor, []).append(label)
+    return kinds, tasks
+
+
+def _expense_type(kinds: list[object]) -> str:
     types = dict.fromkeys(SOFTWARE if kind == TOOL else CONTRACT_LABOUR for kind in kinds)
     return "; ".join(types)
 

@@ -112,7 +112,7 @@ def summarise(decision: Decision) -> Summary:
         horizon_years=settings.horizon_years,
         work_weeks=settings.work_weeks,
         task_count=len(tasks),
-        counts={v: int((tasks["verdict"] == v).sum()) for v in _verdicts(tasks)},
+        counts=_counts(tasks["verdict"]),
         self_cost_all=self_cost_all,
         # Each task acted on costs its Out instead of its Self: this is self_cost_all - saving.
         cost_after=_total(decidable.loc[~decidable.index.isin(acted.index), "self_cost"])
@@ -143,10 +143,15 @@ def summarise(decision: Decision) -> Summary:
     )
 
 
-def _verdicts(tasks: pd.DataFrame) -> list[str]:
+def _verdicts(verdicts: pd.Series) -> list[str]:
     """Version 1's verdicts, always; DROP and AUTOMATE where a task has them."""
-    shown = set(schema.VERDICTS) | set(tasks["verdict"].unique())
+    shown = set(schema.VERDICTS) | set(verdicts.unique())
     return [v for v in schema.ALL_VERDICTS if v in shown]
+
+
+def _counts(verdicts: pd.Series) -> dict[str, int]:
+    counted = verdicts.value_counts()
+    return {v: int(counted.get(v, 0)) for v in _verdicts(verdicts)}
 
 
 def _next_item(plan: pd.DataFrame) -> NextItem | None:
@@ -160,7 +165,7 @@ def _next_item(plan: pd.DataFrame) -> NextItem | None:
 
 def _prepared(tasks: pd.DataFrame) -> pd.DataFrame:
     """The columns the tables need, with blank labels named and the setup fee renamed."""
-    t = tasks.copy()
+    t = tasks.copy(deep=False)  # columns are replaced or added below, none written into
     t["category"] = _labels(t["category"], NO_CATEGORY)
     t["paid"] = t["verdict"].isin(PAID) & (t["plan"] == schema.IN_PLAN)
     # Only the accountant's tables group by vendor, and they hold paid tasks only.
@@ -173,9 +178,17 @@ def _prepared(tasks: pd.DataFrame) -> pd.DataFrame:
 def _labels(values: pd.Series, blank: str) -> pd.Series:
     """Text labels for grouping: numbers shown as typed, blanks named, and one spelling
     per label whatever its case ("admin" joins the "Admin" seen first)."""
-    text = values.map(lambda v: blank if is_blank(v) else as_text(v))
-    first_spelling = text.groupby(text.str.casefold(), sort=False).transform("first")
-    return first_spelling.astype(object)
+    first_spelling: dict[str, str] = {}  # casefolded -> the spelling seen first
+    known: dict[tuple[type, object], str] = {}  # each distinct value's label, worked out once
+    labels = []
+    for value in values.tolist():
+        key = (type(value), value)  # typed: 1, 1.0 and True are equal keys, not equal labels
+        label = known.get(key)
+        if label is None:
+            text = blank if is_blank(value) else as_text(value)
+            label = known[key] = first_spelling.setdefault(text.casefold(), text)
+        labels.append(label)
+    return pd.Series(labels, index=values.index, dtype=object)
 
 
 def _total(values: pd.Series) -> float:
@@ -200,16 +213,17 @@ def _by_category(tasks: pd.DataFrame) -> pd.DataFrame:
 
 def _by_verdict(tasks: pd.DataFrame) -> pd.DataFrame:
     sums = _sums(tasks, "verdict", ["self_cost", "saving", "freed"])
-    table = pd.DataFrame({"verdict": _verdicts(tasks)})
+    table = pd.DataFrame({"verdict": _verdicts(tasks["verdict"])})
     table["tasks"] = table["verdict"].map(tasks["verdict"].value_counts()).fillna(0)
     table = table.join(sums, on="verdict").fillna(0.0)
     return _typed(table[list(VERDICT_COLUMNS)], counts=("tasks",))
 
 
 def _top(tasks: pd.DataFrame) -> pd.DataFrame:
-    candidates = tasks[tasks["verdict"].isin([*PAID, "REVIEW"]) & tasks["saving"].notna()]
+    chosen = tasks["verdict"].isin([*PAID, "REVIEW"]) & tasks["saving"].notna()
+    candidates = tasks.loc[chosen, list(TOP_COLUMNS)]  # the table's columns only: sorted below
     top = candidates.sort_values("saving", ascending=False, kind="stable").head(TOP_COUNT)
-    return top[list(TOP_COLUMNS)].reset_index(drop=True)
+    return top.reset_index(drop=True)
 
 
 def _spend_by(out: pd.DataFrame, by: str, label: str) -> pd.DataFrame:

@@ -77,13 +77,23 @@ def in_excel_form(book: Saving) -> Saving | ExcelForm:
 
 def saved(book: Workbook) -> bytes:
     """The workbook as openpyxl saves it, in Excel's form."""
+    return _zipped(saved_parts(book))
+
+
+def saved_parts(book: Workbook) -> dict[str, bytes]:
+    """``saved``'s parts by name, not zipped again (for a reader in this process)."""
     stream = io.BytesIO()
     book.save(stream)
-    return rewritten(stream.getvalue())
+    return rewritten_parts(stream.getvalue())
 
 
 def rewritten(package: bytes) -> bytes:
     """A package openpyxl saved, with its parts named, linked and prefixed as Excel does."""
+    return _zipped(rewritten_parts(package))
+
+
+def rewritten_parts(package: bytes) -> dict[str, bytes]:
+    """``rewritten``'s parts by name."""
     with zipfile.ZipFile(io.BytesIO(package)) as source:
         parts = {info.filename: source.read(info) for info in source.infolist()}
     types = content_types.ContentTypes(parts[content_types.PART])
@@ -96,7 +106,7 @@ def rewritten(package: bytes) -> bytes:
     for name, data in parts.items():
         result[renamed.get(name, name)] = _in_excel_form(name, data, types.of(name), renamed)
     result[content_types.PART] = types.xml
-    return _zipped(result)
+    return result
 
 
 def _excel_names(parts: dict[str, bytes], types: content_types.ContentTypes) -> dict[str, str]:

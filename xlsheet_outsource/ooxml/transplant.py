@@ -12,18 +12,20 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from defusedxml import ElementTree as SafeET
 from openpyxl import Workbook
 
 from . import content_types, xmltext
 from .book import WorkbookPackage
-from .excel_form import saved
+from .excel_form import saved, saved_parts
 from .package import NS_MAIN, OFFICE_DOCUMENT
 from .relationships import Relationship, Relationships, rels_name
 from .styles import StyleImporter
 from .workbook import WorkbookXml
+
+__all__ = ["Donor", "copy_defined_names", "copy_sheets", "saved"]  # saved: template.py's
 
 _CELL_STYLE = re.compile(rb'(<(?:c|row)\s[^>]*?\ss=")(\d+)(")')
 _COLUMN_STYLE = re.compile(rb'(<col\s[^>]*?\sstyle=")(\d+)(")')
@@ -37,8 +39,9 @@ class Donor:
     """A workbook made in memory by openpyxl, in Excel's form (excel_form): its sheets
     are copied, never the file."""
 
-    def __init__(self, data: bytes) -> None:
-        self.zip = zipfile.ZipFile(io.BytesIO(data))
+    def __init__(self, package: bytes | Mapping[str, bytes]) -> None:
+        """``package``: the zip, or its parts by name."""
+        self.parts = _unzipped(package) if isinstance(package, bytes) else package
         workbook_part = next(link.target for link in self.links("") if link.type == OFFICE_DOCUMENT)
         self.workbook = WorkbookXml(self.read(workbook_part))
         links = self.links(workbook_part)
@@ -51,14 +54,14 @@ class Donor:
 
     @classmethod
     def of(cls, book: Workbook) -> Donor:
-        return cls(saved(book))
+        return cls(saved_parts(book))  # not zipped only to be unzipped here
 
     def read(self, part: str) -> bytes:
-        return self.zip.read(part)
+        return self.parts[part]
 
     def links(self, part: str) -> list[Relationship]:
         name = rels_name(part)
-        if name not in self.zip.namelist():
+        if name not in self.parts:
             return []
         return Relationships(part, self.read(name)).entries()
 
@@ -129,6 +132,11 @@ def _sheet_xml(xml: bytes, styles: StyleImporter, shared: list[bytes]) -> bytes:
     xml = _SHARED_STRING.sub(inline, xml) if shared else xml
     xml = _COLUMN_STYLE.sub(restyle, _CELL_STYLE.sub(restyle, xml))
     return _SELECTED.sub(b"", _DXF.sub(redxf, xml))
+
+
+def _unzipped(package: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(package)) as source:
+        return {name: source.read(name) for name in source.namelist()}
 
 
 def _string_items(xml: bytes) -> list[bytes]:

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart
 from openpyxl.chart.data_source import (
     AxDataSource,
@@ -29,7 +30,8 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import Series
 from openpyxl.chart.text import RichText
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties
-from openpyxl.styles import Border, Side
+from openpyxl.styles import Border, Font, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -278,17 +280,33 @@ def _table(ws: Worksheet, row: int, title: str | None, frame: pd.DataFrame, colu
         style.put(ws.cell(header, col), label)
         style.style_header(ws.cell(header, col), numbers=kind in NUMBER_KINDS)
     figures = {key: frame[key] for key, _, _ in columns}  # each column taken out once
-    for r, record in enumerate(frame.to_dict("records") if items else (), start=header + 1):
-        for col, (key, _, kind) in enumerate(columns, start=1):
-            cell = ws.cell(r, col)
-            style.put(cell, record[key], kind, currency, figures[key])
-            cell.font = style.BODY_FONT
+    rows = zip(*(figures[key].tolist() for key, _, _ in columns)) if items else ()
+    body = []
+    for r, values in enumerate(rows, start=header + 1):
+        for col, ((key, _, kind), value) in enumerate(zip(columns, values), start=1):
+            body.append(cell := ws.cell(r, col))
+            style.put(cell, value, kind, currency, figures[key])
+    _in_font(body, style.BODY_FONT)
     last = header + len(frame)
     if total:
         summed = total if isinstance(total, tuple) else [k for k, _, kind in columns
                                                          if kind in ("integer", "money", "hours")]
         _total_row(ws, last + 1, frame, columns, summed, currency)
     return last + (3 if total else 2)
+
+
+def _in_font(cells: Sequence[Cell], font: Font) -> None:
+    """``font`` on every cell. openpyxl hashes a font (walking all its fields) for each
+    cell it is set on, most of the time a table takes; the index it finds for the first
+    cell is the one for every other, which is given straight to their style arrays."""
+    if not cells:
+        return
+    cells[0].font = font
+    font_id = cells[0]._style.fontId
+    for cell in cells[1:]:
+        if not cell._style:  # as openpyxl's own setter does for a cell never styled
+            cell._style = StyleArray()
+        cell._style.fontId = font_id
 
 
 def _total_row(ws: Worksheet, row: int, frame: pd.DataFrame, columns: Columns,
