@@ -9,7 +9,7 @@ import re
 # checks that every written formula uses these only.
 ALLOWED_FUNCTIONS = frozenset({
     "ABS", "AND", "CHOOSE", "COUNTIFS", "IF", "INDEX", "INT", "ISNUMBER", "LOWER", "MATCH", "N",
-    "NOT", "RIGHT", "ROUND", "ROW", "SUBSTITUTE", "SUMIFS", "SUMPRODUCT", "TRIM", "UPPER",
+    "NOT", "REPLACE", "RIGHT", "ROUND", "ROW", "SUBSTITUTE", "SUMIFS", "SUMPRODUCT", "TRIM", "UPPER",
     "TRUE", "FALSE",
 })
 # Functions newer than Excel 2007, which a file must spell with _xlfn. (else Excel shows
@@ -46,15 +46,18 @@ def choice_key(cell: str) -> str:
 
 
 def _grouped(whole: str) -> str:
-    """A whole number >= 0 below MAX_SPELLED with thousands commas: 1,234,567. Each group
-    above the units is there only when the number reaches it; RIGHT(...,3) leaves the
-    leading group unpadded (RIGHT(1,3) is "1"), so no nesting by magnitude is needed and
-    the formula stays short (LibreOffice's time goes mostly to reading formula text).
-    The powers are spelled out (1000, not 1E3) as LibreOffice writes them back: it reads a
-    column's formula once only when each row's text is the row above's, as it spells it."""
-    groups = [f'IF({whole}<{10 ** power},"",RIGHT(INT({whole}/{10 ** power}),3)&",")'
-              for power in (9, 6, 3)]
-    return "&".join([*groups, f"RIGHT({whole},3)"])
+    """A whole number >= 0 below MAX_SPELLED (twelve digits) with thousands commas:
+    1,234,567. Padded with spaces to twelve characters, a comma put before each group of
+    three, the commas that follow a space taken out, then the spaces: the number is
+    written once (LibreOffice's time follows the length of the formula text), not once
+    per group."""
+    padded = f'RIGHT("{" " * (_DIGITS - 1)}"&{whole},{_DIGITS})'
+    for position in range(_DIGITS - 2, 1, -3):  # 10, 7, 4: before the last three groups
+        padded = f'REPLACE({padded},{position},0,",")'
+    return f'TRIM(SUBSTITUTE({padded}," ,",""))'
+
+
+_DIGITS = 12  # MAX_SPELLED: below a trillion
 
 
 def money_text(value: str) -> str:
