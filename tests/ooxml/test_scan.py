@@ -275,3 +275,12 @@ def test_letters_at_most_orders_columns_as_excel_does(limit: int, column: int, l
     pattern = re.compile(scanning._letters_at_most(limit) + b"1")
     assert bool(pattern.fullmatch((letters.lower() if lower else letters).encode() + b"1")) \
         == (column <= limit)
+
+
+def test_a_header_wider_than_the_last_row_is_claimed(no_exact, monkeypatch) -> None:
+    def refuse(name, xml):
+        raise AssertionError("the cells were counted one by one")
+    monkeypatch.setattr(scanning, "_counted_extent", refuse)
+    header = '<c r="J1" s="1" t="inlineStr"><is><t>Problem</t></is></c></row>'
+    scan = scan_sheet("S", _plain_sheet(200, 8).replace(b"</row>", header.encode(), 1))
+    assert (scan.last_row, scan.last_column) == (200, 10)

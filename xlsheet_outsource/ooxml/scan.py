@@ -193,14 +193,17 @@ def _claimed_extent(name: str, sheet_xml: bytes) -> tuple[int, int] | None:
 
 
 def _claimed_corner(sheet_xml: bytes) -> tuple[int, int] | None:
-    """(row, column), 1-based: the farther of the dimension's corner and the last cell
-    tag's address; None without either."""
+    """(row, column), 1-based: the farthest of the dimension's corner and the addresses
+    of the last cell tags of the first and the last row (a header is often the widest
+    row: a decided sheet's Problem header stands over blanks); None without any."""
     corners = []
     cells = sheet_xml.find(b"<sheetData")
     dimension = _FAST_DIMENSION.search(sheet_xml, 0, cells if cells >= 0 else len(sheet_xml))
-    last_cell = sheet_xml.rfind(_FAST_CELL_START)
-    last = _FAST_ADDRESS.match(sheet_xml, last_cell) if last_cell >= 0 else None
-    for found in (dimension, last):
+    first_row_end = sheet_xml.find(b"</row>")
+    ends = (sheet_xml.rfind(_FAST_CELL_START, 0, max(first_row_end, 0)),
+            sheet_xml.rfind(_FAST_CELL_START))
+    found_cells = [_FAST_ADDRESS.match(sheet_xml, end) for end in ends if end >= 0]
+    for found in (dimension, *found_cells):
         if found is not None:
             corners.append((int(found[2]), _column_number(found[1])))
     if not corners:
