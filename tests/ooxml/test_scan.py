@@ -3,6 +3,8 @@ sheets written the ordinary way."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -227,3 +229,58 @@ def test_big_ordinary_sheet_matches() -> None:
     scan = scan_sheet("S", xml)
     assert (scan.last_row, scan.last_column) == (2001, 11)  # a bound: empty cells count
     assert _exact_scan("S", xml).last_column == 10
+
+
+# --- the claimed corner: the sheet's dimension or last cell, checked in one pass ---------
+
+def _dimensioned(ref: str, rows: int, columns: int, extra: str = "") -> bytes:
+    return _plain_sheet(rows, columns, extra).replace(
+        b"<sheetData>", f'<dimension ref="{ref}"/><sheetData>'.encode())
+
+
+def test_a_dimension_past_the_cells_is_the_bound(no_exact) -> None:
+    scan = scan_sheet("S", _dimensioned("A1:Z300", 200, 8))
+    assert (scan.last_row, scan.last_column) == (300, 26)
+
+
+@pytest.mark.parametrize("ref", ["A1:C5", "A1", "B2:C3"])
+def test_cells_past_the_dimension_are_counted_one_by_one(ref: str, no_exact) -> None:
+    xml = _dimensioned(ref, 200, 8, '<row r="201"><c r="AB201" s="1"/></row>')
+    scan = scan_sheet("S", xml)
+    assert (scan.last_row, scan.last_column) == (201, 28)
+    _assert_same(xml)
+
+
+def test_a_dimension_past_the_limit_is_not_taken(no_exact) -> None:
+    scan = scan_sheet("S", _dimensioned("A1:XFD1048576", 20, 4))
+    assert (scan.last_row, scan.last_column) == (20, 4)
+
+
+def test_an_address_with_leading_zeros_is_within_its_number(no_exact) -> None:
+    scan = scan_sheet("S", _plain_sheet(20, 4, '<row r="21"><c r="b0021" s="1"/></row>'))
+    assert (scan.last_row, scan.last_column) == (21, 4)
+
+
+@given(st.integers(1, 2_000_000), st.integers(0, 3_000_000), st.integers(0, 2))
+def test_digits_at_most_reads_numbers_as_int_does(limit: int, number: int, zeros: int) -> None:
+    digits = b"0" * zeros + str(number).encode()
+    pattern = re.compile(scanning._digits_at_most(limit) + b'"')
+    assert bool(pattern.fullmatch(digits + b'"')) == (0 < number <= limit)
+
+
+@given(st.integers(1, 20_000), st.integers(1, 18_278), st.booleans())
+def test_letters_at_most_orders_columns_as_excel_does(limit: int, column: int, lower: bool
+                                                      ) -> None:
+    letters = get_column_letter(column)
+    pattern = re.compile(scanning._letters_at_most(limit) + b"1")
+    assert bool(pattern.fullmatch((letters.lower() if lower else letters).encode() + b"1")) \
+        == (column <= limit)
+
+
+def test_a_header_wider_than_the_last_row_is_claimed(no_exact, monkeypatch) -> None:
+    def refuse(name, xml):
+        raise AssertionError("the cells were counted one by one")
+    monkeypatch.setattr(scanning, "_counted_extent", refuse)
+    header = '<c r="J1" s="1" t="inlineStr"><is><t>Problem</t></is></c></row>'
+    scan = scan_sheet("S", _plain_sheet(200, 8).replace(b"</row>", header.encode(), 1))
+    assert (scan.last_row, scan.last_column) == (200, 10)

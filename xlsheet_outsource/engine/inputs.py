@@ -295,8 +295,7 @@ def _parse_column(values: np.ndarray, column: Column) -> tuple[np.ndarray, np.nd
         rest[where] = False
     rest_at = np.flatnonzero(rest)
     others = values[rest_at]
-    types: list[type] = [str] * len(others) if kinds == {str} else list(map(type, others))
-    texts = np.fromiter(map(operator.is_, types, repeat(str)), bool, len(others))
+    texts, blanks = _texts_and_blanks(others, kinds)
     if texts.any():  # only exact str here: True == 1 == 1.0 would share a hash slot
         codes, uniques = pd.factorize(others[texts])
         if column.kind in ("text", "id"):  # parse_cell: the text stripped, unless blank
@@ -309,7 +308,6 @@ def _parse_column(values: np.ndarray, column: Column) -> tuple[np.ndarray, np.nd
         at = rest_at[texts]
         parsed[at] = results[codes]
         bad[at] = failed[codes]
-    blanks = _plain_blanks(others, types)
     if blanks.any():  # every blank parses alike (a column left out is all blanks)
         blank = _parse_or_bad(others[blanks][0], column)
         at = rest_at[blanks]
@@ -321,6 +319,17 @@ def _parse_column(values: np.ndarray, column: Column) -> tuple[np.ndarray, np.nd
         parsed[position] = result
         bad[position] = isinstance(result, _Bad)
     return parsed, bad
+
+
+def _texts_and_blanks(values: np.ndarray, kinds: set[type]) -> tuple[np.ndarray, np.ndarray]:
+    """Where a value is exactly a str, and where it is a plain blank. A column of one
+    such kind (names, or a column left out: all None) needs no look at each cell."""
+    if kinds in ({str}, {type(None)}):
+        texts = np.full(len(values), str in kinds)
+        return texts, ~texts
+    types = list(map(type, values))
+    texts = np.fromiter(map(operator.is_, types, repeat(str)), bool, len(values))
+    return texts, _plain_blanks(values, types)
 
 
 def _plain_blanks(values: np.ndarray, types: list[type]) -> np.ndarray:

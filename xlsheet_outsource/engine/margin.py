@@ -36,7 +36,7 @@ def of_safety(settings: Settings, t: pd.DataFrame) -> tuple[pd.Series, pd.Series
         return margin, sensitive
     quality_kept = (d["quality_critical"].astype(bool) & (d["expertise"] != "Weak")).to_numpy()
     tool = (d["kind"] == TOOL).to_numpy()
-    verdict = d["verdict"].to_numpy()
+    verdict = d["verdict"].to_numpy(dtype=str)  # as words() gives them: compared in C, not per cell
 
     def word(lines: Lines, y: np.ndarray) -> np.ndarray:
         at = {name: a + b * y for name, (a, b) in lines.items()}

@@ -24,8 +24,9 @@ class SheetScan:
 
     ``last_row``/``last_column`` are exact when ``exact_extent`` is true (the exact scan
     ran). From the fast path they are an upper bound: the farthest cell of any kind, empty
-    styled cells included. Only the refusal below reads them, and a bound past the limit
-    is always settled by the exact scan, so the refusals are the same either way."""
+    styled cells included, or the sheet's dimension where it reaches farther. Only the
+    refusal below reads them, and a bound past the limit is always settled by the exact
+    scan, so the refusals are the same either way."""
     last_row: int = 0  # 1-based extent of the cells holding a value
     last_column: int = 0
     # (row, column), 0-based -> "#DIV/0!" for an error value, "" for a formula with no result
@@ -109,9 +110,11 @@ _FAST_PREFIXED_FORMULA = re.compile(rb":f[\s/>]")
 _FAST_FORMULA = re.compile(rb"<f[\s/>]")
 # Every cell tag; the group is its row number when the tag is written the ordinary way,
 # else empty.
-_FAST_CELL = re.compile(rb'<c(?=[\s/>])(?: r="[A-Za-z]++(\d++)"'
-                        rb'(?: [a-qs-z]\w*+="[\w.]*+")*+\s?/?>)?')
+_FAST_CELL_TAIL = rb'"(?: [a-qs-z]\w*+="[\w.]*+")*+\s?/?>'  # after the address
+_FAST_CELL = re.compile(rb'<c(?=[\s/>])(?: r="[A-Za-z]++(\d++)' + _FAST_CELL_TAIL + rb")?")
 _FAST_COLUMN = re.compile(rb'<c r="([A-Za-z]++)')
+_FAST_ADDRESS = re.compile(rb'<c r="([A-Za-z]++)(\d++)"')
+_FAST_DIMENSION = re.compile(rb'<dimension ref="(?:[A-Za-z]++\d++:)?([A-Za-z]++)(\d++)"')
 _FAST_BAD_ROW = re.compile(rb"<row(?=[\s/>])(?!" + _ATTRIBUTES + rb">)")
 _FAST_CELL_START = b'<c r="'
 _FAST_ERROR_TYPE = b' t="e"'
@@ -123,18 +126,13 @@ def _fast_scan(name: str, sheet_xml: bytes) -> SheetScan | None:
     prefixed = _FAST_ANY_PREFIXED.search(sheet_xml)
     if prefixed is not None and _FAST_PREFIXED.search(sheet_xml, prefixed.start()):
         return None
-    rows = _FAST_CELL.findall(sheet_xml)  # one per cell tag, as the exact scan counts them
-    if len(rows) > MAX_SHEET_CELLS:
-        raise _too_many_cells(name, len(rows))
-    numbers = set(rows)
-    if b"" in numbers or _FAST_BAD_ROW.search(sheet_xml):
+    extent = _claimed_extent(name, sheet_xml) or _counted_extent(name, sheet_xml)
+    if extent is None or _FAST_BAD_ROW.search(sheet_xml):
         return None
-    scan = SheetScan(exact_extent=not rows)
-    if rows:
-        scan.last_row = max(map(int, numbers))
-        scan.last_column = max(map(_column_number, set(_FAST_COLUMN.findall(sheet_xml))))
-        if scan.last_row * scan.last_column > MAX_SHEET_AREA:
-            return None
+    scan = SheetScan(last_row=extent[0], last_column=extent[1],
+                     exact_extent=extent == (0, 0))  # (0, 0): no cell at all
+    if scan.last_row * scan.last_column > MAX_SHEET_AREA:
+        return None
     # Cells that may be unusable: each holding (or followed by) a formula tag or t="e".
     suspects = {match.start() for match in _FAST_FORMULA.finditer(sheet_xml)}
     if prefixed is not None:
@@ -159,6 +157,90 @@ def _fast_scan(name: str, sheet_xml: bytes) -> SheetScan | None:
                    b"" if attributes.endswith(b"/") else content)
     scan.unusable = notes.unusable
     return scan
+
+
+def _counted_extent(name: str, sheet_xml: bytes) -> tuple[int, int] | None:
+    """The farthest row and column of any cell tag, every tag read; None when one is not
+    written the ordinary way."""
+    rows = _FAST_CELL.findall(sheet_xml)  # one per cell tag, as the exact scan counts them
+    if len(rows) > MAX_SHEET_CELLS:
+        raise _too_many_cells(name, len(rows))
+    numbers = set(rows)
+    if b"" in numbers:
+        return None
+    if not rows:
+        return 0, 0
+    return (max(map(int, numbers)),
+            max(map(_column_number, set(_FAST_COLUMN.findall(sheet_xml)))))
+
+
+def _claimed_extent(name: str, sheet_xml: bytes) -> tuple[int, int] | None:
+    """The corner the sheet claims (its dimension, or its last cell tag), checked in one
+    pass that looks at every cell tag without keeping any: each is written the ordinary
+    way, and none lies below or right of that corner. None when the check fails (the
+    cells are then counted one by one): a wrong claim costs time, never a wrong bound."""
+    corner = _claimed_corner(sheet_xml)
+    if corner is None or corner[0] * corner[1] > MAX_SHEET_AREA:
+        return None  # a claim past the limit is not taken: the cells' own bound may not be
+    beyond = re.compile(rb'<c(?=[\s/>])(?! r="' + _letters_at_most(corner[1])
+                        + _digits_at_most(corner[0]) + _FAST_CELL_TAIL + rb")")
+    if beyond.search(sheet_xml):
+        return None
+    cells = sheet_xml.count(_FAST_CELL_START)  # every cell tag starts so: none is beyond
+    if cells > MAX_SHEET_CELLS:
+        raise _too_many_cells(name, cells)
+    return corner if cells else (0, 0)
+
+
+def _claimed_corner(sheet_xml: bytes) -> tuple[int, int] | None:
+    """(row, column), 1-based: the farthest of the dimension's corner and the addresses
+    of the last cell tags of the first and the last row (a header is often the widest
+    row: a decided sheet's Problem header stands over blanks); None without any."""
+    corners = []
+    cells = sheet_xml.find(b"<sheetData")
+    dimension = _FAST_DIMENSION.search(sheet_xml, 0, cells if cells >= 0 else len(sheet_xml))
+    first_row_end = sheet_xml.find(b"</row>")
+    ends = (sheet_xml.rfind(_FAST_CELL_START, 0, max(first_row_end, 0)),
+            sheet_xml.rfind(_FAST_CELL_START))
+    found_cells = [_FAST_ADDRESS.match(sheet_xml, end) for end in ends if end >= 0]
+    for found in (dimension, *found_cells):
+        if found is not None:
+            corners.append((int(found[2]), _column_number(found[1])))
+    if not corners:
+        return None
+    return max(row for row, _ in corners), max(column for _, column in corners)
+
+
+def _digits_at_most(limit: int) -> bytes:
+    """A pattern for a run of digits whose number is at most ``limit`` (leading zeros
+    allowed, as int() reads them): as many digits and not more, then fewer digits."""
+    digits = [int(digit) for digit in str(limit)]
+    alternatives = []
+    for at, digit in enumerate(digits):
+        lowest = int(at == 0)  # no leading zero: 0*+ took them
+        highest = digit if at == len(digits) - 1 else digit - 1
+        if highest >= lowest:
+            alternatives.append(str(limit)[:at].encode() + b"[%d-%d]" % (lowest, highest)
+                                + rb"\d{%d}" % (len(digits) - at - 1))
+    if len(digits) > 1:
+        alternatives.append(rb"[1-9]\d{0,%d}+" % (len(digits) - 2))
+    return b"0*+(?:" + b"|".join(alternatives) + b")"
+
+
+def _letters_at_most(limit: int) -> bytes:
+    """A pattern for column letters, either case, naming a column at most ``limit``: as
+    many letters and not after it in the alphabet, then fewer letters."""
+    letters = column_letter(limit).encode()
+    alternatives = []
+    for at, letter in enumerate(letters):
+        highest = letter if at == len(letters) - 1 else letter - 1
+        if highest >= ord("A"):
+            same = b"".join(b"[%c%c]" % (ours, ours + 32) for ours in letters[:at])
+            alternatives.append(same + b"[A-%ca-%c]" % (highest, highest + 32)
+                                + rb"[A-Za-z]{%d}" % (len(letters) - at - 1))
+    if len(letters) > 1:
+        alternatives.append(rb"[A-Za-z]{1,%d}+" % (len(letters) - 1))
+    return b"(?:" + b"|".join(alternatives) + b")"
 
 
 def _note_cell(scan: SheetScan, row: int, column: int, attributes: bytes, content: bytes) -> None:
