@@ -16,7 +16,7 @@ from fractions import Fraction as F
 
 import pandas as pd
 import pytest
-from hypothesis import event, given
+from hypothesis import event, example, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
@@ -340,6 +340,27 @@ def fills_version_2(settings: Settings, tasks: list[dict], quotes: list[dict]) -
             or any(q["kind"] in ("agency", "tool") or q["currency"] for q in quotes))
 
 
+def _task(frequency: float, per: str, hours: float, expertise: str, bundle: str | None) -> dict:
+    return {"frequency": frequency, "per": per, "hours_each": hours, "expertise": expertise,
+            "quality_critical": "No", "still_needed": "Yes", "bundle": bundle}
+
+
+def _bundle_quote(price: float, basis: str, review: float, fee: float, hours: float) -> dict:
+    return {"to": "Admin", "price": price, "basis": basis, "review_hours_each": review,
+            "setup_fee": fee, "setup_hours": hours, "platform_fee": 0,
+            "vendor_hours_each": None, "kind": None, "currency": None}
+
+
+# Two bundles whose members' cents tie in exact figures (floating point once broke the tie
+# the other way: 714.28 for 714.29, 30.71 for 30.72).
+@example(Settings(hourly_worth=40, fill_rate=1, horizon_years=1, margin_pct=0),
+         [_task(0, "day", 0, "Core", None), _task(1, "month", 2, "Strong", "Admin"),
+          _task(5, "month", 0.25, "Strong", "Admin"), _task(1, "month", 0.25, "Strong", "Admin")],
+         [_bundle_quote(5, "per day", 0, 0, 0)])
+@example(Settings(hourly_worth=120, fill_rate=0.75, horizon_years=4, margin_pct=0),
+         [_task(1, "year", 8, "Strong", "Admin"), _task(5, "year", 8, "Weak", "Admin"),
+          _task(5, "month", 2, "Strong", "Admin")],
+         [_bundle_quote(0, "per hour", 0.25, 600, 1)])
 @hsettings(max_examples=800, deadline=None)
 @given(settings_st, st.lists(task_st, min_size=1, max_size=7), st.lists(quote_st, max_size=12))
 def test_version_2_as_the_rule_book_says(settings, raw_tasks, raw_quotes):
