@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from xlsheet_outsource import decide
 from xlsheet_outsource.engine import schema, single
+from xlsheet_outsource.engine.inputs import LARGEST
 from xlsheet_outsource.engine.model import Settings
 
 FIGURES = ("recurring", "setup_cash", "cash", "own_cost", "out_cost", "saving", "freed",
@@ -20,10 +21,11 @@ FIGURES = ("recurring", "setup_cash", "cash", "own_cost", "out_cost", "saving", 
 
 
 def amounts(high: float) -> st.SearchStrategy[float]:
-    """Numbers >= 0 as users type them (0, round, cents) and as floats reach (tiny, huge)."""
+    """Numbers >= 0 as users type them (0, round, cents) and as floats reach (tiny, and huge
+    up to the largest the parsers take)."""
     return st.one_of(st.just(0.0), st.integers(0, int(high)).map(float),
                      st.floats(0, high).map(lambda x: round(x, 2)),
-                     st.floats(0, 1e300, allow_subnormal=True))
+                     st.floats(0, LARGEST, allow_subnormal=True))
 
 
 def positive(low: float, high: float) -> st.SearchStrategy[float]:

@@ -122,17 +122,25 @@ def parse_number(value: object, label: str, percent: bool = False) -> float:
         except BadValue:
             raise bad() from None
         if percent and value.strip().endswith("%"):
-            return _check_range(number, bad)
+            return _check_range(number, bad, label, value)
     else:
         raise bad()
     if percent and number > 1:
         number /= 100
-    return _check_range(number, bad)
+    return _check_range(number, bad, label, value)
 
 
-def _check_range(number: float, bad: Callable[[], BadValue]) -> float:
+# No hour, price or count of a small business comes near it; a larger one is a typing
+# slip (1e308), and products of it would overflow to "inf" in the figures.
+LARGEST = 1e12
+
+
+def _check_range(number: float, bad: Callable[[], BadValue], label: str, value: object
+                 ) -> float:
     if not math.isfinite(number) or number < 0:
         raise bad()
+    if number > LARGEST:
+        raise BadValue(f"{label} must be at most 1,000,000,000,000, got {shown(value)}")
     return number
 
 
@@ -288,6 +296,7 @@ def _parse_column(values: np.ndarray, column: Column) -> tuple[np.ndarray, np.nd
             usable = np.isfinite(numbers) & (numbers >= 0)  # NaN and the bad: per cell
             if column.kind == "pct":
                 numbers = np.where(numbers > 1, numbers / 100, numbers)
+            usable &= numbers <= LARGEST  # as parse_number, after a percentage's /100
         if usable.all() and plain.all():
             return numbers, bad  # Series.map would infer float64 from these floats
         where = np.flatnonzero(plain)[usable]
