@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from itertools import repeat
 
+import numpy as np
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -271,22 +272,22 @@ def _cell_need(cell: Cell) -> float:
     return _text_need(text, size=size, bold=bold)
 
 
-def may_be_widest(values: pd.Series, number_format: str | None) -> pd.Series:
+def may_be_widest(values: pd.Series, number_format: str | None) -> list[object]:
     """The values whose text may be the column's widest: of figures with fixed decimals
-    (every digit as wide), the largest and the most negative; otherwise all of them."""
+    (every digit as wide), the largest and the most negative (a value once, however many
+    cells hold it: equal figures show the same text); otherwise all of them."""
     fixed = number_format not in (None, "General", DATE_FORMAT)
-    if not (fixed and EVEN_FIGURES and pd.api.types.is_numeric_dtype(values)
-            and not pd.api.types.is_bool_dtype(values)):
-        return values
-    figures = values.dropna()
-    figures = figures[figures.abs() != math.inf]
-    return figures[(figures == figures.max()) | (figures == figures.min())]
+    if not (fixed and EVEN_FIGURES and values.dtype.kind in "iuf"):  # numpy's numbers
+        return values.tolist()
+    figures = values.to_numpy()
+    figures = figures[np.isfinite(figures)]
+    return [figures.max(), figures.min()] if len(figures) else []
 
 
 def texts_to_measure(values: pd.Series, number_format: str | None) -> set[str]:
     """What the values that may be the column's widest show (may_be_widest), each text
     once: a column of 10,000 names or verdicts is measured on its distinct ones."""
-    candidates = may_be_widest(values, number_format).tolist()
+    candidates = may_be_widest(values, number_format)
     texts = {value for value in candidates if type(value) is str}  # shown as they are
     texts.update(shown(plain(value), number_format) for value in candidates
                  if type(value) is not str)
