@@ -25,6 +25,27 @@ def test_rows_keep_their_attributes_and_other_cells():
            b'</row>' in out
 
 
+@pytest.mark.parametrize("quick", [True, False])
+def test_spans_widen_to_the_cells_written_not_the_blanks(quick, monkeypatch):
+    """A blank at either end of the new cells writes nothing, so spans= does not reach it
+    (cells put at the rows' ends, quick or parsed); nor where the new cells go between
+    kept ones (the parser's merge)."""
+    if not quick:
+        monkeypatch.setattr(worksheet, "_cells_appended", lambda *args: None)
+    blank_ends = {3: Cell(None), 4: Cell(1.5), 5: Cell("x"), 6: Cell(None)}
+    xml = sheet('<row r="1" spans="1:1"><c r="A1"><v>0</v></c></row>'
+                '<row r="2" spans="2:2"><c r="B2"><v>0</v></c></row>')
+    out = worksheet.rewrite(xml, edit({1: blank_ends, 2: blank_ends}, {3, 4, 5, 6})).xml
+    assert b'<row r="1" spans="1:5"><c r="A1"><v>0</v></c><c r="D1"><v>1.5</v></c>' in out
+    assert b'<row r="2" spans="2:5">' in out
+    xml = sheet('<row r="3" spans="1:9"><c r="A3"><v>0</v></c><c r="I3"><v>0</v></c></row>'
+                '<row r="4" spans="9:9"><c r="I4"><v>0</v></c></row>')
+    out = worksheet.rewrite(xml, edit({3: blank_ends, 4: blank_ends}, {3, 4, 5, 6})).xml
+    assert (b'<row r="3" spans="1:9"><c r="A3"><v>0</v></c><c r="D3"><v>1.5</v></c>'
+            b'<c r="E3" t="inlineStr"><is><t>x</t></is></c><c r="I3"><v>0</v></c></row>') in out
+    assert b'<row r="4" spans="4:9"><c r="D4">' in out
+
+
 def test_the_old_block_is_cleared_below_the_header_only():
     xml = sheet('<row r="1"><c r="C1"><v>9</v></c></row><row r="2"><c r="C2"><v>1</v></c>'
                 '<c r="D2"><v>2</v></c></row><row r="5"><c r="C5"><v>3</v></c></row>')

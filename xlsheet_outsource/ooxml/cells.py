@@ -112,6 +112,32 @@ def column_xml(letter: str, rows: Sequence[int], values: Sequence[CellValue],
             for row, value in zip(rows, values)]
 
 
+def rows_xml(rows: Sequence[int],
+             columns: Sequence[tuple[str, Sequence[CellValue], int]]) -> list[str]:
+    """The cells of ``columns`` (each its letter, values and number style, as column_xml
+    takes them), one text a row: each row made by one formatting of a template of its
+    cells. A column of finite numbers (most of a computed block) is formatted straight
+    into it, every other column rendered by column_xml first."""
+    numbers = [str(row) for row in rows]
+    template: list[str] = []
+    arguments: list[Sequence[object]] = []
+    for letter, values, number_style in columns:
+        if _finite_numbers(values):
+            styled = f' s="{number_style}"' if number_style else ""
+            template.append(f'<c r="{letter}%s"{styled}><v>%.16g</v></c>')  # as number_text
+            arguments += (numbers, values)
+        else:
+            template.append("%s")
+            arguments.append(column_xml(letter, rows, values, number_style))
+    return list(map("".join(template).__mod__, zip(*arguments)))
+
+
+def _finite_numbers(values: Sequence[CellValue]) -> bool:
+    """Every value a finite number, none a truth value (a bool is an int); a sum that
+    overflows says no, and the column takes the cell by cell way."""
+    return set(map(type, values)) <= {float, int} and math.isfinite(sum(cast(list[float], values)))
+
+
 def _result_type(cached: float | int | str | bool | None) -> str:
     if isinstance(cached, bool):
         return ' t="b"'

@@ -57,9 +57,9 @@ class ConditionalFormat:
     rules: tuple[Rule, ...]
 
 
-# A row's new cells as XML already (unprefixed, cells.column_xml), in column order: how
-# a big block is given, rendered a column at a time. ("" where nothing is written.)
-RenderedRow = tuple[tuple[int, ...], tuple[str, ...]]  # (columns, texts)
+# A row's new cells as XML already (unprefixed, cells.rows_xml), in column order, joined:
+# how a big block is given. ``columns``: those it writes (a blank among them, nothing).
+RenderedRow = tuple[tuple[int, ...], str]  # (columns, cells)
 Pieces = list[bytes | memoryview]  # a part in pieces to join: views into the sheet, copied once
 
 
@@ -67,12 +67,35 @@ def rendered_row(number: int, cells: Mapping[int, Cell] | RenderedRow) -> Render
     if isinstance(cells, tuple):
         return cells
     columns = tuple(sorted(cells))
-    return columns, tuple(cell_xml(f"{column_letter(c)}{number}", cells[c]) for c in columns)
+    return columns, "".join(cell_xml(f"{column_letter(c)}{number}", cells[c]) for c in columns)
 
 
 def _row_xml(row: RenderedRow, prefix: bytes) -> bytes:
-    text = "".join(row[1]).encode()
+    text = row[1].encode()
     return xmltext.prefixed(text, prefix) if prefix else text
+
+
+_NEW_CELL = '<c r="'  # how each new cell starts; never inside one (its text is escaped)
+_LETTERS = re.compile("[A-Z]+")
+
+
+def _cells_written(row: RenderedRow) -> list[tuple[int, str]]:
+    """The row's new cells one by one, each with its column (blanks write none)."""
+    return [(_column_at(text, 0), _NEW_CELL + text) for text in row[1].split(_NEW_CELL)[1:]]
+
+
+def _extent(row: RenderedRow) -> list[int]:
+    """The first and the last column the row writes a cell in (none: [])."""
+    last = row[1].rfind(_NEW_CELL)
+    if last < 0:
+        return []
+    return [_column_at(row[1], len(_NEW_CELL)), _column_at(row[1], last + len(_NEW_CELL))]
+
+
+def _column_at(text: str, at: int) -> int:
+    letters = _LETTERS.match(text, at)
+    assert letters is not None  # made by cells.cell_xml: r= gives letters first
+    return column_number(letters[0].encode())
 
 
 @dataclass(frozen=True)
@@ -338,7 +361,7 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
     return out, removed
 
 
-_NOTHING: RenderedRow = ((), ())
+_NOTHING: RenderedRow = ((), "")
 _ROW_OPENING = re.compile(rb'<row r="(\d+)"')
 
 
@@ -390,11 +413,11 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
             if xml.find(b"spans", start, end) >= 0:
                 if (opening := syntax.row_start.search(xml, start, end)) is None:
                     return None  # no row opens here after all: the caller parses
-                attributes = _with_spans(opening[1], [c for c, text in zip(*cells) if text])
+                attributes = _with_spans(opening[1], _extent(cells))
                 out += [view[start:opening.start(1)], attributes, view[opening.end(1):end]]
             else:
                 append(view[start:end])
-            append("".join(cells[1]).encode())
+            append(cells[1].encode())
             new = next(waiting, None)
         else:
             append(view[start:end])
@@ -453,7 +476,7 @@ def _appended(before: bytes, row: _Row, written: RenderedRow, syntax: _Syntax) -
     cells = _row_xml(written, syntax.p.encode())
     if b"spans" not in row.attributes:
         return [before, row.xml[row.start:row.close], cells]
-    attributes = _with_spans(row.attributes, [c for c, text in zip(*written) if text])
+    attributes = _with_spans(row.attributes, _extent(written))
     return [before, syntax.row_opening, attributes, b">", row.xml[row.content:row.close], cells]
 
 
@@ -478,22 +501,21 @@ def _row_rebuilt(row: _Row, written: RenderedRow, changing: list[int],
     if not touched:
         return None, False
     prefix = p.encode()
+    new = _cells_written(written) if kept or b"spans" in row.attributes else []
     if kept:
-        new = [(c, xmltext.prefixed(text.encode(), prefix)) for c, text in zip(*written)]
-        cells = b"".join(text for _, text in sorted(kept + new))
+        cells = b"".join(text for _, text in sorted(
+            kept + [(c, xmltext.prefixed(text.encode(), prefix)) for c, text in new]))
     else:
         cells = _row_xml(written, prefix)
     attributes = row.attributes
     if b"spans" in attributes:
-        attributes = _with_spans(attributes, [c for c, _ in kept] +
-                                 [c for c, text in zip(*written) if text])
+        attributes = _with_spans(attributes, [c for c, _ in kept] + [c for c, _ in new])
     return b"".join((syntax.row_opening, attributes, b">", inner[:start], cells,
                      inner[last_end:], syntax.row_end)), removed
 
 
 def _writes_formula(written: RenderedRow, column: int) -> bool:
-    columns, texts = written
-    return column in columns and "<f>" in texts[columns.index(column)]
+    return any(c == column and "<f>" in text for c, text in _cells_written(written))
 
 
 def _first_changing_cell(inner: bytes, number: int, changing: list[int], syntax: _Syntax) -> int:
