@@ -182,3 +182,23 @@ def test_printed_wide_adds_what_a_sheet_lacks():
     assert out.startswith(f'<worksheet {MAIN}><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
                           .encode())
     assert b'<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/><tableParts' in out
+
+
+@given(st.integers(1, 16_384), st.integers(1, 16_384))
+def test_a_cell_is_in_the_way_from_the_blocks_column_rightwards(block, column):
+    """The quick path's check finds a cell at the block's column or right of it, and no
+    cell left of it (nor a row) written the usual way."""
+    row = f'<row r="7" spans="1:2"><c r="{column_letter(column)}7" s="1"><v>1</v></c></row>'
+    found = worksheet._in_the_way(block).search(row.encode())
+    assert (found is not None) == (column >= block)
+
+
+RICH_TEXT_CELL = (b'<c r="D1" t="inlineStr"><is><r><rPr><color rgb="FFFF0000"/><charset val="1"/>'
+                  b"</rPr><t>x</t></r></is></c>")
+
+
+@pytest.mark.parametrize("tag", ['<c s="1" r="A1">', "<c>", "<c/>", '<c r="a1">', "<row>",
+                                 '<row spans="1:2" r="1">', '<row  r="1">'])
+def test_tags_written_otherwise_are_in_the_way(tag):
+    assert worksheet._in_the_way(5).search(tag.encode()) is not None
+    assert worksheet._in_the_way(5).search(RICH_TEXT_CELL) is None
