@@ -51,12 +51,15 @@ def test_a_column_renders_as_its_cells_one_by_one(values, style):
 NUMBERS = st.one_of(st.floats(), st.integers(-10**18, 10**18))
 
 
-@given(st.lists(st.one_of(st.lists(NUMBERS, min_size=4, max_size=4),
-                          st.lists(CELL_VALUES, min_size=4, max_size=4)), min_size=1, max_size=4),
-       st.integers(0, 5))
+COLUMNS = st.one_of(*(st.lists(values, min_size=4, max_size=4) for values in (
+    NUMBERS, CELL_VALUES, st.one_of(st.text(max_size=5), st.sampled_from(["a<b", " x", "%s"])),
+    st.none())))
+
+
+@given(st.lists(COLUMNS, min_size=1, max_size=4), st.integers(0, 5))
 def test_rows_render_as_their_columns_cells(columns, style):
-    """A row at a time, a column of finite numbers formatted into the row's template
-    (the others rendered a column at a time): the same text as column_xml's, joined."""
+    """A row at a time, a column of finite numbers or of text formatted into the row's
+    template (the others rendered a column at a time): the same as column_xml's, joined."""
     rows = range(3, 7)
     given_columns = [(letter, values, style) for letter, values in zip("BCDE", columns)]
     by_column = [column_xml(letter, rows, values, style) for letter, values, _ in given_columns]

@@ -302,8 +302,8 @@ def _by_row(rows: Sequence[int], columns: tuple[int, ...],
 
 
 def _cell_values(values: pd.Series) -> list[PlainValue]:
-    """Plain Python values; floats (most figures) as they are, for column_xml's quick path."""
-    if values.dtype.kind == "f":
+    """Plain Python values; floats (most figures) as they are, for rows_xml's quick path."""
+    if values.dtype.kind in "fiub":  # numpy's numbers and truth values: tolist makes them plain
         return values.tolist()
     # Results hold numbers, text, booleans and blanks: cast, not checked cell by cell (hot path).
     return cast(list[PlainValue], [value if type(value) in (float, str) else style.plain(value)
