@@ -386,48 +386,52 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
                 _in_the_way(block[-1] + 1).search(xml, first, last):
             return None
         cut = _cell_from(leftmost)
-    numbers = [int(number) for number in _ROW_OPENING.findall(xml, first, last)]
+    numbers = list(map(int, _ROW_OPENING.findall(xml, first, last)))
     if any(a >= b for a, b in itertools.pairwise(numbers)) or \
             xml.count(b"</row>", first, last) != len(numbers):  # an empty row, <row r="9"/>
         return None
     view = memoryview(xml)
-    out: Pieces = [view[data.start:first]]
+    out: Pieces = []
     append = out.append
     waiting = iter(sorted(rendered))  # new rows, in order: the sheet's rows are too
     new = next(waiting, None)
-    start = first  # of the row (and what comes before its tag)
-    for number in numbers:
+    spans = xml.find(b"spans", first, last) >= 0  # rows with spans= widen them (Excel's do)
+    copied_to, start = data.start, first  # the sheet is in ``out`` up to ``copied_to``
+    for number in numbers:  # the row (and what comes before its tag) from ``start``...
         close = xml.index(b"</row>", start, last)  # ...to here: the row's cells end
-        while new is not None and new < number:
-            append(_new_row(new, rendered, syntax))
-            new = next(waiting, None)
-        end, after = close, b""  # the row's own cells end at ``end``
+        if new is not None and new < number:  # new rows go before this one
+            append(view[copied_to:start])
+            copied_to = start
+            while new is not None and new < number:
+                append(_new_row(new, rendered, syntax))
+                new = next(waiting, None)
+        end = kept_from = close  # the row's own cells end at ``end``; from ``kept_from`` on it stays
         if cut is not None and (old := cut.search(xml, start, close)):
             if not edit.clears(number) or xml.find(b"<f", old.start(), close) >= 0 or \
                     _cell_before(leftmost).search(xml, old.start(), close):
                 return None  # kept above the table; a formula gone; cells out of order
-            end, tail = old.start(), xml[old.start():close]
-            after = tail[len(tail.rstrip()):]
+            end = old.start()
+            kept_from = end + len(xml[end:close].rstrip())  # the space before </row> stays
         if new == number:
             cells = rendered[new]
-            if xml.find(b"spans", start, end) >= 0:
+            if spans and xml.find(b"spans", start, end) >= 0:
                 if (opening := syntax.row_start.search(xml, start, end)) is None:
                     return None  # no row opens here after all: the caller parses
-                attributes = _with_spans(opening[1], _extent(cells))
-                out += [view[start:opening.start(1)], attributes, view[opening.end(1):end]]
+                out += [view[copied_to:opening.start(1)], _with_spans(opening[1], _extent(cells)),
+                        view[opening.end(1):end]]
             else:
-                append(view[start:end])
+                append(view[copied_to:end])
             append(cells[1].encode())
-            new = next(waiting, None)
-        else:
-            append(view[start:end])
-        append(after)
-        append(b"</row>")
+            copied_to, new = kept_from, next(waiting, None)
+        elif end != kept_from:  # the old block's cells go
+            append(view[copied_to:end])
+            copied_to = kept_from
         start = close + len(b"</row>")
-    while new is not None:
+    append(view[copied_to:start])
+    while new is not None:  # new rows below the sheet's last
         append(_new_row(new, rendered, syntax))
         new = next(waiting, None)
-    out += [view[start:last], view[last:data.end]]
+    append(view[start:data.end])
     return out
 
 
