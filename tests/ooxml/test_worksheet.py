@@ -202,3 +202,19 @@ RICH_TEXT_CELL = (b'<c r="D1" t="inlineStr"><is><r><rPr><color rgb="FFFF0000"/><
 def test_tags_written_otherwise_are_in_the_way(tag):
     assert worksheet._in_the_way(5).search(tag.encode()) is not None
     assert worksheet._in_the_way(5).search(RICH_TEXT_CELL) is None
+
+
+@given(st.lists(st.tuples(st.integers(1, 40), st.booleans()), max_size=12, unique_by=lambda c: c[0]),
+       st.integers(1, 45), st.booleans())
+def test_the_filled_cells_from_a_column_are_the_parsers(cells, column, one_unaddressed):
+    """Found in a pass or two of a pattern (none when every cell lies left of ``column``):
+    the same as parsing every cell and keeping those from ``column`` on."""
+    row = "".join(f'<c r="{column_letter(c)}3"' + ("><v>1</v></c>" if filled else ' s="1"/>')
+                  for c, filled in sorted(cells))
+    if one_unaddressed and cells:
+        row = row.replace(f' r="{column_letter(min(cells)[0])}3"', "", 1)
+    xml = sheet(f'<row r="3">{row}</row>')
+    data = worksheet._sheet_data(xml, b"")
+    parsed = worksheet._filled_rows_parsed(xml, data, worksheet._syntax(b""))
+    assert worksheet.filled_rows(xml, column) == {c: rows for c, rows in parsed.items()
+                                                  if c >= column}

@@ -237,6 +237,9 @@ def filled_rows(xml: bytes, from_column: int = 1) -> dict[int, list[int]]:
     any other, cell by cell."""
     prefix = sheet_prefix(xml)
     data = _sheet_data(xml, prefix)
+    if not prefix and _cell_not_left_of(from_column).search(xml, data.content,
+                                                            data.inner_end) is None:
+        return {}  # every cell addressed the usual way, left of them all: one pass told it
     if prefix or _UNADDRESSED_CELL.search(xml, data.content, data.inner_end) is not None:
         parsed = _filled_rows_parsed(xml, data, _syntax(prefix))
         return {column: rows for column, rows in parsed.items() if column >= from_column}
@@ -245,6 +248,12 @@ def filled_rows(xml: bytes, from_column: int = 1) -> dict[int, list[int]]:
                                                                 data.inner_end):
         by_letters.setdefault(letters, []).append(int(row))
     return {column_number(letters): rows for letters, rows in by_letters.items()}
+
+
+@functools.lru_cache(maxsize=64)
+def _cell_not_left_of(column: int) -> re.Pattern[bytes]:
+    """A cell not addressed the usual way, or at ``column`` or right of it."""
+    return re.compile(rb'<c(?=[\s/>])(?! r="(?:' + _left_of_column(column) + rb')\d)')
 
 
 @functools.lru_cache(maxsize=64)
