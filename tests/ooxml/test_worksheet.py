@@ -218,3 +218,22 @@ def test_the_filled_cells_from_a_column_are_the_parsers(cells, column, one_unadd
     parsed = worksheet._filled_rows_parsed(xml, data, worksheet._syntax(b""))
     assert worksheet.filled_rows(xml, column) == {c: rows for c, rows in parsed.items()
                                                   if c >= column}
+
+
+@pytest.mark.parametrize("rows", [
+    '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"/><row r="3"><c r="A3"><v>3</v></c></row>',
+    '<row r="1"><c r="A1"><v>1</v></c></row><row r="x"><c r="A2"><v>2</v></c></row>',
+    '<row r="1"><c r="A1"><v>1</v></c></row><row r="2" customHeight="1"/>'])
+def test_rows_whose_closing_tags_do_not_pair_up_are_parsed(rows):
+    """An empty row (<row .../>) or a row the quick path does not count: the parser's way."""
+    xml = sheet(rows)
+    cells = {1: {3: Cell("new")}, 2: {3: Cell(2.5)}, 3: {3: Cell(None, 4)}}
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(worksheet, "_cells_appended", lambda *args: None)
+        parsed = worksheet.rewrite(xml, edit(cells, {3}))
+    prefix = worksheet.sheet_prefix(xml)
+    data = worksheet._sheet_data(xml, prefix)
+    rendered = {n: worksheet.rendered_row(n, c) for n, c in cells.items()}
+    assert worksheet._cells_appended(xml, data, edit(cells, {3}), rendered,
+                                     worksheet._syntax(prefix)) is None
+    assert worksheet.rewrite(xml, edit(cells, {3})) == parsed

@@ -329,7 +329,8 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
     syntax = _syntax(prefix)
     block = sorted(edit.columns)
     new_rows = sorted(edit.cells)
-    rendered = {number: rendered_row(number, cells) for number, cells in edit.cells.items()}
+    rendered = {number: cells if isinstance(cells, tuple) else rendered_row(number, cells)
+                for number, cells in edit.cells.items()}  # a big block's are already
     appended = _cells_appended(xml, data, edit, rendered, syntax)
     if appended is not None:
         return appended, False
@@ -396,8 +397,7 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
             return None
         cut = _cell_from(leftmost)
     numbers = list(map(int, _ROW_OPENING.findall(xml, first, last)))
-    if any(a >= b for a, b in itertools.pairwise(numbers)) or \
-            xml.count(b"</row>", first, last) != len(numbers):  # an empty row, <row r="9"/>
+    if any(a >= b for a, b in itertools.pairwise(numbers)):
         return None
     view = memoryview(xml)
     out: Pieces = []
@@ -407,7 +407,9 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
     spans = xml.find(b"spans", first, last) >= 0  # rows with spans= widen them (Excel's do)
     copied_to, start = data.start, first  # the sheet is in ``out`` up to ``copied_to``
     for number in numbers:  # the row (and what comes before its tag) from ``start``...
-        close = xml.index(b"</row>", start, last)  # ...to here: the row's cells end
+        close = xml.find(b"</row>", start, last)  # ...to here: the row's cells end
+        if close < 0:
+            return None  # fewer closing tags than rows: an empty row, <row r="9"/>
         if new is not None and new < number:  # new rows go before this one
             append(view[copied_to:start])
             copied_to = start
@@ -436,6 +438,8 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
             append(view[copied_to:end])
             copied_to = kept_from
         start = close + len(b"</row>")
+    if xml.find(b"</row>", start, last) >= 0:
+        return None  # more closing tags than rows (each row's was the next one found)
     append(view[copied_to:start])
     while new is not None:  # new rows below the sheet's last
         append(_new_row(new, rendered, syntax))
