@@ -297,7 +297,7 @@ def _number_style(book: WorkbookPackage, number_format: str | None) -> int:
 
 def _by_row(rows: Sequence[int], columns: tuple[int, ...],
             texts: list[list[str]]) -> dict[int, worksheet.RenderedRow]:
-    """Cells rendered a column at a time (``texts``, one list a column), row by row."""
+    """Cells rendered a column at a time (``texts``, one list a column), joined row by row."""
     return dict(zip(rows, zip(repeat(columns), map("".join, zip(*texts)))))
 
 

@@ -296,7 +296,7 @@ def texts_to_measure(values: pd.Series, number_format: str | None) -> set[str]:
 
 
 # Each character of Calibri's table to the first one as wide (every digit to "0", say):
-# a text and its translation measure the same, sum for sum (others: 0.51 em, as "0").
+# a text and its translation measure the same, sum for sum (other characters stay).
 _AS_WIDE = {ord(char): next(first for first in _EM[False] if _EM[False][first] == em)
             for char, em in _EM[False].items()}
 # Calibri's advance widths in whole hundredths of an em, by code point (from 127 on: 51)
