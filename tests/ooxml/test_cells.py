@@ -12,6 +12,7 @@ from xlsheet_outsource.ooxml.cells import (
     cell_xml,
     column_xml,
     render,
+    rows_xml,
 )
 
 
@@ -45,3 +46,21 @@ def test_a_column_renders_as_its_cells_one_by_one(values, style):
                   else cell_xml(f"AB{row}", Cell(value, 0 if isinstance(value, str) else style))
                   for row, value in zip(rows, values)]
     assert column_xml("AB", rows, values, style) == one_by_one
+
+
+NUMBERS = st.one_of(st.floats(), st.integers(-10**18, 10**18))
+
+
+COLUMNS = st.one_of(*(st.lists(values, min_size=4, max_size=4) for values in (
+    NUMBERS, CELL_VALUES, st.one_of(st.text(max_size=5), st.sampled_from(["a<b", " x", "%s"])),
+    st.none())))
+
+
+@given(st.lists(COLUMNS, min_size=1, max_size=4), st.integers(0, 5))
+def test_rows_render_as_their_columns_cells(columns, style):
+    """A row at a time, a column of finite numbers or of text formatted into the row's
+    template (the others rendered a column at a time): the same as column_xml's, joined."""
+    rows = range(3, 7)
+    given_columns = [(letter, values, style) for letter, values in zip("BCDE", columns)]
+    by_column = [column_xml(letter, rows, values, style) for letter, values, _ in given_columns]
+    assert rows_xml(rows, given_columns) == ["".join(cells) for cells in zip(*by_column)]

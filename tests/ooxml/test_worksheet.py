@@ -25,6 +25,27 @@ def test_rows_keep_their_attributes_and_other_cells():
            b'</row>' in out
 
 
+@pytest.mark.parametrize("quick", [True, False])
+def test_spans_widen_to_the_cells_written_not_the_blanks(quick, monkeypatch):
+    """A blank at either end of the new cells writes nothing, so spans= does not reach it
+    (cells put at the rows' ends, quick or parsed); nor where the new cells go between
+    kept ones (the parser's merge)."""
+    if not quick:
+        monkeypatch.setattr(worksheet, "_cells_appended", lambda *args: None)
+    blank_ends = {3: Cell(None), 4: Cell(1.5), 5: Cell("x"), 6: Cell(None)}
+    xml = sheet('<row r="1" spans="1:1"><c r="A1"><v>0</v></c></row>'
+                '<row r="2" spans="2:2"><c r="B2"><v>0</v></c></row>')
+    out = worksheet.rewrite(xml, edit({1: blank_ends, 2: blank_ends}, {3, 4, 5, 6})).xml
+    assert b'<row r="1" spans="1:5"><c r="A1"><v>0</v></c><c r="D1"><v>1.5</v></c>' in out
+    assert b'<row r="2" spans="2:5">' in out
+    xml = sheet('<row r="3" spans="1:9"><c r="A3"><v>0</v></c><c r="I3"><v>0</v></c></row>'
+                '<row r="4" spans="9:9"><c r="I4"><v>0</v></c></row>')
+    out = worksheet.rewrite(xml, edit({3: blank_ends, 4: blank_ends}, {3, 4, 5, 6})).xml
+    assert (b'<row r="3" spans="1:9"><c r="A3"><v>0</v></c><c r="D3"><v>1.5</v></c>'
+            b'<c r="E3" t="inlineStr"><is><t>x</t></is></c><c r="I3"><v>0</v></c></row>') in out
+    assert b'<row r="4" spans="4:9"><c r="D4">' in out
+
+
 def test_the_old_block_is_cleared_below_the_header_only():
     xml = sheet('<row r="1"><c r="C1"><v>9</v></c></row><row r="2"><c r="C2"><v>1</v></c>'
                 '<c r="D2"><v>2</v></c></row><row r="5"><c r="C5"><v>3</v></c></row>')
@@ -161,3 +182,58 @@ def test_printed_wide_adds_what_a_sheet_lacks():
     assert out.startswith(f'<worksheet {MAIN}><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
                           .encode())
     assert b'<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/><tableParts' in out
+
+
+@given(st.integers(1, 16_384), st.integers(1, 16_384))
+def test_a_cell_is_in_the_way_from_the_blocks_column_rightwards(block, column):
+    """The quick path's check finds a cell at the block's column or right of it, and no
+    cell left of it (nor a row) written the usual way."""
+    row = f'<row r="7" spans="1:2"><c r="{column_letter(column)}7" s="1"><v>1</v></c></row>'
+    found = worksheet._in_the_way(block).search(row.encode())
+    assert (found is not None) == (column >= block)
+
+
+RICH_TEXT_CELL = (b'<c r="D1" t="inlineStr"><is><r><rPr><color rgb="FFFF0000"/><charset val="1"/>'
+                  b"</rPr><t>x</t></r></is></c>")
+
+
+@pytest.mark.parametrize("tag", ['<c s="1" r="A1">', "<c>", "<c/>", '<c r="a1">', "<row>",
+                                 '<row spans="1:2" r="1">', '<row  r="1">'])
+def test_tags_written_otherwise_are_in_the_way(tag):
+    assert worksheet._in_the_way(5).search(tag.encode()) is not None
+    assert worksheet._in_the_way(5).search(RICH_TEXT_CELL) is None
+
+
+@given(st.lists(st.tuples(st.integers(1, 40), st.booleans()), max_size=12, unique_by=lambda c: c[0]),
+       st.integers(1, 45), st.booleans())
+def test_the_filled_cells_from_a_column_are_the_parsers(cells, column, one_unaddressed):
+    """Found in a pass or two of a pattern (none when every cell lies left of ``column``):
+    the same as parsing every cell and keeping those from ``column`` on."""
+    row = "".join(f'<c r="{column_letter(c)}3"' + ("><v>1</v></c>" if filled else ' s="1"/>')
+                  for c, filled in sorted(cells))
+    if one_unaddressed and cells:
+        row = row.replace(f' r="{column_letter(min(cells)[0])}3"', "", 1)
+    xml = sheet(f'<row r="3">{row}</row>')
+    data = worksheet._sheet_data(xml, b"")
+    parsed = worksheet._filled_rows_parsed(xml, data, worksheet._syntax(b""))
+    assert worksheet.filled_rows(xml, column) == {c: rows for c, rows in parsed.items()
+                                                  if c >= column}
+
+
+@pytest.mark.parametrize("rows", [
+    '<row r="1"><c r="A1"><v>1</v></c></row><row r="2"/><row r="3"><c r="A3"><v>3</v></c></row>',
+    '<row r="1"><c r="A1"><v>1</v></c></row><row r="x"><c r="A2"><v>2</v></c></row>',
+    '<row r="1"><c r="A1"><v>1</v></c></row><row r="2" customHeight="1"/>'])
+def test_rows_whose_closing_tags_do_not_pair_up_are_parsed(rows):
+    """An empty row (<row .../>) or a row the quick path does not count: the parser's way."""
+    xml = sheet(rows)
+    cells = {1: {3: Cell("new")}, 2: {3: Cell(2.5)}, 3: {3: Cell(None, 4)}}
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(worksheet, "_cells_appended", lambda *args: None)
+        parsed = worksheet.rewrite(xml, edit(cells, {3}))
+    prefix = worksheet.sheet_prefix(xml)
+    data = worksheet._sheet_data(xml, prefix)
+    rendered = {n: worksheet.rendered_row(n, c) for n, c in cells.items()}
+    assert worksheet._cells_appended(xml, data, edit(cells, {3}), rendered,
+                                     worksheet._syntax(prefix)) is None
+    assert worksheet.rewrite(xml, edit(cells, {3})) == parsed

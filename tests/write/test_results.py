@@ -614,3 +614,16 @@ def test_a_column_is_as_wide_as_every_figure_measured(kind: str, figures: list[f
     header_width = style.column_width_for(style.text_pixels("Header", bold=True))
     assert results._width("Header", values, number_format) == max(
         header_width, min(every, results.WIDEST_TEXT))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(st.sampled_from("iIl1WMm@ .,$0123456789abcT\n\té漢\U0001f600"),
+                        max_size=30), max_size=300))
+def test_a_column_of_text_is_as_wide_as_every_text_measured(texts: list[str]) -> None:
+    """Only the texts whose characters add up widest are measured, one of each that
+    measure the same character for character: the same width as measuring them all."""
+    def widest(measured: set[str]) -> float:
+        return max(map(style.column_width_for, map(style.text_pixels, measured)), default=0)
+    kept = style.widest_texts(set(texts))
+    assert kept <= set(texts) and widest(kept) == widest(set(texts))
+    assert len(style.widest_texts({f"Task {i}" for i in range(1000)})) == 3  # by digits

@@ -97,19 +97,46 @@ def column_xml(letter: str, rows: Sequence[int], values: Sequence[CellValue],
     "" for a blank (None, NaN). Finite floats, most of a computed block, take the quick
     path; a text repeated down the column (a verdict, a vendor) is escaped once."""
     styled = f' s="{number_style}"' if number_style else ""
-    texts: dict[str, str] = {}
-
-    def other(row: int, value: CellValue) -> str:
-        if type(value) is str:
-            if value not in texts:
-                texts[value] = cell_xml("\0", Cell(value)).partition("\0")[2]
-            return f'<c r="{letter}{row}{texts[value]}'
-        return cell_xml(f"{letter}{row}", Cell(value, number_style))
-
+    after = {text: _after_ref(text) for text in set(values) if type(text) is str}
     return [f'<c r="{letter}{row}"{styled}><v>{value:.16g}</v></c>'
             if (type(value) is float and value - value == 0) or type(value) is int  # finite
-            else "" if value is None or type(value) is float else other(row, value)
+            else f'<c r="{letter}{row}{after[value]}' if type(value) is str
+            else "" if value is None or type(value) is float
+            else cell_xml(f"{letter}{row}", Cell(value, number_style))
             for row, value in zip(rows, values)]
+
+
+def _after_ref(text: str) -> str:
+    """A text cell's XML from the end of its address on (the same in every row)."""
+    return cell_xml("\0", Cell(text)).partition("\0")[2]
+
+
+def rows_xml(rows: Sequence[int],
+             columns: Sequence[tuple[str, Sequence[CellValue], int]]) -> list[str]:
+    """The cells of ``columns`` (each its letter, values and number style, as column_xml
+    takes them), one text a row: each row made by one formatting of a template of its
+    cells, into which a column of finite numbers (most of a computed block) or of text
+    goes straight; any other column is rendered by column_xml first."""
+    numbers = [str(row) for row in rows]
+    template: list[str] = []
+    arguments: list[Sequence[object]] = []
+    for letter, values, number_style in columns:
+        kinds = set(map(type, values))
+        if kinds <= {float, int} and math.isfinite(sum(cast(list[float], values))):
+            # no truth value (a bool is an int), no NaN; a sum that overflows: cell by cell
+            styled = f' s="{number_style}"' if number_style else ""
+            template.append(f'<c r="{letter}%s"{styled}><v>%.16g</v></c>')  # as number_text
+            arguments += (numbers, values)
+        elif kinds == {str}:
+            after = {text: _after_ref(text) for text in set(cast(list[str], values))}
+            template.append(f'<c r="{letter}%s%s')
+            arguments += (numbers, list(map(after.__getitem__, cast(list[str], values))))
+        elif kinds != {type(None)}:  # a column of blanks writes nothing
+            template.append("%s")
+            arguments.append(column_xml(letter, rows, values, number_style))
+    if not arguments:  # every column blank
+        return [""] * len(rows)
+    return list(map("".join(template).__mod__, zip(*arguments)))
 
 
 def _result_type(cached: float | int | str | bool | None) -> str:

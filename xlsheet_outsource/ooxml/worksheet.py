@@ -57,9 +57,9 @@ class ConditionalFormat:
     rules: tuple[Rule, ...]
 
 
-# A row's new cells as XML already (unprefixed, cells.column_xml), in column order: how
-# a big block is given, rendered a column at a time. ("" where nothing is written.)
-RenderedRow = tuple[tuple[int, ...], tuple[str, ...]]  # (columns, texts)
+# A row's new cells as XML already (unprefixed, cells.rows_xml), in column order, joined:
+# how a big block is given. ``columns``: those it writes (a blank among them, nothing).
+RenderedRow = tuple[tuple[int, ...], str]  # (columns, cells)
 Pieces = list[bytes | memoryview]  # a part in pieces to join: views into the sheet, copied once
 
 
@@ -67,12 +67,35 @@ def rendered_row(number: int, cells: Mapping[int, Cell] | RenderedRow) -> Render
     if isinstance(cells, tuple):
         return cells
     columns = tuple(sorted(cells))
-    return columns, tuple(cell_xml(f"{column_letter(c)}{number}", cells[c]) for c in columns)
+    return columns, "".join(cell_xml(f"{column_letter(c)}{number}", cells[c]) for c in columns)
 
 
 def _row_xml(row: RenderedRow, prefix: bytes) -> bytes:
-    text = "".join(row[1]).encode()
+    text = row[1].encode()
     return xmltext.prefixed(text, prefix) if prefix else text
+
+
+_NEW_CELL = '<c r="'  # how each new cell starts; never inside one (its text is escaped)
+_LETTERS = re.compile("[A-Z]+")
+
+
+def _cells_written(row: RenderedRow) -> list[tuple[int, str]]:
+    """The row's new cells one by one, each with its column (blanks write none)."""
+    return [(_column_at(text, 0), _NEW_CELL + text) for text in row[1].split(_NEW_CELL)[1:]]
+
+
+def _extent(row: RenderedRow) -> list[int]:
+    """The first and the last column the row writes a cell in (none: [])."""
+    last = row[1].rfind(_NEW_CELL)
+    if last < 0:
+        return []
+    return [_column_at(row[1], len(_NEW_CELL)), _column_at(row[1], last + len(_NEW_CELL))]
+
+
+def _column_at(text: str, at: int) -> int:
+    letters = _LETTERS.match(text, at)
+    assert letters is not None  # made by cells.cell_xml: r= gives letters first
+    return column_number(letters[0].encode())
 
 
 @dataclass(frozen=True)
@@ -214,6 +237,9 @@ def filled_rows(xml: bytes, from_column: int = 1) -> dict[int, list[int]]:
     any other, cell by cell."""
     prefix = sheet_prefix(xml)
     data = _sheet_data(xml, prefix)
+    if not prefix and _cell_not_left_of(from_column).search(xml, data.content,
+                                                            data.inner_end) is None:
+        return {}  # every cell addressed the usual way, left of them all: one pass told it
     if prefix or _UNADDRESSED_CELL.search(xml, data.content, data.inner_end) is not None:
         parsed = _filled_rows_parsed(xml, data, _syntax(prefix))
         return {column: rows for column, rows in parsed.items() if column >= from_column}
@@ -222,6 +248,12 @@ def filled_rows(xml: bytes, from_column: int = 1) -> dict[int, list[int]]:
                                                                 data.inner_end):
         by_letters.setdefault(letters, []).append(int(row))
     return {column_number(letters): rows for letters, rows in by_letters.items()}
+
+
+@functools.lru_cache(maxsize=64)
+def _cell_not_left_of(column: int) -> re.Pattern[bytes]:
+    """A cell not addressed the usual way, or at ``column`` or right of it."""
+    return re.compile(rb'<c(?=[\s/>])(?! r="(?:' + _left_of_column(column) + rb')\d)')
 
 
 @functools.lru_cache(maxsize=64)
@@ -297,7 +329,8 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
     syntax = _syntax(prefix)
     block = sorted(edit.columns)
     new_rows = sorted(edit.cells)
-    rendered = {number: rendered_row(number, cells) for number, cells in edit.cells.items()}
+    rendered = {number: cells if isinstance(cells, tuple) else rendered_row(number, cells)
+                for number, cells in edit.cells.items()}  # a big block's are already
     appended = _cells_appended(xml, data, edit, rendered, syntax)
     if appended is not None:
         return appended, False
@@ -338,7 +371,7 @@ def _rows_rewritten(xml: bytes, data: _SheetData, edit: SheetEdit,
     return out, removed
 
 
-_NOTHING: RenderedRow = ((), ())
+_NOTHING: RenderedRow = ((), "")
 _ROW_OPENING = re.compile(rb'<row r="(\d+)"')
 
 
@@ -363,48 +396,55 @@ def _cells_appended(xml: bytes, data: _SheetData, edit: SheetEdit,
                 _in_the_way(block[-1] + 1).search(xml, first, last):
             return None
         cut = _cell_from(leftmost)
-    numbers = [int(number) for number in _ROW_OPENING.findall(xml, first, last)]
-    if any(a >= b for a, b in itertools.pairwise(numbers)) or \
-            xml.count(b"</row>", first, last) != len(numbers):  # an empty row, <row r="9"/>
+    numbers = list(map(int, _ROW_OPENING.findall(xml, first, last)))
+    if any(a >= b for a, b in itertools.pairwise(numbers)):
         return None
     view = memoryview(xml)
-    out: Pieces = [view[data.start:first]]
+    out: Pieces = []
     append = out.append
     waiting = iter(sorted(rendered))  # new rows, in order: the sheet's rows are too
     new = next(waiting, None)
-    start = first  # of the row (and what comes before its tag)
-    for number in numbers:
-        close = xml.index(b"</row>", start, last)  # ...to here: the row's cells end
-        while new is not None and new < number:
-            append(_new_row(new, rendered, syntax))
-            new = next(waiting, None)
-        end, after = close, b""  # the row's own cells end at ``end``
+    spans = xml.find(b"spans", first, last) >= 0  # rows with spans= widen them (Excel's do)
+    copied_to, start = data.start, first  # the sheet is in ``out`` up to ``copied_to``
+    for number in numbers:  # the row (and what comes before its tag) from ``start``...
+        close = xml.find(b"</row>", start, last)  # ...to here: the row's cells end
+        if close < 0:
+            return None  # fewer closing tags than rows: an empty row, <row r="9"/>
+        if new is not None and new < number:  # new rows go before this one
+            append(view[copied_to:start])
+            copied_to = start
+            while new is not None and new < number:
+                append(_new_row(new, rendered, syntax))
+                new = next(waiting, None)
+        end = kept_from = close  # the row's own cells end at ``end``; from ``kept_from`` on it stays
         if cut is not None and (old := cut.search(xml, start, close)):
             if not edit.clears(number) or xml.find(b"<f", old.start(), close) >= 0 or \
                     _cell_before(leftmost).search(xml, old.start(), close):
                 return None  # kept above the table; a formula gone; cells out of order
-            end, tail = old.start(), xml[old.start():close]
-            after = tail[len(tail.rstrip()):]
+            end = old.start()
+            kept_from = end + len(xml[end:close].rstrip())  # the space before </row> stays
         if new == number:
             cells = rendered[new]
-            if xml.find(b"spans", start, end) >= 0:
+            if spans and xml.find(b"spans", start, end) >= 0:
                 if (opening := syntax.row_start.search(xml, start, end)) is None:
                     return None  # no row opens here after all: the caller parses
-                attributes = _with_spans(opening[1], [c for c, text in zip(*cells) if text])
-                out += [view[start:opening.start(1)], attributes, view[opening.end(1):end]]
+                out += [view[copied_to:opening.start(1)], _with_spans(opening[1], _extent(cells)),
+                        view[opening.end(1):end]]
             else:
-                append(view[start:end])
-            append("".join(cells[1]).encode())
-            new = next(waiting, None)
-        else:
-            append(view[start:end])
-        append(after)
-        append(b"</row>")
+                append(view[copied_to:end])
+            append(cells[1].encode())
+            copied_to, new = kept_from, next(waiting, None)
+        elif end != kept_from:  # the old block's cells go
+            append(view[copied_to:end])
+            copied_to = kept_from
         start = close + len(b"</row>")
-    while new is not None:
+    if xml.find(b"</row>", start, last) >= 0:
+        return None  # more closing tags than rows (each row's was the next one found)
+    append(view[copied_to:start])
+    while new is not None:  # new rows below the sheet's last
         append(_new_row(new, rendered, syntax))
         new = next(waiting, None)
-    out += [view[start:last], view[last:data.end]]
+    append(view[start:data.end])
     return out
 
 
@@ -417,14 +457,24 @@ def _at_or_right(column: int) -> bytes:
     return "|".join([letters, *same_length, *longer]).encode()
 
 
+def _left_of_column(column: int) -> bytes:
+    """A pattern for the column letters of every column left of ``column`` (of none: a
+    pattern that never matches)."""
+    letters = column_letter(column)
+    shorter = [f"[A-Z]{{1,{len(letters) - 1}}}"] if len(letters) > 1 else []
+    same_length = [re.escape(letters[:i]) + f"[A-{chr(ord(letters[i]) - 1)}]" + "[A-Z]" *
+                   (len(letters) - i - 1) for i in range(len(letters)) if letters[i] != "A"]
+    return "|".join([*shorter, *same_length]).encode() or b"(?!)"
+
+
 @functools.lru_cache(maxsize=64)
 def _in_the_way(column: int) -> re.Pattern[bytes]:
     """Finds what keeps the new cells from going at the ends of the rows: a row or cell tag
     not starting with its r= attribute (other writers' ways, which the parser reads; a
-    cell's in capitals), or a cell at ``column`` or right of it."""
+    cell's in capitals), or a cell at ``column`` or right of it. One pattern, every
+    alternative after the one "<": each tag of a big sheet is tried once, quickly."""
     # <co...> and <ch...> are rich text's <color>, <condense> and <charset>
-    return re.compile(rb'<(?:c(?:[^ oh]| (?!r="[A-Z]+\d))|row(?:[^ ]| (?!r=")))|<c r="(?:'
-                      + _at_or_right(column) + rb')\d')
+    return re.compile(rb'<(?:c(?! r="(?:' + _left_of_column(column) + rb')\d|[oh])|row(?! r="))')
 
 
 @functools.lru_cache(maxsize=64)
@@ -453,7 +503,7 @@ def _appended(before: bytes, row: _Row, written: RenderedRow, syntax: _Syntax) -
     cells = _row_xml(written, syntax.p.encode())
     if b"spans" not in row.attributes:
         return [before, row.xml[row.start:row.close], cells]
-    attributes = _with_spans(row.attributes, [c for c, text in zip(*written) if text])
+    attributes = _with_spans(row.attributes, _extent(written))
     return [before, syntax.row_opening, attributes, b">", row.xml[row.content:row.close], cells]
 
 
@@ -478,22 +528,21 @@ def _row_rebuilt(row: _Row, written: RenderedRow, changing: list[int],
     if not touched:
         return None, False
     prefix = p.encode()
+    new = _cells_written(written) if kept or b"spans" in row.attributes else []
     if kept:
-        new = [(c, xmltext.prefixed(text.encode(), prefix)) for c, text in zip(*written)]
-        cells = b"".join(text for _, text in sorted(kept + new))
+        cells = b"".join(text for _, text in sorted(
+            kept + [(c, xmltext.prefixed(text.encode(), prefix)) for c, text in new]))
     else:
         cells = _row_xml(written, prefix)
     attributes = row.attributes
     if b"spans" in attributes:
-        attributes = _with_spans(attributes, [c for c, _ in kept] +
-                                 [c for c, text in zip(*written) if text])
+        attributes = _with_spans(attributes, [c for c, _ in kept] + [c for c, _ in new])
     return b"".join((syntax.row_opening, attributes, b">", inner[:start], cells,
                      inner[last_end:], syntax.row_end)), removed
 
 
 def _writes_formula(written: RenderedRow, column: int) -> bool:
-    columns, texts = written
-    return column in columns and "<f>" in texts[columns.index(column)]
+    return any(c == column and "<f>" in text for c, text in _cells_written(written))
 
 
 def _first_changing_cell(inner: bytes, number: int, changing: list[int], syntax: _Syntax) -> int:

@@ -41,6 +41,7 @@ from ..ooxml.cells import (
     PlainValue,
     column_letter,
     column_xml,
+    rows_xml,
 )
 from ..ooxml.styles import StyleSheet
 from ..reading import SheetTable, WorkbookInputs
@@ -191,15 +192,17 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
     columns = tuple(layout.columns[key] for key, _, _ in results)
     header = worksheet.rendered_row(layout.header_row, {column: Cell(header, header_style)
                                                 for column, (_, header, _) in zip(columns, results)})
-    texts, widths = [], {}
+    cells: list[tuple[str, Sequence[CellValue], int]] = []
+    widths = {}
     for column, (key, title, kind) in zip(columns, results):
         values = _cell_values(frame[key])
         number_format = style.format_for(kind, currency, values)  # read once: hours scan all
-        texts.append(column_xml(column_letter(column), layout.rows,
-                                _with_formulas(values, layout, column, formulas) if formulas
-                                else values, _number_style(book, number_format)))
+        cells.append((column_letter(column),
+                      _with_formulas(values, layout, column, formulas) if formulas else values,
+                      _number_style(book, number_format)))
         widths[column] = _width(title, frame[key], number_format)
-    written = {layout.header_row: header, **_by_row(layout.rows, columns, texts)}
+    written = {layout.header_row: header,
+               **dict(zip(layout.rows, zip(repeat(columns), rows_xml(layout.rows, cells))))}
     earlier = table.earlier_block
     print_wide = _prints_as_it_likes(book, layout)
     book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
@@ -294,13 +297,13 @@ def _number_style(book: WorkbookPackage, number_format: str | None) -> int:
 
 def _by_row(rows: Sequence[int], columns: tuple[int, ...],
             texts: list[list[str]]) -> dict[int, worksheet.RenderedRow]:
-    """Cells rendered a column at a time (``texts``, one list a column), row by row."""
-    return dict(zip(rows, zip(repeat(columns), zip(*texts))))
+    """Cells rendered a column at a time (``texts``, one list a column), joined row by row."""
+    return dict(zip(rows, zip(repeat(columns), map("".join, zip(*texts)))))
 
 
 def _cell_values(values: pd.Series) -> list[PlainValue]:
-    """Plain Python values; floats (most figures) as they are, for column_xml's quick path."""
-    if values.dtype.kind == "f":
+    """Plain Python values; floats (most figures) as they are, for rows_xml's quick path."""
+    if values.dtype.kind in "fiub":  # numpy's numbers and truth values: tolist makes them plain
         return values.tolist()
     # Results hold numbers, text, booleans and blanks: cast, not checked cell by cell (hot path).
     return cast(list[PlainValue], [value if type(value) in (float, str) else style.plain(value)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from itertools import repeat
 
+import numpy as np
 import pandas as pd
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -271,26 +272,59 @@ def _cell_need(cell: Cell) -> float:
     return _text_need(text, size=size, bold=bold)
 
 
-def may_be_widest(values: pd.Series, number_format: str | None) -> pd.Series:
+def may_be_widest(values: pd.Series, number_format: str | None) -> list[object]:
     """The values whose text may be the column's widest: of figures with fixed decimals
-    (every digit as wide), the largest and the most negative; otherwise all of them."""
+    (every digit as wide), the largest and the most negative (a value once, however many
+    cells hold it: equal figures show the same text); otherwise all of them."""
     fixed = number_format not in (None, "General", DATE_FORMAT)
-    if not (fixed and EVEN_FIGURES and pd.api.types.is_numeric_dtype(values)
-            and not pd.api.types.is_bool_dtype(values)):
-        return values
-    figures = values.dropna()
-    figures = figures[figures.abs() != math.inf]
-    return figures[(figures == figures.max()) | (figures == figures.min())]
+    if not (fixed and EVEN_FIGURES and values.dtype.kind in "iuf"):  # numpy's numbers
+        return values.tolist()
+    figures = values.to_numpy()
+    figures = figures[np.isfinite(figures)]
+    return [figures.max(), figures.min()] if len(figures) else []
 
 
 def texts_to_measure(values: pd.Series, number_format: str | None) -> set[str]:
     """What the values that may be the column's widest show (may_be_widest), each text
-    once: a column of 10,000 names or verdicts is measured on its distinct ones."""
-    candidates = may_be_widest(values, number_format).tolist()
+    once, of which only those that may be widest in the body font (widest_texts): a
+    column of 10,000 names is measured on a few."""
+    candidates = may_be_widest(values, number_format)
     texts = {value for value in candidates if type(value) is str}  # shown as they are
     texts.update(shown(plain(value), number_format) for value in candidates
                  if type(value) is not str)
-    return texts
+    return widest_texts(texts)
+
+
+# Each character of Calibri's table to the first one as wide (every digit to "0", say):
+# a text and its translation measure the same, sum for sum (other characters stay).
+_AS_WIDE = {ord(char): next(first for first in _EM[False] if _EM[False][first] == em)
+            for char, em in _EM[False].items()}
+# Calibri's advance widths in whole hundredths of an em, by code point (from 127 on: 51)
+_HUNDREDTHS = np.array([round(_EM[False].get(chr(code), 0.51) * 100) for code in range(128)])
+FEW_TEXTS = 64  # measured as they are: fewer than this are not worth numpy's fixed cost
+LONGEST_EXACT = 1_000_000  # characters a text may have for widest_texts's sums to rank it
+
+
+def widest_texts(texts: set[str]) -> set[str]:
+    """Of ``texts``, those that may be the widest in the body font (text_pixels, regular),
+    one of each that measure the same character for character ("Task 1234", "Task 5678"):
+    the ones whose characters' widths, in whole hundredths of an em, add up to the most.
+    Those sums are exact (integers, a hundredth apart at least); text_pixels adds the same
+    widths as floats, off by less than a ten-thousandth of an em for a text shorter than
+    LONGEST_EXACT, so a text whose sum falls short of the most never measures wider than
+    one that has it (and the pixels and column widths follow the sums, never falling)."""
+    if len(texts) < FEW_TEXTS:
+        return texts
+    ordered = list({text.translate(_AS_WIDE): text for text in texts}.values())
+    if len(ordered) < FEW_TEXTS or max(map(len, ordered)) >= LONGEST_EXACT:
+        return set(ordered)
+    codes = np.frombuffer("".join(ordered).encode("utf-32-le", "surrogatepass"), np.uint32)
+    running = np.concatenate(([0], np.cumsum(_HUNDREDTHS[np.minimum(codes, 127)])))
+    lengths = np.fromiter(map(len, ordered), np.int64, len(ordered))
+    ends = np.cumsum(lengths)
+    sums = (running[ends] - running[ends - lengths]).tolist()
+    most = max(sums)
+    return {text for text, total in zip(ordered, sums) if total == most}
 
 
 def _text_need(text: str, *, size: float = FONT_SIZE, bold: bool = False) -> float:
