@@ -34,7 +34,6 @@ from xlsheet_outsource.ooxml import xmltext
 from xlsheet_outsource.ooxml.package import Package
 from xlsheet_outsource.ooxml.relationships import OFFICE_TYPES, Relationships, rels_name
 from xlsheet_outsource.write.report_sheets import ACCOUNTANT_CELLS
-from xlsheet_outsource.write.template import COMMENT_AUTHOR
 
 TASK_HEADERS = ["Task ID", "Task", "Frequency", "Per", "Hours each", "Expertise",
                 "Quality critical"]
@@ -165,7 +164,7 @@ def assert_kept_within(name: str, old: bytes, new: bytes | None) -> None:
     else:
         before, after = _notes(old), _notes(new)
         assert all(note in after for note in before), name
-        assert {note[1] for note in after if note not in before} <= {COMMENT_AUTHOR}, name
+        assert {note[1] for note in after if note not in before} <= {schema.COMMENT_AUTHOR}, name
 
 
 def block_start(path: Path) -> int:

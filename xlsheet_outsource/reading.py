@@ -440,7 +440,7 @@ def _rate_rows(grid: list[list[object]], header_row: int, col: int) -> Iterable[
         if is_blank(code) and is_blank(rate):
             return
         yield RateRow(code, rate, f"{column_letter(col)}{row}",
-                             f"{column_letter(col + 1)}{row}")
+                      f"{column_letter(col + 1)}{row}")
 
 
 def _cell(grid: list[list[object]], row: int, col: int) -> object:

@@ -20,6 +20,8 @@ OWNED_SHEETS = (SUMMARY, ACCOUNTANT)  # replaced on every run
 BLOCK_MARKER = "_xlsheet_outsource_block"  # on Tasks and Quotes: the computed block's area
 SHEET_MARKER = "_xlsheet_outsource_sheet"  # on the tool's own sheets: the text of its kind
 SHEET_KINDS = {SUMMARY: "summary", ACCOUNTANT: "accountant"}
+# The author of the notes the tool writes: how a run knows its own notes from the user's
+COMMENT_AUTHOR = "xlsheet-outsource"
 
 PER_VALUES = ("day", "week", "month", "quarter", "year", "once")
 EXPERTISE_VALUES = ("Core", "Strong", "Weak")

@@ -36,7 +36,6 @@ from ..reading import SheetTable
 from ..write import style
 from ..write.report_sheets import replace_report_sheets
 from ..write.results import UNMARKED_TITLES, BlockLayout, header_notes, report_sheet_name, table_view
-from ..write.template import COMMENT_AUTHOR
 from .grids import (
     Grid,
     GridDecision,
@@ -326,15 +325,15 @@ class OpenpyxlBook(_Markers):
         ws = self.workbook[sheet]
         for row, column in cells:
             cell = ws.cell(row, column)
-            if cell.comment is not None and cell.comment.author == COMMENT_AUTHOR:
+            if cell.comment is not None and cell.comment.author == schema.COMMENT_AUTHOR:
                 cell.comment = None
 
     def add_notes(self, sheet: str, notes: Mapping[tuple[int, int], str]) -> None:
         ws = self.workbook[sheet]
         for (row, column), text in notes.items():
             cell = ws.cell(row, column)
-            if cell.comment is None or cell.comment.author == COMMENT_AUTHOR:
-                cell.comment = Comment(text, COMMENT_AUTHOR, height=90, width=260)
+            if cell.comment is None or cell.comment.author == schema.COMMENT_AUTHOR:
+                cell.comment = Comment(text, schema.COMMENT_AUTHOR, height=90, width=260)
 
     def set_view(self, sheet: str, freeze: tuple[int, int] | None, autofilter: str | None
                  ) -> None:

@@ -46,7 +46,6 @@ from ..ooxml.cells import (
 from ..ooxml.styles import StyleSheet
 from ..reading import SheetTable, WorkbookInputs
 from . import files, report_sheets, style
-from .template import COMMENT_AUTHOR
 
 __all__ = ["MACRO_SUFFIXES", "BlockLayout", "Formulas", "Results", "write_results"]
 
@@ -255,7 +254,7 @@ def _write_notes(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
                layout.columns.values()}
     return notes.set_notes_but_link(book, layout.sheet, notes.Notes(
         {headers[column]: text for column, text in texts.items()},
-        frozenset(owned | set(headers.values())), COMMENT_AUTHOR))
+        frozenset(owned | set(headers.values())), schema.COMMENT_AUTHOR))
 
 
 def table_view(layout: BlockLayout, *, print_wide: bool = False) -> worksheet.View:

@@ -32,7 +32,6 @@ from . import files, style
 FIXED_TIME = datetime(2026, 1, 1)
 FIRST_INPUT_ROW = 2
 LAST_INPUT_ROW = 501  # 500 rows ready to type into, with formats and drop-downs
-COMMENT_AUTHOR = "xlsheet-outsource"
 TEMPLATE_SHEETS = (schema.START, schema.SETTINGS, schema.TASKS, schema.QUOTES)
 OPTIONAL_SHEETS = (schema.VENDORS,)  # added unless the workbook has a sheet of that name
 LISTS_FIRST_COLUMN = 5  # E: the drop-down lists sit right of the settings, out of the way
@@ -112,7 +111,7 @@ def new_template(path: Path | str | None = None, *, currency: str = "USD") -> op
     add_template_sheets(wb, currency=currency)
     add_vendors_sheet(wb, currency)
     wb.active = 0
-    wb.properties.creator = COMMENT_AUTHOR
+    wb.properties.creator = schema.COMMENT_AUTHOR
     wb.properties.created = FIXED_TIME
     wb.properties.modified = FIXED_TIME
     if path is not None:
@@ -302,7 +301,7 @@ def _add_input_sheet(wb: openpyxl.Workbook, title: str, columns: tuple[Column, .
     ws = wb.create_sheet(title)
     for col, column in enumerate(columns, 1):
         header = _write_header(ws, col, column.header, column.width)
-        header.comment = Comment(column.help, COMMENT_AUTHOR, height=90, width=260)
+        header.comment = Comment(column.help, schema.COMMENT_AUTHOR, height=90, width=260)
         number_format = _column_format(column, currency)
         for row in range(FIRST_INPUT_ROW, LAST_INPUT_ROW + 1):
             _style_input(ws.cell(row, col), number_format)
