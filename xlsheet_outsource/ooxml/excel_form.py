@@ -87,13 +87,9 @@ def saved_parts(book: Workbook) -> dict[str, bytes]:
     return rewritten_parts(stream.getvalue())
 
 
-def rewritten(package: bytes) -> bytes:
-    """A package openpyxl saved, with its parts named, linked and prefixed as Excel does."""
-    return _zipped(rewritten_parts(package))
-
-
 def rewritten_parts(package: bytes) -> dict[str, bytes]:
-    """``rewritten``'s parts by name."""
+    """The parts of a package openpyxl saved, by name, named, linked and prefixed as
+    Excel does."""
     with zipfile.ZipFile(io.BytesIO(package)) as source:
         parts = {info.filename: source.read(info) for info in source.infolist()}
     types = content_types.ContentTypes(parts[content_types.PART])

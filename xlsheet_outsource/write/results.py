@@ -40,7 +40,6 @@ from ..ooxml.cells import (
     Formula,
     PlainValue,
     column_letter,
-    column_xml,
     rows_xml,
 )
 from ..ooxml.styles import StyleSheet
@@ -200,8 +199,7 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
                       _with_formulas(values, layout, column, formulas) if formulas else values,
                       _number_style(book, number_format)))
         widths[column] = _width(title, frame[key], number_format)
-    written = {layout.header_row: header,
-               **dict(zip(layout.rows, zip(repeat(columns), rows_xml(layout.rows, cells))))}
+    written = {layout.header_row: header, **_rendered_rows(layout.rows, columns, cells)}
     earlier = table.earlier_block
     print_wide = _prints_as_it_likes(book, layout)
     book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
@@ -292,12 +290,6 @@ def _number_style(book: WorkbookPackage, number_format: str | None) -> int:
     """The cell format of a column: the tool's font, and for figures ``number_format``
     (style.format_for: with the decimals the column's figures need)."""
     return book.styles.cell_style(number_format=number_format, font=style.BODY_FONT)
-
-
-def _by_row(rows: Sequence[int], columns: tuple[int, ...],
-            texts: list[list[str]]) -> dict[int, worksheet.RenderedRow]:
-    """Cells rendered a column at a time (``texts``, one list a column), joined row by row."""
-    return dict(zip(rows, zip(repeat(columns), map("".join, zip(*texts)))))
 
 
 def _cell_values(values: pd.Series) -> list[PlainValue]:
@@ -404,12 +396,20 @@ def _unmarked_report(book: WorkbookPackage, sheet: str) -> bool:
 
 def _write_table_body(book: WorkbookPackage, body: report_sheets.TableBody) -> None:
     rows = range(body.first_row, body.first_row + len(body.frame))
-    texts = []
+    cells = []
     for column, (key, _, kind) in enumerate(body.columns, start=1):
         values = _cell_values(body.frame[key])
-        texts.append(column_xml(column_letter(column), rows, values,
-                                _number_style(book, style.format_for(kind, body.currency,
-                                                                     values))))
+        number_format = style.format_for(kind, body.currency, values)
+        cells.append((column_letter(column), values, _number_style(book, number_format)))
     columns = tuple(range(1, len(body.columns) + 1))
     book.rewrite_sheet(body.sheet, worksheet.SheetEdit(
-        first_row=body.first_row, columns=frozenset(), cells=_by_row(rows, columns, texts)))
+        first_row=body.first_row, columns=frozenset(),
+        cells=_rendered_rows(rows, columns, cells)))
+
+
+def _rendered_rows(rows: Sequence[int], columns: tuple[int, ...],
+                   cells: Sequence[tuple[str, Sequence[CellValue], int]]
+                   ) -> dict[int, worksheet.RenderedRow]:
+    """The rows of ``cells`` (a column each: its letter, values and number style), each
+    made in one go by rows_xml, as the package writer takes them."""
+    return dict(zip(rows, zip(repeat(columns), rows_xml(rows, cells))))
