@@ -84,10 +84,6 @@ class Summary:
     version2: bool  # a version 2 input is filled in: the Summary shows the figures above
     accounts: Accounts  # the accountant's tables: vendors, schedule, currencies, paperwork
 
-    @property
-    def decided_count(self) -> int:
-        return self.task_count - self.counts.get("ERROR", 0)
-
     def headline(self) -> dict[str, object]:
         """The headline figures as plain data (JSON output, reports, emails)."""
         names = ("currency", "task_count", "counts", "self_cost_all", "cost_after", "saving",

@@ -213,19 +213,6 @@ def _sheet_data(xml: bytes, prefix: bytes) -> _SheetData:
     return _SheetData(found.start(), found.end(), inner_end, inner_end + len(closing))
 
 
-def filled_columns(xml: bytes, row_number: int) -> set[int]:
-    """The columns of ``row_number`` whose cells hold a value (headers, for a header row)."""
-    prefix = sheet_prefix(xml)
-    syntax = _syntax(prefix)
-    for row in _rows(xml, _sheet_data(xml, prefix), syntax):
-        if row.number == row_number:
-            return {column for column, cell in _cells(row.inner, syntax)
-                    if cell[2] and any(mark in cell[2] for mark in syntax.value)}
-        if row.number > row_number:
-            break
-    return set()
-
-
 _UNADDRESSED_CELL = re.compile(rb'<c(?=[\s/>])(?! r="[A-Z]{1,3}\d)')
 
 
