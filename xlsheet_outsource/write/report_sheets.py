@@ -37,7 +37,18 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..engine import schema
-from ..engine.accountant import SCHEDULE_COLUMNS, Accounts, month_labels
+from ..engine.accountant import (
+    CASH_SPREAD,
+    FIRST_YEAR_CASH,
+    ONE_OFF_CASH,
+    PRICES_SPREAD,
+    RECURRING_CASH,
+    SCHEDULE_COLUMNS,
+    SETUP_FEES,
+    Accounts,
+    month_labels,
+    years_of,
+)
 from ..engine.summary import Summary
 from . import style
 
@@ -56,15 +67,24 @@ SUMMARY_HEADLINE: Columns = (
 )
 ACCOUNTANT_HEADLINE: Columns = (
     ("run_date", "Date of the run", "date"),
-    ("recurring_year", "Spend a year (one-off prices spread)", "money"),
-    ("setup_once", "One-off setup spend (paid once)", "money"),
-    ("cash_year", "Cash a year, setup spread over the horizon", "money"),
-    ("outsourced_count", "Tasks outsourced", "integer"),
-    # Version 2 (issue 14): when the cash is paid
-    ("recurring_cash", "Recurring cash a year (paid every year)", "money"),
-    ("one_off_cash", "One-off cash (paid once, in the first month)", "money"),
-    ("first_year_cash", "Cash in the first 12 months", "money"),
+    ("outsourced_count", "Tasks outsourced (listed at the end)", "integer"),
 )
+# The same cash seen two ways, each under its own small heading so that the figures are
+# told apart on the sheet alone: when it is paid, and as the verdicts weigh it (a year).
+AS_PAID: Columns = (
+    ("recurring_cash", RECURRING_CASH, "money"),
+    ("one_off_cash", ONE_OFF_CASH, "money"),
+    ("first_year_cash", FIRST_YEAR_CASH, "money"),
+)
+AS_DECIDED: Columns = (
+    ("recurring_year", PRICES_SPREAD, "money"),
+    ("setup_once", SETUP_FEES, "money"),
+    ("cash_year", CASH_SPREAD, "money"),
+)
+AS_PAID_TITLE = "As paid (cash flow, from the month of the run)"
+AS_DECIDED_TITLE = "As the decisions count them (a year, one-off costs spread over {years})"
+ACCOUNTANT_GROUPS: tuple[tuple[str | None, Columns], ...] = (
+    (None, ACCOUNTANT_HEADLINE), (AS_PAID_TITLE, AS_PAID), (AS_DECIDED_TITLE, AS_DECIDED))
 HEADLINE_ROW = 4
 SUMMARY_CELLS = {key: f"B{HEADLINE_ROW + i}" for i, (key, _, _) in enumerate(SUMMARY_HEADLINE)}
 # Version 2 (a version 2 input filled in): one more headline line, and the budget lines
@@ -80,8 +100,24 @@ BUDGET_LINES: Columns = (
     ("plan_cash_month", "Cash a month of the items in the plan", "money"),
     ("over_budget_count", "Items worth paying for that did not fit", "integer"),
 )
-ACCOUNTANT_CELLS = {key: f"B{HEADLINE_ROW + i}"
-                    for i, (key, _, _) in enumerate(ACCOUNTANT_HEADLINE)}
+
+
+def _group_rows(groups: Sequence[tuple[str | None, Columns]]) -> list[tuple[int, int]]:
+    """Where each group of headline figures goes: its heading's row (a group with a
+    heading is set apart by an empty row) and its first figure's row, from HEADLINE_ROW."""
+    rows, row = [], HEADLINE_ROW
+    for title, lines in groups:
+        heading = row + 1 if title is not None else row
+        first = heading + 1 if title is not None else row
+        rows.append((heading, first))
+        row = first + len(lines)
+    return rows
+
+
+ACCOUNTANT_ROWS = _group_rows(ACCOUNTANT_GROUPS)
+ACCOUNTANT_CELLS = {key: f"B{first + i}"
+                    for (_, lines), (_, first) in zip(ACCOUNTANT_GROUPS, ACCOUNTANT_ROWS)
+                    for i, (key, _, _) in enumerate(lines)}
 
 CATEGORY_TABLE: Columns = (
     ("category", "Category", "text"), ("tasks", "Tasks", "integer"),
@@ -102,9 +138,8 @@ TOP_TABLE: Columns = (
     ("saving", "Annual saving", "money"), ("freed", "Hours freed", "hours"),
     ("cash", "Cash to vendor a year", "money"),
 )
-SPEND = (("tasks", "Tasks", "integer"), ("recurring", "Recurring spend a year", "money"),
-         ("setup", "One-off setup spend", "money"),
-         ("cash", "Cash a year (setup spread)", "money"))
+SPEND = (("tasks", "Tasks", "integer"), ("recurring", PRICES_SPREAD, "money"),
+         ("setup", SETUP_FEES, "money"), ("cash", CASH_SPREAD, "money"))
 VENDOR_TABLE: Columns = (("vendor", "Vendor", "text"), *SPEND)
 CATEGORY_SPEND_TABLE: Columns = (("category", "Category", "text"), *SPEND)
 OUTSOURCED_TABLE: Columns = (
@@ -127,6 +162,7 @@ CHART_TITLES = {"saving": "Annual saving by category", "freed": "Hours freed by 
 CHART_ROWS = 18  # rows a chart takes, with a gap below
 LABEL_ROOM = 1.35  # the figures' axis runs this far past the biggest bar, for its label
 NUMBER_KINDS = ("integer", "money", "hours", "count", "date")
+SUBHEADING_FONT = style.font(bold=True, color=style.TEAL)  # smaller than a table's title
 TOTAL_BORDER = Border(top=Side(style="thin", color=style.TEAL),
                       bottom=Side(style="double", color=style.TEAL))
 
@@ -224,16 +260,15 @@ def _bundles(bundles: pd.DataFrame) -> pd.DataFrame:
 def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
                      task_rows: bool = True) -> TableBody | None:
     cur = summary.currency
-    years = f"{summary.horizon_years:g} year{'' if summary.horizon_years == 1 else 's'}"
+    years = years_of(summary.horizon_years)
     _title(ws, "Outsourcing spend, for the accounts",
-           f"Cash paid to vendors for the tasks to outsource, in {cur}. The owner's own time "
-           f"is not included. Recurring spend is a yearly figure; setup fees are paid once "
-           f"(spread over {years} in the cash a year).")
+           f"Cash paid to vendors for the tasks to outsource, in {cur}; the owner's own time "
+           f"is not included. Shown twice: as paid, and as the decisions count it (one-off "
+           f"costs spread over {years}).")
     figures = {**vars(summary), "run_date": run_date,
                "outsourced_count": len(summary.outsourced),  # the tasks paid for, listed below
                **accounts_headline(summary.accounts)}
-    _headline(ws, ACCOUNTANT_HEADLINE, figures, cur)
-    row = HEADLINE_ROW + len(ACCOUNTANT_HEADLINE) + 1
+    row = _accountant_headline(ws, figures, cur, years)
     row = _accounts_tables(ws, row, summary.accounts, run_date)
     row = _table(ws, row, "By vendor", summary.by_vendor, VENDOR_TABLE, cur)
     row = _table(ws, row, "By category", summary.by_category_cash, CATEGORY_SPEND_TABLE, cur)
@@ -246,6 +281,18 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
     print_setup(ws, run_date)
     set_paper(ws, cur)
     return left_out
+
+
+def _accountant_headline(ws: Worksheet, figures: dict[str, object], currency: str,
+                         years: str) -> int:
+    """The headline figures in their groups, each under its heading; returns the row
+    the tables start at."""
+    for (title, lines), (heading, first) in zip(ACCOUNTANT_GROUPS, ACCOUNTANT_ROWS):
+        if title is not None:
+            ws.cell(heading, 1).value = title.format(years=years)
+            ws.cell(heading, 1).font = SUBHEADING_FONT
+        _headline(ws, lines, figures, currency, first_row=first)
+    return ACCOUNTANT_ROWS[-1][1] + len(ACCOUNTANT_GROUPS[-1][1]) + 1
 
 
 def _title(ws: Worksheet, title: str, note: str) -> None:
