@@ -41,7 +41,7 @@ RECURRING_CASH = "Recurring cash a year (paid every year)"
 ONE_OFF_CASH = "One-off cash (paid once, in the first month)"
 FIRST_YEAR_CASH = "Cash in the first 12 months (the two above)"
 # ... and as the decisions count them, a year of the horizon (Base x (1 + f), S, Cash)
-PRICES_SPREAD = "Prices a year, one-off prices spread"
+PRICES_SPREAD = "Prices a year, one-off spread"
 SETUP_FEES = "Setup fees (paid once)"
 CASH_SPREAD = "Cash a year, one-off spread"
 
