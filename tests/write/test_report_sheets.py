@@ -7,6 +7,7 @@ import datetime as dt
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from support.paths import TYPICAL_SAMPLE
 from support.version2 import BUNDLES, MONTHLY_BUDGET, version2_workbook
@@ -175,3 +176,18 @@ def test_for_accountant_headline_as_paid_then_as_the_decisions_count_it(
         ws[cells["recurring_cash"]].value + ws[cells["one_off_cash"]].value
         / summary.horizon_years)  # the same cash, two ways
 
+
+def test_for_accountant_months_read_across_evenly(accountant_sheet) -> None:
+    """Each month (and the total) at least as wide as the widest of them, its header on
+    one line: the months other tables do not widen are all of one width."""
+    ws, _ = accountant_sheet
+    header = row_of(ws, next(t for t in (c.value for c in ws["A"]) if isinstance(t, str)
+                             and t.startswith("Cash month by month"))) + 1
+    widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(2, 15)]
+    figures = [ws.cell(header + 1, c) for c in range(2, 15)]
+    even = max(style.column_width_for(style.text_pixels(
+        style.shown(cell.value, cell.number_format))) for cell in figures)
+    assert min(widths) >= even and widths.count(min(widths)) >= 6
+    for column, width in enumerate(widths, start=2):
+        label = ws.cell(header, column).value
+        assert style.wrapped_lines(label, width, bold=True) == 1, label

@@ -269,7 +269,7 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
                "outsourced_count": len(summary.outsourced),  # the tasks paid for, listed below
                **accounts_headline(summary.accounts)}
     row = _accountant_headline(ws, figures, cur, years)
-    row = _accounts_tables(ws, row, summary.accounts, run_date)
+    row, month_widths = _accounts_tables(ws, row, summary.accounts, run_date)
     row = _table(ws, row, "By vendor", summary.by_vendor, VENDOR_TABLE, cur)
     row = _table(ws, row, "By category", summary.by_category_cash, CATEGORY_SPEND_TABLE, cur)
     header = row + 1
@@ -277,7 +277,7 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
            items=task_rows)
     left_out = None if task_rows else TableBody(ws.title, header + 1, summary.outsourced,
                                                 OUTSOURCED_TABLE, cur)
-    _fit(ws, left_out)
+    _fit(ws, left_out, month_widths)
     print_setup(ws, run_date)
     set_paper(ws, cur)
     return left_out
@@ -367,15 +367,17 @@ def _total_row(ws: Worksheet, row: int, frame: pd.DataFrame, columns: Columns,
         ws.cell(row, col).border = TOTAL_BORDER
 
 
-def _fit(ws: Worksheet, left_out: TableBody | None = None) -> None:
-    """Each column as wide as its longest text (wrapping past a limit), rows as tall as
-    their wrapped text; the title and its note (rows 1-2) run across the empty cells."""
+def _fit(ws: Worksheet, left_out: TableBody | None = None,
+         least: Mapping[int, float] | None = None) -> None:
+    """Each column as wide as its longest text (wrapping past a limit) and at least as
+    ``least`` says, rows as tall as their wrapped text; the title and its note (rows 1-2)
+    run across the empty cells."""
     extra: dict[int, set[str]] = {}
     if left_out is not None:
         for col, (key, _, kind) in enumerate(left_out.columns, start=1):
             number_format = style.format_for(kind, left_out.currency, left_out.frame[key])
             extra[col] = style.texts_to_measure(left_out.frame[key], number_format)
-    style.fit(ws, first_row=HEADLINE_ROW, extra=extra)
+    style.fit(ws, first_row=HEADLINE_ROW, extra=extra, least=least)
 
 
 @dataclass(frozen=True)
@@ -514,14 +516,18 @@ def schedule_table(run_date: dt.date) -> Columns:
             ("total", "Total", "money"))
 
 
-def _accounts_tables(ws: Worksheet, row: int, accounts: Accounts, run_date: dt.date) -> int:
+def _accounts_tables(ws: Worksheet, row: int, accounts: Accounts, run_date: dt.date
+                     ) -> tuple[int, dict[int, float]]:
     """Who is paid what and of what kind, month by month; quotes in other currencies and
-    the paperwork points only when there are any."""
+    the paperwork points only when there are any. Returns the next free row and the
+    width the month table's columns need to read evenly."""
     cur = accounts.currency
     row = _table(ws, row, "Cash by vendor, first 12 months", accounts.vendors,
                  PAYMENTS_TABLE, cur)
+    months = row
     row = _table(ws, row, "Cash month by month (recurring spread evenly, one-off in the "
                  "first month)", accounts.schedule, schedule_table(run_date), cur)
+    month_widths = _even_widths(ws, months + 1, row - 2, range(2, len(SCHEDULE_COLUMNS) + 1))
     if len(accounts.foreign):
         first = row + 2
         row = _table(ws, row, "Quotes in other currencies", accounts.foreign, FOREIGN_TABLE,
@@ -536,7 +542,19 @@ def _accounts_tables(ws: Worksheet, row: int, accounts: Accounts, run_date: dt.d
             style.put(ws.cell(row, 1), accounts.threshold_note())
             ws.cell(row, 1).font = style.BODY_FONT
             row += 2
-    return row
+    return row, month_widths
+
+
+def _even_widths(ws: Worksheet, first_row: int, last_row: int, columns: range
+                 ) -> dict[int, float]:
+    """``columns`` all as wide as the widest text any of them has from ``first_row`` to
+    ``last_row``, headers on one line: twelve months read across evenly, none wrapped."""
+    cells = ws.iter_rows(min_row=first_row, max_row=last_row, min_col=columns.start,
+                         max_col=columns.stop - 1)
+    width = max(style.column_width_for(style.text_pixels(
+        style.shown(cell.value, cell.number_format), bold=bool(cell.font.b)))
+        for row in cells for cell in row)
+    return dict.fromkeys(columns, width)
 
 
 LETTER_CURRENCIES = ("USD", "CAD")  # where Letter paper is the usual; A4 elsewhere
