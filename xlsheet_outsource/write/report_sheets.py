@@ -103,14 +103,15 @@ BUDGET_LINES: Columns = (
 
 
 def _group_rows(groups: Sequence[tuple[str | None, Columns]]) -> list[tuple[int, int]]:
-    """Where each group of headline figures goes: its heading's row (a group with a
-    heading is set apart by an empty row) and its first figure's row, from HEADLINE_ROW."""
+    """Where each group of headline figures goes, from HEADLINE_ROW: its heading's row
+    and its first figure's row, the one below (a group with a heading is set apart by an
+    empty row above it)."""
     rows, row = [], HEADLINE_ROW
     for title, lines in groups:
-        heading = row + 1 if title is not None else row
-        first = heading + 1 if title is not None else row
-        rows.append((heading, first))
-        row = first + len(lines)
+        if title is not None:
+            row += 2  # an empty row, then the heading
+        rows.append((row - 1, row))
+        row += len(lines)
     return rows
 
 
