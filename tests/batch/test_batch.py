@@ -30,6 +30,7 @@ from xlsheet_outsource.batch.report import Job
 from xlsheet_outsource.batch.run import REPORT_NAME, run_batch
 from xlsheet_outsource.batch.state import STATE_NAME
 from xlsheet_outsource.engine import schema
+from xlsheet_outsource.engine.accountant import CASH_SPREAD, PRICES_SPREAD, SETUP_FEES
 from xlsheet_outsource.engine.summary import summarise
 from xlsheet_outsource.ooxml.package import OLE_MAGIC
 from xlsheet_outsource.write import results
@@ -315,8 +316,7 @@ def expected_across(big, table: str, label: str, numbers: list[str]) -> dict[tup
       "saving": "Saving (outsourced tasks)", "freed": "Hours freed (outsourced tasks)",
       "cash": "Cash to vendors (outsourced tasks)"}),
     ("By vendor (tasks to outsource)", "by_vendor", "vendor", "Vendor",
-     {"tasks": "Tasks", "recurring": "Recurring spend a year", "setup": "One-off setup spend",
-      "cash": "Cash a year (setup spread)"}),
+     {"tasks": "Tasks", "recurring": PRICES_SPREAD, "setup": SETUP_FEES, "cash": CASH_SPREAD}),
 ])
 def test_report_overview_totals(big, title, table, label, header, numbers):
     expected = expected_across(big, table, label, list(numbers))

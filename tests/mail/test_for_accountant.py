@@ -111,9 +111,8 @@ def test_sheet_email_and_flags_agree_to_the_cent(decided, name):
     ws = openpyxl.load_workbook(outcome.output)[schema.ACCOUNTANT]
     body = email_of(outcome, name)
     # R, O and the first year: the sheet's headline, the email's, and the tables' totals
-    for key, label in (("recurring_cash", "Recurring cash a year"),
-                       ("one_off_cash", "One-off cash (paid once)"),
-                       ("first_year_cash", "Cash in the first 12 months")):
+    for key, label in (("recurring_cash", acc.RECURRING_CASH), ("one_off_cash", acc.ONE_OFF_CASH),
+                       ("first_year_cash", acc.FIRST_YEAR_CASH)):
         on_sheet = ws[ACCOUNTANT_CELLS[key]].value
         assert f"{label}:" in body and money(on_sheet, cur) in body.split(f"{label}:")[1][:60]
     assert ws[ACCOUNTANT_CELLS["recurring_cash"]].value == round(summary.recurring_cash_year, 2)

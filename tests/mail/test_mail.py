@@ -47,6 +47,7 @@ from support.workbook_values import trimmed
 
 from xlsheet_outsource import api, mail
 from xlsheet_outsource.cli import main
+from xlsheet_outsource.engine.accountant import CASH_SPREAD, ONE_OFF_CASH, RECURRING_CASH
 from xlsheet_outsource.engine.summary import Summary, summarise
 from xlsheet_outsource.mail import attachments
 from xlsheet_outsource.mail.message import html_body, text_body
@@ -56,9 +57,9 @@ SAMPLE = TYPICAL_SAMPLE
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ERROR_VALUES = re.compile(r"#NAME\?|#VALUE!|#REF!|#DIV/0!|#N/A|#NUM!|#NULL!|Err:\d+")
 # Plain-text label -> Summary field: the headline as the accountant reads it.
-HEADLINE = {"Recurring cash a year": "recurring_cash_year",
-            "One-off cash (paid once)": "one_off_cash",
-            "Cash a year, one-off spread over 1 year": "cash_year",
+HEADLINE = {RECURRING_CASH: "recurring_cash_year",
+            ONE_OFF_CASH: "one_off_cash",
+            f"{CASH_SPREAD} over 1 year": "cash_year",
             "Value of your time saved a year (not cash)": "saving",
             "Hours freed a year": "hours_freed_year"}
 

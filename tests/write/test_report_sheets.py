@@ -7,14 +7,16 @@ import datetime as dt
 
 import openpyxl
 import pytest
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from support.paths import TYPICAL_SAMPLE
 from support.version2 import BUNDLES, MONTHLY_BUDGET, version2_workbook
 
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
+from xlsheet_outsource.engine.accountant import years_of
 from xlsheet_outsource.engine.summary import NextItem, Summary, summarise
-from xlsheet_outsource.write import report_sheets
+from xlsheet_outsource.write import report_sheets, style
 from xlsheet_outsource.write.report_sheets import (
     BUDGET_LINES,
     BUNDLE_TABLE,
@@ -139,9 +141,53 @@ def test_for_accountant_counts_the_tasks_it_lists(tmp_path) -> None:
     summary = summarise(outcome.decision)
     assert summary.counts["AUTOMATE"] and summary.over_budget_count  # both cases present
     ws = openpyxl.load_workbook(outcome.output)[schema.ACCOUNTANT]
-    title = max(cell.row for cell in ws["A"] if cell.value == "Tasks outsourced")  # not the
-    listed = [cell.value for cell in ws["A"][title + 1:]  # headline's label of the same words
-              if cell.value not in (None, "Total")]
+    title = row_of(ws, "Tasks outsourced")
+    listed = [cell.value for cell in ws["A"][title + 1:] if cell.value not in (None, "Total")]
     count = ws[report_sheets.ACCOUNTANT_CELLS["outsourced_count"]].value
     assert count == len(listed) == len(summary.outsourced)
     assert count != summary.counts["OUTSOURCE"]
+
+
+@pytest.fixture(scope="module")
+def accountant_sheet() -> tuple[Worksheet, Summary]:
+    summary = summarise(api.decide_workbook(TYPICAL_SAMPLE)[1])
+    book = openpyxl.Workbook()
+    report_sheets.write_accountant(book.active, summary, RUN_DATE)
+    return book.active, summary
+
+
+def test_for_accountant_headline_as_paid_then_as_the_decisions_count_it(
+        accountant_sheet) -> None:
+    """The figures that read alike are told apart by a small heading over each group, an
+    empty row before it; each label beside its figure."""
+    ws, summary = accountant_sheet
+    paid = row_of(ws, report_sheets.AS_PAID_TITLE)
+    decided = row_of(ws, report_sheets.AS_DECIDED_TITLE.format(
+        years=years_of(summary.horizon_years)))
+    for heading, lines in ((paid, report_sheets.AS_PAID), (decided, report_sheets.AS_DECIDED)):
+        assert ws.cell(heading - 1, 1).value is None
+        assert ws.cell(heading, 1).font.b and ws.cell(heading, 1).font.sz == style.FONT_SIZE
+        for offset, (key, label, _) in enumerate(lines, start=1):
+            assert report_sheets.ACCOUNTANT_CELLS[key] == f"B{heading + offset}"
+            assert ws.cell(heading + offset, 1).value == label
+    assert paid < decided
+    cells = report_sheets.ACCOUNTANT_CELLS
+    assert ws[cells["cash_year"]].value == pytest.approx(
+        ws[cells["recurring_cash"]].value + ws[cells["one_off_cash"]].value
+        / summary.horizon_years)  # the same cash, two ways
+
+
+def test_for_accountant_months_read_across_evenly(accountant_sheet) -> None:
+    """Each month (and the total) at least as wide as the widest of them, its header on
+    one line: the months other tables do not widen are all of one width."""
+    ws, _ = accountant_sheet
+    header = row_of(ws, next(t for t in (c.value for c in ws["A"]) if isinstance(t, str)
+                             and t.startswith("Cash month by month"))) + 1
+    widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(2, 15)]
+    figures = [ws.cell(header + 1, c) for c in range(2, 15)]
+    even = max(style.column_width_for(style.text_pixels(
+        style.shown(cell.value, cell.number_format))) for cell in figures)
+    assert min(widths) >= even and widths.count(min(widths)) >= 6
+    for column, width in enumerate(widths, start=2):
+        label = ws.cell(header, column).value
+        assert style.wrapped_lines(label, width, bold=True) == 1, label

@@ -35,6 +35,22 @@ COMPANY_US = "company: usually no 1099-NEC"
 REVERSE_CHARGE = "services from abroad: reverse charge if you are VAT-registered"
 NO_DETAILS = "no vendor details yet"
 
+# The headline figures in words, one text each wherever they are shown (For accountant,
+# its tables, the email; docs/accountant.md): as paid, R and O ...
+RECURRING_CASH = "Recurring cash a year (paid every year)"
+ONE_OFF_CASH = "One-off cash (paid once, in the first month)"
+FIRST_YEAR_CASH = "Cash in the first 12 months (the two above)"
+# ... and as the decisions count them, a year of the horizon (Base x (1 + f), S, Cash)
+PRICES_SPREAD = "Prices a year, one-off spread"
+SETUP_FEES = "Setup fees (paid once)"
+CASH_SPREAD = "Cash a year, one-off spread"
+
+
+def years_of(horizon_years: float) -> str:
+    """The horizon in words: "1 year", "2 years", "2.5 years"."""
+    return f"{horizon_years:g} year{'' if horizon_years == 1 else 's'}"
+
+
 # The tables' columns, in order (the writers label them in plain words).
 VENDOR_COLUMNS = ("vendor", "expense_type", "tasks", "task_list", "recurring", "one_off",
                   "vendor_price", "platform_fees", "setup_fees", "first_year")

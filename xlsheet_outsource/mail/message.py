@@ -17,7 +17,15 @@ from email.message import EmailMessage
 from email.utils import formatdate, getaddresses, make_msgid
 from typing import Protocol
 
-from ..engine.accountant import Accounts, month_labels
+from ..engine.accountant import (
+    CASH_SPREAD,
+    FIRST_YEAR_CASH,
+    ONE_OFF_CASH,
+    RECURRING_CASH,
+    Accounts,
+    month_labels,
+    years_of,
+)
 from ..errors import FileError, UsageError
 
 # Outlook opens a message carrying this header as a draft, ready to send.
@@ -167,14 +175,13 @@ def hours(value: float) -> str:
 
 def headline_rows(summary: Figures) -> list[tuple[str, str]]:
     cur, years, accounts = summary.currency, summary.horizon_years, summary.accounts
-    spread = f"{years:g} year{'' if years == 1 else 's'}"
     counts = ", ".join(f"{n} {verdict}" for verdict, n in summary.counts.items()
                        if n or verdict != "ERROR")
     return [
-        ("Recurring cash a year", money(accounts.recurring, cur)),
-        ("One-off cash (paid once)", money(accounts.one_off, cur)),
-        ("Cash in the first 12 months", money(accounts.first_year, cur)),
-        (f"Cash a year, one-off spread over {spread}", money(summary.cash_year, cur)),
+        (RECURRING_CASH, money(accounts.recurring, cur)),
+        (ONE_OFF_CASH, money(accounts.one_off, cur)),
+        (FIRST_YEAR_CASH, money(accounts.first_year, cur)),
+        (f"{CASH_SPREAD} over {years_of(years)}", money(summary.cash_year, cur)),
         ("Value of your time saved a year (not cash)", money(summary.saving, cur)),
         ("Hours freed a year", f"{hours(summary.hours_freed_year)} "
                                f"({hours(summary.hours_freed_week)} a week)"),

@@ -37,7 +37,18 @@ from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..engine import schema
-from ..engine.accountant import SCHEDULE_COLUMNS, Accounts, month_labels
+from ..engine.accountant import (
+    CASH_SPREAD,
+    FIRST_YEAR_CASH,
+    ONE_OFF_CASH,
+    PRICES_SPREAD,
+    RECURRING_CASH,
+    SCHEDULE_COLUMNS,
+    SETUP_FEES,
+    Accounts,
+    month_labels,
+    years_of,
+)
 from ..engine.summary import Summary
 from . import style
 
@@ -56,15 +67,24 @@ SUMMARY_HEADLINE: Columns = (
 )
 ACCOUNTANT_HEADLINE: Columns = (
     ("run_date", "Date of the run", "date"),
-    ("recurring_year", "Spend a year (one-off prices spread)", "money"),
-    ("setup_once", "One-off setup spend (paid once)", "money"),
-    ("cash_year", "Cash a year, setup spread over the horizon", "money"),
-    ("outsourced_count", "Tasks outsourced", "integer"),
-    # Version 2 (issue 14): when the cash is paid
-    ("recurring_cash", "Recurring cash a year (paid every year)", "money"),
-    ("one_off_cash", "One-off cash (paid once, in the first month)", "money"),
-    ("first_year_cash", "Cash in the first 12 months", "money"),
+    ("outsourced_count", "Tasks outsourced (listed at the end)", "integer"),
 )
+# The same cash seen two ways, each under its own small heading so that the figures are
+# told apart on the sheet alone: when it is paid, and as the verdicts weigh it (a year).
+AS_PAID: Columns = (
+    ("recurring_cash", RECURRING_CASH, "money"),
+    ("one_off_cash", ONE_OFF_CASH, "money"),
+    ("first_year_cash", FIRST_YEAR_CASH, "money"),
+)
+AS_DECIDED: Columns = (
+    ("recurring_year", PRICES_SPREAD, "money"),
+    ("setup_once", SETUP_FEES, "money"),
+    ("cash_year", CASH_SPREAD, "money"),
+)
+AS_PAID_TITLE = "As paid (cash flow, from the month of the run)"
+AS_DECIDED_TITLE = "As the decisions count them (a year, one-off costs spread over {years})"
+ACCOUNTANT_GROUPS: tuple[tuple[str | None, Columns], ...] = (
+    (None, ACCOUNTANT_HEADLINE), (AS_PAID_TITLE, AS_PAID), (AS_DECIDED_TITLE, AS_DECIDED))
 HEADLINE_ROW = 4
 SUMMARY_CELLS = {key: f"B{HEADLINE_ROW + i}" for i, (key, _, _) in enumerate(SUMMARY_HEADLINE)}
 # Version 2 (a version 2 input filled in): one more headline line, and the budget lines
@@ -80,8 +100,25 @@ BUDGET_LINES: Columns = (
     ("plan_cash_month", "Cash a month of the items in the plan", "money"),
     ("over_budget_count", "Items worth paying for that did not fit", "integer"),
 )
-ACCOUNTANT_CELLS = {key: f"B{HEADLINE_ROW + i}"
-                    for i, (key, _, _) in enumerate(ACCOUNTANT_HEADLINE)}
+
+
+def _group_rows(groups: Sequence[tuple[str | None, Columns]]) -> list[tuple[int, int]]:
+    """Where each group of headline figures goes, from HEADLINE_ROW: its heading's row
+    and its first figure's row, the one below (a group with a heading is set apart by an
+    empty row above it)."""
+    rows, row = [], HEADLINE_ROW
+    for title, lines in groups:
+        if title is not None:
+            row += 2  # an empty row, then the heading
+        rows.append((row - 1, row))
+        row += len(lines)
+    return rows
+
+
+ACCOUNTANT_ROWS = _group_rows(ACCOUNTANT_GROUPS)
+ACCOUNTANT_CELLS = {key: f"B{first + i}"
+                    for (_, lines), (_, first) in zip(ACCOUNTANT_GROUPS, ACCOUNTANT_ROWS)
+                    for i, (key, _, _) in enumerate(lines)}
 
 CATEGORY_TABLE: Columns = (
     ("category", "Category", "text"), ("tasks", "Tasks", "integer"),
@@ -102,9 +139,8 @@ TOP_TABLE: Columns = (
     ("saving", "Annual saving", "money"), ("freed", "Hours freed", "hours"),
     ("cash", "Cash to vendor a year", "money"),
 )
-SPEND = (("tasks", "Tasks", "integer"), ("recurring", "Recurring spend a year", "money"),
-         ("setup", "One-off setup spend", "money"),
-         ("cash", "Cash a year (setup spread)", "money"))
+SPEND = (("tasks", "Tasks", "integer"), ("recurring", PRICES_SPREAD, "money"),
+         ("setup", SETUP_FEES, "money"), ("cash", CASH_SPREAD, "money"))
 VENDOR_TABLE: Columns = (("vendor", "Vendor", "text"), *SPEND)
 CATEGORY_SPEND_TABLE: Columns = (("category", "Category", "text"), *SPEND)
 OUTSOURCED_TABLE: Columns = (
@@ -127,6 +163,7 @@ CHART_TITLES = {"saving": "Annual saving by category", "freed": "Hours freed by 
 CHART_ROWS = 18  # rows a chart takes, with a gap below
 LABEL_ROOM = 1.35  # the figures' axis runs this far past the biggest bar, for its label
 NUMBER_KINDS = ("integer", "money", "hours", "count", "date")
+SUBHEADING_FONT = style.font(bold=True, color=style.TEAL)  # smaller than a table's title
 TOTAL_BORDER = Border(top=Side(style="thin", color=style.TEAL),
                       bottom=Side(style="double", color=style.TEAL))
 
@@ -224,17 +261,16 @@ def _bundles(bundles: pd.DataFrame) -> pd.DataFrame:
 def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
                      task_rows: bool = True) -> TableBody | None:
     cur = summary.currency
-    years = f"{summary.horizon_years:g} year{'' if summary.horizon_years == 1 else 's'}"
+    years = years_of(summary.horizon_years)
     _title(ws, "Outsourcing spend, for the accounts",
-           f"Cash paid to vendors for the tasks to outsource, in {cur}. The owner's own time "
-           f"is not included. Recurring spend is a yearly figure; setup fees are paid once "
-           f"(spread over {years} in the cash a year).")
+           f"Cash paid to vendors for the tasks to outsource, in {cur}; the owner's own time "
+           f"is not included. Shown twice: as paid, and as the decisions count it (one-off "
+           f"costs spread over {years}).")
     figures = {**vars(summary), "run_date": run_date,
                "outsourced_count": len(summary.outsourced),  # the tasks paid for, listed below
                **accounts_headline(summary.accounts)}
-    _headline(ws, ACCOUNTANT_HEADLINE, figures, cur)
-    row = HEADLINE_ROW + len(ACCOUNTANT_HEADLINE) + 1
-    row = _accounts_tables(ws, row, summary.accounts, run_date)
+    row = _accountant_headline(ws, figures, cur, years)
+    row, month_widths = _accounts_tables(ws, row, summary.accounts, run_date)
     row = _table(ws, row, "By vendor", summary.by_vendor, VENDOR_TABLE, cur)
     row = _table(ws, row, "By category", summary.by_category_cash, CATEGORY_SPEND_TABLE, cur)
     header = row + 1
@@ -242,10 +278,22 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
            items=task_rows)
     left_out = None if task_rows else TableBody(ws.title, header + 1, summary.outsourced,
                                                 OUTSOURCED_TABLE, cur)
-    _fit(ws, left_out)
+    _fit(ws, left_out, month_widths)
     print_setup(ws, run_date)
     set_paper(ws, cur)
     return left_out
+
+
+def _accountant_headline(ws: Worksheet, figures: dict[str, object], currency: str,
+                         years: str) -> int:
+    """The headline figures in their groups, each under its heading; returns the row
+    the tables start at."""
+    for (title, lines), (heading, first) in zip(ACCOUNTANT_GROUPS, ACCOUNTANT_ROWS):
+        if title is not None:
+            ws.cell(heading, 1).value = title.format(years=years)
+            ws.cell(heading, 1).font = SUBHEADING_FONT
+        _headline(ws, lines, figures, currency, first_row=first)
+    return ACCOUNTANT_ROWS[-1][1] + len(ACCOUNTANT_GROUPS[-1][1]) + 1
 
 
 def _title(ws: Worksheet, title: str, note: str) -> None:
@@ -320,15 +368,17 @@ def _total_row(ws: Worksheet, row: int, frame: pd.DataFrame, columns: Columns,
         ws.cell(row, col).border = TOTAL_BORDER
 
 
-def _fit(ws: Worksheet, left_out: TableBody | None = None) -> None:
-    """Each column as wide as its longest text (wrapping past a limit), rows as tall as
-    their wrapped text; the title and its note (rows 1-2) run across the empty cells."""
+def _fit(ws: Worksheet, left_out: TableBody | None = None,
+         least: Mapping[int, float] | None = None) -> None:
+    """Each column as wide as its longest text (wrapping past a limit) and at least as
+    ``least`` says, rows as tall as their wrapped text; the title and its note (rows 1-2)
+    run across the empty cells."""
     extra: dict[int, set[str]] = {}
     if left_out is not None:
         for col, (key, _, kind) in enumerate(left_out.columns, start=1):
             number_format = style.format_for(kind, left_out.currency, left_out.frame[key])
             extra[col] = style.texts_to_measure(left_out.frame[key], number_format)
-    style.fit(ws, first_row=HEADLINE_ROW, extra=extra)
+    style.fit(ws, first_row=HEADLINE_ROW, extra=extra, least=least)
 
 
 @dataclass(frozen=True)
@@ -467,14 +517,18 @@ def schedule_table(run_date: dt.date) -> Columns:
             ("total", "Total", "money"))
 
 
-def _accounts_tables(ws: Worksheet, row: int, accounts: Accounts, run_date: dt.date) -> int:
+def _accounts_tables(ws: Worksheet, row: int, accounts: Accounts, run_date: dt.date
+                     ) -> tuple[int, dict[int, float]]:
     """Who is paid what and of what kind, month by month; quotes in other currencies and
-    the paperwork points only when there are any."""
+    the paperwork points only when there are any. Returns the next free row and the
+    width the month table's columns need to read evenly."""
     cur = accounts.currency
     row = _table(ws, row, "Cash by vendor, first 12 months", accounts.vendors,
                  PAYMENTS_TABLE, cur)
+    months = row
     row = _table(ws, row, "Cash month by month (recurring spread evenly, one-off in the "
                  "first month)", accounts.schedule, schedule_table(run_date), cur)
+    month_widths = _even_widths(ws, months + 1, row - 2, range(2, len(SCHEDULE_COLUMNS) + 1))
     if len(accounts.foreign):
         first = row + 2
         row = _table(ws, row, "Quotes in other currencies", accounts.foreign, FOREIGN_TABLE,
@@ -489,7 +543,19 @@ def _accounts_tables(ws: Worksheet, row: int, accounts: Accounts, run_date: dt.d
             style.put(ws.cell(row, 1), accounts.threshold_note())
             ws.cell(row, 1).font = style.BODY_FONT
             row += 2
-    return row
+    return row, month_widths
+
+
+def _even_widths(ws: Worksheet, first_row: int, last_row: int, columns: range
+                 ) -> dict[int, float]:
+    """``columns`` all as wide as the widest text any of them has from ``first_row`` to
+    ``last_row``, headers on one line: twelve months read across evenly, none wrapped."""
+    cells = ws.iter_rows(min_row=first_row, max_row=last_row, min_col=columns.start,
+                         max_col=columns.stop - 1)
+    width = max(style.column_width_for(style.text_pixels(
+        style.shown(cell.value, cell.number_format), bold=bool(cell.font.b)))
+        for row in cells for cell in row)
+    return dict.fromkeys(columns, width)
 
 
 LETTER_CURRENCIES = ("USD", "CAD")  # where Letter paper is the usual; A4 elsewhere

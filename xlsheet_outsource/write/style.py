@@ -201,11 +201,13 @@ def _section_parts(section: str) -> tuple[str, str, bool]:
 
 
 def fit(ws: Worksheet, *, first_row: int = 1, limit: float = WIDEST_COLUMN,
-        extra: Mapping[int, Iterable[str]] | None = None) -> None:
+        extra: Mapping[int, Iterable[str]] | None = None,
+        least: Mapping[int, float] | None = None) -> None:
     """Each column from ``first_row`` down as wide as its widest text, up to ``limit``
-    (``extra``: more text a column will hold, by column number); text wider than its
-    column wraps, and each row is as tall as its tallest wrapped cell. Headers (cells
-    that wrap already) count their longest word, or 0.6 of their text, whichever is wider."""
+    (``extra``: more text a column will hold, by column number), and at least its width
+    in ``least``; text wider than its column wraps, and each row is as tall as its
+    tallest wrapped cell. Headers (cells that wrap already) count their longest word, or
+    0.6 of their text, whichever is wider."""
     needs: dict[int, float] = {column: max(map(_text_need, texts), default=0.0)
                                for column, texts in (extra or {}).items()}
     for row in _rows_written(ws, first_row):
@@ -213,7 +215,8 @@ def fit(ws: Worksheet, *, first_row: int = 1, limit: float = WIDEST_COLUMN,
             if cell.value is not None and not _spills(cell, row):
                 needs[cell.column] = max(needs.get(cell.column, 0.0), _cell_need(cell))
     for column, need in needs.items():
-        ws.column_dimensions[get_column_letter(column)].width = min(limit, need)
+        ws.column_dimensions[get_column_letter(column)].width = max(
+            min(limit, need), (least or {}).get(column, 0.0))
     fit_heights(ws, first_row=first_row)
 
 
