@@ -22,7 +22,7 @@ import python_calamine as calamine
 from xlsheet_outsource import reading
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.engine.model import Decision
-from xlsheet_outsource.write import libreoffice
+from xlsheet_outsource.write import libreoffice, results
 
 REL_TOL = 1e-9
 ABS_TOL = 1e-9  # for figures that are zero: LibreOffice may leave 1e-13 where Python has 0
@@ -76,11 +76,14 @@ def mismatches(recalculated: Path, decision: Decision, skip: set[Cell]) -> tuple
     found = reading.read_workbook(recalculated)
     book = calamine.CalamineWorkbook.from_path(str(recalculated))
     wrong, compared = [], 0
-    for table, frame, results in ((found.tasks, decision.tasks, schema.task_results(decision.version2)),
-                                  (found.quotes, decision.quotes, schema.QUOTE_RESULTS)):
+    assert found.tasks is not None and found.quotes is not None
+    live = schema.BEST_ROW[0] in found.tasks.result_columns  # written with --formulas
+    tasks = decision.tasks.assign(best_row=results.best_quote_rows(decision))
+    for table, frame, results_ in ((found.tasks, tasks, schema.task_results(decision.version2, live)),
+                                   (found.quotes, decision.quotes, schema.QUOTE_RESULTS)):
         grid = book.get_sheet_by_name(table.sheet).to_python(skip_empty_area=False)
         for row in frame.index:
-            for key, _, _ in results:
+            for key, _, _ in results_:
                 if (table.sheet, row, key) in skip:
                     continue
                 column = table.result_columns[key]
@@ -113,7 +116,7 @@ def engine_edges(decision: Decision) -> dict[Cell, str]:
         offers = ranked.get(task["key"])
         if offers is not None and (_noisy_ranks(offers) or _noisy_rules(
                 task, offers[offers["rank"] == 1].iloc[0], decision)):
-            for key, _, _ in schema.TASK_RESULTS:
+            for key, _, _ in (*schema.TASK_RESULTS, schema.BEST_ROW):
                 edges[(schema.TASKS, row, key)] = "a tie broken by float noise"
             for quote_row in offers.index:
                 edges[(schema.QUOTES, quote_row, "rank")] = "a tie broken by float noise"

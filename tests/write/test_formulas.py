@@ -27,6 +27,7 @@ from xlsheet_outsource.write.formulas import (
     reads_as_engine,
     sheet_id,
 )
+from xlsheet_outsource.write.results import best_quote_rows
 
 COLUMNS = {c.key: c for c in (*schema.TASK_COLUMNS, *schema.QUOTE_COLUMNS)}
 
@@ -105,7 +106,7 @@ def test_every_task_of_the_typical_sample_is_formulas(tmp_path: Path) -> None:
     outcome = _processed(SAMPLES / "internet_marketer.xlsx", tmp_path)
     plan, decision = outcome.formulas, outcome.decision
     assert plan.kept == [] and plan.live_tasks == len(decision.tasks)
-    per_task = len(schema.TASK_RESULTS) * len(decision.tasks)
+    per_task = len(schema.task_results(version2=False, formulas=True)) * len(decision.tasks)
     per_quote = 3 * int(decision.quotes["rank"].notna().sum())  # not Problem: empty
     assert len(plan.cells) == per_task + per_quote
     assert not {p for f in plan.cells.values() for p in formula_problems(f)}
@@ -124,7 +125,8 @@ def _relative(formula: str, row: int) -> str:
 def test_a_column_of_formulas_is_the_same_but_for_its_row(tmp_path: Path) -> None:
     """LibreOffice reads a column's formula once when row after row it is the same
     relative to its row: every quote listed with its task's others away from the table's
-    edges, and every Tasks column but those reading the best quote's row."""
+    edges, and every Tasks column but Best quote row (each task's best quote is in
+    another row): the cells reading the best quote read it at the row that cell holds."""
     outcome = _processed(SAMPLES / "internet_marketer.xlsx", tmp_path)
     assert outcome.formulas is not None
     by_column: dict[tuple[str, int], set[str]] = {}
@@ -134,7 +136,7 @@ def test_a_column_of_formulas_is_the_same_but_for_its_row(tmp_path: Path) -> Non
     quotes = [forms for (sheet, _), forms in by_column.items() if sheet == schema.QUOTES]
     tasks = [forms for (sheet, _), forms in by_column.items() if sheet == schema.TASKS]
     assert [len(forms) for forms in quotes] == [1, 1, 1]
-    assert sorted(len(forms) > 1 for forms in tasks) == [False] * 7 + [True] * 5
+    assert sorted(len(forms) > 1 for forms in tasks) == [False] * 12 + [True]
 
 
 def test_formulas_are_saved_with_the_engine_values(tmp_path: Path) -> None:
@@ -148,7 +150,9 @@ def test_formulas_are_saved_with_the_engine_values(tmp_path: Path) -> None:
     reasons = [r[column - 1] for r in grid[1:]]
     assert all(isinstance(r, float) for r in reasons)  # the first column: occurrences
     task = outcome.decision.tasks
-    assert [r[-1] for r in grid[1:]] == list(task["reason"])
+    assert [r[-2] for r in grid[1:]] == list(task["reason"])  # Best quote row is last
+    best_rows = best_quote_rows(outcome.decision).astype(object).fillna("")  # blank: a task with no quote
+    assert [r[-1] for r in grid[1:]] == list(best_rows) and "" in list(best_rows)
 
 
 def test_rows_with_numbers_typed_as_text_keep_values_and_say_why(tmp_path: Path) -> None:

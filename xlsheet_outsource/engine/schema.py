@@ -299,17 +299,25 @@ TASK_RESULTS_V2: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def task_results(version2: bool) -> tuple[tuple[str, str, str], ...]:
-    """The Tasks block's columns: version 1's, with version 2's after Max price each."""
+# Written last, and only with live formulas (--formulas): the Quotes row of each task's
+# best quote, which the task's formulas read once instead of finding it in every cell
+# (a project addition for LibreOffice's recalculation time, docs/formulas.md).
+BEST_ROW = ("best_row", "Best quote row", "integer")
+
+
+def task_results(version2: bool, formulas: bool = False) -> tuple[tuple[str, str, str], ...]:
+    """The Tasks block's columns: version 1's, with version 2's after Max price each, and
+    with live formulas the best quote's row last (so no other column moves)."""
+    helper = (BEST_ROW,) if formulas else ()
     if not version2:
-        return TASK_RESULTS
+        return TASK_RESULTS + helper
     at = [key for key, _, _ in TASK_RESULTS].index("max_price") + 1
-    return TASK_RESULTS[:at] + TASK_RESULTS_V2 + TASK_RESULTS[at:]
+    return TASK_RESULTS[:at] + TASK_RESULTS_V2 + TASK_RESULTS[at:] + helper
 
 
-# Every header a Tasks block of either version may have, in the order written: a re-run
-# finds the earlier block by these, whichever version wrote it.
-ALL_TASK_RESULTS = task_results(version2=True)
+# Every header a Tasks block of either version, with or without live formulas, may have,
+# in the order written: a re-run finds the earlier block by these, whichever run wrote it.
+ALL_TASK_RESULTS = task_results(version2=True, formulas=True)
 # Version 2's columns written as the engine's values under --formulas, even on live rows:
 # a formula for them would be unreadable (docs/formulas.md); each header's note says so.
 FROM_ENGINE = ("margin", "sensitive_to", "plan")
@@ -347,6 +355,9 @@ RESULT_NOTES: dict[str, str] = {
     "reason": "Why, in a few words; for an error, the cell to fix.",
     "rank": "This quote's place among the task's quotes, 1 = the lowest all-in cost.",
     "problem": "What is wrong with this quote, if anything: the cell to fix.",
+    "best_row": "The row on the Quotes sheet of this task's best quote (blank: no quote). "
+                "The formulas beside it read the best quote's figures from that row. "
+                "Written only with live formulas (--formulas).",
 }
 
 # --- the optional Vendors sheet (issue 14): for the accountant's paperwork points ------

@@ -83,7 +83,9 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
     if found.tasks is None or found.quotes is None:
         raise ValueError(f"{found.path.name}: no Tasks or Quotes table to write results to")
     target = Path(target)
-    blocks = ((found.tasks, decision.tasks, schema.task_results(decision.version2)),
+    task_frame = (decision.tasks.assign(best_row=best_quote_rows(decision)) if formulas
+                  else decision.tasks)
+    blocks = ((found.tasks, task_frame, schema.task_results(decision.version2, bool(formulas))),
               (found.quotes, decision.quotes, schema.QUOTE_RESULTS))
     with _collector_paused(), WorkbookPackage(found.path, found.package) as book:
         book.match_kind(target)
@@ -100,6 +102,17 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
         _replace_report_sheets(book, summary or summarise(decision),
                                run_date or dt.date.today(), found.notices)
         files.save_atomically(book, target, mode_from=found.path)
+
+
+def best_quote_rows(decision: Decision) -> pd.Series:
+    """The Quotes row of each decided task's best quote (rank 1), by task row; NaN when it
+    has none (or is an ERROR row, which takes no quote), as the engine pairs them."""
+    quotes = decision.quotes
+    best = quotes.loc[quotes["rank"] == 1, "key"]
+    row_of = pd.Series(best.index.astype(float), index=best.to_numpy())
+    row_of = row_of[~row_of.index.duplicated(keep=False)]  # one rank 1 a task, else none
+    tasks = decision.tasks
+    return tasks["key"].map(row_of).where(tasks["error"].isna())
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 from ...engine import schema
 from ...engine.model import Decision
-from .blocks import Refs, Span, Terms, settings_terms
+from .blocks import Refs, Terms, settings_terms
 from .expressions import (
     ALLOWED_FUNCTIONS,
     PREFIXED_FUNCTIONS,
@@ -58,19 +58,21 @@ __all__ = [
 
 
 def formula_cells(decision: Decision, tasks: Placed, quotes: Placed,
-                  settings: Mapping[str, SettingSource], rates: RateTable | None = None
-                  ) -> FormulaPlan:
+                  settings: Mapping[str, SettingSource], rates: RateTable | None = None,
+                  best_rows: Mapping[int, int] | None = None) -> FormulaPlan:
     """A formula for every computed cell of every live task and of its quotes (but the
-    columns FROM_ENGINE, written as values)."""
+    columns FROM_ENGINE, written as values). ``best_rows``: the Quotes row of each task's
+    best quote as the engine ranks them (results.best_quote_rows), which the formulas take
+    while that row still holds the task's rank 1."""
     plan = FormulaPlan()
     terms, why_not = settings_terms(settings)
     if terms is None:
         plan.kept.append(f"every row: {why_not}")
         return plan
     live, plan.kept = live_tasks(decision, tasks, quotes, rates)
-    spans, quote_spans = together(tasks, quotes, live)
-    refs = Refs(tasks, quotes, terms, _best_rows(decision, spans), quote_spans,
-                version2=decision.version2, rates=rates)
+    quote_spans = together(tasks, quotes, live)
+    refs = Refs(tasks, quotes, terms, best_rows, quote_spans, version2=decision.version2,
+                rates=rates)
     task_keys = decision.tasks.loc[list(live), "key"]
     for row in live:
         for key, formula in refs.task_formulas(row).items():
@@ -81,15 +83,3 @@ def formula_cells(decision: Decision, tasks: Placed, quotes: Placed,
             plan.cells[(quotes.table.sheet, int(row), quotes.block[key])] = formula
     plan.live_tasks = len(live)
     return plan
-
-
-def _best_rows(decision: Decision, spans: Mapping[int, Span]) -> dict[int, int]:
-    """The Quotes row of each grouped task's rank 1, as the engine ranks (the formulas
-    check that the row still holds rank 1, so a tie decided otherwise stays right)."""
-    first = decision.quotes.index[decision.quotes["rank"] == 1]
-    best = {}
-    for task_row, (top, bottom) in spans.items():
-        rows = first[(first >= top) & (first <= bottom)]
-        if len(rows) == 1:
-            best[task_row] = int(rows[0])
-    return best

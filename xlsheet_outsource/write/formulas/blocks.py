@@ -3,6 +3,7 @@ a task row and of a quote row, following docs/decision-model.md rule by rule."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -88,11 +89,11 @@ class Refs:
     A quote whose task's quotes are listed one under another (``quote_spans``: by Task
     ID as the spreadsheet compares it, from live.together) is ranked among the rows
     around it (_rows_around), guarded by a check that no other row has joined the task
-    since. A task whose best quote sits in a known row (``best``: task row -> Quotes row
-    of its rank 1) reads that row's cells directly, guarded by a check that the row
-    still holds this task's rank 1. So the cost is linear in the quotes; without the check passing, or
-    without a span or best row, the formulas read the whole Quotes column (the same
-    results, quadratic)."""
+    since; else over the whole Quotes column. A task finds its best quote's row once, in
+    its Best quote row cell (``best``: task row -> the Quotes row the engine ranked
+    first, taken when that row still holds the task's rank 1; else searched for in the
+    whole column), and its other cells read the best quote at that row: short formulas,
+    the same in every row, which LibreOffice compiles once for the column."""
 
     def __init__(self, tasks: Placed, quotes: Placed, terms: Terms,
                  best: Mapping[int, int] | None = None,
@@ -125,47 +126,48 @@ class Refs:
         return f"{sheet}${letter}{fixed}{first}:${letter}{fixed}{last}"
 
     def task_formulas(self, row: int) -> dict[str, str]:
-        whole = self._task_formulas(row, None)
-        best_row = self.best.get(row)
-        if best_row is None:
-            return whole
-        ident = self.cells(self.tasks, row)["task_id"]
-        quote = self.cells(self.quotes, best_row)
-        prefix = sheet_prefix(self.quotes.table.sheet)
-        # Exactly one quote of a task has rank 1: if that row still holds it, it is the best.
-        return _either(f"AND({prefix}{quote['task_id']}={ident},{prefix}{quote['rank']}=1)",
-                       self._task_formulas(row, best_row), whole)
-
-    def _task_formulas(self, row: int, best_row: int | None) -> dict[str, str]:
-        t, tasks = self.t, self.tasks
-        cell = self.cells(tasks, row)
-        ident = cell.get("task_id") or '""'
-        ids, ranks = (self.range(self.quotes, key) for key in ("task_id", "rank"))
-        position = f"SUMPRODUCT(({ids}={ident})*({ranks}=1)*(ROW({ids})-{self.quotes.rows[0] - 1}))"
-
-        def at_best(key: str) -> str | None:
-            """The best quote's cell of ``key``: in its known row, or found by position."""
-            values = self.range(self.quotes, key)
-            if values is None:
-                return None
-            return (self._best_cell(key, best_row) if best_row is not None
-                    else f"INDEX({values},{position})")
+        cell = self.cells(self.tasks, row)
+        at_best = functools.partial(self._at_best, cell["best_row"])
 
         def best(key: str) -> str:
-            """The value of this task's rank-1 quote: its cell in the best row, or among
-            all quotes the sum over this Task ID and rank 1 (one quote has rank 1)."""
-            values = self.range(self.quotes, key)
-            if values is None:
-                return number(_default(schema.QUOTE_COLUMNS, key))
-            if best_row is not None:
-                return self._best_cell(key, best_row)
-            return f"SUMIFS({values},{ids},{ident},{ranks},1)"
+            """The best quote's value of ``key``; its column's default when there is none."""
+            return at_best(key) or number(_default(schema.QUOTE_COLUMNS, key))
+        return {**self._task_formulas(cell, best, at_best), "best_row": self._best_row(row)}
+
+    def _best_row(self, row: int) -> str:
+        """The Quotes row of the task's rank 1: the row the engine ranked first if it still
+        holds this task's rank 1 (exactly one quote of a task has it), else the one found
+        among the whole column; blank when no quote of the task is ranked."""
+        ident = self.cells(self.tasks, row).get("task_id") or '""'
+        ids, ranks = (self.range(self.quotes, key) for key in ("task_id", "rank"))
+        found = (f'IF(COUNTIFS({ids},{ident},{ranks},1)=0,"",'
+                 f"SUMPRODUCT(({ids}={ident})*({ranks}=1)*ROW({ids})))")
+        best_row = self.best.get(row)
+        if best_row is None:
+            return found
+        quote = self.cells(self.quotes, best_row)
+        prefix = sheet_prefix(self.quotes.table.sheet)
+        return (f"IF(AND({prefix}{quote['task_id']}={ident},{prefix}{quote['rank']}=1),"
+                f"{best_row},{found})")
+
+    def _at_best(self, best_row: str, key: str) -> str | None:
+        """The best quote's cell of ``key``, at the row the task's Best quote row cell
+        holds (None: no such column). INDEX of a blank row is an error: every read sits
+        under a test that the task has a quote."""
+        column = self.quotes.column(key)
+        if column is None:
+            return None
+        letter, last = column_letter(column), self.quotes.rows[1]
+        return f"INDEX({sheet_prefix(self.quotes.table.sheet)}${letter}$1:${letter}${last},{best_row})"
+
+    def _task_formulas(self, cell: Mapping[str, str], best: Callable[[str], str],
+                       at_best: AtBest) -> dict[str, str]:
+        t = self.t
         n, hours_year, self_cost = cell["occurrences"], cell["hours_year"], cell["self_cost"]
         has_quote, freed, saving = f"ISNUMBER({cell['out_cost']})", cell["freed"], cell["saving"]
         fee = best("platform_fee")
         vendor = at_best("vendor")
-        out_cost = (best("out_cost") if best_row is not None  # the guard found its rank 1
-                    else f'IF(COUNTIFS({ids},{ident},{ranks},1)=0,"",{best("out_cost")})')
+        out_cost = f'IF({cell["best_row"]}="","",{best("out_cost")})'
         setup_fee = best("setup_fee") + self._best_rate(at_best)
         left_for_vendor = (f'({self_cost}-({n}*{best("review_hours_each")}'
                            f'+{best("setup_hours")}/{t.T})*{t.V}-{setup_fee}/{t.T})')
@@ -220,9 +222,6 @@ class Refs:
                  f'" and frees "&{hours_text(cell["freed"])}&" hours"))')
         only = percent_text(f"{saving}/{cell['self_cost']}")
         return f'IF(AND({saving}>0,{marginal}),"saves only "&{only}&" of its cost: marginal",{saves})'
-
-    def _best_cell(self, key: str, best_row: int) -> str:
-        return sheet_prefix(self.quotes.table.sheet) + self.cells(self.quotes, best_row)[key]
 
     # --- version 2 (docs/formulas.md): DROP, AUTOMATE, currencies, Payback, fragile --------
 
@@ -353,9 +352,8 @@ _DROPPED = {"best_vendor": '""', "cash": "0", "out_cost": "0", "breakeven": '""'
 
 
 def _either(condition: str, fast: dict[str, str], whole: dict[str, str]) -> dict[str, str]:
-    """Each formula the quick way (the rows around, the best quote's row) when
-    ``condition`` holds, else over the whole column; formulas that read no quote range
-    stay as they are."""
+    """Each formula the quick way (the rows around) when ``condition`` holds, else over
+    the whole column; formulas that read no quote range stay as they are."""
     return {key: formula if fast[key] == formula else f"IF({condition},{fast[key]},{formula})"
             for key, formula in whole.items()}
 

@@ -139,25 +139,23 @@ def live_tasks(decision: Decision, tasks: Placed, quotes: Placed, rates: RateTab
     return live, kept
 
 
-def together(tasks: Placed, quotes: Placed, live: list[int]
-             ) -> tuple[dict[int, tuple[int, int]], dict[int, tuple[int, int]]]:
+def together(tasks: Placed, quotes: Placed, live: list[int]) -> dict[int, tuple[int, int]]:
     """The first and last Quotes row of each live task whose quotes are listed one under
     another (every row with its Task ID, as a spreadsheet compares IDs, between them), by
-    task row and by each of those quote rows."""
+    each of those quote rows."""
     task_cells, quote_cells = _Cells(tasks.table), _Cells(quotes.table)
     rows_of: dict[object, list[int]] = {}
     for row in quotes.table.raw.index.tolist():
         identifier = sheet_id(quote_cells.raw(row, "task_id"))
         if identifier is not None and identifier is not UNREADABLE:
             rows_of.setdefault(_id_bucket(identifier), []).append(int(row))
-    task_spans, quote_spans = {}, {}
+    quote_spans = {}
     for row in live:
         identifier = sheet_id(task_cells.raw(row, "task_id"))
         rows = rows_of.get(_id_bucket(identifier)) if identifier is not None else None
         if rows and rows[-1] - rows[0] + 1 == len(rows):
-            task_spans[row] = span = (rows[0], rows[-1])
-            quote_spans.update(dict.fromkeys(rows, span))
-    return task_spans, quote_spans
+            quote_spans.update(dict.fromkeys(rows, (rows[0], rows[-1])))
+    return quote_spans
 
 
 class _Cells:

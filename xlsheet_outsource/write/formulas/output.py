@@ -11,7 +11,7 @@ from ...engine import inputs, schema
 from ...engine.model import Decision
 from ...ooxml.cells import column_letter
 from ...reading import SettingCell, WorkbookInputs
-from ..results import BlockLayout
+from ..results import BlockLayout, best_quote_rows
 from . import FormulaPlan, Placed, RateTable, SettingSource, formula_cells, sheet_prefix
 from .live import as_typed, plain_number
 
@@ -29,8 +29,15 @@ class BlockFormulas:
         self.plan = formula_cells(self.decision, Placed(tasks, layouts[tasks.sheet].columns),
                                   Placed(quotes, layouts[quotes.sheet].columns),
                                   setting_sources(self.found.setting_cells),
-                                  rate_table(self.found.exchange_rates))
+                                  rate_table(self.found.exchange_rates),
+                                  _best_rows(self.decision))
         return self.plan.cells
+
+
+def _best_rows(decision: Decision) -> dict[int, int]:
+    """Task row -> the Quotes row of its best quote, for the tasks that have one."""
+    rows = best_quote_rows(decision).dropna()
+    return dict(zip(rows.index.astype(int).tolist(), rows.astype(int).tolist()))
 
 
 def rate_table(rows: list[inputs.RateRow]) -> RateTable | None:
