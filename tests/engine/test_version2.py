@@ -217,6 +217,14 @@ def test_apportion_breaks_an_exact_tie_by_the_first_listed():
     assert list(apportion(1250.0, weights * 1250.0)) == [714.29, 446.43, 89.28]
 
 
+def test_apportion_ties_survive_taking_the_whole_cents_off():
+    # Hours 1, 60 and 125 of 186 share 150.00: 0.80645..., 48.38709..., 100.80645...; the
+    # first and last have the same remainder, which floating point lost once the whole
+    # cents were taken off the larger (hypothesis found the cent going to the last).
+    weights = np.array([1, 60, 125]) / 186
+    assert list(apportion(150.0, weights * 150.0)) == [0.81, 48.39, 100.8]
+
+
 @hsettings(max_examples=300, deadline=None)
 @given(st.lists(st.floats(0, 1e5), min_size=1, max_size=12))
 def test_apportion_always_adds_up(amounts):

@@ -351,8 +351,8 @@ def _bundle_quote(price: float, basis: str, review: float, fee: float, hours: fl
             "vendor_hours_each": None, "kind": None, "currency": None}
 
 
-# Two bundles whose members' cents tie in exact figures (floating point once broke the tie
-# the other way: 714.28 for 714.29, 30.71 for 30.72).
+# Bundles whose members' cents tie in exact figures (floating point once broke the tie
+# the other way: 714.28 for 714.29, 30.71 for 30.72, 0.80 for 0.81).
 @example(Settings(hourly_worth=40, fill_rate=1, horizon_years=1, margin_pct=0),
          [_task(0, "day", 0, "Core", None), _task(1, "month", 2, "Strong", "Admin"),
           _task(5, "month", 0.25, "Strong", "Admin"), _task(1, "month", 0.25, "Strong", "Admin")],
@@ -361,6 +361,10 @@ def _bundle_quote(price: float, basis: str, review: float, fee: float, hours: fl
          [_task(1, "year", 8, "Strong", "Admin"), _task(5, "year", 8, "Weak", "Admin"),
           _task(5, "month", 2, "Strong", "Admin")],
          [_bundle_quote(0, "per hour", 0.25, 600, 1)])
+@example(Settings(hourly_worth=40, fill_rate=1, horizon_years=1, margin_pct=0),
+         [_task(1, "year", 1, "Strong", "Admin"), _task(5, "quarter", 3, "Strong", "Admin"),
+          _task(1, "day", 0.5, "Strong", "Admin")],
+         [_bundle_quote(150, "per year", 0, 0, 0)])
 @hsettings(max_examples=800, deadline=None)
 @given(settings_st, st.lists(task_st, min_size=1, max_size=7), st.lists(quote_st, max_size=12))
 def test_version_2_as_the_rule_book_says(settings, raw_tasks, raw_quotes):

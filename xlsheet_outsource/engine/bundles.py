@@ -19,6 +19,7 @@ from .settings import Settings
 
 NEEDS_QUOTE = "NEEDS QUOTE"
 PAID = (OUTSOURCE, AUTOMATE)
+MICRO_CENTS = 1_000_000  # apportion counts each share in millionths of a cent
 # One row per bundle with members, in the order of its first member's row.
 BUNDLE_COLUMNS = ("name", "tasks", "vendor", "kind", "self_cost", "out_cost", "saving",
                   "freed", "alone", "cash", "recurring_cash", "one_off_cash", "breakeven",
@@ -119,16 +120,20 @@ def apportion(total: float, parts: np.ndarray) -> np.ndarray:
     """``total`` split as ``parts`` (which add up to it) are, in whole cents that add up
     to the total rounded to the cent: each part's cents rounded down, the cents left
     over going to the largest remainders (ties: the first listed). Each part's cents are
-    taken to a millionth of a cent first: parts in the ratio 8 to 1 are not exactly so in
-    floating point, and the noise must not break a tie the exact figures make."""
+    counted in whole millionths of a cent first: parts in the ratio 8 to 1 are not exactly
+    so in floating point, and the noise must not break a tie the exact figures make (nor
+    may the subtraction that takes the whole cents off: 80.645161 and 10080.645161 leave
+    remainders a few billionths apart in floating point, none as whole numbers)."""
     cents = int(np.floor(total * 100 + 0.5))
     size = float(parts.sum())
-    exact = np.round(parts * (cents / size), 6) if size > 0 else np.zeros(len(parts))
-    whole = np.floor(exact).astype(np.int64)
-    left = cents - int(whole.sum())
-    order = np.argsort(-(exact - whole), kind="stable")
-    whole[order[:left]] += 1
-    return whole / 100
+    micro = [round(float(part) * (cents / size) * MICRO_CENTS) if size > 0 else 0
+             for part in parts]
+    whole = [share // MICRO_CENTS for share in micro]
+    left = cents - sum(whole)
+    order = sorted(range(len(micro)), key=lambda i: -(micro[i] % MICRO_CENTS))  # stable
+    for i in order[:left]:
+        whole[i] += 1
+    return np.array(whole, dtype=np.int64) / 100
 
 
 def _empty_table() -> pd.DataFrame:
