@@ -29,6 +29,9 @@ def test_cells_as_xml():
     assert render("C3", Cell(Formula("1/0", float("inf")))) == \
         b'<c r="C3" t="e"><f>1/0</f><v>#NUM!</v></c>'
     assert render("C3", Cell(Formula("A1", None))) == b'<c r="C3" t="str"><f>A1</f><v></v></c>'
+    # a blank figure (NaN) is saved as the "" its formula gives, not as an error
+    assert render("C3", Cell(Formula('IF(A1>0,1,"")', float("nan")))) == (
+        b'<c r="C3" t="str"><f>IF(A1&gt;0,1,"")</f><v></v></c>')
     with pytest.raises(ValueError):
         render("A1", Cell(float("nan")))
 

@@ -153,6 +153,11 @@ def test_formulas_are_saved_with_the_engine_values(tmp_path: Path) -> None:
     assert [r[-2] for r in grid[1:]] == list(task["reason"])  # Best quote row is last
     best_rows = best_quote_rows(outcome.decision).astype(object).fillna("")  # blank: a task with no quote
     assert [r[-1] for r in grid[1:]] == list(best_rows) and "" in list(best_rows)
+    # calamine reads an error as "": a blank figure must be saved blank, not as #NUM!
+    saved = openpyxl.load_workbook(outcome.output, data_only=True)
+    errors = [cell.coordinate for name in (schema.TASKS, schema.QUOTES)
+              for row in saved[name].iter_rows() for cell in row if cell.data_type == "e"]
+    assert errors == []
 
 
 def test_rows_with_numbers_typed_as_text_keep_values_and_say_why(tmp_path: Path) -> None:

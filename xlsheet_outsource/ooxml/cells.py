@@ -139,10 +139,13 @@ def rows_xml(rows: Sequence[int],
     return list(map("".join(template).__mod__, zip(*arguments)))
 
 
+# A formula's saved result: NaN is a blank figure (pandas' blank), which the formulas
+# spell "", so it is saved as the empty text they give; an infinity is an overflow (#NUM!).
+
 def _result_type(cached: float | int | str | bool | None) -> str:
     if isinstance(cached, bool):
         return ' t="b"'
-    if cached is None or isinstance(cached, str):
+    if cached is None or isinstance(cached, str) or math.isnan(cached):
         return ' t="str"'
     return "" if math.isfinite(cached) else ' t="e"'
 
@@ -152,4 +155,6 @@ def _result(cached: float | int | str | bool | None) -> str:
         return str(int(cached))
     if cached is None or isinstance(cached, str):
         return xmltext.cell_text(cached or "")
+    if math.isnan(cached):
+        return ""
     return number_text(cached) if math.isfinite(cached) else "#NUM!"
