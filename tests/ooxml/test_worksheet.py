@@ -160,7 +160,7 @@ def test_an_earlier_block_is_replaced_as_the_row_parser_replaces_it(first, rows,
 
 @pytest.mark.parametrize("prefix", ["", "x"])
 def test_printed_wide_keeps_the_paper_and_printer_and_the_schemas_order(prefix):
-    """pageSetup gains landscape and one page wide, keeping its paper and printer
+    """pageSetup gains landscape and three pages wide, keeping its paper and printer
     settings; sheetPr gains fitToPage after its tab colour; both where the schema wants."""
     xml = sheet('<row r="1"><c r="A1"><v>1</v></c></row>',
                 head='<sheetPr><tabColor rgb="FF00FF00"/></sheetPr><dimension ref="A1"/>',
@@ -168,20 +168,104 @@ def test_printed_wide_keeps_the_paper_and_printer_and_the_schemas_order(prefix):
                      'footer="0.3"/><pageSetup paperSize="9" r:id="rId1"/><drawing r:id="rId2"/>',
                 prefix=prefix)
     p = f"{prefix}:" if prefix else ""
-    out = worksheet.rewrite(xml, edit({}, view=worksheet.View(print_wide=True))).xml
+    out = worksheet.rewrite(xml, edit({}, view=worksheet.View(pages_wide=3))).xml
     assert f'<{p}sheetPr><{p}tabColor rgb="FF00FF00"/><{p}pageSetUpPr fitToPage="1"/>' \
            f'</{p}sheetPr>'.encode() in out
-    assert f'<{p}pageSetup paperSize="9" r:id="rId1" orientation="landscape" fitToWidth="1" ' \
+    assert f'<{p}pageSetup paperSize="9" r:id="rId1" orientation="landscape" fitToWidth="3" ' \
            f'fitToHeight="0"/><{p}drawing'.encode() in out
-    assert worksheet.has_print_setup(out) and not worksheet.has_print_setup(xml)
+    assert worksheet.print_pages_wide(out, 1, {}, 0) == worksheet.print_pages_wide(xml, 1, {}, 0)
 
 
 def test_printed_wide_adds_what_a_sheet_lacks():
     xml = sheet('<row r="1"><c r="A1"><v>1</v></c></row>', tail='<tableParts count="0"/>')
-    out = worksheet.rewrite(xml, edit({}, view=worksheet.View(print_wide=True))).xml
+    out = worksheet.rewrite(xml, edit({}, view=worksheet.View(pages_wide=2))).xml
     assert out.startswith(f'<worksheet {MAIN}><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
                           .encode())
-    assert b'<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/><tableParts' in out
+    assert b'<pageSetup orientation="landscape" fitToWidth="2" fitToHeight="0"/><tableParts' in out
+
+
+def test_a_rerun_sets_the_number_of_pages_in_place():
+    """The tool's own set-up (as the template writes it) gets the new count where its
+    attribute is; nothing else of the sheet changes."""
+    xml = sheet("", head='<sheetPr><pageSetUpPr fitToPage="1" /></sheetPr>',
+                tail='<pageSetup orientation="landscape" fitToHeight="0" fitToWidth="1" />')
+    out = worksheet.rewrite(xml, edit({}, view=worksheet.View(pages_wide=3))).xml
+    assert out == xml.replace(b'fitToWidth="1"', b'fitToWidth="3"')
+
+
+ROOM = 912.0  # Letter landscape less 0.75 in margins each side, in pixels
+
+
+@pytest.mark.parametrize(("columns", "titles", "pages"), [
+    ([100.0] * 12, 2, 1),  # 1200 pixels: at 76% it fits one page
+    ([100.0] * 13, 2, 2),  # 1300 would take 70%
+    ([297.0, 919.0, 919.0], 1, 2),  # the room a page has at 75% after its titles, filled
+    ([297.0, 919.0, 1.0], 1, 2),  # one pixel more: a column is never cut, it goes over
+    ([100.0, 100.0] * 3, 0, 1),
+    ([300.0, 300.0, 600.0, 600.0, 600.0], 2, 3),  # the titles take room on every page
+    ([68.0, 2000.0, 50.0], 1, 2),  # a column wider than a page has a page of its own
+    ([68.0] + [1000.0] * 9, 1, worksheet.MOST_PAGES_WIDE),  # no more than 4 side by side
+])
+def test_pages_wide_are_the_fewest_at_three_quarter_scale(columns, titles, pages):
+    assert worksheet.pages_wide(columns, titles, ROOM) == pages
+
+
+@given(st.lists(st.floats(0, 500), max_size=30), st.integers(0, 3), st.floats(300, 1500),
+       st.floats(0, 500), st.floats(0, 300))
+def test_more_to_print_never_takes_fewer_pages(columns, titles, room, added, more_room):
+    """A column more never takes fewer pages; a wider page never takes more; one page at
+    least, MOST_PAGES_WIDE at most."""
+    pages = worksheet.pages_wide(columns, titles, room)
+    assert 1 <= pages <= worksheet.MOST_PAGES_WIDE
+    assert worksheet.pages_wide([*columns, added], titles, room) >= pages
+    assert worksheet.pages_wide(columns, titles, room + more_room) <= pages
+
+
+TOOLS_SETUP = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+
+
+@pytest.mark.parametrize(("head", "page_setup", "users"), [
+    ("", "", False),  # no set-up: the tool's to make
+    ("", '<pageSetup paperSize="9" r:id="rId1"/>', False),  # paper alone is no fitting
+    (TOOLS_SETUP, '<pageSetup orientation="landscape" fitToHeight="0" fitToWidth="1"/>', False),
+    (TOOLS_SETUP, '<pageSetup orientation="landscape" fitToHeight="0"/>', False),  # Excel's 1
+    (TOOLS_SETUP, '<pageSetup paperSize="9" orientation="landscape" fitToWidth="4" '
+                  'fitToHeight="0"/>', False),
+    (TOOLS_SETUP, '<pageSetup orientation="landscape" fitToWidth="5" fitToHeight="0"/>', True),
+    (TOOLS_SETUP, '<pageSetup orientation="landscape" scale="80" fitToHeight="0"/>', True),
+    (TOOLS_SETUP, '<pageSetup orientation="portrait" fitToHeight="0"/>', True),
+    (TOOLS_SETUP, '<pageSetup orientation="landscape" fitToHeight="1"/>', True),
+    (TOOLS_SETUP, '<pageSetup fitToHeight="0"/>', True),  # no orientation: fitted, portrait
+    ("", '<pageSetup orientation="landscape" fitToHeight="0"/>', True),  # not fitted: 100%
+    (TOOLS_SETUP, "", True),  # fitted to one page by one
+    ("", '<pageSetup scale="90"/>', True),
+])
+def test_a_print_setup_other_than_the_tools_is_the_users(head, page_setup, users):
+    xml = sheet('<row r="1"><c r="A1"><v>1</v></c></row>', head=head, tail=page_setup)
+    assert (worksheet.print_pages_wide(xml, 1, {}, 0) == 0) == users
+
+
+def test_printed_widths_from_the_block_the_sheet_and_its_default():
+    """Pixels of columns 1 to 6: the block's width for 5, the sheet's for 1 and 2 (a range
+    past the last printed column counted up to it), none for hidden 3, the sheet's
+    default for 4 and 6."""
+    head = ('<sheetFormatPr defaultColWidth="10" defaultRowHeight="15"/><cols>'
+            '<col min="1" max="1" width="9" customWidth="1"/><col min="2" max="2" width="32"/>'
+            '<col min="3" max="3" width="20" hidden="1"/><col min="5" max="9" width="bad"/></cols>')
+    assert worksheet._printed_widths(head.encode(), 6, {5: 12.5}) == \
+        [68.0, 229.0, 0.0, 75.0, 92.5, 75.0]
+    assert worksheet._printed_widths(b"", 2, {}) == [8.43 * 7 + 5] * 2  # Excel's default
+
+
+@pytest.mark.parametrize(("tail", "inches"), [
+    ("", 11 - 1.4),  # Letter, Excel's margins
+    ('<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" footer="0.5"/>',
+     11 - 1.5),
+    ('<pageMargins left="0.25" right="x"/><pageSetup paperSize="9"/>', 11.69 - 0.95),  # A4
+    ('<pageSetup paperSize="256"/>', 11 - 1.4),  # a size not listed: Letter
+])
+def test_printable_width_of_the_paper_less_its_margins(tail, inches):
+    assert worksheet._printable_width(tail.encode()) == pytest.approx(inches * 96)
 
 
 @given(st.integers(1, 16_384), st.integers(1, 16_384))

@@ -5,6 +5,7 @@ installs both); without them these tests fail, not skip."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 import tempfile
@@ -68,18 +69,36 @@ def test_both_sheets_by_default_the_summary_on_one_page(decided: Path, tmp_path:
     assert result.output.count("Written: ") == 4
 
 
+CARLITO_LINE = 1.22  # the height of a word's box in ems: Carlito's (Calibri's) ascent + descent
+
+
+def test_tasks_prints_over_a_few_pages_at_a_readable_size(decided: Path, tmp_path: Path) -> None:
+    """Tasks of the typical sample prints 3 pages wide, one tall, Task ID and Task on each,
+    its 11 pt type at 8 pt or more (one page wide, it printed at 3.5 pt)."""
+    pdf = render(decided, [schema.TASKS], pdf=tmp_path / "tasks.pdf").pdf
+    assert pdf is not None and page_count(pdf) == 3
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    pages = boxes.split("<page ")[1:]
+    assert all(">Task<" in page and ">T14<" in page for page in pages)
+    heights = [float(bottom) - float(top) for top, bottom in
+               re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">T\d+<', boxes)]
+    assert len(heights) == 3 * 14 and min(heights) / CARLITO_LINE >= 8
+
+
 def readme_pictures(folder: Path) -> dict[Path, Path]:
     """The README's pictures made afresh in ``folder`` from the typical sample, decided
     on a fixed date (it prints on the page): committed picture -> fresh one. The
-    Summary as `render` prints it; the Tasks page cropped to the table, at twice the
-    resolution so its small print reads."""
+    Summary as `render` prints it; the last page of Tasks (the task names, the verdicts
+    and their reasons) cropped to the table, at twice the resolution."""
     found, decision = api.decide_workbook(TYPICAL)
     decided = folder / api.default_output(TYPICAL).name
     write_results(found, decision, decided, run_date=PICTURE_DATE)
     [summary] = render(decided, [schema.SUMMARY], png_dir=folder).pngs
     tasks_pdf = render(decided, [schema.TASKS], pdf=folder / "tasks.pdf").pdf
     assert tasks_pdf is not None
-    subprocess.run(["pdftoppm", "-png", "-r", "220", "-f", "1", "-l", "1", "-singlefile",
+    last = str(page_count(tasks_pdf))
+    subprocess.run(["pdftoppm", "-png", "-r", "220", "-f", last, "-l", last, "-singlefile",
                     str(tasks_pdf), str(folder / "tasks")], check=True)
     page = Image.open(folder / "tasks.png").convert("RGB")
     left, top, right, bottom = ImageOps.invert(page).getbbox() or (0, 0, *page.size)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import shutil
 import zipfile
 from pathlib import Path
@@ -20,7 +21,7 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
-from support.paths import excel_made_file
+from support.paths import TYPICAL_SAMPLE, excel_made_file
 
 from xlsheet_outsource import api, reading
 from xlsheet_outsource.engine import schema
@@ -562,22 +563,44 @@ def test_a_header_the_user_typed_over_loses_the_tools_note(written, tmp_path):
     assert len(comments(tasks)) == len(schema.TASK_RESULTS)
 
 
-def test_tasks_and_quotes_print_landscape_one_page_wide_with_the_header_row(written, tmp_path):
-    """A sheet of the user's without print set-up of their own gets the template's; a
-    re-run leaves it as it is (one print titles name, not two)."""
+def test_tasks_and_quotes_print_landscape_a_few_pages_wide_with_names_and_header_row(
+        written, tmp_path):
+    """A sheet of the user's without print set-up of their own prints fitted to the fewest
+    pages wide at 75% or more (Tasks: its 10 inputs and 12 results, 3 pages), Task ID and Task or
+    Vendor and the header row on every page; a re-run writes the same again (one print
+    titles name, not two)."""
     _, target, _, _ = written
     again = tmp_path / "again.xlsx"
     run(target, again)
     for path in (target, again):
         book = openpyxl.load_workbook(path)
-        for sheet in (schema.TASKS, schema.QUOTES):
+        for sheet, pages in ((schema.TASKS, 3), (schema.QUOTES, 1)):
             ws = book[sheet]
             assert (ws.page_setup.orientation, ws.page_setup.fitToWidth,
-                    ws.page_setup.fitToHeight) == ("landscape", 1, 0)
+                    ws.page_setup.fitToHeight) == ("landscape", pages, 0)
             assert ws.sheet_properties.pageSetUpPr.fitToPage
-            assert ws.print_title_rows == "$1:$1"
-    with zipfile.ZipFile(again) as package:
-        assert package.read("xl/workbook.xml").count(b"_xlnm.Print_Titles") == 4  # + reports
+            assert (ws.print_title_cols, ws.print_title_rows) == ("$A:$B", "$1:$1")
+    with zipfile.ZipFile(target) as first, zipfile.ZipFile(again) as second:
+        assert second.read("xl/workbook.xml").count(b"_xlnm.Print_Titles") == 4  # + reports
+        for part in ("xl/worksheets/sheet2.xml", "xl/worksheets/sheet3.xml"):
+            assert first.read(part) == second.read(part)
+
+
+def test_the_templates_print_setup_is_the_tools_to_redo(tmp_path):
+    """The typical sample carries the template's set-up (one page wide, the header row):
+    processed, its Tasks prints 3 pages wide (2,964 pixels of columns; a page holds 1,216
+    at 75%, Task ID and Task taking 297 of them), its Quotes 2 (1,536), each with its
+    naming columns; the print titles name replaced, not added to."""
+    decided = api.process_workbook(TYPICAL_SAMPLE, tmp_path / "decided.xlsx").output
+    book = openpyxl.load_workbook(decided)
+    for sheet, pages in ((schema.TASKS, 3), (schema.QUOTES, 2)):
+        ws = book[sheet]
+        assert (ws.page_setup.orientation, ws.page_setup.fitToWidth,
+                ws.page_setup.fitToHeight) == ("landscape", pages, 0)
+        assert (ws.print_title_cols, ws.print_title_rows) == ("$A:$B", "$1:$1")
+    with zipfile.ZipFile(decided) as package:
+        names = package.read("xl/workbook.xml")
+    assert names.count(b"_xlnm.Print_Titles") == 5  # Tasks, Quotes, Vendors + reports
 
 
 def test_the_users_own_print_setup_is_kept(tmp_path):
@@ -597,6 +620,50 @@ def test_the_users_own_print_setup_is_kept(tmp_path):
     for ws in (tasks, quotes):
         assert not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_title_rows is None
+
+
+def _one_off_the_tools(ws, change: str) -> None:
+    """The tool's own print set-up on ``ws`` (as the template writes it), but for one
+    setting of the user's."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 2, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    if change == "scale":
+        ws.page_setup.scale = 90
+    elif change == "portrait":
+        ws.page_setup.orientation = "portrait"
+    elif change == "pages tall":
+        ws.page_setup.fitToHeight = 1
+    elif change == "print area":
+        ws.print_area = "A1:F9"
+    elif change == "print titles":
+        ws.print_title_rows = "1:2"
+    elif change == "title columns":
+        ws.print_title_cols = "C:C"
+
+
+def _print_setup_parts(path: Path, part: str) -> tuple[list[bytes], bytes]:
+    """The sheet's sheetPr and pageSetup elements; the workbook's names of that sheet."""
+    with zipfile.ZipFile(path) as package:
+        xml, names = package.read(part), package.read("xl/workbook.xml")
+    elements = re.findall(rb"<sheetPr\b.*?</sheetPr>|<pageSetup\b[^>]*>", xml)
+    return elements, b"".join(re.findall(rb'<definedName name="_xlnm[^>]*localSheetId="1"[^<]*',
+                                         names))
+
+
+@pytest.mark.parametrize("change", ["scale", "portrait", "pages tall", "print area",
+                                    "print titles", "title columns"])
+def test_a_setup_one_setting_off_the_tools_is_the_users_kept_byte_for_byte(tmp_path, change):
+    source = make_workbook(tmp_path / "plan.xlsx")
+    book = openpyxl.load_workbook(source)
+    _one_off_the_tools(book[schema.TASKS], change)
+    book.save(source)
+    target = tmp_path / "out.xlsx"
+    run(source, target)
+    before = _print_setup_parts(source, "xl/worksheets/sheet2.xml")
+    assert before[0] and before[1]
+    assert _print_setup_parts(target, "xl/worksheets/sheet2.xml") == before
 
 
 @settings(max_examples=200, deadline=None)

@@ -69,18 +69,19 @@ class WorkbookXml:
             self._append("definedNames", _defined_name(name, position, formula))
 
     def set_hidden_name(self, position: int, name: str, formula: str) -> None:
-        """One hidden name scoped to the sheet at ``position`` (the tool's marker) set;
-        the sheet's other names kept as they are."""
-        element = _defined_name(name, position, formula, hidden=True)
+        """One hidden name scoped to the sheet at ``position`` (the tool's marker) set."""
+        self.set_scoped_name(position, name, formula, hidden=True)
+
+    def set_scoped_name(self, position: int, name: str, formula: str, *,
+                        hidden: bool = False) -> None:
+        """One name scoped to the sheet at ``position`` (its print titles, say) set, in
+        place of one already there; the sheet's other names kept as they are."""
+        element = _defined_name(name, position, formula, hidden=hidden)
         for span, found in self._scoped(position):
             if found.casefold() == name.casefold():
                 self._put(span, xmltext.prefixed(element, self.prefix))
                 return
         self._append("definedNames", element)
-
-    def add_scoped_name(self, position: int, name: str, formula: str) -> None:
-        """A name scoped to the sheet at ``position`` (its print titles, say) added."""
-        self._append("definedNames", _defined_name(name, position, formula))
 
     def scoped_formula(self, position: int, name: str) -> str | None:
         """The formula of ``name`` scoped to the sheet at ``position``, as XML text."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -37,10 +37,20 @@ _CELL_REF = re.compile(rb'\sr="([A-Za-z]{1,3})(\d+)"')
 _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
 _PANE = re.compile(rb"<(?:[\w.-]+:)?pane[\s/>]")
 _FILTER_OR_TABLE = re.compile(rb"<(?:[\w.-]+:)?(?:autoFilter|tableParts)[\s/>]")
-# Print set-up a user chose: an orientation, a scale or fitting to pages.
-_OWN_PRINT_SETUP = re.compile(rb"<(?:[\w.-]+:)?(?:pageSetup\b[^>]*?\s(?:orientation|scale|fitTo"
-                              rb"Width|fitToHeight)=|pageSetUpPr\b[^>]*?\sfitToPage=\"(?:1|true))")
-FIT_WIDE = b'orientation="landscape" fitToWidth="1" fitToHeight="0"'
+# Printing: pageSetup's attributes that say how a sheet fits the paper.
+_FITTING = ("orientation", "scale", "fitToWidth", "fitToHeight")
+MOST_PAGES_WIDE = 4  # a wider table prints smaller rather than on more pages side by side
+# Calibri 11 printed at 75% is about 8 pt, the smallest type that still reads easily on
+# paper (footnote size); smaller, and a wide table is better split over pages.
+LEAST_SCALE = 0.75
+# paperSize -> its long side in inches (a landscape page's width); Letter for any other.
+_PAPER_LONG_SIDE = {1: 11.0, 3: 17.0, 5: 14.0, 8: 16.54, 9: 11.69, 11: 8.27}
+_EXCEL_SIDE_MARGINS = 0.7 + 0.7  # inches, left and right, when the sheet gives none
+_PIXELS_PER_INCH = 96
+_DEFAULT_COLUMN_WIDTH = 8.43  # Excel's, in digits, for a column the sheet gives none
+# A column w digits wide prints w * 7 + 5 pixels: Calibri 11's digit and the cell's
+# padding at 96 dpi, as write/style.py measures (a little wide: the pages err roomy).
+_DIGIT_PIXELS, _COLUMN_PADDING = 7, 5
 
 
 @dataclass(frozen=True)
@@ -102,11 +112,12 @@ def _column_at(text: str, at: int) -> int:
 class View:
     """How a table reads: the sheet frozen above and left of ``freeze`` (the row and
     column of the first cell that scrolls) unless it has panes of its own; a filter over
-    ``autofilter`` unless it has a filter or a table already; printed landscape, one page
-    wide (``print_wide``: the caller has seen it has no print set-up of its own)."""
+    ``autofilter`` unless it has a filter or a table already; printed landscape,
+    ``pages_wide`` pages wide (0: as the sheet says; the caller has seen its print set-up
+    is not the user's, print_setup_is_users)."""
     freeze: tuple[int, int] | None = None
     autofilter: str | None = None
-    print_wide: bool = False
+    pages_wide: int = 0
 
 
 @dataclass
@@ -265,14 +276,14 @@ def rewrite(xml: bytes, edit: SheetEdit) -> Rewritten:
     data = _sheet_data(xml, prefix)
     top = xmltext.root(xml)
     head = _with_pane(xml[:data.start], top, edit.view.freeze, prefix)
-    if edit.view.print_wide:
+    if edit.view.pages_wide:
         head = _fitting_to_page(head, top, prefix)
     head = _with_columns(_with_dimension(head, top, edit), top, edit, prefix)
     body, removed = _rows_rewritten(xml, data, edit, prefix)
     tail = _with_formats(xml, data.end, xmltext.inner_end(xml, top), edit, prefix)
     tail = _with_autofilter(tail, edit.view.autofilter, prefix)
-    if edit.view.print_wide:
-        tail = _printed_landscape(tail, prefix)
+    if edit.view.pages_wide:
+        tail = _printed_landscape(tail, edit.view.pages_wide, prefix)
     for name, element in edit.elements:
         tail = _with_child(tail, name, element, prefix)
     return Rewritten([head, *body, tail, memoryview(xml)[xmltext.inner_end(xml, top):]], removed)
@@ -702,12 +713,94 @@ def _with_pane(head: bytes, top: xmltext.Span, freeze: tuple[int, int] | None,
     return head[:view.content] + pane + head[view.content:]
 
 
-def has_print_setup(xml: bytes) -> bool:
-    """The sheet has print set-up of its own (orientation, scale or fitting to pages):
-    sought before and after its cells, not among them (most of a big sheet)."""
+def print_pages_wide(xml: bytes, last: int, widths: Mapping[int, float], titles: int) -> int:
+    """How many pages wide the sheet is to print (pages_wide) with columns 1 to ``last``,
+    the block's ``widths`` (by column, in digits) and the first ``titles`` columns on every
+    page; 0 when its print set-up is the user's (_users_print_setup), kept as it is."""
+    top = xmltext.root(xml)
     data = _sheet_data(xml, sheet_prefix(xml))
-    return _OWN_PRINT_SETUP.search(xml, 0, data.start) is not None or \
-        _OWN_PRINT_SETUP.search(xml, data.end) is not None
+    head, tail = xml[top.content:data.start], xml[data.end:xmltext.inner_end(xml, top)]
+    if _users_print_setup(head, tail):
+        return 0
+    return pages_wide(_printed_widths(head, last, widths), titles, _printable_width(tail))
+
+
+def _users_print_setup(head: bytes, tail: bytes) -> bool:
+    """The sheet (its children before and after its cells) has print set-up the user
+    chose (an orientation, a scale or fitting to pages) other than exactly what the tool
+    writes: landscape, fitted to at most MOST_PAGES_WIDE pages wide, any number tall."""
+    setup = _attributes_of(tail, b"pageSetup")
+    fitting = {name: value for name, value in setup.items() if name in _FITTING}
+    properties = _children(head, 0, len(head), b"sheetPr")
+    fit_to_page = bool(properties) and _attributes_of(
+        head[properties[0].content:xmltext.inner_end(head, properties[0])],
+        b"pageSetUpPr").get("fitToPage") in ("1", "true")
+    if not fitting and not fit_to_page:
+        return False
+    wide = fitting.pop("fitToWidth", "1")  # the schema's default: Excel writes none for 1
+    tools = fitting == {"orientation": "landscape", "fitToHeight": "0"} and wide.isdigit() \
+        and 1 <= int(wide) <= MOST_PAGES_WIDE
+    return not (fit_to_page and tools)
+
+
+def _attributes_of(xml: bytes, name: bytes) -> dict[str, str]:
+    """The attributes of the first element ``name`` among those of ``xml`` ({}: none)."""
+    found = _children(xml, 0, len(xml), name)
+    return xmltext.attributes(xmltext.start_tag(xml, found[0])) if found else {}
+
+
+def pages_wide(columns: Sequence[float], titles: int, room: float) -> int:
+    """The fewest pages side by side (at most MOST_PAGES_WIDE) that print ``columns``
+    (each printed column's width in pixels, left to right) at LEAST_SCALE or larger: each
+    page ``room`` pixels wide (its printable width at 100%) holds the first ``titles``
+    columns (repeated on every page) and as many whole columns after them as fit."""
+    space = room / LEAST_SCALE - sum(columns[:titles])
+    pages, used = 1, 0.0
+    for width in columns[titles:]:
+        if used and used + width > space:  # a column is never cut: it starts a new page
+            pages, used = pages + 1, 0.0
+        used += width
+    return min(pages, MOST_PAGES_WIDE)
+
+
+def _printed_widths(head: bytes, last: int, widths: Mapping[int, float]) -> list[float]:
+    """The widths in pixels of columns 1 to ``last`` as printed: ``widths`` (in digits),
+    else the sheet's <cols> (``head``: its children before its cells), else its default;
+    a hidden column none."""
+    default = _number(_attributes_of(head, b"sheetFormatPr").get("defaultColWidth"),
+                      _DEFAULT_COLUMN_WIDTH)
+    digits = dict.fromkeys(range(1, last + 1), default)
+    for cols in _children(head, 0, len(head), b"cols"):
+        for span in _children(head, cols.content, xmltext.inner_end(head, cols), b"col"):
+            values = xmltext.attributes(xmltext.start_tag(head, span))
+            hidden = values.get("hidden") in ("1", "true")
+            width = 0.0 if hidden else _number(values.get("width"), default)
+            low, high = int(values.get("min", "0")), int(values.get("max", "0"))
+            digits.update(dict.fromkeys(range(max(low, 1), min(high, last) + 1), width))
+    digits.update({column: width for column, width in widths.items() if column <= last})
+    return [width * _DIGIT_PIXELS + _COLUMN_PADDING if width else 0.0
+            for width in digits.values()]
+
+
+def _printable_width(tail: bytes) -> float:
+    """A landscape page's printable width in pixels (at 100%): the sheet's paper (Letter,
+    the narrower of the usual two, when it names none or one not listed here) less its
+    left and right margins (Excel's default when it gives none); ``tail``: the sheet's
+    children after its cells."""
+    paper = _attributes_of(tail, b"pageSetup").get("paperSize", "")
+    side = _PAPER_LONG_SIDE.get(int(paper) if paper.isdigit() else 1, _PAPER_LONG_SIDE[1])
+    margins = _attributes_of(tail, b"pageMargins")
+    side -= _number(margins.get("left"), _EXCEL_SIDE_MARGINS / 2) + \
+        _number(margins.get("right"), _EXCEL_SIDE_MARGINS / 2)
+    return side * _PIXELS_PER_INCH
+
+
+def _number(text: str | None, otherwise: float) -> float:
+    """``text`` as a number; ``otherwise`` when it is missing or not one."""
+    try:
+        return float(text) if text is not None else otherwise
+    except ValueError:
+        return otherwise
 
 
 def _fitting_to_page(head: bytes, top: xmltext.Span, prefix: bytes) -> bytes:
@@ -724,19 +817,22 @@ def _fitting_to_page(head: bytes, top: xmltext.Span, prefix: bytes) -> bytes:
     return xmltext.append_into(head, found[0], fit)  # pageSetUpPr is sheetPr's last child
 
 
-def _printed_landscape(tail: bytes, prefix: bytes) -> bytes:
-    """pageSetup landscape and one page wide; its other settings (paper, printer) kept."""
-    found = [span for span in xmltext.elements(tail, 0, len(tail)) if span.name == b"pageSetup"]
+def _printed_landscape(tail: bytes, pages: int, prefix: bytes) -> bytes:
+    """pageSetup landscape, ``pages`` pages wide and as many tall as it takes; its other
+    settings (paper, printer) kept."""
+    fitting = {b"orientation": b"landscape", b"fitToWidth": str(pages).encode(),
+               b"fitToHeight": b"0"}
+    found = _children(tail, 0, len(tail), b"pageSetup")
     if found:
         at = found[0].start
         tag = xmltext.tag_at(tail, at)
         values = tag[0]
-        for pair in FIT_WIDE.split(b" "):
-            name, value = pair.split(b"=")
-            values = xmltext.with_attribute(values, name, value.strip(b'"'))
+        for name, value in fitting.items():
+            values = xmltext.with_attribute(values, name, value)
         return tail[:at] + values + tail[tag.end():]
     at = _insertion_point(tail, b"pageSetup")
-    return tail[:at] + xmltext.prefixed(b"<pageSetup " + FIT_WIDE + b"/>", prefix) + tail[at:]
+    attributes = b" ".join(name + b'="' + value + b'"' for name, value in fitting.items())
+    return tail[:at] + xmltext.prefixed(b"<pageSetup " + attributes + b"/>", prefix) + tail[at:]
 
 
 def with_element(xml: bytes, name: str, element: bytes) -> bytes:

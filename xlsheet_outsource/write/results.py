@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -54,8 +55,8 @@ SAVING_BAR_COLOUR = "FF5B9BD5"
 NAMING_COLUMNS = ("task", "vendor")  # what names a row of Tasks, of Quotes
 MOST_FROZEN = 4  # columns kept in view left of the scrolling ones, at most
 WIDEST_TEXT = 60  # a longer reason or problem runs on into the empty cells right of it
-PRINT_TITLES = "_xlnm.Print_Titles"  # Excel's name for the rows repeated on every page
-PRINT_NAMES = (PRINT_TITLES, "_xlnm.Print_Area")
+PRINT_TITLES = "_xlnm.Print_Titles"  # Excel's name for what is repeated on every page
+PRINT_AREA = "_xlnm.Print_Area"
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,7 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         widths[column] = _width(title, frame[key], number_format)
     written = {layout.header_row: header, **_rendered_rows(layout.rows, columns, cells)}
     earlier = table.earlier_block
-    print_wide = _prints_as_it_likes(book, layout)
+    pages_wide = _pages_wide(book, layout, widths)
     book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
         first_row=min(layout.header_row, earlier.first_row) if earlier else layout.header_row,
         last_row=max(earlier.last_row, *layout.rows, layout.header_row) if earlier else None,
@@ -222,20 +223,46 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         cells=written,
         widths=widths,
         formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else (),
-        view=table_view(layout, print_wide=print_wide), elements=elements))
-    if print_wide:
-        row = f"${layout.header_row}"
-        book.workbook.add_scoped_name(book.sheet_position(layout.sheet), PRINT_TITLES,
-                                      xmltext.escape(f"{_quoted(layout.sheet)}!{row}:{row}"))
+        view=table_view(layout, pages_wide=pages_wide), elements=elements))
+    if pages_wide:
+        book.workbook.set_scoped_name(book.sheet_position(layout.sheet), PRINT_TITLES,
+                                      xmltext.escape(_print_titles(layout)))
 
 
-def _prints_as_it_likes(book: WorkbookPackage, layout: BlockLayout) -> bool:
-    """True when the sheet has no print set-up of the user's (nor of an earlier run):
-    no orientation, scale or fitting to pages, no print titles or print area."""
+def _pages_wide(book: WorkbookPackage, layout: BlockLayout, widths: Mapping[int, float]
+                ) -> int:
+    """How many pages wide the sheet prints, its naming columns and header row on each
+    (worksheet.print_pages_wide); 0 when its print set-up is the user's: a print area,
+    print titles other than the tool's, or page set-up other than the tool's."""
     part = book.sheet_part(layout.sheet)
     position = book.sheet_position(layout.sheet)
-    return part is not None and not worksheet.has_print_setup(book.parts.read(part)) and all(
-        book.workbook.scoped_formula(position, name) is None for name in PRINT_NAMES)
+    if part is None or book.workbook.scoped_formula(position, PRINT_AREA) is not None or \
+            not _tools_print_titles(book.workbook.scoped_formula(position, PRINT_TITLES), layout):
+        return 0
+    last = max(*layout.inputs.values(), *layout.columns.values())
+    return worksheet.print_pages_wide(book.parts.read(part), last, widths,
+                                      _naming_columns(layout))
+
+
+def _print_titles(layout: BlockLayout) -> str:
+    """The columns naming each row and the header row, printed on every page, as Excel
+    writes them: 'Tasks'!$A:$B,'Tasks'!$1:$1."""
+    sheet, row, named = _quoted(layout.sheet), f"${layout.header_row}", _naming_columns(layout)
+    columns = f"{sheet}!$A:${column_letter(named)}," if named else ""
+    return f"{columns}{sheet}!{row}:{row}"
+
+
+def _tools_print_titles(formula: str | None, layout: BlockLayout) -> bool:
+    """``formula`` (XML text) is none, or print titles as the tool writes them (a run
+    before this one, the template): the header row, after up to MOST_FROZEN columns from
+    A; the sheet's name quoted or, as Excel writes it when it may, not."""
+    if formula is None:
+        return True
+    sheet = "(?:" + "|".join(re.escape(xmltext.escape(name)) for name in
+                             (_quoted(layout.sheet), layout.sheet)) + ")"
+    row = rf"\${layout.header_row}"
+    columns = rf"{sheet}!\$A:\$[A-{column_letter(MOST_FROZEN)}],"
+    return re.fullmatch(rf"(?:{columns})?{sheet}!{row}:{row}", formula) is not None
 
 
 def _note_texts(live_formulas: bool) -> Mapping[str, str]:
@@ -268,18 +295,23 @@ def _write_notes(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         frozenset(owned | set(headers.values())), schema.COMMENT_AUTHOR))
 
 
-def table_view(layout: BlockLayout, *, print_wide: bool = False) -> worksheet.View:
-    """The header row frozen, with the columns up to the one naming each row (Task on
-    Tasks, Vendor on Quotes) when it is near the left; a filter over the table and its
-    block, to sort and pick by verdict."""
+def table_view(layout: BlockLayout, *, pages_wide: int = 0) -> worksheet.View:
+    """The header row frozen, with the naming columns (_naming_columns); a filter over the
+    table and its block, to sort and pick by verdict; printed ``pages_wide`` pages wide."""
     row = layout.header_row
-    named = min((layout.inputs[key] for key in NAMING_COLUMNS if key in layout.inputs),
-                default=0)
     columns = [*layout.inputs.values(), *layout.columns.values()]
     last = max(layout.rows, default=row + 1)
     area = (f"{column_letter(min(columns))}{row}:{column_letter(max(columns))}{last}")
-    return worksheet.View(freeze=(row + 1, named + 1 if named <= MOST_FROZEN else 1),
-                          autofilter=area, print_wide=print_wide)
+    return worksheet.View(freeze=(row + 1, _naming_columns(layout) + 1), autofilter=area,
+                          pages_wide=pages_wide)
+
+
+def _naming_columns(layout: BlockLayout) -> int:
+    """How many columns from A name each row: up to the one that does (Task on Tasks,
+    Vendor on Quotes) when it is near the left, else none."""
+    named = min((layout.inputs[key] for key in NAMING_COLUMNS if key in layout.inputs),
+                default=0)
+    return named if named <= MOST_FROZEN else 0
 
 
 def _width(header: str, values: pd.Series, number_format: str | None) -> float:

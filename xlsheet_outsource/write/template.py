@@ -314,7 +314,9 @@ def _add_input_sheet(wb: openpyxl.Workbook, title: str, columns: tuple[Column, .
 
 
 def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
-    """One page wide (on Tasks and Quotes the computed columns too, once added)."""
+    """One page wide: the inputs alone fit. On Tasks and Quotes the writer refits it to a
+    few pages wide once the computed columns are added (it is the set-up the writer
+    makes, so the writer takes it as its own)."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
