@@ -253,8 +253,8 @@ def test_printed_widths_from_the_block_the_sheet_and_its_default():
             '<col min="1" max="1" width="9" customWidth="1"/><col min="2" max="2" width="32"/>'
             '<col min="3" max="3" width="20" hidden="1"/><col min="5" max="9" width="bad"/></cols>')
     assert worksheet._printed_widths(head.encode(), 6, {5: 12.5}) == \
-        [68.0, 229.0, 0.0, 75.0, 92.5, 75.0]
-    assert worksheet._printed_widths(b"", 2, {}) == [8.43 * 7 + 5] * 2  # Excel's default
+        [63, 224, 0, 70, 88, 70]
+    assert worksheet._printed_widths(b"", 2, {}) == [64, 64]  # Excel's default: 8.43 digits
 
 
 @pytest.mark.parametrize(("tail", "inches"), [

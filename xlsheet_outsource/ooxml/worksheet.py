@@ -47,10 +47,10 @@ LEAST_SCALE = 0.75
 _PAPER_LONG_SIDE = {1: 11.0, 3: 17.0, 5: 14.0, 8: 16.54, 9: 11.69, 11: 8.27}
 _EXCEL_SIDE_MARGINS = 0.7 + 0.7  # inches, left and right, when the sheet gives none
 _PIXELS_PER_INCH = 96
-_DEFAULT_COLUMN_WIDTH = 8.43  # Excel's, in digits, for a column the sheet gives none
-# A column w digits wide prints w * 7 + 5 pixels: Calibri 11's digit and the cell's
-# padding at 96 dpi, as write/style.py measures (a little wide: the pages err roomy).
-_DIGIT_PIXELS, _COLUMN_PADDING = 7, 5
+_DEFAULT_COLUMN_WIDTH = 64 / 7  # Excel's 8.43 digits and padding (64 pixels), as <col> widths count
+# A column w wide prints about w * 7 pixels at 96 dpi: the width counts Calibri 11's
+# digits (7 pixels) with the cell's padding already in it (ECMA-376, 18.3.1.13).
+_DIGIT_PIXELS = 7
 
 
 @dataclass(frozen=True)
@@ -778,8 +778,7 @@ def _printed_widths(head: bytes, last: int, widths: Mapping[int, float]) -> list
             low, high = int(values.get("min", "0")), int(values.get("max", "0"))
             digits.update(dict.fromkeys(range(max(low, 1), min(high, last) + 1), width))
     digits.update({column: width for column, width in widths.items() if column <= last})
-    return [width * _DIGIT_PIXELS + _COLUMN_PADDING if width else 0.0
-            for width in digits.values()]
+    return [round(width * _DIGIT_PIXELS) for width in digits.values()]
 
 
 def _printable_width(tail: bytes) -> float:
