@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -673,10 +674,7 @@ def _split_column_entry(values: dict[str, str], tag: bytes, low: int, high: int,
 
 
 def _same_width(written: str | None, width: float) -> bool:
-    try:
-        return written is not None and float(written) == width
-    except ValueError:
-        return False
+    return _number(written, math.nan) == width
 
 
 def _column_entry(values: dict[str, str], low: int, width: float | None, p: str,

@@ -132,13 +132,13 @@ class Refs:
         def best(key: str) -> str:
             """The best quote's value of ``key``; its column's default when there is none."""
             return at_best(key) or number(_default(schema.QUOTE_COLUMNS, key))
-        return {**self._task_formulas(cell, best, at_best), "best_row": self._best_row(row)}
+        return {**self._task_formulas(cell, best, at_best), "best_row": self._best_row(row, cell)}
 
-    def _best_row(self, row: int) -> str:
+    def _best_row(self, row: int, cell: Mapping[str, str]) -> str:
         """The Quotes row of the task's rank 1: the row the engine ranked first if it still
         holds this task's rank 1 (exactly one quote of a task has it), else the one found
         among the whole column; blank when no quote of the task is ranked."""
-        ident = self.cells(self.tasks, row).get("task_id") or '""'
+        ident = cell.get("task_id") or '""'
         ids, ranks = (self.range(self.quotes, key) for key in ("task_id", "rank"))
         found = (f'IF(COUNTIFS({ids},{ident},{ranks},1)=0,"",'
                  f"SUMPRODUCT(({ids}={ident})*({ranks}=1)*ROW({ids})))")
