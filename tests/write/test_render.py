@@ -17,14 +17,14 @@ from click.testing import CliRunner
 from PIL import Image, ImageChops, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script too
-from support.paths import DOCS, PROJECT, TYPICAL_SAMPLE
+from support.paths import DOCS, PROJECT, TEMPLATE, TYPICAL_SAMPLE
 
 from xlsheet_outsource import api
 from xlsheet_outsource.cli import main
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.engine.summary import summarise
 from xlsheet_outsource.write import report_sheets
-from xlsheet_outsource.write.render import RenderError, page_count, render
+from xlsheet_outsource.write.render import RenderError, _show_only, page_count, render
 from xlsheet_outsource.write.results import write_results
 
 TYPICAL = TYPICAL_SAMPLE
@@ -86,11 +86,39 @@ def test_tasks_prints_over_a_few_pages_at_a_readable_size(decided: Path, tmp_pat
     assert len(heights) == 3 * 14 and min(heights) / CARLITO_LINE >= 8
 
 
+def test_the_templates_settings_print_on_one_page_with_their_help(tmp_path: Path) -> None:
+    """Settings, their help and the exchange rates on one portrait page; the drop-down
+    lists beside them not printed (without a print area: three pages)."""
+    pdf = render(TEMPLATE, [schema.SETTINGS], pdf=tmp_path / "settings.pdf").pdf
+    assert pdf is not None and page_count(pdf) == 1
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "What it means" in text and "Foreign currency" in text and "Per list" not in text
+    assert "Page 1 of 1" in text and "Settings" in text.splitlines()[0]
+
+
+def test_a_hidden_sheets_print_area_is_not_printed() -> None:
+    """LibreOffice prints a hidden sheet that has a print area: the copy drops the print
+    areas of the sheets it hides, and keeps the shown one's."""
+    workbook = (b'<workbook><bookViews><workbookView activeTab="0"/></bookViews><sheets>'
+                b'<sheet name="Settings" sheetId="1" r:id="rId1"/>'
+                b'<sheet name="Tasks" sheetId="2" r:id="rId2"/></sheets><definedNames>'
+                b'<definedName name="_xlnm.Print_Area" localSheetId="0">Settings!$A$1:$C$9'
+                b'</definedName><definedName localSheetId="1" name="_xlnm.Print_Area">'
+                b'Tasks!$A$1:$B$2</definedName><definedName name="Rate">Settings!$B$2'
+                b'</definedName></definedNames></workbook>')
+    shown = _show_only(workbook, {b"Tasks"})
+    assert b"Settings!$A$1:$C$9" not in shown and b"Tasks!$A$1:$B$2" in shown
+    assert b'<definedName name="Rate">Settings!$B$2</definedName>' in shown
+    assert b'<sheet name="Settings" sheetId="1" r:id="rId1" state="hidden"/>' in shown
+
+
 def readme_pictures(folder: Path) -> dict[Path, Path]:
     """The README's pictures made afresh in ``folder`` from the typical sample, decided
     on a fixed date (it prints on the page): committed picture -> fresh one. The
     Summary as `render` prints it; the last page of Tasks (the task names, the verdicts
-    and their reasons) cropped to the table, at twice the resolution."""
+    and their reasons) cropped to the table (without the page's header and footer), at
+    twice the resolution."""
     found, decision = api.decide_workbook(TYPICAL)
     decided = folder / api.default_output(TYPICAL).name
     write_results(found, decision, decided, run_date=PICTURE_DATE)
@@ -101,7 +129,10 @@ def readme_pictures(folder: Path) -> dict[Path, Path]:
     subprocess.run(["pdftoppm", "-png", "-r", "220", "-f", last, "-l", last, "-singlefile",
                     str(tasks_pdf), str(folder / "tasks")], check=True)
     page = Image.open(folder / "tasks.png").convert("RGB")
-    left, top, right, bottom = ImageOps.invert(page).getbbox() or (0, 0, *page.size)
+    band = round(0.7 * 220)  # the page's header and footer print within 0.7 inch of its edges
+    body = ImageOps.invert(page.crop((0, band, page.width, page.height - band)))
+    left, top, right, bottom = body.getbbox() or (0, 0, *body.size)
+    top, bottom = top + band, bottom + band
     tasks = folder / "processed-workbook.png"
     page.crop((left - 8, top - 8, right + 8, bottom + 8)).save(tasks, optimize=True)
     return {SUMMARY_PNG: summary, DOCS / "processed-workbook.png": tasks}

@@ -10,6 +10,7 @@ from support.paths import TEMPLATE
 from xlsheet_outsource import api
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.write.template import (
+    EXCHANGE_ROWS,
     FIRST_INPUT_ROW,
     LAST_INPUT_ROW,
     add_template_sheets,
@@ -305,3 +306,18 @@ def test_new_into_brings_version2_inputs_that_then_decide(tmp_path) -> None:
     assert list(decision.tasks["verdict"]) == ["AUTOMATE", "DROP", "REVIEW"]
     # T3: 250 EUR a month at 1.1 = 3,300 USD a year, the setup fee 300 EUR = 330 USD.
     assert decision.tasks.loc[4, "cash"] == pytest.approx(3300 + 330)
+
+
+def test_every_sheet_prints_named_and_numbered(template) -> None:
+    """Each printed page names its file and sheet and is numbered, as the report
+    sheets' are; Settings prints its settings, help and rates, not the lists beside."""
+    for title in TEMPLATE_SHEETS:
+        ws = template[title]
+        assert (ws.oddHeader.left.text, ws.oddHeader.right.text) == ("&F", "&A"), title
+        assert ws.oddFooter.right.text == "Page &P of &N", title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    settings = template[schema.SETTINGS]
+    last = FIRST_INPUT_ROW + len(schema.ALL_SETTINGS) + 1 + EXCHANGE_ROWS
+    assert settings.print_area == f"'{schema.SETTINGS}'!$A$1:$C${last}"
+    assert settings.page_setup.orientation == "portrait"
+    assert settings.cell(last, 1).fill.fgColor.rgb == settings["B2"].fill.fgColor.rgb

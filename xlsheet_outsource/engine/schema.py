@@ -106,7 +106,7 @@ TASK_COLUMNS: tuple[Column, ...] = (
 
 QUOTE_COLUMNS: tuple[Column, ...] = (
     Column("task_id", "Task ID", "id", 9, required=True, help="The Task ID this quote is for."),
-    Column("vendor", "Vendor", "text", 22, synonyms=("supplier", "freelancer"),
+    Column("vendor", "Vendor", "text", 28, synonyms=("supplier", "freelancer"),
            help="Who quoted: a freelancer or an agency."),
     Column("price", "Price", "money", 11, required=True, help="The price quoted, on the Basis."),
     Column("basis", "Basis", "choice", 14, default="per occurrence", choices=BASIS_VALUES,
@@ -366,7 +366,7 @@ ENTITY_VALUES = ("individual", "company")
 PAID_THROUGH_VALUES = ("bank", "card", "platform")
 TAX_FORM_VALUES = ("W-9", "W-8BEN", "W-8BEN-E", "none")
 VENDOR_COLUMNS: tuple[Column, ...] = (
-    Column("vendor", "Vendor", "text", 22, required=True,
+    Column("vendor", "Vendor", "text", 28, required=True,
            help="The vendor's name as on Quotes."),
     Column("country", "Country", "text", 10,
            help="Where the vendor is: a country code such as US, GB, DE (blank = yours)."),

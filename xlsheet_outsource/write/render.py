@@ -27,6 +27,9 @@ PNG_DPI = 110
 _SHEET_ELEMENT = re.compile(rb"<(?:\w+:)?sheet\s[^>]*?/>")
 _NAME = re.compile(rb'\sname="([^"]*)"')
 _STATE = re.compile(rb'\sstate="[^"]*"')
+_PRINT_AREA = re.compile(  # a sheet's print area; group 1: the sheet's position
+    rb'<(?:\w+:)?definedName\s(?=[^>]*\bname="_xlnm\.Print_Area")[^>]*?'
+    rb'\blocalSheetId="(\d+)"[^>]*>[^<]*</(?:\w+:)?definedName>')
 
 
 class RenderError(FileError):
@@ -134,6 +137,11 @@ def _show_only(workbook_xml: bytes, names: set[bytes]) -> bytes:
             return element
         return element.replace(b"/>", b' state="hidden"/>', 1)
     shown = _SHEET_ELEMENT.sub(state, workbook_xml)
+    # LibreOffice prints a hidden sheet that has a print area (Settings of the template)
+    hidden = {position for position, name in enumerate(order)
+              if name not in {_xml_name(wanted) for wanted in names}}
+    shown = _PRINT_AREA.sub(
+        lambda area: b"" if int(area[1]) in hidden else area[0], shown)
     shown = re.sub(rb'\sactiveTab="\d+"', b"", shown)
     shown = re.sub(rb'\sfirstSheet="\d+"', b"", shown)
     return re.sub(rb"<((?:\w+:)?workbookView)\b", rb'<\1 activeTab="%d" firstSheet="%d"'

@@ -476,9 +476,8 @@ def print_setup(ws: Worksheet, run_date: dt.date) -> None:
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # as many pages tall as needed
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:2"
-    ws.oddHeader.left.text, ws.oddHeader.right.text = "&F", "&A"
+    style.page_labels(ws)
     ws.oddFooter.left.text = f"Decided on {run_date:%Y-%m-%d}"
-    ws.oddFooter.right.text = "Page &P of &N"
 
 
 # --- For accountant, version 2 (issue 14): who is paid what, when, and what to check ------

@@ -220,6 +220,13 @@ def fit(ws: Worksheet, *, first_row: int = 1, limit: float = WIDEST_COLUMN,
     fit_heights(ws, first_row=first_row)
 
 
+def page_labels(ws: Worksheet) -> None:
+    """The workbook's file name and the sheet's name at the top of every printed page,
+    "Page 1 of 3" at the bottom: a printed page says where it comes from."""
+    ws.oddHeader.left.text, ws.oddHeader.right.text = "&F", "&A"
+    ws.oddFooter.right.text = "Page &P of &N"
+
+
 def fit_heights(ws: Worksheet, *, first_row: int = 1) -> None:
     """Text wider than its column wraps; each row as tall as its tallest cell."""
     for row in _rows_written(ws, first_row):

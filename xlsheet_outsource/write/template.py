@@ -48,6 +48,7 @@ HEADING_FONT = style.font(bold=True, size=12, color="FF1F4E78")
 LABEL_FONT = style.font(bold=True)
 INPUT_HOURS_FORMAT = "#,##0.0#"  # 0.75 shows as typed, not rounded to 0.8
 WRAP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")  # a setting's value level with its label and help
 EXCHANGE_HELP = ("Only for quotes in another currency: one row each, its code and what one "
                  "unit is worth in your currency (e.g. GBP and 1.27 when your currency is USD).")
 
@@ -241,15 +242,22 @@ def _add_settings_sheet(wb: openpyxl.Workbook, currency: str) -> None:
         _write_header(ws, col, header, width)
     formats = {"money": schema.money_format(currency), "pct": schema.PERCENT_FORMAT}
     for row, setting in enumerate(schema.ALL_SETTINGS, FIRST_INPUT_ROW):
-        ws.cell(row, 1, setting.label).font = LABEL_FONT
-        _style_input(ws.cell(row, 2, _setting_value(setting, currency)),
-                     formats.get(setting.kind))
+        label = ws.cell(row, 1, setting.label)
+        label.font, label.alignment = LABEL_FONT, WRAP
+        value = ws.cell(row, 2, _setting_value(setting, currency))
+        _style_input(value, formats.get(setting.kind))
+        value.alignment = TOP
         _write_help(ws.cell(row, 3), setting.help)
         _define_name(wb, setting.name, ws, f"B{row}")
     ws.freeze_panes = "A2"
-    _add_exchange_table(wb, ws, FIRST_INPUT_ROW + len(schema.ALL_SETTINGS) + 1)
+    exchange_row = FIRST_INPUT_ROW + len(schema.ALL_SETTINGS) + 1
+    _add_exchange_table(wb, ws, exchange_row)
     _add_lists(wb, ws)
     style.fit_heights(ws)
+    _print_setup(ws, landscape=False)
+    # The settings, their help and the rates on one page; the drop-down lists beside
+    # them are the tool's, not worth paper.
+    ws.print_area = f"A1:C{exchange_row + EXCHANGE_ROWS}"
 
 
 def _setting_value(setting: schema.Setting, currency: str) -> object:
@@ -316,10 +324,12 @@ def _add_input_sheet(wb: openpyxl.Workbook, title: str, columns: tuple[Column, .
 def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
     """One page wide: the inputs alone fit. On Tasks and Quotes the writer refits it to a
     few pages wide once the computed columns are added (it is the set-up the writer
-    makes, so the writer takes it as its own)."""
+    makes, so the writer takes it as its own). Each page names its file and sheet, and
+    is numbered, as the report sheets' pages are."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    style.page_labels(ws)
 
 
 def _column_format(column: Column, currency: str) -> str | None:
