@@ -11,6 +11,7 @@ The measure is independent of the tool's own (write/style.py keeps a table of wi
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from collections.abc import Iterator
 from functools import cache
@@ -133,6 +134,31 @@ def test_no_text_the_tool_writes_is_clipped(decided: list[Path]) -> None:
     found = [f"{path.name}: {ws.title}!{cell.coordinate}: {why}"
              for path in decided for ws, cell in written_cells(path)
              if (why := clipped(ws, cell))]
+    assert not found, "\n".join(found)
+
+
+def broken_at_hyphen(text: str, cell: Cell, room: float) -> bool:
+    """Whether wrapping ``text`` within ``room`` pixels, as Excel and LibreOffice do (at
+    spaces, and after a hyphen inside a word), breaks a word at its hyphen."""
+    line = ""
+    for piece in re.findall(r"[^\s-]*-(?=\w)|\S+|\s+", text):
+        if line.strip() and not piece.isspace() and pixels(line + piece, cell) > room:
+            if line.endswith("-"):
+                return True
+            line = ""
+        line += "" if piece.isspace() and not line else piece
+    return False
+
+
+def test_no_header_breaks_a_word_at_its_hyphen(decided: list[Path]) -> None:
+    """ "Cash a year, one-off spread" wraps as "Cash a year, one-off" / "spread", never
+    "... one-" / "off spread" (Start here's paragraphs may: they are prose)."""
+    found = [f"{path.name}: {ws.title}!{cell.coordinate}: {cell.value!r}"
+             for path in decided for ws, cell in written_cells(path)
+             if ws.title != schema.START and cell.alignment.wrap_text  # START: paragraphs
+             and isinstance(cell.value, str) and "-" in cell.value
+             and broken_at_hyphen(cell.value, cell,
+                                  width(ws, cell.column) * ROOM_PER_DIGIT - MARGIN)]
     assert not found, "\n".join(found)
 
 

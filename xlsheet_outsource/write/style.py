@@ -210,13 +210,19 @@ def fit(ws: Worksheet, *, first_row: int = 1, limit: float = WIDEST_COLUMN,
     0.6 of their text, whichever is wider."""
     needs: dict[int, float] = {column: max(map(_text_need, texts), default=0.0)
                                for column, texts in (extra or {}).items()}
+    hyphenated = []  # wrapping text that could break at a hyphen: checked at the end
     for row in _rows_written(ws, first_row):
         for cell in row:
             if cell.value is not None and not _spills(cell, row):
                 needs[cell.column] = max(needs.get(cell.column, 0.0), _cell_need(cell))
-    for column, need in needs.items():
-        ws.column_dimensions[get_column_letter(column)].width = max(
-            min(limit, need), (least or {}).get(column, 0.0))
+                if cell.alignment.wrap_text and "-" in str(cell.value):
+                    hyphenated.append(cell)
+    widths = {column: max(min(limit, need), (least or {}).get(column, 0.0))
+              for column, need in needs.items()}
+    for cell in hyphenated:
+        widths[cell.column] = _unbroken_at_hyphens(cell, widths[cell.column])
+    for column, width in widths.items():
+        ws.column_dimensions[get_column_letter(column)].width = width
     fit_heights(ws, first_row=first_row)
 
 
@@ -280,6 +286,27 @@ def _cell_need(cell: Cell) -> float:
         words = max((text_pixels(word, size=size, bold=bold) for word in text.split()), default=0)
         return column_width_for(max(words, text_pixels(text, size=size, bold=bold) * 0.6))
     return _text_need(text, size=size, bold=bold)
+
+
+def _unbroken_at_hyphens(cell: Cell, width: float) -> float:
+    """``width`` (digits), widened if wrapping ``cell``'s text in it would break a word
+    after its hyphen, as Excel and LibreOffice do ("one-" / "off spread"): such a word
+    then ends its line whole."""
+    text, size, bold = str(cell.value), cell.font.sz or FONT_SIZE, bool(cell.font.b)
+    room = width * DIGIT_PIXELS - TEXT_MARGIN
+    used = 0.0
+    for word in re.findall(r"\S+\s*", text):
+        extent = text_pixels(word.rstrip(), size=size, bold=bold)
+        if used and used + extent > room:
+            head = word[:word.find("-", 1) + 1]  # up to the first hyphen inside the word
+            # a renderer padding its cells less than TEXT_MARGIN may fit the head: widened
+            if "-" in word.strip()[1:-1] and \
+                    used + text_pixels(head, size=size, bold=bold) <= room + TEXT_MARGIN:
+                room = used + extent
+            else:
+                used = 0.0
+        used += text_pixels(word, size=size, bold=bold)
+    return max(width, column_width_for(room))
 
 
 def may_be_widest(values: pd.Series, number_format: str | None) -> list[object]:
