@@ -102,22 +102,21 @@ BUDGET_LINES: Columns = (
 )
 
 
-def _group_rows(groups: Sequence[tuple[str | None, Columns]]) -> list[tuple[int, int]]:
-    """Where each group of headline figures goes, from HEADLINE_ROW: its heading's row
-    and its first figure's row, the one below (a group with a heading is set apart by an
-    empty row above it)."""
+def _first_rows(groups: Sequence[tuple[str | None, Columns]]) -> list[int]:
+    """The row of each group's first headline figure, from HEADLINE_ROW; a group with a
+    heading has it in the row above, set apart by an empty row above that."""
     rows, row = [], HEADLINE_ROW
     for title, lines in groups:
         if title is not None:
             row += 2  # an empty row, then the heading
-        rows.append((row - 1, row))
+        rows.append(row)
         row += len(lines)
     return rows
 
 
-ACCOUNTANT_ROWS = _group_rows(ACCOUNTANT_GROUPS)
+ACCOUNTANT_ROWS = _first_rows(ACCOUNTANT_GROUPS)
 ACCOUNTANT_CELLS = {key: f"B{first + i}"
-                    for (_, lines), (_, first) in zip(ACCOUNTANT_GROUPS, ACCOUNTANT_ROWS)
+                    for (_, lines), first in zip(ACCOUNTANT_GROUPS, ACCOUNTANT_ROWS)
                     for i, (key, _, _) in enumerate(lines)}
 
 CATEGORY_TABLE: Columns = (
@@ -288,12 +287,12 @@ def _accountant_headline(ws: Worksheet, figures: dict[str, object], currency: st
                          years: str) -> int:
     """The headline figures in their groups, each under its heading; returns the row
     the tables start at."""
-    for (title, lines), (heading, first) in zip(ACCOUNTANT_GROUPS, ACCOUNTANT_ROWS):
+    for (title, lines), first in zip(ACCOUNTANT_GROUPS, ACCOUNTANT_ROWS):
         if title is not None:
-            ws.cell(heading, 1).value = title.format(years=years)
-            ws.cell(heading, 1).font = SUBHEADING_FONT
+            ws.cell(first - 1, 1).value = title.format(years=years)
+            ws.cell(first - 1, 1).font = SUBHEADING_FONT
         _headline(ws, lines, figures, currency, first_row=first)
-    return ACCOUNTANT_ROWS[-1][1] + len(ACCOUNTANT_GROUPS[-1][1]) + 1
+    return ACCOUNTANT_ROWS[-1] + len(ACCOUNTANT_GROUPS[-1][1]) + 1
 
 
 def _title(ws: Worksheet, title: str, note: str) -> None:
