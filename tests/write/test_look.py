@@ -151,8 +151,8 @@ def broken_at_hyphen(text: str, cell: Cell, room: float) -> bool:
 
 
 def test_no_header_breaks_a_word_at_its_hyphen(decided: list[Path]) -> None:
-    """ "Cash a year, one-off spread" wraps as "Cash a year, one-off" / "spread", never
-    "... one-" / "off spread" (Start here's paragraphs may: they are prose)."""
+    """A header such as "Cash to vendors a year, one-off spread" never wraps as "... one-"
+    / "off spread" (Start here's paragraphs may: they are prose)."""
     found = [f"{path.name}: {ws.title}!{cell.coordinate}: {cell.value!r}"
              for path in decided for ws, cell in written_cells(path)
              if ws.title != schema.START and cell.alignment.wrap_text  # START: paragraphs

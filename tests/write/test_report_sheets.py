@@ -191,3 +191,13 @@ def test_for_accountant_months_read_across_evenly(accountant_sheet) -> None:
     for column, width in enumerate(widths, start=2):
         label = ws.cell(header, column).value
         assert style.wrapped_lines(label, width, bold=True) == 1, label
+
+
+def test_the_summary_names_the_cash_as_for_accountant_does() -> None:
+    """One figure, one name on both sheets: the Summary's "Recurring fees to vendors a
+    year" was For accountant's "prices a year, one-off spread", whose "recurring cash"
+    is another figure (without fixed prices)."""
+    summary = {key: label for key, label, _ in report_sheets.SUMMARY_HEADLINE}
+    for key, label, _ in report_sheets.AS_DECIDED:
+        assert summary[key] == label, key
+    assert "recurring" not in " ".join(summary.values()).lower()

@@ -41,9 +41,9 @@ RECURRING_CASH = "Recurring cash a year (paid every year)"
 ONE_OFF_CASH = "One-off cash (paid once, in the first month)"
 FIRST_YEAR_CASH = "Cash in the first 12 months (the two above)"
 # ... and as the decisions count them, a year of the horizon (Base x (1 + f), S, Cash)
-PRICES_SPREAD = "Prices a year, one-off spread"
+PRICES_SPREAD = "Vendors' prices a year, one-off spread"
 SETUP_FEES = "Setup fees (paid once)"
-CASH_SPREAD = "Cash a year, one-off spread"
+CASH_SPREAD = "Cash to vendors a year, one-off spread"
 
 
 def years_of(horizon_years: float) -> str:

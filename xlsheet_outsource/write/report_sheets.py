@@ -60,9 +60,12 @@ SUMMARY_HEADLINE: Columns = (
     ("saving", "Saving a year", "money"),
     ("hours_freed_year", "Hours freed a year", "hours"),
     ("hours_freed_week", "Hours freed a week", "hours"),
-    ("cash_year", "Cash to vendors a year (setup fees spread over the horizon)", "money"),
-    ("recurring_year", "Recurring fees to vendors a year", "money"),
-    ("setup_once", "One-off setup fees (paid once)", "money"),
+    # The cash as the decisions count it, in For accountant's words (a figure is named
+    # alike wherever it is shown): "recurring" would count a fixed price spread as paid
+    # every year, and For accountant's recurring cash a year leaves it out.
+    ("cash_year", CASH_SPREAD, "money"),
+    ("recurring_year", PRICES_SPREAD, "money"),
+    ("setup_once", SETUP_FEES, "money"),
     ("task_count", "Tasks listed", "integer"),
 )
 ACCOUNTANT_HEADLINE: Columns = (
@@ -209,7 +212,8 @@ def write_summary(ws: Worksheet, summary: Summary, run_date: dt.date) -> None:
     cur = summary.currency
     counted = COUNTED_V2 if summary.version2 else COUNTED_V1
     _title(ws, "Outsourcing summary",
-           f"Figures a year in {cur}, decided on {run_date:%Y-%m-%d}. {counted}")
+           f"Figures a year in {cur}, decided on {run_date:%Y-%m-%d}, one-off costs spread "
+           f"over {years_of(summary.horizon_years)}. {counted}")
     headline = SUMMARY_HEADLINE + (SUMMARY_HEADLINE_V2 if summary.version2 else ())
     _headline(ws, headline, vars(summary), cur)
     row = HEADLINE_ROW + len(headline) + 1
