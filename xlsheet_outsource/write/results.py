@@ -215,33 +215,27 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         widths[column] = _width(title, frame[key], number_format)
     written = {layout.header_row: header, **_rendered_rows(layout.rows, columns, cells)}
     earlier = table.earlier_block
-    pages_wide = _pages_wide(book, layout, widths)
-    book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
+    pages_wide = book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
         first_row=min(layout.header_row, earlier.first_row) if earlier else layout.header_row,
         last_row=max(earlier.last_row, *layout.rows, layout.header_row) if earlier else None,
         columns=frozenset({*table.result_columns.values(), *layout.columns.values()}),
         cells=written,
         widths=widths,
         formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else (),
-        view=table_view(layout, pages_wide=pages_wide), elements=elements))
-    if pages_wide:
+        view=table_view(layout, printed=_print_names_are_tools(book, layout)),
+        elements=elements))
+    if pages_wide:  # printed a few pages wide: its naming columns and header row on each
         book.workbook.set_scoped_name(book.sheet_position(layout.sheet), PRINT_TITLES,
                                       xmltext.escape(_print_titles(layout)))
 
 
-def _pages_wide(book: WorkbookPackage, layout: BlockLayout, widths: Mapping[int, float]
-                ) -> int:
-    """How many pages wide the sheet prints, its naming columns and header row on each
-    (worksheet.print_pages_wide); 0 when its print set-up is the user's: a print area,
-    print titles other than the tool's, or page set-up other than the tool's."""
-    part = book.sheet_part(layout.sheet)
+def _print_names_are_tools(book: WorkbookPackage, layout: BlockLayout) -> bool:
+    """The workbook names no print set-up of the user's for the sheet: no print area, no
+    print titles other than the tool's (the sheet's own page set-up, worksheet.rewrite
+    judges: worksheet.View.printed)."""
     position = book.sheet_position(layout.sheet)
-    if part is None or book.workbook.scoped_formula(position, PRINT_AREA) is not None or \
-            not _tools_print_titles(book.workbook.scoped_formula(position, PRINT_TITLES), layout):
-        return 0
-    last = max(*layout.inputs.values(), *layout.columns.values())
-    return worksheet.print_pages_wide(book.parts.read(part), last, widths,
-                                      _naming_columns(layout))
+    return book.workbook.scoped_formula(position, PRINT_AREA) is None and \
+        _tools_print_titles(book.workbook.scoped_formula(position, PRINT_TITLES), layout)
 
 
 def _print_titles(layout: BlockLayout) -> str:
@@ -295,15 +289,17 @@ def _write_notes(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         frozenset(owned | set(headers.values())), schema.COMMENT_AUTHOR))
 
 
-def table_view(layout: BlockLayout, *, pages_wide: int = 0) -> worksheet.View:
+def table_view(layout: BlockLayout, *, printed: bool = False) -> worksheet.View:
     """The header row frozen, with the naming columns (_naming_columns); a filter over the
-    table and its block, to sort and pick by verdict; printed ``pages_wide`` pages wide."""
+    table and its block, to sort and pick by verdict; when ``printed``, printed a few pages
+    wide, the naming columns on each (worksheet.Printed)."""
     row = layout.header_row
     columns = [*layout.inputs.values(), *layout.columns.values()]
     last = max(layout.rows, default=row + 1)
     area = (f"{column_letter(min(columns))}{row}:{column_letter(max(columns))}{last}")
-    return worksheet.View(freeze=(row + 1, _naming_columns(layout) + 1), autofilter=area,
-                          pages_wide=pages_wide)
+    named = _naming_columns(layout)
+    return worksheet.View(freeze=(row + 1, named + 1), autofilter=area,
+                          printed=worksheet.Printed(max(columns), named) if printed else None)
 
 
 def _naming_columns(layout: BlockLayout) -> int:
