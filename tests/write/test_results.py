@@ -622,6 +622,25 @@ def test_the_users_own_print_setup_is_kept(tmp_path):
         assert ws.print_title_rows is None
 
 
+@pytest.mark.parametrize(("formula", "tools"), [
+    (None, True),  # none yet
+    ("'Tom''s &amp; Jo'!$3:$3", True),  # the header row alone, as the template writes it
+    ("'Tom''s &amp; Jo'!$A:$B,'Tom''s &amp; Jo'!$3:$3", True),  # as the tool writes it
+    ("'Tom''s &amp; Jo'!$A:$D,'Tom''s &amp; Jo'!$3:$3", True),  # up to MOST_FROZEN columns
+    ("Tom's &amp; Jo!$A:$A,Tom's &amp; Jo!$3:$3", True),  # Excel's spelling, unquoted
+    ("'Tom''s &amp; Jo'!$A:$E,'Tom''s &amp; Jo'!$3:$3", False),  # more than MOST_FROZEN
+    ("'Tom''s &amp; Jo'!$B:$B,'Tom''s &amp; Jo'!$3:$3", False),  # not from A
+    ("'Tom''s &amp; Jo'!$3:$4", False),  # more rows
+    ("'Tom''s &amp; Jo'!$1:$1", False),  # another row
+    ("'Other'!$3:$3", False),
+])
+def test_the_tools_print_titles_are_those_it_writes(formula, tools):
+    """Any form the tool writes (quoted, 0 to MOST_FROZEN naming columns) or Excel writes
+    back (unquoted) is the tool's to replace; any other print titles are the user's."""
+    layout = results.BlockLayout("Tom's & Jo", 3, {"verdict": 12}, {"id": 1, "task": 2}, (4,))
+    assert results._tools_print_titles(formula, layout) == tools
+
+
 def _one_off_the_tools(ws, change: str) -> None:
     """The tool's own print set-up on ``ws`` (as the template writes it), but for one
     setting of the user's."""

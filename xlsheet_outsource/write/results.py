@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -225,8 +224,9 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         view=table_view(layout, printed=_print_names_are_tools(book, layout)),
         elements=elements))
     if pages_wide:  # printed a few pages wide: its naming columns and header row on each
+        titles = _print_titles(_quoted(layout.sheet), layout.header_row, _naming_columns(layout))
         book.workbook.set_scoped_name(book.sheet_position(layout.sheet), PRINT_TITLES,
-                                      xmltext.escape(_print_titles(layout)))
+                                      xmltext.escape(titles))
 
 
 def _print_names_are_tools(book: WorkbookPackage, layout: BlockLayout) -> bool:
@@ -238,10 +238,11 @@ def _print_names_are_tools(book: WorkbookPackage, layout: BlockLayout) -> bool:
         _tools_print_titles(book.workbook.scoped_formula(position, PRINT_TITLES), layout)
 
 
-def _print_titles(layout: BlockLayout) -> str:
-    """The columns naming each row and the header row, printed on every page, as Excel
-    writes them: 'Tasks'!$A:$B,'Tasks'!$1:$1."""
-    sheet, row, named = _quoted(layout.sheet), f"${layout.header_row}", _naming_columns(layout)
+def _print_titles(sheet: str, header_row: int, named: int) -> str:
+    """The first ``named`` columns (naming each row) and the header row, printed on every
+    page, as Excel writes them: 'Tasks'!$A:$B,'Tasks'!$1:$1 (``sheet``: the sheet's name
+    as the formula spells it)."""
+    row = f"${header_row}"
     columns = f"{sheet}!$A:${column_letter(named)}," if named else ""
     return f"{columns}{sheet}!{row}:{row}"
 
@@ -250,13 +251,9 @@ def _tools_print_titles(formula: str | None, layout: BlockLayout) -> bool:
     """``formula`` (XML text) is none, or print titles as the tool writes them (a run
     before this one, the template): the header row, after up to MOST_FROZEN columns from
     A; the sheet's name quoted or, as Excel writes it when it may, not."""
-    if formula is None:
-        return True
-    sheet = "(?:" + "|".join(re.escape(xmltext.escape(name)) for name in
-                             (_quoted(layout.sheet), layout.sheet)) + ")"
-    row = rf"\${layout.header_row}"
-    columns = rf"{sheet}!\$A:\$[A-{column_letter(MOST_FROZEN)}],"
-    return re.fullmatch(rf"(?:{columns})?{sheet}!{row}:{row}", formula) is not None
+    return formula is None or formula in {
+        xmltext.escape(_print_titles(sheet, layout.header_row, named))
+        for sheet in (_quoted(layout.sheet), layout.sheet) for named in range(MOST_FROZEN + 1)}
 
 
 def _note_texts(live_formulas: bool) -> Mapping[str, str]:
