@@ -380,13 +380,16 @@ def test_macros_survive(tmp_path):
 
 
 def test_formulas_are_written_with_the_decided_value(written, tmp_path):
-    """The seam for live formulas: a formula per block cell, its saved result the value."""
+    """The seam for live formulas: a formula per block cell, its saved result the value;
+    the best quote rows it is given, those the Best quote row column shows."""
     source, _, _, decision = written
     target = tmp_path / "formulas.xlsx"
     seen = {}
+    given_best_rows = []
 
-    def formulas(layouts):
+    def formulas(layouts, best_rows):
         seen.update(layouts)
+        given_best_rows.append(best_rows)
         tasks = layouts[schema.TASKS]
         return {(schema.TASKS, 2, tasks.columns["occurrences"]): "D2*50",
                 (schema.TASKS, 2, tasks.columns["verdict"]): 'IF(1,"OUTSOURCE","")'}
@@ -404,6 +407,9 @@ def test_formulas_are_written_with_the_decided_value(written, tmp_path):
     assert with_formulas.cell(2, verdict).value == '=IF(1,"OUTSOURCE","")'
     assert cached.cell(2, verdict).value == "OUTSOURCE"
     assert with_formulas.cell(3, occurrences).value == decision.tasks.at[3, "occurrences"]
+    shown = [cached.cell(row, layout.columns["best_row"]).value for row in layout.rows]
+    assert shown == [None if math.isnan(row) else row for row in given_best_rows[0]]
+    assert given_best_rows[0].notna().any()
 
 
 def test_tasks_keep_header_and_names_in_view_and_filter_over_the_block(written):

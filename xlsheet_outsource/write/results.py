@@ -68,10 +68,11 @@ class BlockLayout:
     rows: tuple[int, ...]  # the rows of the table's items
 
 
-# Given each block's layout (by sheet name), the formulas to write: (sheet, row, column)
-# -> formula text without "=", for cells of the blocks; each is written with the
-# decided value as its saved result, so every reader shows the same figure.
-Formulas = Callable[[Mapping[str, BlockLayout]], Mapping[tuple[str, int, int], str]]
+# Given each block's layout (by sheet name) and each task's best quote row (best_quote_rows,
+# the Best quote row column's values, worked out once for both), the formulas to write:
+# (sheet, row, column) -> formula text without "=", for cells of the blocks; each is
+# written with the decided value as its saved result, so every reader shows the same figure.
+Formulas = Callable[[Mapping[str, BlockLayout], pd.Series], Mapping[tuple[str, int, int], str]]
 
 
 def write_results(found: WorkbookInputs, decision: Decision, target: Path | str, *,
@@ -83,15 +84,16 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
     if found.tasks is None or found.quotes is None:
         raise ValueError(f"{found.path.name}: no Tasks or Quotes table to write results to")
     target = Path(target)
-    task_frame = (decision.tasks.assign(best_row=best_quote_rows(decision)) if formulas
-                  else decision.tasks)
+    # With formulas, the Best quote row column: its values, and what its formulas take.
+    best_rows = best_quote_rows(decision) if formulas else None
+    task_frame = decision.tasks if best_rows is None else decision.tasks.assign(best_row=best_rows)
     blocks = ((found.tasks, task_frame, schema.task_results(decision.version2, bool(formulas))),
               (found.quotes, decision.quotes, schema.QUOTE_RESULTS))
     with _collector_paused(), WorkbookPackage(found.path, found.package) as book:
         book.match_kind(target)
         layouts = {table.sheet: _layout(book, table, frame, results, found.notices)
                    for table, frame, results in blocks}
-        planned = formulas(layouts) if formulas else {}
+        planned = formulas(layouts, best_rows) if formulas and best_rows is not None else {}
         for table, frame, results in blocks:
             layout = layouts[table.sheet]
             link = _write_notes(book, table, layout,
