@@ -288,7 +288,8 @@ def rewrite(xml: bytes, edit: SheetEdit) -> Rewritten:
     data = _sheet_data(xml, prefix)
     top = xmltext.root(xml)
     end = xmltext.inner_end(xml, top)
-    pages = _pages_wide(xml[top.content:data.start], xml[data.end:end], edit)
+    pages = 0 if edit.view.printed is None else _pages_wide(
+        xml[top.content:data.start], xml[data.end:end], edit.view.printed, edit.widths)
     head = _with_pane(xml[:data.start], top, edit.view.freeze, prefix)
     if pages:
         head = _fitting_to_page(head, top, prefix)
@@ -724,15 +725,15 @@ def _with_pane(head: bytes, top: xmltext.Span, freeze: tuple[int, int] | None,
     return head[:view.content] + pane + head[view.content:]
 
 
-def _pages_wide(head: bytes, tail: bytes, edit: SheetEdit) -> int:
-    """How many pages wide the sheet is to print (pages_wide) as ``edit.view.printed``
-    says, with the widths ``edit`` gives its columns (in digits); ``head`` and ``tail``:
-    the sheet's children before and after its cells, as they were. 0 when it is not to
-    be printed so or its print set-up is the user's (_users_print_setup), kept as it is."""
-    printed = edit.view.printed
-    if printed is None or _users_print_setup(head, tail):
+def _pages_wide(head: bytes, tail: bytes, printed: Printed, widths: Mapping[int, float]
+                ) -> int:
+    """How many pages wide the sheet is to print (pages_wide) as ``printed`` says, its
+    block's columns ``widths`` wide (SheetEdit.widths, in digits); ``head`` and ``tail``:
+    the sheet's children before and after its cells, as they were. 0 when its print
+    set-up is the user's (_users_print_setup), kept as it is."""
+    if _users_print_setup(head, tail):
         return 0
-    return pages_wide(_printed_widths(head, printed.last, edit.widths), printed.titles,
+    return pages_wide(_printed_widths(head, printed.last, widths), printed.titles,
                       _printable_width(tail))
 
 
