@@ -196,7 +196,7 @@ def test_a_formula_of_the_user_right_of_the_table_is_kept_with_the_chain(tmp_pat
 
 
 def test_the_tools_formulas_replaced_drop_the_calculation_chain(tmp_path):
-    process(SAMPLES / "internet_marketer.xlsx", tmp_path / "live.xlsx", formulas=lambda layouts: {
+    process(SAMPLES / "internet_marketer.xlsx", tmp_path / "live.xlsx", formulas=lambda layouts, _best_rows: {
         (schema.TASKS, 2, layouts[schema.TASKS].columns["occurrences"]): "1+1"})
     with zipfile.ZipFile(tmp_path / "live.xlsx") as zin, \
             zipfile.ZipFile(tmp_path / "chained.xlsx", "w") as zout:

@@ -158,27 +158,40 @@ def test_an_earlier_block_is_replaced_as_the_row_parser_replaces_it(first, rows,
     assert quick == parsed
 
 
+# Columns of 150 digits (1,050 pixels): a page holds one at 75%, Letter or A4.
+PAGE_WIDE_COLUMNS = '<sheetFormatPr defaultColWidth="150" defaultRowHeight="15"/>'
+
+
+def printed(columns: int, titles: int = 0) -> worksheet.SheetEdit:
+    """Nothing written; the sheet printed a few pages wide with ``columns`` columns."""
+    return edit({}, view=worksheet.View(printed=worksheet.Printed(columns, titles)))
+
+
 @pytest.mark.parametrize("prefix", ["", "x"])
 def test_printed_wide_keeps_the_paper_and_printer_and_the_schemas_order(prefix):
     """pageSetup gains landscape and three pages wide, keeping its paper and printer
-    settings; sheetPr gains fitToPage after its tab colour; both where the schema wants."""
+    settings; sheetPr gains fitToPage after its tab colour; both where the schema wants.
+    The set-up written is the tool's: a re-run sets it again."""
     xml = sheet('<row r="1"><c r="A1"><v>1</v></c></row>',
-                head='<sheetPr><tabColor rgb="FF00FF00"/></sheetPr><dimension ref="A1"/>',
+                head='<sheetPr><tabColor rgb="FF00FF00"/></sheetPr><dimension ref="A1"/>'
+                     + PAGE_WIDE_COLUMNS,
                 tail='<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
                      'footer="0.3"/><pageSetup paperSize="9" r:id="rId1"/><drawing r:id="rId2"/>',
                 prefix=prefix)
     p = f"{prefix}:" if prefix else ""
-    out = worksheet.rewrite(xml, edit({}, view=worksheet.View(pages_wide=3))).xml
+    rewritten = worksheet.rewrite(xml, printed(3))
+    out = rewritten.xml
     assert f'<{p}sheetPr><{p}tabColor rgb="FF00FF00"/><{p}pageSetUpPr fitToPage="1"/>' \
            f'</{p}sheetPr>'.encode() in out
     assert f'<{p}pageSetup paperSize="9" r:id="rId1" orientation="landscape" fitToWidth="3" ' \
            f'fitToHeight="0"/><{p}drawing'.encode() in out
-    assert worksheet.print_pages_wide(out, 1, {}, 0) == worksheet.print_pages_wide(xml, 1, {}, 0)
+    assert rewritten.pages_wide == worksheet.rewrite(out, printed(3)).pages_wide == 3
 
 
 def test_printed_wide_adds_what_a_sheet_lacks():
-    xml = sheet('<row r="1"><c r="A1"><v>1</v></c></row>', tail='<tableParts count="0"/>')
-    out = worksheet.rewrite(xml, edit({}, view=worksheet.View(pages_wide=2))).xml
+    xml = sheet('<row r="1"><c r="A1"><v>1</v></c></row>', head=PAGE_WIDE_COLUMNS,
+                tail='<tableParts count="0"/>')
+    out = worksheet.rewrite(xml, printed(2)).xml
     assert out.startswith(f'<worksheet {MAIN}><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
                           .encode())
     assert b'<pageSetup orientation="landscape" fitToWidth="2" fitToHeight="0"/><tableParts' in out
@@ -187,10 +200,18 @@ def test_printed_wide_adds_what_a_sheet_lacks():
 def test_a_rerun_sets_the_number_of_pages_in_place():
     """The tool's own set-up (as the template writes it) gets the new count where its
     attribute is; nothing else of the sheet changes."""
-    xml = sheet("", head='<sheetPr><pageSetUpPr fitToPage="1" /></sheetPr>',
+    xml = sheet("", head='<sheetPr><pageSetUpPr fitToPage="1" /></sheetPr>' + PAGE_WIDE_COLUMNS,
                 tail='<pageSetup orientation="landscape" fitToHeight="0" fitToWidth="1" />')
-    out = worksheet.rewrite(xml, edit({}, view=worksheet.View(pages_wide=3))).xml
+    out = worksheet.rewrite(xml, printed(3)).xml
     assert out == xml.replace(b'fitToWidth="1"', b'fitToWidth="3"')
+
+
+def test_the_pages_wide_leave_out_the_titles_and_what_is_not_to_print():
+    """Two page-wide columns after one as wide repeated on every page: 2 pages; not
+    asked to print (View.printed None), the sheet's set-up as it was."""
+    xml = sheet("", head=PAGE_WIDE_COLUMNS)
+    assert worksheet.rewrite(xml, printed(3, titles=1)).pages_wide == 2
+    assert worksheet.rewrite(xml, edit({})) == worksheet.Rewritten([xml], False, 0)
 
 
 ROOM = 912.0  # Letter landscape less 0.75 in margins each side, in pixels
@@ -241,8 +262,12 @@ TOOLS_SETUP = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
     ("", '<pageSetup scale="90"/>', True),
 ])
 def test_a_print_setup_other_than_the_tools_is_the_users(head, page_setup, users):
+    """The user's is kept byte for byte; the tool's is the tool's to set again."""
     xml = sheet('<row r="1"><c r="A1"><v>1</v></c></row>', head=head, tail=page_setup)
-    assert (worksheet.print_pages_wide(xml, 1, {}, 0) == 0) == users
+    rewritten = worksheet.rewrite(xml, printed(1))
+    assert (rewritten.pages_wide == 0) == users
+    if users:
+        assert rewritten.xml == xml
 
 
 def test_printed_widths_from_the_block_the_sheet_and_its_default():

@@ -380,13 +380,16 @@ def test_macros_survive(tmp_path):
 
 
 def test_formulas_are_written_with_the_decided_value(written, tmp_path):
-    """The seam for live formulas: a formula per block cell, its saved result the value."""
+    """The seam for live formulas: a formula per block cell, its saved result the value;
+    the best quote rows it is given, those the Best quote row column shows."""
     source, _, _, decision = written
     target = tmp_path / "formulas.xlsx"
     seen = {}
+    given_best_rows = []
 
-    def formulas(layouts):
+    def formulas(layouts, best_rows):
         seen.update(layouts)
+        given_best_rows.append(best_rows)
         tasks = layouts[schema.TASKS]
         return {(schema.TASKS, 2, tasks.columns["occurrences"]): "D2*50",
                 (schema.TASKS, 2, tasks.columns["verdict"]): 'IF(1,"OUTSOURCE","")'}
@@ -404,6 +407,9 @@ def test_formulas_are_written_with_the_decided_value(written, tmp_path):
     assert with_formulas.cell(2, verdict).value == '=IF(1,"OUTSOURCE","")'
     assert cached.cell(2, verdict).value == "OUTSOURCE"
     assert with_formulas.cell(3, occurrences).value == decision.tasks.at[3, "occurrences"]
+    shown = [cached.cell(row, layout.columns["best_row"]).value for row in layout.rows]
+    assert shown == [None if math.isnan(row) else row for row in given_best_rows[0]]
+    assert given_best_rows[0].notna().any()
 
 
 def test_tasks_keep_header_and_names_in_view_and_filter_over_the_block(written):
@@ -620,6 +626,25 @@ def test_the_users_own_print_setup_is_kept(tmp_path):
     for ws in (tasks, quotes):
         assert not ws.sheet_properties.pageSetUpPr or not ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_title_rows is None
+
+
+@pytest.mark.parametrize(("formula", "tools"), [
+    (None, True),  # none yet
+    ("'Tom''s &amp; Jo'!$3:$3", True),  # the header row alone, as the template writes it
+    ("'Tom''s &amp; Jo'!$A:$B,'Tom''s &amp; Jo'!$3:$3", True),  # as the tool writes it
+    ("'Tom''s &amp; Jo'!$A:$D,'Tom''s &amp; Jo'!$3:$3", True),  # up to MOST_FROZEN columns
+    ("Tom's &amp; Jo!$A:$A,Tom's &amp; Jo!$3:$3", True),  # Excel's spelling, unquoted
+    ("'Tom''s &amp; Jo'!$A:$E,'Tom''s &amp; Jo'!$3:$3", False),  # more than MOST_FROZEN
+    ("'Tom''s &amp; Jo'!$B:$B,'Tom''s &amp; Jo'!$3:$3", False),  # not from A
+    ("'Tom''s &amp; Jo'!$3:$4", False),  # more rows
+    ("'Tom''s &amp; Jo'!$1:$1", False),  # another row
+    ("'Other'!$3:$3", False),
+])
+def test_the_tools_print_titles_are_those_it_writes(formula, tools):
+    """Any form the tool writes (quoted, 0 to MOST_FROZEN naming columns) or Excel writes
+    back (unquoted) is the tool's to replace; any other print titles are the user's."""
+    layout = results.BlockLayout("Tom's & Jo", 3, {"verdict": 12}, {"id": 1, "task": 2}, (4,))
+    assert results._tools_print_titles(formula, layout) == tools
 
 
 def _one_off_the_tools(ws, change: str) -> None:

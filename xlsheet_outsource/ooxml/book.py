@@ -75,13 +75,16 @@ class WorkbookPackage:
                 return rel.target if rel and not rel.external else None
         return None
 
-    def rewrite_sheet(self, name: str, edit: worksheet.SheetEdit) -> None:
+    def rewrite_sheet(self, name: str, edit: worksheet.SheetEdit) -> int:
+        """The sheet rewritten (worksheet.rewrite); how many pages wide it now prints
+        (Rewritten.pages_wide: 0, as it did)."""
         part = self.sheet_part(name)
         if part is None or part not in self.parts:
             raise PackageError(f"is damaged: sheet {name!r} has no part")
         rewritten = worksheet.rewrite(self.parts.read(part), edit)
         self.parts.write_pieces(part, rewritten.pieces)
         self.formulas_removed |= rewritten.removed_formulas
+        return rewritten.pages_wide
 
     def clear_sheet(self, name: str) -> str:
         """Make room for a sheet called ``name``: an existing one's parts are removed, its

@@ -110,15 +110,24 @@ def _column_at(text: str, at: int) -> int:
 
 
 @dataclass(frozen=True)
+class Printed:
+    """A table to print landscape, fitted to the fewest pages wide (pages_wide) that hold
+    its columns 1 to ``last``, the first ``titles`` of them repeated on every page."""
+    last: int
+    titles: int
+
+
+@dataclass(frozen=True)
 class View:
     """How a table reads: the sheet frozen above and left of ``freeze`` (the row and
     column of the first cell that scrolls) unless it has panes of its own; a filter over
-    ``autofilter`` unless it has a filter or a table already; printed landscape,
-    ``pages_wide`` pages wide (0: as the sheet says; the caller has seen its print set-up
-    is not the user's, print_setup_is_users)."""
+    ``autofilter`` unless it has a filter or a table already; printed as ``printed`` says
+    unless the sheet's own print set-up is the user's (_users_print_setup). None: printed
+    as the sheet says (the caller's choice when the workbook names print set-up of the
+    user's for the sheet: a print area, print titles of theirs)."""
     freeze: tuple[int, int] | None = None
     autofilter: str | None = None
-    pages_wide: int = 0
+    printed: Printed | None = None
 
 
 @dataclass
@@ -143,14 +152,16 @@ class SheetEdit:
 class Rewritten:
     pieces: Pieces  # the new part, to join (or compress) in order: views into the old among them
     removed_formulas: bool  # a formula cell is gone (the calculation chain may name it)
+    pages_wide: int = 0  # how many pages wide it now prints (0: as it did; View.printed)
 
     @property
     def xml(self) -> bytes:
         return b"".join(self.pieces)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Rewritten) and (self.xml, self.removed_formulas) == (
-            other.xml, other.removed_formulas)
+        return isinstance(other, Rewritten) and (
+            self.xml, self.removed_formulas, self.pages_wide) == (
+            other.xml, other.removed_formulas, other.pages_wide)
 
 
 class _Syntax:
@@ -276,18 +287,21 @@ def rewrite(xml: bytes, edit: SheetEdit) -> Rewritten:
     prefix = sheet_prefix(xml)
     data = _sheet_data(xml, prefix)
     top = xmltext.root(xml)
+    end = xmltext.inner_end(xml, top)
+    pages = 0 if edit.view.printed is None else _pages_wide(
+        xml[top.content:data.start], xml[data.end:end], edit.view.printed, edit.widths)
     head = _with_pane(xml[:data.start], top, edit.view.freeze, prefix)
-    if edit.view.pages_wide:
+    if pages:
         head = _fitting_to_page(head, top, prefix)
     head = _with_columns(_with_dimension(head, top, edit), top, edit, prefix)
     body, removed = _rows_rewritten(xml, data, edit, prefix)
-    tail = _with_formats(xml, data.end, xmltext.inner_end(xml, top), edit, prefix)
+    tail = _with_formats(xml, data.end, end, edit, prefix)
     tail = _with_autofilter(tail, edit.view.autofilter, prefix)
-    if edit.view.pages_wide:
-        tail = _printed_landscape(tail, edit.view.pages_wide, prefix)
+    if pages:
+        tail = _printed_landscape(tail, pages, prefix)
     for name, element in edit.elements:
         tail = _with_child(tail, name, element, prefix)
-    return Rewritten([head, *body, tail, memoryview(xml)[xmltext.inner_end(xml, top):]], removed)
+    return Rewritten([head, *body, tail, memoryview(xml)[end:]], removed, pages)
 
 
 # --- sheetData ----------------------------------------------------------------------------
@@ -711,16 +725,16 @@ def _with_pane(head: bytes, top: xmltext.Span, freeze: tuple[int, int] | None,
     return head[:view.content] + pane + head[view.content:]
 
 
-def print_pages_wide(xml: bytes, last: int, widths: Mapping[int, float], titles: int) -> int:
-    """How many pages wide the sheet is to print (pages_wide) with columns 1 to ``last``,
-    the block's ``widths`` (by column, in digits) and the first ``titles`` columns on every
-    page; 0 when its print set-up is the user's (_users_print_setup), kept as it is."""
-    top = xmltext.root(xml)
-    data = _sheet_data(xml, sheet_prefix(xml))
-    head, tail = xml[top.content:data.start], xml[data.end:xmltext.inner_end(xml, top)]
+def _pages_wide(head: bytes, tail: bytes, printed: Printed, widths: Mapping[int, float]
+                ) -> int:
+    """How many pages wide the sheet is to print (pages_wide) as ``printed`` says, its
+    block's columns ``widths`` wide (SheetEdit.widths, in digits); ``head`` and ``tail``:
+    the sheet's children before and after its cells, as they were. 0 when its print
+    set-up is the user's (_users_print_setup), kept as it is."""
     if _users_print_setup(head, tail):
         return 0
-    return pages_wide(_printed_widths(head, last, widths), titles, _printable_width(tail))
+    return pages_wide(_printed_widths(head, printed.last, widths), printed.titles,
+                      _printable_width(tail))
 
 
 def _users_print_setup(head: bytes, tail: bytes) -> bool:

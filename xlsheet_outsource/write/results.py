@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -69,10 +68,11 @@ class BlockLayout:
     rows: tuple[int, ...]  # the rows of the table's items
 
 
-# Given each block's layout (by sheet name), the formulas to write: (sheet, row, column)
-# -> formula text without "=", for cells of the blocks; each is written with the
-# decided value as its saved result, so every reader shows the same figure.
-Formulas = Callable[[Mapping[str, BlockLayout]], Mapping[tuple[str, int, int], str]]
+# Given each block's layout (by sheet name) and each task's best quote row (best_quote_rows,
+# the Best quote row column's values, worked out once for both), the formulas to write:
+# (sheet, row, column) -> formula text without "=", for cells of the blocks; each is
+# written with the decided value as its saved result, so every reader shows the same figure.
+Formulas = Callable[[Mapping[str, BlockLayout], pd.Series], Mapping[tuple[str, int, int], str]]
 
 
 def write_results(found: WorkbookInputs, decision: Decision, target: Path | str, *,
@@ -84,15 +84,16 @@ def write_results(found: WorkbookInputs, decision: Decision, target: Path | str,
     if found.tasks is None or found.quotes is None:
         raise ValueError(f"{found.path.name}: no Tasks or Quotes table to write results to")
     target = Path(target)
-    task_frame = (decision.tasks.assign(best_row=best_quote_rows(decision)) if formulas
-                  else decision.tasks)
+    # With formulas, the Best quote row column: its values, and what its formulas take.
+    best_rows = best_quote_rows(decision) if formulas else None
+    task_frame = decision.tasks if best_rows is None else decision.tasks.assign(best_row=best_rows)
     blocks = ((found.tasks, task_frame, schema.task_results(decision.version2, bool(formulas))),
               (found.quotes, decision.quotes, schema.QUOTE_RESULTS))
     with _collector_paused(), WorkbookPackage(found.path, found.package) as book:
         book.match_kind(target)
         layouts = {table.sheet: _layout(book, table, frame, results, found.notices)
                    for table, frame, results in blocks}
-        planned = formulas(layouts) if formulas else {}
+        planned = formulas(layouts, best_rows) if formulas and best_rows is not None else {}
         for table, frame, results in blocks:
             layout = layouts[table.sheet]
             link = _write_notes(book, table, layout,
@@ -215,39 +216,35 @@ def _write_block(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         widths[column] = _width(title, frame[key], number_format)
     written = {layout.header_row: header, **_rendered_rows(layout.rows, columns, cells)}
     earlier = table.earlier_block
-    pages_wide = _pages_wide(book, layout, widths)
-    book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
+    pages_wide = book.rewrite_sheet(layout.sheet, worksheet.SheetEdit(
         first_row=min(layout.header_row, earlier.first_row) if earlier else layout.header_row,
         last_row=max(earlier.last_row, *layout.rows, layout.header_row) if earlier else None,
         columns=frozenset({*table.result_columns.values(), *layout.columns.values()}),
         cells=written,
         widths=widths,
         formats=_verdict_formats(book.styles, layout) if "verdict" in layout.columns else (),
-        view=table_view(layout, pages_wide=pages_wide), elements=elements))
-    if pages_wide:
+        view=table_view(layout, printed=_print_names_are_tools(book, layout)),
+        elements=elements))
+    if pages_wide:  # printed a few pages wide: its naming columns and header row on each
+        titles = _print_titles(_quoted(layout.sheet), layout.header_row, _naming_columns(layout))
         book.workbook.set_scoped_name(book.sheet_position(layout.sheet), PRINT_TITLES,
-                                      xmltext.escape(_print_titles(layout)))
+                                      xmltext.escape(titles))
 
 
-def _pages_wide(book: WorkbookPackage, layout: BlockLayout, widths: Mapping[int, float]
-                ) -> int:
-    """How many pages wide the sheet prints, its naming columns and header row on each
-    (worksheet.print_pages_wide); 0 when its print set-up is the user's: a print area,
-    print titles other than the tool's, or page set-up other than the tool's."""
-    part = book.sheet_part(layout.sheet)
+def _print_names_are_tools(book: WorkbookPackage, layout: BlockLayout) -> bool:
+    """The workbook names no print set-up of the user's for the sheet: no print area, no
+    print titles other than the tool's (the sheet's own page set-up, worksheet.rewrite
+    judges: worksheet.View.printed)."""
     position = book.sheet_position(layout.sheet)
-    if part is None or book.workbook.scoped_formula(position, PRINT_AREA) is not None or \
-            not _tools_print_titles(book.workbook.scoped_formula(position, PRINT_TITLES), layout):
-        return 0
-    last = max(*layout.inputs.values(), *layout.columns.values())
-    return worksheet.print_pages_wide(book.parts.read(part), last, widths,
-                                      _naming_columns(layout))
+    return book.workbook.scoped_formula(position, PRINT_AREA) is None and \
+        _tools_print_titles(book.workbook.scoped_formula(position, PRINT_TITLES), layout)
 
 
-def _print_titles(layout: BlockLayout) -> str:
-    """The columns naming each row and the header row, printed on every page, as Excel
-    writes them: 'Tasks'!$A:$B,'Tasks'!$1:$1."""
-    sheet, row, named = _quoted(layout.sheet), f"${layout.header_row}", _naming_columns(layout)
+def _print_titles(sheet: str, header_row: int, named: int) -> str:
+    """The first ``named`` columns (naming each row) and the header row, printed on every
+    page, as Excel writes them: 'Tasks'!$A:$B,'Tasks'!$1:$1 (``sheet``: the sheet's name
+    as the formula spells it)."""
+    row = f"${header_row}"
     columns = f"{sheet}!$A:${column_letter(named)}," if named else ""
     return f"{columns}{sheet}!{row}:{row}"
 
@@ -256,13 +253,9 @@ def _tools_print_titles(formula: str | None, layout: BlockLayout) -> bool:
     """``formula`` (XML text) is none, or print titles as the tool writes them (a run
     before this one, the template): the header row, after up to MOST_FROZEN columns from
     A; the sheet's name quoted or, as Excel writes it when it may, not."""
-    if formula is None:
-        return True
-    sheet = "(?:" + "|".join(re.escape(xmltext.escape(name)) for name in
-                             (_quoted(layout.sheet), layout.sheet)) + ")"
-    row = rf"\${layout.header_row}"
-    columns = rf"{sheet}!\$A:\$[A-{column_letter(MOST_FROZEN)}],"
-    return re.fullmatch(rf"(?:{columns})?{sheet}!{row}:{row}", formula) is not None
+    return formula is None or formula in {
+        xmltext.escape(_print_titles(sheet, layout.header_row, named))
+        for sheet in (_quoted(layout.sheet), layout.sheet) for named in range(MOST_FROZEN + 1)}
 
 
 def _note_texts(live_formulas: bool) -> Mapping[str, str]:
@@ -295,15 +288,17 @@ def _write_notes(book: WorkbookPackage, table: SheetTable, layout: BlockLayout,
         frozenset(owned | set(headers.values())), schema.COMMENT_AUTHOR))
 
 
-def table_view(layout: BlockLayout, *, pages_wide: int = 0) -> worksheet.View:
+def table_view(layout: BlockLayout, *, printed: bool = False) -> worksheet.View:
     """The header row frozen, with the naming columns (_naming_columns); a filter over the
-    table and its block, to sort and pick by verdict; printed ``pages_wide`` pages wide."""
+    table and its block, to sort and pick by verdict; when ``printed``, printed a few pages
+    wide, the naming columns on each (worksheet.Printed)."""
     row = layout.header_row
     columns = [*layout.inputs.values(), *layout.columns.values()]
     last = max(layout.rows, default=row + 1)
     area = (f"{column_letter(min(columns))}{row}:{column_letter(max(columns))}{last}")
-    return worksheet.View(freeze=(row + 1, _naming_columns(layout) + 1), autofilter=area,
-                          pages_wide=pages_wide)
+    named = _naming_columns(layout)
+    return worksheet.View(freeze=(row + 1, named + 1), autofilter=area,
+                          printed=worksheet.Printed(max(columns), named) if printed else None)
 
 
 def _naming_columns(layout: BlockLayout) -> int:

@@ -7,11 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+import pandas as pd
+
 from ...engine import inputs, schema
 from ...engine.model import Decision
 from ...ooxml.cells import column_letter
 from ...reading import SettingCell, WorkbookInputs
-from ..results import BlockLayout, best_quote_rows
+from ..results import BlockLayout
 from . import FormulaPlan, Placed, RateTable, SettingSource, formula_cells, sheet_prefix
 from .live import as_typed, plain_number
 
@@ -23,20 +25,23 @@ class BlockFormulas:
         self.found, self.decision = found, decision
         self.plan: FormulaPlan | None = None
 
-    def __call__(self, layouts: Mapping[str, BlockLayout]) -> dict[tuple[str, int, int], str]:
+    def __call__(self, layouts: Mapping[str, BlockLayout], best_rows: pd.Series
+                 ) -> dict[tuple[str, int, int], str]:
+        """``best_rows``: the Quotes row of each task's best quote, NaN for none, as the
+        writer writes them in the Best quote row column (results.best_quote_rows)."""
         tasks, quotes = self.found.tasks, self.found.quotes
         assert tasks is not None and quotes is not None  # decided, so both were read
         self.plan = formula_cells(self.decision, Placed(tasks, layouts[tasks.sheet].columns),
                                   Placed(quotes, layouts[quotes.sheet].columns),
                                   setting_sources(self.found.setting_cells),
                                   rate_table(self.found.exchange_rates),
-                                  _best_rows(self.decision))
+                                  _rows_with_best(best_rows))
         return self.plan.cells
 
 
-def _best_rows(decision: Decision) -> dict[int, int]:
+def _rows_with_best(best_rows: pd.Series) -> dict[int, int]:
     """Task row -> the Quotes row of its best quote, for the tasks that have one."""
-    rows = best_quote_rows(decision).dropna()
+    rows = best_rows.dropna()
     return dict(zip(rows.index.astype(int).tolist(), rows.astype(int).tolist()))
 
 
