@@ -69,7 +69,7 @@ def test_every_mutated_sample_gets_an_answer(mutated_runs, capsys):
 # the refusal (check and process must agree).
 EXPECTED = {
     "truncated-0.5": "not a readable zip package",
-    "flipped-3": "is damaged",
+    "flipped-3": "is damaged|inflates to more than",  # by where the flipped bits fall
     "no-workbook-part": "no workbook part",
     "no-tasks-part": "sheet 'Tasks' has no part",
     "no-styles": "decided",

@@ -184,7 +184,7 @@ def test_printed_wide_keeps_the_paper_and_printer_and_the_schemas_order(prefix):
     assert f'<{p}sheetPr><{p}tabColor rgb="FF00FF00"/><{p}pageSetUpPr fitToPage="1"/>' \
            f'</{p}sheetPr>'.encode() in out
     assert f'<{p}pageSetup paperSize="9" r:id="rId1" orientation="landscape" fitToWidth="3" ' \
-           f'fitToHeight="0"/><{p}drawing'.encode() in out
+           f'fitToHeight="0" pageOrder="overThenDown"/><{p}drawing'.encode() in out
     assert rewritten.pages_wide == worksheet.rewrite(out, printed(3)).pages_wide == 3
 
 
@@ -194,16 +194,21 @@ def test_printed_wide_adds_what_a_sheet_lacks():
     out = worksheet.rewrite(xml, printed(2)).xml
     assert out.startswith(f'<worksheet {MAIN}><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
                           .encode())
-    assert b'<pageSetup orientation="landscape" fitToWidth="2" fitToHeight="0"/><tableParts' in out
+    assert b'<pageSetup orientation="landscape" fitToWidth="2" fitToHeight="0" ' \
+           b'pageOrder="overThenDown"/><tableParts' in out
 
 
 def test_a_rerun_sets_the_number_of_pages_in_place():
     """The tool's own set-up (as the template writes it) gets the new count where its
-    attribute is; nothing else of the sheet changes."""
-    xml = sheet("", head='<sheetPr><pageSetUpPr fitToPage="1" /></sheetPr>' + PAGE_WIDE_COLUMNS,
-                tail='<pageSetup orientation="landscape" fitToHeight="0" fitToWidth="1" />')
+    attribute is; nothing else of the sheet changes. Written before the tool set the
+    order of pages, it gains the order."""
+    setup = '<pageSetup orientation="landscape" fitToHeight="0" fitToWidth="1"{} />'
+    head = '<sheetPr><pageSetUpPr fitToPage="1" /></sheetPr>' + PAGE_WIDE_COLUMNS
+    xml = sheet("", head=head, tail=setup.format(' pageOrder="overThenDown"'))
     out = worksheet.rewrite(xml, printed(3)).xml
     assert out == xml.replace(b'fitToWidth="1"', b'fitToWidth="3"')
+    older = worksheet.rewrite(sheet("", head=head, tail=setup.format("")), printed(3)).xml
+    assert b'fitToWidth="3" pageOrder="overThenDown"/>' in older
 
 
 def test_the_pages_wide_leave_out_the_titles_and_what_is_not_to_print():
@@ -253,6 +258,10 @@ TOOLS_SETUP = '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
     (TOOLS_SETUP, '<pageSetup paperSize="9" orientation="landscape" fitToWidth="4" '
                   'fitToHeight="0"/>', False),
     (TOOLS_SETUP, '<pageSetup orientation="landscape" fitToWidth="5" fitToHeight="0"/>', True),
+    (TOOLS_SETUP, '<pageSetup orientation="landscape" fitToWidth="3" fitToHeight="0" '
+                  'pageOrder="overThenDown"/>', False),  # as the tool writes it
+    (TOOLS_SETUP, '<pageSetup orientation="landscape" fitToWidth="3" fitToHeight="0" '
+                  'pageOrder="downThenOver"/>', True),  # an order the user chose
     (TOOLS_SETUP, '<pageSetup orientation="landscape" scale="80" fitToHeight="0"/>', True),
     (TOOLS_SETUP, '<pageSetup orientation="portrait" fitToHeight="0"/>', True),
     (TOOLS_SETUP, '<pageSetup orientation="landscape" fitToHeight="1"/>', True),

@@ -59,6 +59,16 @@ def _replace(old: bytes, new: bytes) -> Callable[[bytes], bytes]:
     return edit
 
 
+def _substitute(pattern: bytes, new: bytes) -> Callable[[bytes], bytes]:
+    """The first match of ``pattern`` replaced (a style index, which moves as the
+    template gains styles, matched by shape)."""
+    def edit(data: bytes) -> bytes:
+        edited, count = re.subn(pattern, new, data, count=1)
+        assert count == 1, pattern
+        return edited
+    return edit
+
+
 def _before(marker: bytes, addition: bytes) -> Callable[[bytes], bytes]:
     return _replace(marker, addition + marker)
 
@@ -276,8 +286,8 @@ def _package_mutations() -> dict[str, dict[str, Edit]]:
         "rows-without-numbers": {TASKS_PART: lambda data: re.sub(rb'<row r="\d+"', b"<row", data)},
         "style-count-absurd": {"xl/styles.xml": lambda data: re.sub(
             rb'<cellXfs count="\d+"', b'<cellXfs count="999999999999"', data)},
-        "style-index-absurd": {TASKS_PART: _replace(b'<c r="F2" s="18"',
-                                                    b'<c r="F2" s="999999999"')},
+        "style-index-absurd": {TASKS_PART: _substitute(rb'<c r="F2" s="\d+"',
+                                                       b'<c r="F2" s="999999999"')},
         "styles-as-many-as-excel-allows": {"xl/styles.xml": _more_cell_formats(64_000)},
         "styles-beyond-excel": {"xl/styles.xml": _more_cell_formats(200_000)},
         "shared-strings-unused": {RELS_PART: _before(b"</Relationships>", strings)},

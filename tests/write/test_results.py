@@ -601,8 +601,8 @@ def test_the_templates_print_setup_is_the_tools_to_redo(tmp_path):
     book = openpyxl.load_workbook(decided)
     for sheet, pages in ((schema.TASKS, 3), (schema.QUOTES, 2)):
         ws = book[sheet]
-        assert (ws.page_setup.orientation, ws.page_setup.fitToWidth,
-                ws.page_setup.fitToHeight) == ("landscape", pages, 0)
+        assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.page_setup.fitToHeight,
+                ws.page_setup.pageOrder) == ("landscape", pages, 0, "overThenDown")
         assert (ws.print_title_cols, ws.print_title_rows) == ("$A:$B", "$1:$1")
     with zipfile.ZipFile(decided) as package:
         names = package.read("xl/workbook.xml")

@@ -39,7 +39,10 @@ _SPANS = re.compile(rb'\sspans="(\d+):(\d+)"')
 _PANE = re.compile(rb"<(?:[\w.-]+:)?pane[\s/>]")
 _FILTER_OR_TABLE = re.compile(rb"<(?:[\w.-]+:)?(?:autoFilter|tableParts)[\s/>]")
 # Printing: pageSetup's attributes that say how a sheet fits the paper.
-_FITTING = ("orientation", "scale", "fitToWidth", "fitToHeight")
+_FITTING = ("orientation", "scale", "fitToWidth", "fitToHeight", "pageOrder")
+# A sheet a few pages wide prints each band of rows whole before the next: page 2 holds
+# the rest of page 1's rows (their computed columns), not the next rows' inputs.
+TOOLS_PAGE_ORDER = "overThenDown"
 MOST_PAGES_WIDE = 4  # a wider table prints smaller rather than on more pages side by side
 # Calibri 11 printed at 75% is about 8 pt, the smallest type that still reads easily on
 # paper (footnote size); smaller, and a wide table is better split over pages.
@@ -739,8 +742,9 @@ def _pages_wide(head: bytes, tail: bytes, printed: Printed, widths: Mapping[int,
 
 def _users_print_setup(head: bytes, tail: bytes) -> bool:
     """The sheet (its children before and after its cells) has print set-up the user
-    chose (an orientation, a scale or fitting to pages) other than exactly what the tool
-    writes: landscape, fitted to at most MOST_PAGES_WIDE pages wide, any number tall."""
+    chose (an orientation, a scale, fitting to pages, an order of pages) other than
+    exactly what the tool writes: landscape, fitted to at most MOST_PAGES_WIDE pages wide,
+    any number tall, over then down (or no order: the tool's before it wrote one)."""
     setup = _attributes_of(tail, b"pageSetup")
     fitting = {name: value for name, value in setup.items() if name in _FITTING}
     properties = _children(head, 0, len(head), b"sheetPr")
@@ -750,8 +754,9 @@ def _users_print_setup(head: bytes, tail: bytes) -> bool:
     if not fitting and not fit_to_page:
         return False
     wide = fitting.pop("fitToWidth", "1")  # the schema's default: Excel writes none for 1
+    order = fitting.pop("pageOrder", TOOLS_PAGE_ORDER)
     tools = fitting == {"orientation": "landscape", "fitToHeight": "0"} and wide.isdigit() \
-        and 1 <= int(wide) <= MOST_PAGES_WIDE
+        and 1 <= int(wide) <= MOST_PAGES_WIDE and order == TOOLS_PAGE_ORDER
     return not (fit_to_page and tools)
 
 
@@ -829,10 +834,10 @@ def _fitting_to_page(head: bytes, top: xmltext.Span, prefix: bytes) -> bytes:
 
 
 def _printed_landscape(tail: bytes, pages: int, prefix: bytes) -> bytes:
-    """pageSetup landscape, ``pages`` pages wide and as many tall as it takes; its other
-    settings (paper, printer) kept."""
+    """pageSetup landscape, ``pages`` pages wide and as many tall as it takes, over then
+    down; its other settings (paper, printer) kept."""
     fitting = {b"orientation": b"landscape", b"fitToWidth": str(pages).encode(),
-               b"fitToHeight": b"0"}
+               b"fitToHeight": b"0", b"pageOrder": TOOLS_PAGE_ORDER.encode()}
     found = _children(tail, 0, len(tail), b"pageSetup")
     if found:
         at = found[0].start

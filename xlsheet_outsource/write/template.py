@@ -26,6 +26,7 @@ from ..engine import schema
 from ..engine.schema import Column
 from ..ooxml import transplant
 from ..ooxml.book import WorkbookPackage
+from ..ooxml.worksheet import TOOLS_PAGE_ORDER
 from . import files, style
 
 # A fixed date keeps regenerated templates identical (openpyxl still stamps "modified" on save).
@@ -328,6 +329,8 @@ def _print_setup(ws: Worksheet, *, landscape: bool) -> None:
     is numbered, as the report sheets' pages are."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    if landscape:  # the writer's order once it is a few pages wide
+        ws.page_setup.pageOrder = TOOLS_PAGE_ORDER
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     style.page_labels(ws)
 
@@ -373,5 +376,7 @@ def _define_name(wb: openpyxl.Workbook, name: str, ws: Worksheet, cells: str) ->
     wb.defined_names[name] = DefinedName(name, attr_text=reference)
 
 
-if __name__ == "__main__":  # regenerate the committed copy: python -m xlsheet_outsource.write.template
+if __name__ == "__main__":  # regenerate the committed copy (written without lxml, as the
+    # samples are; see sample_workbooks/make_samples.py):
+    # OPENPYXL_LXML=False python -m xlsheet_outsource.write.template
     new_template(Path(__file__).resolve().parents[2] / "templates" / "outsource_template.xlsx")
