@@ -17,13 +17,13 @@ from click.testing import CliRunner
 from PIL import Image, ImageChops, ImageOps
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script too
-from support.paths import DOCS, PROJECT, TEMPLATE, TYPICAL_SAMPLE
+from support.paths import DOCS, PROJECT, SAMPLE_FILES, TEMPLATE, TYPICAL_SAMPLE
 
 from xlsheet_outsource import api
 from xlsheet_outsource.cli import main
 from xlsheet_outsource.engine import schema
 from xlsheet_outsource.engine.summary import summarise
-from xlsheet_outsource.write import report_sheets
+from xlsheet_outsource.write import report_sheets, style
 from xlsheet_outsource.write.render import RenderError, _show_only, page_count, render
 from xlsheet_outsource.write.results import write_results
 
@@ -84,6 +84,24 @@ def test_tasks_prints_over_a_few_pages_at_a_readable_size(decided: Path, tmp_pat
     heights = [float(bottom) - float(top) for top, bottom in
                re.findall(r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">T\d+<', boxes)]
     assert len(heights) == 3 * 14 and min(heights) / CARLITO_LINE >= 8
+
+
+@pytest.mark.parametrize("sample", SAMPLE_FILES, ids=lambda path: path.stem)
+def test_for_accountant_pages_begin_with_a_whole_table(sample: Path, tmp_path: Path) -> None:
+    """Every page after the first starts, below the repeated title, with a table's
+    heading: no table that fits on a page is cut near a page's foot (small_agency's
+    vendors and course_creator's tasks ran over onto page 2, a total once stood alone)."""
+    decided = api.process_workbook(sample, tmp_path / "decided.xlsx").output
+    pdf = render(decided, [schema.ACCOUNTANT], pdf=tmp_path / "accountant.pdf").pdf
+    assert pdf is not None
+    ws = openpyxl.load_workbook(decided)[schema.ACCOUNTANT]
+    headings = {cell.value for cell in ws["A"] if cell.font.sz == style.SECTION_FONT.sz
+                and cell.font.b and isinstance(cell.value, str)}
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    for number, page in enumerate(text.split("\f")[1:-1], start=2):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        assert lines[3] in headings, f"page {number} begins with {lines[3]!r}"
 
 
 def test_the_templates_settings_print_on_one_page_with_their_help(tmp_path: Path) -> None:

@@ -50,7 +50,7 @@ from ..engine.accountant import (
     years_of,
 )
 from ..engine.summary import Summary
-from . import style
+from . import pages, style
 
 Columns = tuple[tuple[str, str, str], ...]  # (frame column, label, kind)
 
@@ -89,6 +89,7 @@ AS_DECIDED_TITLE = "As the decisions count them (a year, one-off costs spread ov
 ACCOUNTANT_GROUPS: tuple[tuple[str | None, Columns], ...] = (
     (None, ACCOUNTANT_HEADLINE), (AS_PAID_TITLE, AS_PAID), (AS_DECIDED_TITLE, AS_DECIDED))
 HEADLINE_ROW = 4
+TITLE_ROWS = 2  # the title and its note, printed at the top of every page
 SUMMARY_CELLS = {key: f"B{HEADLINE_ROW + i}" for i, (key, _, _) in enumerate(SUMMARY_HEADLINE)}
 # Version 2 (a version 2 input filled in): one more headline line, and the budget lines
 SUMMARY_HEADLINE_V2: Columns = (
@@ -284,6 +285,8 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
     _fit(ws, left_out, month_widths)
     print_setup(ws, run_date)
     set_paper(ws, cur)
+    unheld = range(header + 1, header + 1 + len(summary.outsourced)) if left_out else ()
+    pages.keep_tables_whole(ws, TITLE_ROWS, unheld)
     return left_out
 
 
@@ -478,7 +481,7 @@ def print_setup(ws: Worksheet, run_date: dt.date) -> None:
     ws.page_setup.orientation = "landscape"
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # as many pages tall as needed
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:2"
+    ws.print_title_rows = f"1:{TITLE_ROWS}"
     style.page_labels(ws)
     ws.oddFooter.left.text = f"Decided on {run_date:%Y-%m-%d}"
 
