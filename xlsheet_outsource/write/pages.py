@@ -36,8 +36,10 @@ def keep_tables_whole(ws: Worksheet, repeated_rows: int, more_rows: Iterable[int
     first ``repeated_rows`` rows print at the top of every page."""
     filled = {row for (row, _), cell in ws._cells.items() if cell.value is not None}
     filled.update(more_rows)
-    heights = {row: ws.row_dimensions[row].height or DEFAULT_ROW_HEIGHT
-               for row in range(1, max(filled, default=0) + 1)}
+    heights = dict.fromkeys(range(1, max(filled, default=0) + 1), DEFAULT_ROW_HEIGHT)
+    # the rows with a height of their own (row_dimensions[row] would make one a row)
+    heights.update((row, dimension.height) for row, dimension in ws.row_dimensions.items()
+                   if dimension.height and row in heights)
     titles = sum(heights[row] for row in range(1, repeated_rows + 1))
     room = _page_points(ws) / _scale(ws) - titles
     blocks = _blocks(sorted(row for row in filled if row > repeated_rows))
