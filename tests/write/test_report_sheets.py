@@ -201,3 +201,11 @@ def test_the_summary_names_the_cash_as_for_accountant_does() -> None:
     for key, label, _ in report_sheets.AS_DECIDED:
         assert summary[key] == label, key
     assert "recurring" not in " ".join(summary.values()).lower()
+
+
+def test_the_tools_sheets_have_teal_tabs(tmp_path) -> None:
+    decided = api.process_workbook(TYPICAL_SAMPLE, tmp_path / "decided.xlsx").output
+    book = openpyxl.load_workbook(decided)
+    for sheet in (schema.SUMMARY, schema.ACCOUNTANT):
+        assert book[sheet].sheet_properties.tabColor.rgb == style.TEAL
+    assert book[schema.TASKS].sheet_properties.tabColor.rgb != style.TEAL

@@ -321,3 +321,11 @@ def test_every_sheet_prints_named_and_numbered(template) -> None:
     assert settings.print_area == f"'{schema.SETTINGS}'!$A$1:$C${last}"
     assert settings.page_setup.orientation == "portrait"
     assert settings.cell(last, 1).fill.fgColor.rgb == settings["B2"].fill.fgColor.rgb
+
+
+def test_the_sheets_to_fill_in_have_blue_tabs(template) -> None:
+    """Settings, Tasks, Quotes and Vendors: tabs in the blue of their headers (the tool's
+    own sheets are teal, as what it writes); Start here plain."""
+    tabs = {title: template[title].sheet_properties.tabColor for title in TEMPLATE_SHEETS}
+    assert tabs.pop(schema.START) is None
+    assert {title: color.rgb for title, color in tabs.items()} == dict.fromkeys(tabs, "FF1F4E78")

@@ -198,6 +198,8 @@ def replace_report_sheets(book: Workbook, summary: Summary, run_date: dt.date, *
     write_summary(book.create_sheet(named[schema.SUMMARY]), summary, run_date)
     left_out = write_accountant(book.create_sheet(named[schema.ACCOUNTANT]), summary, run_date,
                                 task_rows=task_rows)
+    for sheet in (schema.SUMMARY, schema.ACCOUNTANT):  # tabs in the teal of what it writes
+        book[named[sheet]].sheet_properties.tabColor = style.TEAL
     if active in book.sheetnames:  # the user's view stays where it was
         book.active = book.sheetnames.index(active)
     return left_out

@@ -43,7 +43,8 @@ RATE_FORMAT = "0.0000"  # rates such as 1.0842 shown as typed
 INPUT_FILL = PatternFill("solid", fgColor="FFFFF2CC")
 INPUT_FONT = style.font(color="FF3F3F76")
 INPUT_BORDER = Border(*(Side(style="thin", color="FFBFBFBF"),) * 4)
-HEADER_FILL = PatternFill("solid", fgColor="FF1F4E78")
+INPUT_BLUE = "FF1F4E78"  # the headers and the tabs of the sheets the user fills in
+HEADER_FILL = PatternFill("solid", fgColor=INPUT_BLUE)
 TITLE_FONT = style.font(bold=True, size=16, color="FF1F4E78")
 HEADING_FONT = style.font(bold=True, size=12, color="FF1F4E78")
 LABEL_FONT = style.font(bold=True)
@@ -238,6 +239,7 @@ def _write_section(ws: Worksheet, row: int, heading: str,
 
 def _add_settings_sheet(wb: openpyxl.Workbook, currency: str) -> None:
     ws = wb.create_sheet(schema.SETTINGS)
+    ws.sheet_properties.tabColor = INPUT_BLUE
     for col, (header, width) in enumerate((("Setting", 22), ("Value", 14),
                                            ("What it means", 70)), 1):
         _write_header(ws, col, header, width)
@@ -308,6 +310,7 @@ def _add_input_sheet(wb: openpyxl.Workbook, title: str, columns: tuple[Column, .
                      currency: str) -> None:
     """A header row with help comments, then rows formatted and validated for input."""
     ws = wb.create_sheet(title)
+    ws.sheet_properties.tabColor = INPUT_BLUE
     for col, column in enumerate(columns, 1):
         header = _write_header(ws, col, column.header, column.width)
         header.comment = Comment(column.help, schema.COMMENT_AUTHOR, height=90, width=260)
