@@ -45,8 +45,8 @@ INPUT_FONT = style.font(color="FF3F3F76")
 INPUT_BORDER = Border(*(Side(style="thin", color="FFBFBFBF"),) * 4)
 INPUT_BLUE = "FF1F4E78"  # the headers and the tabs of the sheets the user fills in
 HEADER_FILL = PatternFill("solid", fgColor=INPUT_BLUE)
-TITLE_FONT = style.font(bold=True, size=16, color="FF1F4E78")
-HEADING_FONT = style.font(bold=True, size=12, color="FF1F4E78")
+TITLE_FONT = style.font(bold=True, size=16, color=INPUT_BLUE)
+HEADING_FONT = style.font(bold=True, size=12, color=INPUT_BLUE)
 LABEL_FONT = style.font(bold=True)
 INPUT_HOURS_FORMAT = "#,##0.0#"  # 0.75 shows as typed, not rounded to 0.8
 WRAP = Alignment(wrap_text=True, vertical="top")
