@@ -65,8 +65,8 @@ def test_every_verdict_is_counted_drop_and_automate_when_a_workbook_has_them(tmp
     shown = {row[0]: dict(zip(header, row)) for row in rows}
     assert {name: (row["DROP"], row["AUTOMATE"]) for name, row in shown.items()} == {
         "a_marketer.xlsx": (0, 0), "b_version2.xlsx": (1, 1)}
-    assert "DROP" in [c.value for c in book["Overview"][5]]  # the Totals' header row
-    assert "AUTOMATE in the budget plan" in book["Overview"]["A2"].value  # what they count
+    assert "DROP" in [c.value for c in book["Overview"][6]]  # the Totals' header row
+    assert "AUTOMATE in the budget plan" in book["Overview"]["A3"].value  # what they count
 
     lines = subprocess.run([str(CLI), "batch", str(folder), "-o", str(tmp_path / "again"),
                             "--jobs", "1"], capture_output=True, text=True,

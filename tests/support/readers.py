@@ -35,10 +35,10 @@ GNUMERIC_GAPS = (
     re.compile(r".*Ignoring unhandled conditional format of type 'dataBar'"),
     re.compile(r"Unexpected element '(cfvo|color)' in state : "
                r"worksheet -> conditionalFormatting -> cfRule -> dataBar"),
-    # Print titles of columns and rows, as Excel writes them ('Tasks'!$A:$B,'Tasks'!$1:$1):
-    # Gnumeric takes one range there, not two.
-    re.compile(r"At A1: '.+!\$A:\$[A-Z]+,.+!\$\d+:\$\d+' Multiple expressions are not "
-               r"supported in this context"),
+    # Print titles of columns and rows, as Excel writes them ('Tasks'!$A:$B,'Tasks'!$1:$1)
+    # or openpyxl (the batch report: rows first): Gnumeric takes one range there, not two.
+    re.compile(r"At A1: '.+!\$(A:\$[A-Z]+|\d+:\$\d+),.+!\$(\d+:\$\d+|A:\$[A-Z]+)' Multiple "
+               r"expressions are not supported in this context"),
 )
 
 

@@ -28,3 +28,11 @@ def test_the_first_block_never_breaks_and_heights_count() -> None:
     tall = {**ROWS, 5: 200.0}
     assert breaks_before([(3, 6)], tall, room=100, first=3) == []
     assert breaks_before([(3, 3), (5, 6)], tall, room=240, first=3) == [4]
+
+
+def test_a_long_table_does_not_leave_its_heading_alone_at_a_pages_foot() -> None:
+    """Rows 3-14 take 180 of 240 points; rows 16-40 cannot fit a page, and only 60 points
+    are left, room for three of its rows: it starts the next page (at row 15), its
+    heading, header and first lines together."""
+    assert breaks_before([(3, 14), (16, 40)], ROWS, room=240, first=3) == [15]
+    assert breaks_before([(3, 8), (10, 40)], ROWS, room=240, first=3) == []  # 120 left

@@ -16,12 +16,13 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..write import style
+from ..write import pages, style
 from ..write.files import save_atomically
 from ..write.report_sheets import (
     CATEGORY_TABLE,
     COUNTED_V1,
     COUNTED_V2,
+    NUMBER_KINDS,
     PAPERWORK_TABLE,
     PAYMENTS_TABLE,
     VENDOR_TABLE,
@@ -86,12 +87,31 @@ def write_report(report: BatchReport, path: Path, run_date: dt.date | None = Non
     book = Workbook()
     book.remove(book.active)
     verdicts = report.verdicts
+    run_date = run_date or dt.date.today()
     _write_rows(book.create_sheet("Workbooks"), row_columns(verdicts),
                 [_row_values(row, verdicts) for row in report.rows])
-    _write_overview(book.create_sheet("Overview"), report, run_date or dt.date.today())
+    _write_overview(book.create_sheet("Overview"), report, run_date)
     _write_rows(book.create_sheet("Skipped"), SKIPPED_COLUMNS,
                 [{"path": s.path, "reason": s.reason} for s in report.skipped])
+    for ws in book.worksheets:
+        style.fit_heights(ws)  # wrapped headers as tall as their lines
+        _print_setup(ws, run_date)
     save_atomically(book, path)
+
+
+def _print_setup(ws: Worksheet, run_date: dt.date) -> None:
+    """A few pages wide at a size that reads (pages.fit_pages_wide); the list sheets with
+    their header row and first column (the workbook, the file) on every page, the
+    Overview with its title and notes; the file, sheet, date and page numbers on each."""
+    listing = ws.title != "Overview"
+    pages.fit_pages_wide(ws, titles=1 if listing else 0)
+    ws.print_title_rows = "1:1" if listing else "1:3"
+    if listing:
+        ws.print_title_cols = "A:A"
+    else:  # a table of the overview that would run over a page's foot starts the next
+        pages.keep_tables_whole(ws, repeated_rows=3)
+    style.page_labels(ws)
+    ws.oddFooter.left.text = f"Decided on {run_date:%Y-%m-%d}"
 
 
 def _write_overview(ws: Worksheet, report: BatchReport, run_date: dt.date) -> None:
@@ -101,9 +121,11 @@ def _write_overview(ws: Worksheet, report: BatchReport, run_date: dt.date) -> No
     style.put(ws["A2"], (
         f"{counts['ok'] + counts['problems']} workbooks decided in {report.folder} on "
         f"{run_date:%Y-%m-%d} ({counts['failed']} failed, {counts[NOT_RUN]} not run). "
-        "Figures are yearly, per currency. "
-        + (COUNTED_V2 if {"AUTOMATE", "DROP"} & set(report.verdicts) else COUNTED_V1)))
-    row = 4
+        "Figures are yearly, per currency."))
+    # on a line of its own: one line of both ran off a printed page
+    style.put(ws["A3"], COUNTED_V2 if {"AUTOMATE", "DROP"} & set(report.verdicts)
+              else COUNTED_V1)
+    row = 5
     for title, columns, frame in (("Totals", total_columns(report.verdicts), report.totals()),
                                   ("By category", OVERVIEW_CATEGORY, report.by_category()),
                                   ("By vendor (tasks to outsource)", OVERVIEW_VENDOR,
@@ -133,9 +155,9 @@ def _write_rows(ws: Worksheet, columns: Columns, rows: Iterable[Mapping[Any, Any
                 header_row: int = 1) -> int:
     """A header and one line per row, each money figure in its row's currency;
     returns the last row written."""
-    for col, (key, label, _) in enumerate(columns, start=1):
+    for col, (key, label, kind) in enumerate(columns, start=1):
         style.put(ws.cell(header_row, col), label)
-        style.style_header(ws.cell(header_row, col))
+        style.style_header(ws.cell(header_row, col), numbers=kind in NUMBER_KINDS)
         width = WIDTHS.get(key, 14)
         letter = get_column_letter(col)
         ws.column_dimensions[letter].width = max(width, ws.column_dimensions[letter].width or 0)

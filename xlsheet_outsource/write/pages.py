@@ -1,6 +1,7 @@
-"""Where the printed pages of a report sheet break: a table (or a group of headline
-figures) that would start near the foot of a page and run onto the next starts on the
-next instead, so that no page begins with a table's last rows or its total alone.
+"""How the tool's own sheets print. Where a report sheet's pages break: a table (or a
+group of headline figures) that would start near the foot of a page and run onto the
+next starts on the next instead, so that no page begins with a table's last rows or its
+total alone. How many pages wide a wide sheet prints (fit_pages_wide).
 
 The sheet prints one page wide (report_sheets.print_setup): its scale follows from its
 columns' widths against the paper's printable width, and a page then holds its
@@ -19,6 +20,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..ooxml import worksheet
+
 # Landscape paper, (width, height) in inches, by paperSize (report_sheets.set_paper's)
 PAPER = {int(Worksheet.PAPERSIZE_LETTER): (11.0, 8.5), int(Worksheet.PAPERSIZE_A4): (11.69, 8.27)}
 DEFAULT_ROW_HEIGHT = 15.0  # points: a row of Calibri 11 with no height of its own
@@ -27,6 +30,7 @@ DIGIT_PIXELS = 7  # a column w wide prints w * 7 pixels (its padding counted in 
 # What a page holds is estimated: renderers round the scale and pad a little; a table
 # close to a page's height is kept whole only if it fits in this share of it.
 SAFETY = 0.95
+HEAD_ROWS = 4  # a long table's heading, header and first two lines stay together
 
 
 def keep_tables_whole(ws: Worksheet, repeated_rows: int, more_rows: Iterable[int] = ()
@@ -52,13 +56,16 @@ def breaks_before(blocks: Sequence[tuple[int, int]], heights: Mapping[int, float
     """The rows to start a new page at so that no block (its first and last row) that
     fits on a page (``room`` points) is split: the empty row above it, when it has one,
     which then sets it off from the titles on the new page. A longer block runs on,
-    breaking where the page is full. Rows from ``first``; ``heights`` in points, by row."""
+    breaking where the page is full, but starts a page rather than leave fewer than its
+    first HEAD_ROWS (a heading, a header and its first lines) at a page's foot. Rows from
+    ``first``; ``heights`` in points, by row."""
     breaks, used, row = [], 0.0, first
     for start, end in blocks:
         at = start - 1 if row < start else start  # the block and the empty row above it
         used += sum(heights[r] for r in range(row, at))
         size = sum(heights[r] for r in range(at, end + 1))
-        if used and used + size > room and size <= room:
+        head = sum(heights[r] for r in range(at, min(end, start + HEAD_ROWS - 1) + 1))
+        if used and (size <= room < used + size or used + head > room):
             breaks.append(at)
             used = 0.0
         for r in range(at, end + 1):  # a long block breaks where a page is full
@@ -78,15 +85,36 @@ def _blocks(rows: Sequence[int]) -> list[tuple[int, int]]:
     return blocks
 
 
+def fit_pages_wide(ws: Worksheet, titles: int) -> None:
+    """Landscape, over the fewest pages side by side that print the filled columns at 75%
+    or more (worksheet.pages_wide, at most 4), the first ``titles`` columns on every page,
+    as many pages tall as it takes, over then down: the Tasks sheet's rule."""
+    columns = [_column_pixels(ws, column) for column in range(1, _last_column(ws) + 1)]
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = worksheet.pages_wide(columns, titles, _printable_pixels(ws))
+    ws.page_setup.fitToHeight = 0
+    ws.page_setup.pageOrder = worksheet.TOOLS_PAGE_ORDER
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _scale(ws: Worksheet) -> float:
-    """The scale the sheet prints at, one page wide: its used columns' width against the
-    paper's printable width (never above 100%)."""
-    last = max((column for (_, column), cell in ws._cells.items() if cell.value is not None),
+    """The scale the sheet prints at, fitted to its pages wide: its used columns' width
+    against the paper's printable width on as many pages (never above 100%; pages wide
+    that split the columns unevenly print a little smaller)."""
+    pixels = sum(_column_pixels(ws, column) for column in range(1, _last_column(ws) + 1))
+    room = _printable_pixels(ws) * (ws.page_setup.fitToWidth or 1)
+    return min(1.0, room / pixels) if pixels else 1.0
+
+
+def _last_column(ws: Worksheet) -> int:
+    return max((column for (_, column), cell in ws._cells.items() if cell.value is not None),
                default=1)
-    pixels = sum(_column_pixels(ws, column) for column in range(1, last + 1))
+
+
+def _printable_pixels(ws: Worksheet) -> float:
+    """A landscape page's printable width in pixels, at 100%."""
     width, _ = _paper(ws)
-    printable = (width - ws.page_margins.left - ws.page_margins.right) * 96
-    return min(1.0, printable / pixels) if pixels else 1.0
+    return (width - ws.page_margins.left - ws.page_margins.right) * 96
 
 
 def _column_pixels(ws: Worksheet, column: int) -> float:
