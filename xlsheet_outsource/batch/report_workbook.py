@@ -50,6 +50,7 @@ CLIENT_PAYMENTS: Columns = (*CLIENT_COLUMNS, *PAYMENTS_TABLE)
 CLIENT_PAPERWORK: Columns = (*CLIENT_COLUMNS, PAPERWORK_TABLE[0], PAPERWORK_TABLE[-1])
 SKIPPED_COLUMNS: Columns = (("path", "File or folder", "text"),
                             ("reason", "Why it was skipped", "text"))
+OVERVIEW_TITLE_ROWS = 3  # the title and its two notes, printed at the top of every page
 WIDTHS = {"workbook": 40, "output": 40, "error": 70, "path": 40, "reason": 70,
           "category": 24, "vendor": 28}
 
@@ -88,30 +89,29 @@ def write_report(report: BatchReport, path: Path, run_date: dt.date | None = Non
     book.remove(book.active)
     verdicts = report.verdicts
     run_date = run_date or dt.date.today()
-    _write_rows(book.create_sheet("Workbooks"), row_columns(verdicts),
+    workbooks, overview, skipped = (book.create_sheet(name)
+                                    for name in ("Workbooks", "Overview", "Skipped"))
+    _write_rows(workbooks, row_columns(verdicts),
                 [_row_values(row, verdicts) for row in report.rows])
-    _write_overview(book.create_sheet("Overview"), report, run_date)
-    _write_rows(book.create_sheet("Skipped"), SKIPPED_COLUMNS,
+    _write_overview(overview, report, run_date)
+    _write_rows(skipped, SKIPPED_COLUMNS,
                 [{"path": s.path, "reason": s.reason} for s in report.skipped])
-    for ws in book.worksheets:
-        style.fit_heights(ws)  # wrapped headers as tall as their lines
-        _print_setup(ws, run_date)
+    for ws in (workbooks, skipped):  # the header row and first column (workbook, file) on each page
+        _print_setup(ws, run_date, titles=1)
+        ws.print_title_rows, ws.print_title_cols = "1:1", "A:A"
+    _print_setup(overview, run_date, titles=0)
+    overview.print_title_rows = f"1:{OVERVIEW_TITLE_ROWS}"
+    pages.keep_tables_whole(overview, OVERVIEW_TITLE_ROWS)  # no table cut at a page's foot
     save_atomically(book, path)
 
 
-def _print_setup(ws: Worksheet, run_date: dt.date) -> None:
-    """A few pages wide at a size that reads (pages.fit_pages_wide); the list sheets with
-    their header row and first column (the workbook, the file) on every page, the
-    Overview with its title and notes; the file, sheet, date and page numbers on each."""
-    listing = ws.title != "Overview"
-    pages.fit_pages_wide(ws, titles=1 if listing else 0)
-    ws.print_title_rows = "1:1" if listing else "1:3"
-    if listing:
-        ws.print_title_cols = "A:A"
-    else:  # a table of the overview that would run over a page's foot starts the next
-        pages.keep_tables_whole(ws, repeated_rows=3)
-    style.page_labels(ws)
-    ws.oddFooter.left.text = f"Decided on {run_date:%Y-%m-%d}"
+def _print_setup(ws: Worksheet, run_date: dt.date, titles: int) -> None:
+    """A few pages wide at a size that reads (pages.fit_pages_wide), the first ``titles``
+    columns on each; wrapped headers as tall as their lines; the file, sheet, date and
+    page numbers on each page."""
+    style.fit_heights(ws)
+    pages.fit_pages_wide(ws, titles)
+    style.page_labels(ws, run_date)
 
 
 def _write_overview(ws: Worksheet, report: BatchReport, run_date: dt.date) -> None:
@@ -123,9 +123,9 @@ def _write_overview(ws: Worksheet, report: BatchReport, run_date: dt.date) -> No
         f"{run_date:%Y-%m-%d} ({counts['failed']} failed, {counts[NOT_RUN]} not run). "
         "Figures are yearly, per currency."))
     # on a line of its own: one line of both ran off a printed page
-    style.put(ws["A3"], COUNTED_V2 if {"AUTOMATE", "DROP"} & set(report.verdicts)
-              else COUNTED_V1)
-    row = 5
+    style.put(ws.cell(OVERVIEW_TITLE_ROWS, 1),
+              COUNTED_V2 if {"AUTOMATE", "DROP"} & set(report.verdicts) else COUNTED_V1)
+    row = OVERVIEW_TITLE_ROWS + 2
     for title, columns, frame in (("Totals", total_columns(report.verdicts), report.totals()),
                                   ("By category", OVERVIEW_CATEGORY, report.by_category()),
                                   ("By vendor (tasks to outsource)", OVERVIEW_VENDOR,

@@ -47,14 +47,22 @@ MOST_PAGES_WIDE = 4  # a wider table prints smaller rather than on more pages si
 # Calibri 11 printed at 75% is about 8 pt, the smallest type that still reads easily on
 # paper (footnote size); smaller, and a wide table is better split over pages.
 LEAST_SCALE = 0.75
-# paperSize -> its long side in inches (a landscape page's width); Letter for any other.
-_PAPER_LONG_SIDE = {1: 11.0, 3: 17.0, 5: 14.0, 8: 16.54, 9: 11.69, 11: 8.27}
+# paperSize -> a landscape page's (width, height) in inches: Letter, Tabloid, Legal, A3,
+# A4, A5; Letter for any other (paper).
+PAPER = {1: (11.0, 8.5), 3: (17.0, 11.0), 5: (14.0, 8.5), 8: (16.54, 11.69),
+         9: (11.69, 8.27), 11: (8.27, 5.83)}
 _EXCEL_SIDE_MARGINS = 0.7 + 0.7  # inches, left and right, when the sheet gives none
-_PIXELS_PER_INCH = 96
-_DEFAULT_COLUMN_WIDTH = 64 / 7  # Excel's 8.43 digits and padding (64 pixels), as <col> widths count
+PIXELS_PER_INCH = 96
+DEFAULT_COLUMN_WIDTH = 64 / 7  # Excel's 8.43 digits and padding (64 pixels), as <col> widths count
 # A column w wide prints about w * 7 pixels at 96 dpi: the width counts Calibri 11's
 # digits (7 pixels) with the cell's padding already in it (ECMA-376, 18.3.1.13).
-_DIGIT_PIXELS = 7
+DIGIT_PIXELS = 7
+
+
+def paper(size: object) -> tuple[float, float]:
+    """A landscape page of paperSize ``size`` (as the sheet gives it, or None), in inches."""
+    text = str(size or "")
+    return PAPER.get(int(text) if text.isdigit() else 1, PAPER[1])
 
 
 @dataclass(frozen=True)
@@ -785,7 +793,7 @@ def _printed_widths(head: bytes, last: int, widths: Mapping[int, float]) -> list
     else the sheet's <cols> (``head``: its children before its cells), else its default;
     a hidden column none."""
     default = _number(_attributes_of(head, b"sheetFormatPr").get("defaultColWidth"),
-                      _DEFAULT_COLUMN_WIDTH)
+                      DEFAULT_COLUMN_WIDTH)
     digits = dict.fromkeys(range(1, last + 1), default)
     for cols in _children(head, 0, len(head), b"cols"):
         for span in _children(head, cols.content, xmltext.inner_end(head, cols), b"col"):
@@ -795,7 +803,7 @@ def _printed_widths(head: bytes, last: int, widths: Mapping[int, float]) -> list
             low, high = int(values.get("min", "0")), int(values.get("max", "0"))
             digits.update(dict.fromkeys(range(max(low, 1), min(high, last) + 1), width))
     digits.update({column: width for column, width in widths.items() if column <= last})
-    return [round(width * _DIGIT_PIXELS) for width in digits.values()]
+    return [round(width * DIGIT_PIXELS) for width in digits.values()]
 
 
 def _printable_width(tail: bytes) -> float:
@@ -803,12 +811,11 @@ def _printable_width(tail: bytes) -> float:
     the narrower of the usual two, when it names none or one not listed here) less its
     left and right margins (Excel's default when it gives none); ``tail``: the sheet's
     children after its cells."""
-    paper = _attributes_of(tail, b"pageSetup").get("paperSize", "")
-    side = _PAPER_LONG_SIDE.get(int(paper) if paper.isdigit() else 1, _PAPER_LONG_SIDE[1])
+    side, _ = paper(_attributes_of(tail, b"pageSetup").get("paperSize"))
     margins = _attributes_of(tail, b"pageMargins")
     side -= _number(margins.get("left"), _EXCEL_SIDE_MARGINS / 2) + \
         _number(margins.get("right"), _EXCEL_SIDE_MARGINS / 2)
-    return side * _PIXELS_PER_INCH
+    return side * PIXELS_PER_INCH
 
 
 def _number(text: str | None, otherwise: float) -> float:

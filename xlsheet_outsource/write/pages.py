@@ -22,11 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..ooxml import worksheet
 
-# Landscape paper, (width, height) in inches, by paperSize (report_sheets.set_paper's)
-PAPER = {int(Worksheet.PAPERSIZE_LETTER): (11.0, 8.5), int(Worksheet.PAPERSIZE_A4): (11.69, 8.27)}
 DEFAULT_ROW_HEIGHT = 15.0  # points: a row of Calibri 11 with no height of its own
-DEFAULT_COLUMN_PIXELS = 64  # Excel's 8.43 digits and padding
-DIGIT_PIXELS = 7  # a column w wide prints w * 7 pixels (its padding counted in w)
 # What a page holds is estimated: renderers round the scale and pad a little; a table
 # close to a page's height is kept whole only if it fits in this share of it.
 SAFETY = 0.95
@@ -89,9 +85,9 @@ def fit_pages_wide(ws: Worksheet, titles: int) -> None:
     """Landscape, over the fewest pages side by side that print the filled columns at 75%
     or more (worksheet.pages_wide, at most 4), the first ``titles`` columns on every page,
     as many pages tall as it takes, over then down: the Tasks sheet's rule."""
-    columns = [_column_pixels(ws, column) for column in range(1, _last_column(ws) + 1)]
     ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = worksheet.pages_wide(columns, titles, _printable_pixels(ws))
+    ws.page_setup.fitToWidth = worksheet.pages_wide(_printed_columns(ws), titles,
+                                                    _printable_pixels(ws))
     ws.page_setup.fitToHeight = 0
     ws.page_setup.pageOrder = worksheet.TOOLS_PAGE_ORDER
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -101,35 +97,34 @@ def _scale(ws: Worksheet) -> float:
     """The scale the sheet prints at, fitted to its pages wide: its used columns' width
     against the paper's printable width on as many pages (never above 100%; pages wide
     that split the columns unevenly print a little smaller)."""
-    pixels = sum(_column_pixels(ws, column) for column in range(1, _last_column(ws) + 1))
+    pixels = sum(_printed_columns(ws))
     room = _printable_pixels(ws) * (ws.page_setup.fitToWidth or 1)
     return min(1.0, room / pixels) if pixels else 1.0
 
 
-def _last_column(ws: Worksheet) -> int:
-    return max((column for (_, column), cell in ws._cells.items() if cell.value is not None),
+def _printed_columns(ws: Worksheet) -> list[float]:
+    """The width in pixels of each column from A to the last one holding a value (as
+    ooxml.worksheet measures a sheet's columns: w * 7, hidden ones none)."""
+    last = max((column for (_, column), cell in ws._cells.items() if cell.value is not None),
                default=1)
-
-
-def _printable_pixels(ws: Worksheet) -> float:
-    """A landscape page's printable width in pixels, at 100%."""
-    width, _ = _paper(ws)
-    return (width - ws.page_margins.left - ws.page_margins.right) * 96
+    return [_column_pixels(ws, column) for column in range(1, last + 1)]
 
 
 def _column_pixels(ws: Worksheet, column: int) -> float:
     dimension = ws.column_dimensions.get(get_column_letter(column))
     if dimension is not None and dimension.hidden:
         return 0.0
-    width = dimension.width if dimension is not None else None
-    return width * DIGIT_PIXELS if width else DEFAULT_COLUMN_PIXELS
+    width = (dimension.width if dimension is not None else None) or worksheet.DEFAULT_COLUMN_WIDTH
+    return width * worksheet.DIGIT_PIXELS
+
+
+def _printable_pixels(ws: Worksheet) -> float:
+    """A landscape page's printable width in pixels, at 100%."""
+    width, _ = worksheet.paper(ws.page_setup.paperSize)
+    return (width - ws.page_margins.left - ws.page_margins.right) * worksheet.PIXELS_PER_INCH
 
 
 def _page_points(ws: Worksheet) -> float:
-    """A page's printable height in points, at 100%."""
-    _, height = _paper(ws)
+    """A landscape page's printable height in points, at 100%."""
+    _, height = worksheet.paper(ws.page_setup.paperSize)
     return (height - ws.page_margins.top - ws.page_margins.bottom) * 72
-
-
-def _paper(ws: Worksheet) -> tuple[float, float]:
-    return PAPER.get(int(ws.page_setup.paperSize or 1), PAPER[1])

@@ -129,17 +129,17 @@ def _sheet_name(element: bytes) -> bytes:
 
 def _show_only(workbook_xml: bytes, names: set[bytes]) -> bytes:
     order = [_sheet_name(m[0]) for m in _SHEET_ELEMENT.finditer(workbook_xml)]
-    first = min(order.index(_xml_name(name)) for name in names) if order else 0
+    wanted = {_xml_name(name) for name in names}
+    first = min(order.index(name) for name in wanted) if order else 0
 
     def state(match: re.Match[bytes]) -> bytes:
         element = _STATE.sub(b"", match[0])
-        if _sheet_name(element) in {_xml_name(name) for name in names}:
+        if _sheet_name(element) in wanted:
             return element
         return element.replace(b"/>", b' state="hidden"/>', 1)
     shown = _SHEET_ELEMENT.sub(state, workbook_xml)
     # LibreOffice prints a hidden sheet that has a print area (Settings of the template)
-    hidden = {position for position, name in enumerate(order)
-              if name not in {_xml_name(wanted) for wanted in names}}
+    hidden = {position for position, name in enumerate(order) if name not in wanted}
     shown = _PRINT_AREA.sub(
         lambda area: b"" if int(area[1]) in hidden else area[0], shown)
     shown = re.sub(rb'\sactiveTab="\d+"', b"", shown)

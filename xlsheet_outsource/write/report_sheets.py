@@ -181,6 +181,10 @@ class TableBody:
     columns: Columns
     currency: str
 
+    @property
+    def rows(self) -> range:
+        return range(self.first_row, self.first_row + len(self.frame))
+
 
 def replace_report_sheets(book: Workbook, summary: Summary, run_date: dt.date, *,
                           task_rows: bool = True, names: Mapping[str, str] | None = None
@@ -287,8 +291,7 @@ def write_accountant(ws: Worksheet, summary: Summary, run_date: dt.date, *,
     _fit(ws, left_out, month_widths)
     print_setup(ws, run_date)
     set_paper(ws, cur)
-    unheld = range(header + 1, header + 1 + len(summary.outsourced)) if left_out else ()
-    pages.keep_tables_whole(ws, TITLE_ROWS, unheld)
+    pages.keep_tables_whole(ws, TITLE_ROWS, left_out.rows if left_out else ())
     return left_out
 
 
@@ -484,8 +487,7 @@ def print_setup(ws: Worksheet, run_date: dt.date) -> None:
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0  # as many pages tall as needed
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"1:{TITLE_ROWS}"
-    style.page_labels(ws)
-    ws.oddFooter.left.text = f"Decided on {run_date:%Y-%m-%d}"
+    style.page_labels(ws, run_date)
 
 
 # --- For accountant, version 2 (issue 14): who is paid what, when, and what to check ------

@@ -10,6 +10,7 @@ same), so a width or height computed here fits in Excel and in LibreOffice alike
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import functools
 import math
 import re
@@ -226,11 +227,14 @@ def fit(ws: Worksheet, *, first_row: int = 1, limit: float = WIDEST_COLUMN,
     fit_heights(ws, first_row=first_row)
 
 
-def page_labels(ws: Worksheet) -> None:
+def page_labels(ws: Worksheet, run_date: dt.date | None = None) -> None:
     """The workbook's file name and the sheet's name at the top of every printed page,
-    "Page 1 of 3" at the bottom: a printed page says where it comes from."""
+    "Page 1 of 3" at the bottom, and the date of the run, if the sheet is of one: a
+    printed page says where it comes from."""
     ws.oddHeader.left.text, ws.oddHeader.right.text = "&F", "&A"
     ws.oddFooter.right.text = "Page &P of &N"
+    if run_date is not None:
+        ws.oddFooter.left.text = f"Decided on {run_date:%Y-%m-%d}"
 
 
 def fit_heights(ws: Worksheet, *, first_row: int = 1) -> None:
